@@ -1,0 +1,49 @@
+"""Logging: one line per event, and never the bot token.
+
+The token is part of every Bot API URL, and httpx logs request URLs at INFO level; PTB puts URLs into some
+exception messages too. Redacting in the formatter covers messages, arguments and tracebacks alike.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Iterable
+from typing import TextIO
+
+TOKEN_IN_TEXT = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,64}")
+REDACTED = "<token>"
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then blanks out the known secrets and anything shaped like a bot token."""
+
+    def __init__(self, secrets: Iterable[str] = (), fmt: str = FORMAT) -> None:
+        super().__init__(fmt)
+        self._secrets = tuple(s for s in secrets if s)
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return TOKEN_IN_TEXT.sub(REDACTED, text)
+
+    def format(self, record: logging.LogRecord) -> str:
+        # One event, one line: a traceback is folded onto the same line.
+        return self.redact(super().format(record)).replace("\n", " | ")
+
+
+def configure_logging(level: str = "INFO", *, secrets: Iterable[str] = (), stream: TextIO | None = None) -> None:
+    """Install one redacting handler on the root logger (replacing any earlier one of ours)."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(RedactingFormatter(secrets))
+    handler.set_name("briefing")
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == "briefing"]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # Request-by-request chatter from the HTTP clients is noise at INFO; their warnings still show.
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "aiohttp.access", "trafilatura", "htmldate"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

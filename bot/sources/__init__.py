@@ -1,0 +1,1 @@
+"""Where issues come from: files, web pages and feeds. Each source yields text for the parser."""
