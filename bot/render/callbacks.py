@@ -1,0 +1,272 @@
+"""What the bot's buttons mean: the ``callback_data`` scheme.
+
+Data is short text, ``<tag>:<field>:<field>``, well under Telegram's 64 bytes::
+
+    i:<digest_id>:<index>      open item <index> (its position in the issue) of a digest
+    o:<digest_id>              the overview of a digest
+    a:<page>                   archive page (1-based)
+    s:<page>:<query_id>        search results page for a query the bot remembered under query_id
+    set:<name>:<value>         change a reader setting
+    bc:<broadcast_id>:ok|no    an editor confirms or cancels a broadcast
+    pub:<token>:ok|no          an editor publishes or discards an uploaded issue
+    -                          does nothing (the "2/5" label between page buttons)
+
+Versioning is by tag: a tag names an action *and* its field layout. To change a layout, introduce a
+new tag and retire the old one (never reuse it); buttons still sitting in old chats then decode to
+None and get the polite "this button has expired" answer instead of doing something else.
+
+Any client can send any data, so :func:`decode` treats data as hostile: it accepts only the exact
+text :func:`encode` would produce for a valid action (canonical numbers, known tags, bounded fields)
+and answers None for anything else, never raising. Whether the digest or broadcast still exists,
+and whether the presser may act on it, is for the handler to check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from bot.render.keyboard import CALLBACK_DATA_LIMIT
+
+MAX_ID = 2**63 - 1
+"""SQLite's largest rowid."""
+MAX_INDEX = 9_999
+MAX_PAGE = 99_999
+
+_ID = re.compile(r"[1-9][0-9]{0,18}", re.ASCII)
+_NUMBER = re.compile(r"0|[1-9][0-9]{0,18}", re.ASCII)
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,32}", re.ASCII)
+_SETTING_NAME = re.compile(r"[a-z][a-z0-9_]{0,15}", re.ASCII)
+_SETTING_VALUE = re.compile(r"[A-Za-z0-9_.:+/-]{0,32}", re.ASCII)
+_DECISIONS = {"ok": True, "no": False}
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+def _check_id(value: int, what: str) -> None:
+    _check(type(value) is int and 1 <= value <= MAX_ID, f"{what} out of range: {value!r}")
+
+
+def _check_page(page: int) -> None:
+    _check(type(page) is int and 1 <= page <= MAX_PAGE, f"page out of range: {page!r}")
+
+
+def _check_token(token: str, what: str) -> None:
+    _check(isinstance(token, str) and _TOKEN.fullmatch(token) is not None, f"bad {what}: {token!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenItem:
+    tag: ClassVar[str] = "i"
+    digest_id: int
+    index: int
+    """Position in ``list(digest.items())``, 0-based (storage's ``position``)."""
+
+    def __post_init__(self) -> None:
+        _check_id(self.digest_id, "digest id")
+        _check(type(self.index) is int and 0 <= self.index <= MAX_INDEX, f"item index out of range: {self.index!r}")
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.digest_id), str(self.index))
+
+
+@dataclass(frozen=True, slots=True)
+class OpenOverview:
+    tag: ClassVar[str] = "o"
+    digest_id: int
+
+    def __post_init__(self) -> None:
+        _check_id(self.digest_id, "digest id")
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.digest_id),)
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivePage:
+    tag: ClassVar[str] = "a"
+    page: int
+    """1-based."""
+
+    def __post_init__(self) -> None:
+        _check_page(self.page)
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.page),)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    tag: ClassVar[str] = "s"
+    page: int
+    """1-based."""
+    query_id: str
+    """A short id or hash under which the handler keeps the query (the query itself may not fit)."""
+
+    def __post_init__(self) -> None:
+        _check_page(self.page)
+        _check_token(self.query_id, "query id")
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.page), self.query_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSetting:
+    tag: ClassVar[str] = "set"
+    name: str
+    """``[a-z][a-z0-9_]{0,15}``, e.g. "format", "time", "tz"."""
+    value: str
+    """Up to 32 of ``A-Z a-z 0-9 _ . : + / -``: enough for "08:30" and "America/Argentina/Salta"."""
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.name, str) and _SETTING_NAME.fullmatch(self.name) is not None, "bad setting name")
+        _check(isinstance(self.value, str) and _SETTING_VALUE.fullmatch(self.value) is not None, "bad setting value")
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.name, self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastDecision:
+    tag: ClassVar[str] = "bc"
+    broadcast_id: int
+    approve: bool
+
+    def __post_init__(self) -> None:
+        _check_id(self.broadcast_id, "broadcast id")
+        _check(isinstance(self.approve, bool), "approve must be a bool")
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.broadcast_id), "ok" if self.approve else "no")
+
+
+@dataclass(frozen=True, slots=True)
+class PublishDecision:
+    tag: ClassVar[str] = "pub"
+    token: str
+    approve: bool
+
+    def __post_init__(self) -> None:
+        _check_token(self.token, "token")
+        _check(isinstance(self.approve, bool), "approve must be a bool")
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.token, "ok" if self.approve else "no")
+
+
+@dataclass(frozen=True, slots=True)
+class Noop:
+    """A button that only shows something (the page counter); the handler just answers the query."""
+
+    tag: ClassVar[str] = "-"
+
+    def fields(self) -> tuple[str, ...]:
+        return ()
+
+
+Action = OpenItem | OpenOverview | ArchivePage | SearchPage | ChangeSetting | BroadcastDecision | PublishDecision | Noop
+
+
+def encode(action: Action) -> str:
+    """The ``callback_data`` for ``action``.
+
+    Raises:
+        ValueError: if it would exceed 64 bytes (the field bounds make that impossible today; the
+            check keeps a future action from producing buttons Telegram refuses).
+    """
+    data = ":".join((action.tag, *action.fields()))
+    if len(data.encode()) > CALLBACK_DATA_LIMIT:
+        raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes: {data!r}")
+    return data
+
+
+def decode(data: object) -> Action | None:
+    """The action a pressed button asks for, or None for stale, forged or garbled data."""
+    if not isinstance(data, str) or len(data) > CALLBACK_DATA_LIMIT or not data.isascii():
+        return None
+    tag, _, rest = data.partition(":")
+    parser = _PARSERS.get(tag)
+    if parser is None:
+        return None
+    try:
+        action = parser(rest.split(":", 1) if rest else [])
+    except ValueError:
+        return None
+    if action is None or encode(action) != data:
+        return None
+    return action
+
+
+def _number(text: str) -> int:
+    if _NUMBER.fullmatch(text) is None:
+        raise ValueError(text)
+    return int(text)
+
+
+def _id(text: str) -> int:
+    if _ID.fullmatch(text) is None:
+        raise ValueError(text)
+    return int(text)
+
+
+def _decision(text: str) -> bool:
+    if text not in _DECISIONS:
+        raise ValueError(text)
+    return _DECISIONS[text]
+
+
+def _open_item(fields: list[str]) -> Action:
+    digest_id, index = fields
+    return OpenItem(_id(digest_id), _number(index))
+
+
+def _search_page(fields: list[str]) -> Action:
+    page, query_id = fields
+    return SearchPage(_number(page), query_id)
+
+
+def _setting(fields: list[str]) -> Action:
+    name, value = fields
+    return ChangeSetting(name, value)
+
+
+def _broadcast(fields: list[str]) -> Action:
+    broadcast_id, decision = fields
+    return BroadcastDecision(_id(broadcast_id), _decision(decision))
+
+
+def _publish(fields: list[str]) -> Action:
+    token, decision = fields
+    return PublishDecision(token, _decision(decision))
+
+
+def _single(build: Callable[[int], Action], parse: Callable[[str], int]) -> Callable[[list[str]], Action]:
+    def parser(fields: list[str]) -> Action:
+        (value,) = fields
+        return build(parse(value))
+
+    return parser
+
+
+def _noop(fields: list[str]) -> Action:
+    if fields:
+        raise ValueError("noop takes no fields")
+    return Noop()
+
+
+_PARSERS: dict[str, Callable[[list[str]], Action]] = {
+    OpenItem.tag: _open_item,
+    OpenOverview.tag: _single(OpenOverview, _id),
+    ArchivePage.tag: _single(ArchivePage, _number),
+    SearchPage.tag: _search_page,
+    ChangeSetting.tag: _setting,
+    BroadcastDecision.tag: _broadcast,
+    PublishDecision.tag: _publish,
+    Noop.tag: _noop,
+}

@@ -1,0 +1,81 @@
+"""The fixed phrases of rendered digests, lists and pages, in one place for editing and translation.
+
+Everything here is plain text: the renderer escapes it and adds the markup. The app's own replies
+(welcome, help) live in :mod:`bot.texts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.digest.model import ItemKind
+
+DEFAULT_NEWSLETTER = "The Real Russia. Today."
+"""Shown as the headline of an issue that has no title of its own."""
+
+KIND_MARKERS = {ItemKind.STORY: "📰", ItemKind.OPINION: "💬", ItemKind.BRIEF: "•"}
+KIND_NAMES = {ItemKind.STORY: "Story", ItemKind.OPINION: "Opinion", ItemKind.BRIEF: "In brief"}
+KIND_PLURALS = {ItemKind.STORY: "Stories", ItemKind.OPINION: "Opinions", ItemKind.BRIEF: "In brief"}
+
+BACK_TO_ISSUE = "◀ Back to the issue"
+NEXT = "Next ▶"
+PREVIOUS = "◀ Previous"
+PAGE_BACK = "◀"
+PAGE_FORWARD = "▶"
+READ_ORIGINAL = "Read the original"
+NOTHING_IN_SECTIONS = "Nothing in this issue is from the sections you chose."
+ARCHIVE = "Archive"
+ARCHIVE_EMPTY = "The archive is empty for now."
+AUTHORS = "Authors"
+NO_AUTHORS = "No authors yet."
+FOLLOWED_MARKER = "⭐"
+
+
+def read_time(minutes: int) -> str:
+    return f"{minutes} min"
+
+
+def read_time_long(minutes: int) -> str:
+    return f"{minutes} min read"
+
+
+def new_from(names: Sequence[str]) -> str:
+    """ "⭐ New from Dmitry Trenin", "⭐ New from A, B and C"."""
+    joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"{FOLLOWED_MARKER} New from {joined}"
+
+
+def no_items(kind: ItemKind) -> str:
+    return {
+        ItemKind.STORY: "No stories in this issue.",
+        ItemKind.OPINION: "No opinions in this issue.",
+        ItemKind.BRIEF: "No news briefs in this issue.",
+    }[kind]
+
+
+def page_of(page: int, pages: int) -> str:
+    return f"page {page} of {pages}"
+
+
+def page_counter(page: int, pages: int) -> str:
+    return f"{page}/{pages}"
+
+
+def items_count(count: int) -> str:
+    return "1 item" if count == 1 else f"{count} items"
+
+
+def pieces(count: int) -> str:
+    return "1 piece" if count == 1 else f"{count} pieces"
+
+
+def latest(date_label: str) -> str:
+    return f"latest {date_label}"
+
+
+def search_heading(query: str) -> str:
+    return f"Search: “{query}”"
+
+
+def nothing_found(query: str) -> str:
+    return f"Nothing found for “{query}”. Try fewer or different words."
