@@ -1,0 +1,82 @@
+"""Storage: the only package with SQL in it.
+
+One :class:`Database` (one aiosqlite connection, the only writer) is opened at start-up and handed to
+the repositories, which return frozen dataclasses and never commit on their own: a caller that needs
+several writes to stand or fall together wraps them in ``db.atomic()``.
+"""
+
+from storage.audit import AuditEntry, AuditRepository
+from storage.authors import author_key
+from storage.broadcasts import Broadcast, BroadcastRepository, BroadcastStatus
+from storage.db import Changes, Database
+from storage.deliveries import Delivery, DeliveryRepository, HourCount
+from storage.digests import (
+    SNIPPET_END,
+    SNIPPET_START,
+    AuthoredItem,
+    AuthorStat,
+    DigestRepository,
+    DigestStatus,
+    DigestSummary,
+    SaveOutcome,
+    SaveResult,
+    SearchHit,
+    SearchPage,
+    StoredDigest,
+)
+from storage.migrations import Migration, MigrationError, available_migrations, current_version, migrate
+from storage.queue import DeliveryStatus
+from storage.subscribers import (
+    EXPORT_COLUMNS,
+    UNSET,
+    DayGrowth,
+    DigestFormat,
+    FollowedAuthor,
+    Growth,
+    Subscriber,
+    SubscriberRepository,
+    SubscriberStatus,
+)
+from storage.timestamps import Clock
+
+__all__ = [
+    "EXPORT_COLUMNS",
+    "SNIPPET_END",
+    "SNIPPET_START",
+    "UNSET",
+    "AuditEntry",
+    "AuditRepository",
+    "AuthorStat",
+    "AuthoredItem",
+    "Broadcast",
+    "BroadcastRepository",
+    "BroadcastStatus",
+    "Changes",
+    "Clock",
+    "Database",
+    "DayGrowth",
+    "Delivery",
+    "DeliveryRepository",
+    "DeliveryStatus",
+    "DigestFormat",
+    "DigestRepository",
+    "DigestStatus",
+    "DigestSummary",
+    "FollowedAuthor",
+    "Growth",
+    "HourCount",
+    "Migration",
+    "MigrationError",
+    "SaveOutcome",
+    "SaveResult",
+    "SearchHit",
+    "SearchPage",
+    "StoredDigest",
+    "Subscriber",
+    "SubscriberRepository",
+    "SubscriberStatus",
+    "author_key",
+    "available_migrations",
+    "current_version",
+    "migrate",
+]

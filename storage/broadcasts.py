@@ -1,0 +1,213 @@
+"""Editor broadcasts: a draft, an explicit confirmation, then one message to every active reader.
+
+A broadcast goes ``draft → confirmed → sending → done`` (or ``cancelled`` from any unfinished state).
+Every transition is a conditional UPDATE (``… WHERE status = 'draft'``) that reports whether it
+happened, so a double-tapped "Send" button or two editors confirming at once send it once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from storage.db import Database
+from storage.queue import DeliveryStatus, RecipientQueue
+from storage.timestamps import from_epoch, from_epoch_or_none, to_epoch
+
+
+class BroadcastStatus(StrEnum):
+    DRAFT = "draft"
+    CONFIRMED = "confirmed"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    id: int
+    editor_id: int
+    text: str
+    """Telegram HTML, as the editor wrote it."""
+    status: BroadcastStatus
+    created_at: dt.datetime
+    confirmed_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    recipients: int
+    """How many readers it was queued for."""
+    sent: int
+    """Final totals, filled in when the broadcast finishes or is cancelled (0 before)."""
+    failed: int
+    skipped: int
+
+
+class BroadcastRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._queue = RecipientQueue(db, "broadcast_deliveries", "broadcast_id")
+
+    def _now(self) -> int:
+        return to_epoch(self._db.clock.now())
+
+    async def create(self, editor_id: int, text: str) -> Broadcast:
+        now = self._now()
+        async with self._db.atomic():
+            changes = await self._db.execute(
+                "INSERT INTO broadcasts (editor_id, text, created_at) VALUES (?, ?, ?)", (editor_id, text, now)
+            )
+            assert changes.lastrowid is not None
+            broadcast = await self.get(changes.lastrowid)
+        assert broadcast is not None
+        return broadcast
+
+    async def get(self, broadcast_id: int) -> Broadcast | None:
+        row = await self._db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+        return None if row is None else _broadcast(row)
+
+    async def update_text(self, broadcast_id: int, text: str) -> bool:
+        """Edit a draft; False once it is confirmed (what was confirmed is what gets sent)."""
+        changes = await self._db.execute(
+            "UPDATE broadcasts SET text = ? WHERE id = ? AND status = 'draft'", (text, broadcast_id)
+        )
+        return changes.rowcount > 0
+
+    async def confirm(self, broadcast_id: int) -> bool:
+        """draft → confirmed; False for a second confirmation, so the caller sends nothing twice."""
+        changes = await self._db.execute(
+            "UPDATE broadcasts SET status = 'confirmed', confirmed_at = ? WHERE id = ? AND status = 'draft'",
+            (self._now(), broadcast_id),
+        )
+        return changes.rowcount > 0
+
+    async def start(self, broadcast_id: int) -> int | None:
+        """confirmed → sending, queueing every active reader in the same transaction.
+
+        Returns the number of recipients queued, or None when the broadcast was not confirmed (already
+        started, cancelled, unknown). One INSERT … SELECT, so a million readers take seconds, not hours.
+        """
+        now = self._now()
+        async with self._db.atomic():
+            started = await self._db.execute(
+                "UPDATE broadcasts SET status = 'sending' WHERE id = ? AND status = 'confirmed'", (broadcast_id,)
+            )
+            if not started.rowcount:
+                return None
+            queued = await self._db.execute(
+                """
+                INSERT OR IGNORE INTO broadcast_deliveries (broadcast_id, chat_id, status, created_at, updated_at)
+                SELECT ?, chat_id, 'pending', ?, ? FROM subscribers WHERE status = 'active'
+                """,
+                (broadcast_id, now, now),
+            )
+            await self._db.execute(
+                "UPDATE broadcasts SET recipients = recipients + ? WHERE id = ?", (queued.rowcount, broadcast_id)
+            )
+            return queued.rowcount
+
+    async def enqueue(self, broadcast_id: int, chat_ids: Iterable[int]) -> int:
+        """Queue specific chats (a test send to editors, a re-send); returns how many were new."""
+        async with self._db.atomic():
+            added = await self._queue.enqueue(broadcast_id, chat_ids)
+            await self._db.execute(
+                "UPDATE broadcasts SET recipients = recipients + ? WHERE id = ?", (added, broadcast_id)
+            )
+            return added
+
+    async def claim(self, broadcast_id: int, limit: int = 100) -> list[int]:
+        """Take up to ``limit`` pending recipients; nothing once the broadcast is cancelled or done."""
+        async with self._db.atomic():
+            status = await self._db.fetchval("SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,))
+            if status != BroadcastStatus.SENDING:
+                return []
+            return await self._queue.claim(broadcast_id, limit)
+
+    async def mark_sent(self, broadcast_id: int, chat_id: int, message_ids: Sequence[int]) -> bool:
+        return await self._queue.mark_sent(broadcast_id, chat_id, message_ids)
+
+    async def mark_failed(self, broadcast_id: int, chat_id: int, error: str, *, retry: bool = False) -> bool:
+        return await self._queue.mark_failed(broadcast_id, chat_id, error, retry=retry)
+
+    async def mark_skipped(self, broadcast_id: int, chat_id: int, reason: str | None = None) -> bool:
+        return await self._queue.mark_skipped(broadcast_id, chat_id, reason)
+
+    async def cancel(self, broadcast_id: int) -> bool:
+        """Stop a broadcast that has not finished: the readers not yet reached are skipped."""
+        now = self._now()
+        async with self._db.atomic():
+            changes = await self._db.execute(
+                """
+                UPDATE broadcasts SET status = 'cancelled', finished_at = ?
+                WHERE id = ? AND status IN ('draft', 'confirmed', 'sending')
+                """,
+                (now, broadcast_id),
+            )
+            if not changes.rowcount:
+                return False
+            await self._queue.skip_pending(broadcast_id, "cancelled")
+            await self._freeze_totals(broadcast_id)
+            return True
+
+    async def finish(self, broadcast_id: int) -> bool:
+        """sending → done, once nobody is pending or in flight; False otherwise."""
+        now = self._now()
+        async with self._db.atomic():
+            changes = await self._db.execute(
+                """
+                UPDATE broadcasts SET status = 'done', finished_at = ?
+                WHERE id = ? AND status = 'sending' AND NOT EXISTS (
+                    SELECT 1 FROM broadcast_deliveries
+                    WHERE broadcast_id = broadcasts.id AND status IN ('pending', 'sending'))
+                """,
+                (now, broadcast_id),
+            )
+            if not changes.rowcount:
+                return False
+            await self._freeze_totals(broadcast_id)
+            return True
+
+    async def _freeze_totals(self, broadcast_id: int) -> None:
+        await self._db.execute(
+            """
+            UPDATE broadcasts SET
+                sent = (SELECT count(*) FROM broadcast_deliveries WHERE broadcast_id = :id AND status = 'sent'),
+                failed = (SELECT count(*) FROM broadcast_deliveries WHERE broadcast_id = :id AND status = 'failed'),
+                skipped = (SELECT count(*) FROM broadcast_deliveries WHERE broadcast_id = :id AND status = 'skipped')
+            WHERE id = :id
+            """,
+            {"id": broadcast_id},
+        )
+
+    async def progress(self, broadcast_id: int) -> dict[DeliveryStatus, int]:
+        return await self._queue.counts(broadcast_id)
+
+    async def latest_done(self) -> Broadcast | None:
+        row = await self._db.fetchone("SELECT * FROM broadcasts WHERE status = 'done' ORDER BY id DESC LIMIT 1")
+        return None if row is None else _broadcast(row)
+
+    async def unfinished(self) -> list[Broadcast]:
+        """Confirmed or sending broadcasts, oldest first: what to resume after a restart."""
+        rows = await self._db.fetchall("SELECT * FROM broadcasts WHERE status IN ('confirmed', 'sending') ORDER BY id")
+        return [_broadcast(row) for row in rows]
+
+    async def requeue_in_flight(self) -> int:
+        """Call once at start-up: recipients a crash left in ``sending`` become ``pending`` again."""
+        return await self._queue.requeue_in_flight()
+
+
+def _broadcast(row: sqlite3.Row) -> Broadcast:
+    return Broadcast(
+        id=row["id"],
+        editor_id=row["editor_id"],
+        text=row["text"],
+        status=BroadcastStatus(row["status"]),
+        created_at=from_epoch(row["created_at"]),
+        confirmed_at=from_epoch_or_none(row["confirmed_at"]),
+        finished_at=from_epoch_or_none(row["finished_at"]),
+        recipients=row["recipients"],
+        sent=row["sent"],
+        failed=row["failed"],
+        skipped=row["skipped"],
+    )

@@ -1,0 +1,335 @@
+"""The one connection to SQLite, and the rules for sharing it between asyncio tasks.
+
+SQLite allows one writer at a time, and a connection has one transaction at a time. The bot runs many
+tasks (handlers, the delivery tick, broadcasts) in one event loop, all over one aiosqlite connection, so
+without care a statement from task B would run *inside* task A's open transaction: it would see A's
+uncommitted rows and be rolled back with A. :class:`Database` prevents that with an ``asyncio.Lock``:
+
+* ``atomic()`` takes the lock for the whole outermost transaction (``BEGIN IMMEDIATE`` … ``COMMIT``);
+  nested ``atomic()`` blocks in the same task become savepoints.
+* Every other statement takes the lock for its own duration and runs in autocommit mode (the sqlite3
+  connection is opened with ``isolation_level=None``, so Python never issues a hidden ``BEGIN``).
+* The task that owns the open transaction passes straight through, so repository calls compose inside
+  a caller's ``atomic()``.
+
+The owner is the task, not a context variable: a task spawned inside a transaction does *not* join it
+(it waits for the lock instead), because a sibling task interleaving statements is exactly the bug the
+lock is there to prevent. Do not await a task that uses the database from inside ``atomic()``, and do
+not await the network there either: the lock is held until the block exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self
+
+import aiosqlite
+
+from storage import migrations
+from storage.timestamps import Clock, SystemClock
+
+Params = Sequence[Any] | dict[str, Any]
+
+MEMORY = ":memory:"
+CACHE_KIB = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What a write statement did."""
+
+    rowcount: int
+    lastrowid: int | None
+
+
+class Database:
+    """One long-lived aiosqlite connection: the bot's only writer.
+
+    Open it with :meth:`open` (which migrates by default) and close it with :meth:`close` or
+    ``async with``. Repositories take a ``Database`` and use its helpers; they never commit.
+    """
+
+    def __init__(self, connection: aiosqlite.Connection, path: str, clock: Clock) -> None:
+        """Use :meth:`open`; the constructor only wires an already configured connection."""
+        self._conn: aiosqlite.Connection | None = connection
+        self._path = path
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+        self._depth = 0
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    @classmethod
+    async def open(cls, path: str | Path, *, migrate: bool = True, clock: Clock | None = None) -> Database:
+        """Connect, set the pragmas the bot relies on, and (by default) apply pending migrations.
+
+        Args:
+            path: a file path, or ``":memory:"`` for a private in-memory database (tests).
+            migrate: apply pending migrations before returning; ``briefing db upgrade`` passes False
+                so that it can report what it applied.
+            clock: where ``created_at``/``updated_at`` come from; tests pass a manual clock.
+        """
+        location = str(path)
+        conn = await _connect(location, isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            if location != MEMORY:
+                # WAL lets the backup connection and readers in other processes work while we write.
+                await conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is durable across application crashes in WAL mode, only not across power loss.
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA busy_timeout = 5000")
+            # One long-lived connection can afford a real page cache (the default is 2 MiB): the due
+            # query reads a thousand rows scattered over a million, and cold pages doubled its time.
+            await conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        except BaseException:
+            await conn.close()
+            raise
+        db = cls(conn, location, clock or SystemClock())
+        if migrate:
+            try:
+                await migrations.migrate(db)
+            except BaseException:
+                await db.close()
+                raise
+        return db
+
+    async def close(self) -> None:
+        """Wait for the transaction in progress, then close; closing twice is harmless."""
+        if self._conn is None:
+            return
+        if self._owns_transaction():
+            raise RuntimeError("close() inside atomic(): the transaction would never finish")
+        async with self._lock:
+            conn, self._conn = self._conn, None
+            if conn is None:
+                return
+            try:
+                # Cheap, and recommended by SQLite before closing a long-lived connection.
+                await conn.execute("PRAGMA optimize")
+            finally:
+                await conn.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    @property
+    def closed(self) -> bool:
+        return self._conn is None
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
+    def in_transaction(self) -> bool:
+        """True while the *current task* is inside ``atomic()``."""
+        return self._owns_transaction()
+
+    # --- transactions -----------------------------------------------------------------------------
+
+    def atomic(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """Run the block in a transaction; nested blocks are savepoints that roll back on their own.
+
+        The outermost block uses ``BEGIN IMMEDIATE`` so that the write lock is taken up front: a
+        deferred transaction that reads and then writes can fail with SQLITE_BUSY half-way when another
+        process (a CLI command, a backup) writes in between, and busy_timeout cannot help that case.
+        """
+        return self._transaction("BEGIN IMMEDIATE")
+
+    def snapshot(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """Run several reads against one consistent state (a deferred, read-only-in-spirit transaction).
+
+        Other tasks wait as for ``atomic()``, but no write lock is taken on the file, so other processes
+        keep writing. Inside ``atomic()`` it is just a savepoint. Do not write in it: use ``atomic()``.
+        """
+        return self._transaction("BEGIN DEFERRED")
+
+    @contextlib.asynccontextmanager
+    async def _transaction(self, begin: str) -> AsyncIterator[None]:
+        if self._owns_transaction():
+            async with self._savepoint():
+                yield
+            return
+        async with self._lock:
+            conn = self._connection()
+            await conn.execute(begin)
+            self._owner = asyncio.current_task()
+            self._depth = 1
+            try:
+                yield
+                await conn.execute("COMMIT")
+            except BaseException:
+                # COMMIT itself can fail (SQLITE_BUSY, a deferred constraint); the transaction is then
+                # still open and must be rolled back. If it already ended, ROLLBACK says so: ignore.
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._owner = None
+                self._depth = 0
+
+    @contextlib.asynccontextmanager
+    async def _savepoint(self) -> AsyncIterator[None]:
+        conn = self._connection()
+        name = f"sp{self._depth}"
+        await conn.execute(f"SAVEPOINT {name}")
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            await conn.execute(f"ROLLBACK TO {name}")
+            await conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            await conn.execute(f"RELEASE {name}")
+        finally:
+            self._depth -= 1
+
+    def _owns_transaction(self) -> bool:
+        return self._owner is not None and self._owner is asyncio.current_task()
+
+    @contextlib.asynccontextmanager
+    async def _turn(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The connection, once no other task's transaction is open on it."""
+        if self._owns_transaction():
+            yield self._connection()
+            return
+        async with self._lock:
+            yield self._connection()
+
+    def _connection(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise RuntimeError(f"database {self._path} is closed")
+        return self._conn
+
+    # --- statements -------------------------------------------------------------------------------
+
+    async def execute(self, sql: str, params: Params = ()) -> Changes:
+        """Run one statement; outside ``atomic()`` it commits on its own (autocommit)."""
+        async with self._turn() as conn, conn.execute(sql, params) as cursor:
+            return Changes(cursor.rowcount, cursor.lastrowid)
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> int:
+        """Run one statement per parameter row; returns the total rowcount.
+
+        Outside ``atomic()`` every row is its own transaction: wrap big batches in ``atomic()``.
+        """
+        async with self._turn() as conn, conn.executemany(sql, rows) as cursor:
+            return max(cursor.rowcount, 0)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._turn() as conn, conn.execute(sql, params) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._turn() as conn:
+            return list(await conn.execute_fetchall(sql, params))
+
+    async def fetchval(self, sql: str, params: Params = (), default: Any = None) -> Any:
+        """The first column of the first row, or ``default`` when there is no row."""
+        row = await self.fetchone(sql, params)
+        return default if row is None else row[0]
+
+    async def iterate(self, sql: str, params: Params = (), *, batch: int = 1000) -> AsyncIterator[sqlite3.Row]:
+        """Stream the rows of a query ``batch`` at a time, so memory stays flat over a million rows.
+
+        The lock is taken per batch, not for the whole scan, so writers keep going while a consumer
+        works through the rows. The price: rows written on this connection during the scan may or may
+        not be seen (SQLite leaves it undefined). A consumer that *changes* the rows it scans should
+        page by key instead (``WHERE chat_id > ? ORDER BY chat_id LIMIT ?``), as the repositories do.
+        Use ``contextlib.aclosing`` when breaking out early so the statement is finalised at once.
+        """
+        if batch < 1:
+            raise ValueError("batch must be positive")
+        async with self._turn() as conn:
+            cursor = await conn.execute(sql, params)
+        try:
+            while True:
+                async with self._turn():
+                    rows = await cursor.fetchmany(batch)
+                if not rows:
+                    return
+                for row in rows:
+                    yield row
+        finally:
+            if not self.closed:
+                with contextlib.suppress(ValueError):  # the connection closed under us meanwhile
+                    await cursor.close()
+
+    # --- maintenance ------------------------------------------------------------------------------
+
+    async def backup(self, dest: str | Path) -> None:
+        """Copy the database to ``dest`` with SQLite's online backup API, safely while the bot runs.
+
+        For a file database the copy is read through a second, read-only connection: in WAL mode it
+        sees the last committed state as one snapshot and neither waits for nor blocks the writer, so
+        a transaction in progress is simply not part of the copy. The copy is written next to ``dest``
+        and renamed into place, so ``dest`` is never a half-written file. (An in-memory database can
+        only be read through this connection, so that backup waits for the open transaction.)
+        """
+        dest = Path(dest)
+        tmp = dest.with_name(f".{dest.name}.partial")
+        await asyncio.to_thread(_remove_database_files, tmp)
+        self._connection()  # fail fast when closed
+        target = await _connect(str(tmp))
+        try:
+            if self._path == MEMORY:
+                async with self._turn() as conn:
+                    await conn.backup(target)
+            else:
+                uri = f"{Path(self._path).resolve().as_uri()}?mode=ro"
+                source = await _connect(uri, uri=True)
+                try:
+                    await source.execute("PRAGMA busy_timeout = 5000")
+                    await source.backup(target)
+                finally:
+                    await source.close()
+            # The copy inherits WAL mode from the header; fold it into one self-contained file.
+            await target.execute("PRAGMA journal_mode = DELETE")
+        except BaseException:
+            await target.close()
+            await asyncio.to_thread(_remove_database_files, tmp)
+            raise
+        await target.close()
+        await asyncio.to_thread(os.replace, tmp, dest)
+
+
+async def _connect(location: str, **kwargs: Any) -> aiosqlite.Connection:
+    """``aiosqlite.connect`` that cleans up its worker thread when connecting fails.
+
+    aiosqlite stops the thread without waiting for it when the connect fails; if the event loop closes
+    first, the thread dies with "Event loop is closed" (omnilib/aiosqlite#241), an error under pytest's
+    warnings-as-errors. The thread only has to close a connection that never opened, so joining it is
+    quick, and blocking is safe: it hands its last result to the loop without waiting for the loop.
+    """
+    conn = aiosqlite.connect(location, **kwargs)
+    try:
+        return await conn
+    except BaseException:
+        thread = getattr(conn, "_thread", None)
+        if thread is not None and thread.is_alive():
+            thread.join(timeout=5)
+        raise
+
+
+def _remove_database_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(f"{path}{suffix}")

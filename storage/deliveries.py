@@ -1,0 +1,138 @@
+"""Who has been sent which issue: the delivery queue of the daily digest, and its statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from storage.db import Database
+from storage.queue import DeliveryStatus, RecipientQueue, message_ids_from_json, status_counts
+from storage.timestamps import from_epoch, from_epoch_or_none, to_epoch
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    digest_id: int
+    chat_id: int
+    status: DeliveryStatus
+    attempts: int
+    """How many times it was claimed for sending."""
+    message_ids: tuple[int, ...]
+    """The Telegram messages the issue was sent as (a long issue is split)."""
+    error: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    sent_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class HourCount:
+    hour: dt.datetime
+    """Start of the UTC hour."""
+    count: int
+
+
+class DeliveryRepository:
+    """One row per (issue, reader): the queue the delivery engine works through, and its history.
+
+    See :mod:`storage.queue` for the state machine and the crash-recovery guarantee.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._queue = RecipientQueue(db, "deliveries", "digest_id")
+
+    async def enqueue(self, digest_id: int, chat_ids: Iterable[int]) -> int:
+        """Queue the issue for these chats (INSERT OR IGNORE: never a duplicate); returns new rows."""
+        return await self._queue.enqueue(digest_id, chat_ids)
+
+    async def claim(self, digest_id: int, limit: int = 100) -> list[int]:
+        """Atomically take up to ``limit`` pending chats for sending (pending → sending)."""
+        return await self._queue.claim(digest_id, limit)
+
+    async def mark_sent(self, digest_id: int, chat_id: int, message_ids: Sequence[int]) -> bool:
+        """Record the send, and the reader's ``last_digest_id``, in one transaction."""
+        async with self._db.atomic():
+            if not await self._queue.mark_sent(digest_id, chat_id, message_ids):
+                return False
+            await self._db.execute("UPDATE subscribers SET last_digest_id = ? WHERE chat_id = ?", (digest_id, chat_id))
+            return True
+
+    async def mark_failed(self, digest_id: int, chat_id: int, error: str, *, retry: bool = False) -> bool:
+        return await self._queue.mark_failed(digest_id, chat_id, error, retry=retry)
+
+    async def mark_skipped(self, digest_id: int, chat_id: int, reason: str | None = None) -> bool:
+        return await self._queue.mark_skipped(digest_id, chat_id, reason)
+
+    async def requeue_in_flight(self) -> int:
+        """Call once at start-up: deliveries a crash left in ``sending`` become ``pending`` again."""
+        return await self._queue.requeue_in_flight()
+
+    async def unfinished_digests(self) -> list[int]:
+        """Issues with deliveries still pending or in flight (to resume after a restart)."""
+        return await self._queue.unfinished_jobs()
+
+    async def status(self, digest_id: int, chat_id: int) -> Delivery | None:
+        row = await self._queue.row(digest_id, chat_id)
+        return None if row is None else _delivery(row)
+
+    async def counts(self, digest_id: int) -> dict[DeliveryStatus, int]:
+        return await self._queue.counts(digest_id)
+
+    async def counts_for_day(self, day: dt.date) -> dict[DeliveryStatus, int]:
+        """Delivery outcomes for the issue(s) dated ``day``."""
+        rows = await self._db.fetchall(
+            """
+            SELECT dl.status, count(*) AS n
+            FROM digests d JOIN deliveries dl ON dl.digest_id = d.id
+            WHERE d.issue_date = ? GROUP BY dl.status
+            """,
+            (day.isoformat(),),
+        )
+        return status_counts(rows)
+
+    async def has_received(self, chat_id: int, digest_id: int) -> bool:
+        return bool(
+            await self._db.fetchval(
+                "SELECT 1 FROM deliveries WHERE digest_id = ? AND chat_id = ? AND status = 'sent'",
+                (digest_id, chat_id),
+            )
+        )
+
+    async def last_sent_digest(self, chat_id: int) -> int | None:
+        """The issue most recently sent to this chat."""
+        value = await self._db.fetchval(
+            """
+            SELECT digest_id FROM deliveries
+            WHERE chat_id = ? AND sent_at IS NOT NULL ORDER BY sent_at DESC, digest_id DESC LIMIT 1
+            """,
+            (chat_id,),
+        )
+        return None if value is None else int(value)
+
+    async def sent_per_hour(self, since: dt.datetime) -> list[HourCount]:
+        """Messages sent per UTC hour since ``since`` (hours with none are left out)."""
+        rows = await self._db.fetchall(
+            """
+            SELECT sent_at - sent_at % 3600 AS hour, count(*) AS n
+            FROM deliveries WHERE sent_at >= ? GROUP BY hour ORDER BY hour
+            """,
+            (to_epoch(since),),
+        )
+        return [HourCount(from_epoch(row["hour"]), row["n"]) for row in rows]
+
+
+def _delivery(row: sqlite3.Row) -> Delivery:
+    return Delivery(
+        digest_id=row["digest_id"],
+        chat_id=row["chat_id"],
+        status=DeliveryStatus(row["status"]),
+        attempts=row["attempts"],
+        message_ids=message_ids_from_json(row["message_ids"]),
+        error=row["error"],
+        created_at=from_epoch(row["created_at"]),
+        updated_at=from_epoch(row["updated_at"]),
+        sent_at=from_epoch_or_none(row["sent_at"]),
+    )

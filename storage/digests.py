@@ -1,0 +1,482 @@
+"""Stored issues: saving what the parser produced, reading it back, listing and searching it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.digest.model import Digest, Item, ItemKind, Section
+from storage.authors import author_key
+from storage.db import Database
+from storage.fts import fts_query
+from storage.timestamps import from_epoch, from_epoch_or_none, from_iso_date, to_epoch, to_iso_date
+
+SNIPPET_START = "\x02"
+"""Marks the start of a matched word in :attr:`SearchHit.snippet`.
+
+Control characters never occur in HTML-escaped text, so a renderer escapes the snippet first and then
+turns the markers into ``<b>``/``</b>`` without any risk of the reader's text becoming markup.
+"""
+SNIPPET_END = "\x03"
+SNIPPET_ELLIPSIS = "…"
+SNIPPET_TOKENS = 16
+
+# bm25 column weights for (title, author, body): a word in a title says more than one in a paragraph.
+_BM25_WEIGHTS = (10.0, 5.0, 1.0)
+
+
+class DigestStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+class SaveOutcome(StrEnum):
+    CREATED = "created"
+    UNCHANGED = "unchanged"
+    REPLACED = "replaced"
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    digest_id: int
+    outcome: SaveOutcome
+    replaced_id: int | None = None
+    """For ``replaced``: the row whose earlier content was replaced (the same id: ids are stable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDigest:
+    id: int
+    status: DigestStatus
+    content_hash: str
+    published_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    digest: Digest
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSummary:
+    """A row of the archive listing: enough to show and pick an issue without loading it."""
+
+    id: int
+    newsletter: str | None
+    issue_date: dt.date | None
+    title: str | None
+    status: DigestStatus
+    published_at: dt.datetime | None
+    item_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuthoredItem:
+    """An item by one author, with the issue it appeared in ("when did she last write?")."""
+
+    digest_id: int
+    issue_date: dt.date | None
+    position: int
+    kind: ItemKind
+    title: str
+    author: str
+    link: str | None
+    read_minutes: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorStat:
+    name: str
+    """The spelling used in the author's most recent item."""
+    key: str
+    count: int
+    last_date: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    digest_id: int
+    issue_date: dt.date | None
+    position: int
+    """The item's 0-based position in its issue."""
+    kind: ItemKind
+    title: str
+    author: str | None
+    snippet: str
+    """Plain text with matches between :data:`SNIPPET_START` and :data:`SNIPPET_END`; not escaped."""
+    score: float
+    """bm25 score: lower is better (SQLite's convention)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    total: int
+    hits: tuple[SearchHit, ...]
+    limit: int
+    offset: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.hits) < self.total
+
+
+class DigestRepository:
+    """Issues and their items. Only published issues are visible to readers' queries."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- writing ----------------------------------------------------------------------------------
+
+    async def save(self, digest: Digest, *, publish: bool = True) -> SaveResult:
+        """Store an issue; saving the same content again changes nothing.
+
+        Identity is the content hash, so the ingest job can save whatever it fetched on every run.
+        When the content differs from what is stored for the same newsletter and date, the source
+        published a correction: the stored row is updated **in place, keeping its id**. That way the
+        deliveries already queued for the issue send the corrected text, readers who already got it are
+        not sent it twice (their delivery is ``sent``), and ``last_digest_id`` stays meaningful.
+
+        ``publish`` promotes a draft to published; it never brings back an issue an editor withdrew
+        (use :meth:`set_status`). Runs in one transaction (a savepoint inside the caller's).
+        """
+        content_hash = digest.content_hash()
+        raw = json.dumps(digest.to_json_dict(), ensure_ascii=False)
+        now = to_epoch(self._db.clock.now())
+        async with self._db.atomic():
+            same = await self._db.fetchone("SELECT id FROM digests WHERE content_hash = ?", (content_hash,))
+            if same is not None:
+                if publish:
+                    await self._publish_draft(same["id"], now)
+                return SaveResult(same["id"], SaveOutcome.UNCHANGED)
+
+            earlier = None
+            if digest.date is not None:
+                earlier = await self._db.fetchone(
+                    "SELECT id FROM digests WHERE newsletter IS ? AND issue_date = ?",
+                    (digest.newsletter, to_iso_date(digest.date)),
+                )
+            if earlier is not None:
+                digest_id = int(earlier["id"])
+                await self._db.execute(
+                    """
+                    UPDATE digests
+                    SET title = ?, summary = ?, source = ?, content_hash = ?, raw = ?, updated_at = ?
+                    WHERE id = ?
+                    """,
+                    (digest.title, digest.summary, digest.source, content_hash, raw, now, digest_id),
+                )
+                if publish:
+                    await self._publish_draft(digest_id, now)
+                await self._db.execute("DELETE FROM sections WHERE digest_id = ?", (digest_id,))
+                await self._insert_parts(digest_id, digest)
+                return SaveResult(digest_id, SaveOutcome.REPLACED, replaced_id=digest_id)
+
+            status = DigestStatus.PUBLISHED if publish else DigestStatus.DRAFT
+            changes = await self._db.execute(
+                """
+                INSERT INTO digests (newsletter, issue_date, title, summary, source, content_hash,
+                                     status, published_at, created_at, updated_at, raw)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                (
+                    digest.newsletter,
+                    to_iso_date(digest.date),
+                    digest.title,
+                    digest.summary,
+                    digest.source,
+                    content_hash,
+                    status,
+                    now if publish else None,
+                    now,
+                    now,
+                    raw,
+                ),
+            )
+            assert changes.lastrowid is not None
+            await self._insert_parts(changes.lastrowid, digest)
+            return SaveResult(changes.lastrowid, SaveOutcome.CREATED)
+
+    async def _publish_draft(self, digest_id: int, now: int) -> None:
+        await self._db.execute(
+            "UPDATE digests SET status = 'published', published_at = ?, updated_at = ? "
+            "WHERE id = ? AND status = 'draft'",
+            (now, now, digest_id),
+        )
+
+    async def _insert_parts(self, digest_id: int, digest: Digest) -> None:
+        position = 0
+        for section_position, section in enumerate(digest.sections):
+            changes = await self._db.execute(
+                "INSERT INTO sections (digest_id, position, title) VALUES (?, ?, ?)",
+                (digest_id, section_position, section.title),
+            )
+            rows = []
+            for item in section.items:
+                rows.append(
+                    (
+                        digest_id,
+                        changes.lastrowid,
+                        position,
+                        item.kind.value,
+                        item.title,
+                        item.author,
+                        author_key(item.author),
+                        item.read_minutes,
+                        item.words,
+                        json.dumps(list(item.body), ensure_ascii=False),
+                        item.link,
+                        item.emoji,
+                    )
+                )
+                position += 1
+            await self._db.execute_many(
+                """
+                INSERT INTO items (digest_id, section_id, position, kind, title, author, author_key,
+                                   read_minutes, words, body, link, emoji)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                rows,
+            )
+
+    async def set_status(self, digest_id: int, status: DigestStatus) -> bool:
+        """Publish, withdraw or unpublish an issue; False when there is no such issue or no change.
+
+        The first publication time is kept when an issue is withdrawn and published again.
+        """
+        now = to_epoch(self._db.clock.now())
+        changes = await self._db.execute(
+            """
+            UPDATE digests
+            SET status = :status,
+                published_at = CASE WHEN :status = 'published' THEN coalesce(published_at, :now)
+                                    ELSE published_at END,
+                updated_at = :now
+            WHERE id = :id AND status <> :status
+            """,
+            {"status": DigestStatus(status).value, "now": now, "id": digest_id},
+        )
+        return changes.rowcount > 0
+
+    # --- reading one issue ------------------------------------------------------------------------
+
+    async def get(self, digest_id: int) -> StoredDigest | None:
+        """The issue, rebuilt from its rows so that ``stored.digest == saved_digest``."""
+        async with self._db.snapshot():
+            row = await self._db.fetchone("SELECT * FROM digests WHERE id = ?", (digest_id,))
+            if row is None:
+                return None
+            sections = await self._db.fetchall(
+                "SELECT id, title FROM sections WHERE digest_id = ? ORDER BY position", (digest_id,)
+            )
+            items = await self._db.fetchall(
+                """
+                SELECT section_id, kind, title, author, read_minutes, words, body, link, emoji
+                FROM items WHERE digest_id = ? ORDER BY position
+                """,
+                (digest_id,),
+            )
+        return _stored_digest(row, sections, items)
+
+    async def latest_published(self) -> StoredDigest | None:
+        digest_id = await self._db.fetchval(
+            """
+            SELECT id FROM digests WHERE status = 'published'
+            ORDER BY issue_date DESC, published_at DESC, id DESC LIMIT 1
+            """
+        )
+        return None if digest_id is None else await self.get(digest_id)
+
+    async def by_date(self, day: dt.date) -> StoredDigest | None:
+        """The published issue of that date (the most recently published one, should there be two)."""
+        digest_id = await self._db.fetchval(
+            """
+            SELECT id FROM digests WHERE status = 'published' AND issue_date = ?
+            ORDER BY published_at DESC, id DESC LIMIT 1
+            """,
+            (day.isoformat(),),
+        )
+        return None if digest_id is None else await self.get(digest_id)
+
+    async def nearest_to(self, day: dt.date) -> StoredDigest | None:
+        """The published issue closest to ``day``; on a tie, the earlier one (what readers had then)."""
+        digest_id = await self._db.fetchval(
+            """
+            SELECT id FROM digests
+            WHERE status = 'published' AND issue_date IS NOT NULL
+            ORDER BY abs(julianday(issue_date) - julianday(?)), issue_date, id DESC
+            LIMIT 1
+            """,
+            (day.isoformat(),),
+        )
+        return None if digest_id is None else await self.get(digest_id)
+
+    # --- listings ---------------------------------------------------------------------------------
+
+    async def recent(
+        self, limit: int = 10, offset: int = 0, *, status: DigestStatus | None = DigestStatus.PUBLISHED
+    ) -> list[DigestSummary]:
+        """Newest issues first; ``status=None`` lists every status (the editors' view)."""
+        rows = await self._db.fetchall(
+            """
+            SELECT d.id, d.newsletter, d.issue_date, d.title, d.status, d.published_at,
+                   (SELECT count(*) FROM items WHERE items.digest_id = d.id) AS item_count
+            FROM digests d
+            WHERE :status IS NULL OR d.status = :status
+            ORDER BY d.issue_date DESC, d.id DESC
+            LIMIT :limit OFFSET :offset
+            """,
+            {"status": None if status is None else status.value, "limit": limit, "offset": offset},
+        )
+        return [
+            DigestSummary(
+                id=row["id"],
+                newsletter=row["newsletter"],
+                issue_date=from_iso_date(row["issue_date"]),
+                title=row["title"],
+                status=DigestStatus(row["status"]),
+                published_at=from_epoch_or_none(row["published_at"]),
+                item_count=row["item_count"],
+            )
+            for row in rows
+        ]
+
+    async def count(self, *, status: DigestStatus | None = DigestStatus.PUBLISHED) -> int:
+        return int(
+            await self._db.fetchval(
+                "SELECT count(*) FROM digests WHERE :status IS NULL OR status = :status",
+                {"status": None if status is None else status.value},
+            )
+        )
+
+    # --- authors ----------------------------------------------------------------------------------
+
+    async def items_by_author(self, author: str, limit: int = 10) -> list[AuthoredItem]:
+        """Published items by an author, newest first; ``author`` may be a printed name or a key."""
+        key = author_key(author)
+        if key is None:
+            return []
+        rows = await self._db.fetchall(
+            """
+            SELECT i.digest_id, d.issue_date, i.position, i.kind, i.title, i.author, i.link, i.read_minutes
+            FROM items i JOIN digests d ON d.id = i.digest_id
+            WHERE i.author_key = ? AND d.status = 'published'
+            ORDER BY d.issue_date DESC, i.digest_id DESC, i.position
+            LIMIT ?
+            """,
+            (key, limit),
+        )
+        return [
+            AuthoredItem(
+                digest_id=row["digest_id"],
+                issue_date=from_iso_date(row["issue_date"]),
+                position=row["position"],
+                kind=ItemKind(row["kind"]),
+                title=row["title"],
+                author=row["author"],
+                link=row["link"],
+                read_minutes=row["read_minutes"],
+            )
+            for row in rows
+        ]
+
+    async def authors(self) -> list[AuthorStat]:
+        """Everyone with a byline in a published issue, most prolific first."""
+        # SQLite fills the bare column ``i.author`` from the row that produced max(issue_date):
+        # the most recent spelling of the name.
+        rows = await self._db.fetchall(
+            """
+            SELECT i.author_key AS key, i.author AS name, count(*) AS n, max(d.issue_date) AS last_date
+            FROM items i JOIN digests d ON d.id = i.digest_id
+            WHERE i.author_key IS NOT NULL AND d.status = 'published'
+            GROUP BY i.author_key
+            ORDER BY n DESC, key
+            """
+        )
+        return [
+            AuthorStat(name=row["name"], key=row["key"], count=row["n"], last_date=from_iso_date(row["last_date"]))
+            for row in rows
+        ]
+
+    # --- search -----------------------------------------------------------------------------------
+
+    async def search(self, query: str, limit: int = 10, offset: int = 0) -> SearchPage:
+        """Published items matching all words of ``query``, best first (bm25; titles weigh most).
+
+        Any text is accepted: see :mod:`storage.fts`. Text without a searchable word (empty, only
+        punctuation or emoji) gives an empty page rather than an error.
+        """
+        match = fts_query(query)
+        if match is None:
+            return SearchPage(total=0, hits=(), limit=limit, offset=offset)
+        async with self._db.snapshot():
+            total = await self._db.fetchval(
+                """
+                SELECT count(*)
+                FROM items_fts JOIN items i ON i.id = items_fts.rowid JOIN digests d ON d.id = i.digest_id
+                WHERE items_fts MATCH ? AND d.status = 'published'
+                """,
+                (match,),
+            )
+            rows = await self._db.fetchall(
+                """
+                SELECT i.digest_id, d.issue_date, i.position, i.kind, i.title, i.author,
+                       snippet(items_fts, -1, ?, ?, ?, ?) AS snippet,
+                       bm25(items_fts, ?, ?, ?) AS score
+                FROM items_fts JOIN items i ON i.id = items_fts.rowid JOIN digests d ON d.id = i.digest_id
+                WHERE items_fts MATCH ? AND d.status = 'published'
+                ORDER BY score, d.issue_date DESC, i.position
+                LIMIT ? OFFSET ?
+                """,
+                (SNIPPET_START, SNIPPET_END, SNIPPET_ELLIPSIS, SNIPPET_TOKENS, *_BM25_WEIGHTS, match, limit, offset),
+            )
+        hits = tuple(
+            SearchHit(
+                digest_id=row["digest_id"],
+                issue_date=from_iso_date(row["issue_date"]),
+                position=row["position"],
+                kind=ItemKind(row["kind"]),
+                title=row["title"],
+                author=row["author"],
+                snippet=row["snippet"] or "",
+                score=row["score"],
+            )
+            for row in rows
+        )
+        return SearchPage(total=int(total), hits=hits, limit=limit, offset=offset)
+
+
+def _stored_digest(row: sqlite3.Row, sections: list[sqlite3.Row], items: list[sqlite3.Row]) -> StoredDigest:
+    by_section: dict[int, list[Item]] = {section["id"]: [] for section in sections}
+    for item in items:
+        by_section[item["section_id"]].append(
+            Item(
+                kind=ItemKind(item["kind"]),
+                title=item["title"],
+                author=item["author"],
+                read_minutes=item["read_minutes"],
+                words=item["words"],
+                body=tuple(json.loads(item["body"])),
+                link=item["link"],
+                emoji=item["emoji"],
+            )
+        )
+    digest = Digest(
+        newsletter=row["newsletter"],
+        date=from_iso_date(row["issue_date"]),
+        title=row["title"],
+        summary=row["summary"],
+        sections=tuple(Section(section["title"], tuple(by_section[section["id"]])) for section in sections),
+        source=row["source"],
+    )
+    return StoredDigest(
+        id=row["id"],
+        status=DigestStatus(row["status"]),
+        content_hash=row["content_hash"],
+        published_at=from_epoch_or_none(row["published_at"]),
+        created_at=from_epoch(row["created_at"]),
+        updated_at=from_epoch(row["updated_at"]),
+        digest=digest,
+    )

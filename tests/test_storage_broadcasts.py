@@ -1,0 +1,177 @@
+"""BroadcastRepository (confirm once, send once, cancel, resume) and AuditRepository."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.clock import ManualClock
+from storage import (
+    AuditRepository,
+    BroadcastRepository,
+    BroadcastStatus,
+    Database,
+    DeliveryStatus,
+    SubscriberRepository,
+    SubscriberStatus,
+)
+from tests.storage_fixtures import T0, make_clock
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return make_clock()
+
+
+@pytest.fixture
+async def db(clock: ManualClock) -> AsyncIterator[Database]:
+    database = await Database.open(":memory:", clock=clock)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+async def broadcasts(db: Database) -> BroadcastRepository:
+    subscribers = SubscriberRepository(db)
+    for chat_id in range(1, 7):
+        await subscribers.upsert_on_start(chat_id)
+    await subscribers.set_status(5, SubscriberStatus.BLOCKED)
+    await subscribers.set_status(6, SubscriberStatus.PAUSED)
+    return BroadcastRepository(db)
+
+
+async def test_confirm_only_once(broadcasts: BroadcastRepository, clock: ManualClock) -> None:
+    draft = await broadcasts.create(7, "<b>Hello</b> readers")
+    assert (draft.status, draft.editor_id, draft.created_at, draft.confirmed_at) == (
+        BroadcastStatus.DRAFT,
+        7,
+        T0,
+        None,
+    )
+    assert await broadcasts.update_text(draft.id, "<b>Hello</b>, readers")
+    clock.advance(dt.timedelta(minutes=1))
+    assert await broadcasts.confirm(draft.id)
+    assert not await broadcasts.confirm(draft.id)
+    assert not await broadcasts.update_text(draft.id, "changed after confirming")
+    confirmed = await broadcasts.get(draft.id)
+    assert confirmed is not None
+    assert (confirmed.status, confirmed.text, confirmed.confirmed_at) == (
+        BroadcastStatus.CONFIRMED,
+        "<b>Hello</b>, readers",
+        T0 + dt.timedelta(minutes=1),
+    )
+    assert not await broadcasts.confirm(999)
+    assert await broadcasts.get(999) is None
+
+
+async def test_simultaneous_confirmations_send_once(broadcasts: BroadcastRepository) -> None:
+    draft = await broadcasts.create(7, "Hi")
+    confirmations = await asyncio.gather(*(broadcasts.confirm(draft.id) for _ in range(5)))
+    assert sorted(confirmations) == [False, False, False, False, True]
+    starts = await asyncio.gather(*(broadcasts.start(draft.id) for _ in range(3)))
+    assert sorted(starts, key=lambda s: s is not None) == [None, None, 4]  # the 4 active readers, once
+    assert await broadcasts.progress(draft.id) == {
+        DeliveryStatus.PENDING: 4,
+        DeliveryStatus.SENDING: 0,
+        DeliveryStatus.SENT: 0,
+        DeliveryStatus.FAILED: 0,
+        DeliveryStatus.SKIPPED: 0,
+    }
+
+
+async def test_a_draft_cannot_be_started(broadcasts: BroadcastRepository) -> None:
+    draft = await broadcasts.create(7, "Hi")
+    assert await broadcasts.start(draft.id) is None
+    assert await broadcasts.claim(draft.id) == []
+
+
+async def test_send_finish_and_totals(broadcasts: BroadcastRepository, clock: ManualClock) -> None:
+    broadcast = await broadcasts.create(7, "Hi")
+    await broadcasts.confirm(broadcast.id)
+    assert await broadcasts.start(broadcast.id) == 4
+    assert await broadcasts.enqueue(broadcast.id, [1, 6]) == 1  # a paused editor asks for a copy
+    assert await broadcasts.claim(broadcast.id, 3) == [1, 2, 3]
+    assert not await broadcasts.finish(broadcast.id)  # still in flight
+    await broadcasts.mark_sent(broadcast.id, 1, [10])
+    await broadcasts.mark_failed(broadcast.id, 2, "Forbidden")
+    await broadcasts.mark_failed(broadcast.id, 3, "NetworkError", retry=True)
+    assert await broadcasts.claim(broadcast.id) == [3, 4, 6]
+    for chat_id in (3, 4):
+        await broadcasts.mark_sent(broadcast.id, chat_id, [chat_id])
+    await broadcasts.mark_skipped(broadcast.id, 6, "paused")
+    clock.advance(dt.timedelta(minutes=3))
+    assert await broadcasts.finish(broadcast.id)
+    assert not await broadcasts.finish(broadcast.id)
+
+    done = await broadcasts.get(broadcast.id)
+    assert done is not None
+    assert (done.status, done.recipients, done.sent, done.failed, done.skipped, done.finished_at) == (
+        BroadcastStatus.DONE,
+        5,
+        3,
+        1,
+        1,
+        T0 + dt.timedelta(minutes=3),
+    )
+    assert await broadcasts.latest_done() == done
+    assert await broadcasts.unfinished() == []
+
+
+async def test_cancel_skips_the_rest(broadcasts: BroadcastRepository) -> None:
+    broadcast = await broadcasts.create(7, "Oops")
+    await broadcasts.confirm(broadcast.id)
+    await broadcasts.start(broadcast.id)
+    assert await broadcasts.claim(broadcast.id, 1) == [1]
+    assert await broadcasts.cancel(broadcast.id)
+    assert not await broadcasts.cancel(broadcast.id)
+    assert await broadcasts.claim(broadcast.id) == []
+    await broadcasts.mark_sent(broadcast.id, 1, [1])  # the one in flight still went out
+    cancelled = await broadcasts.get(broadcast.id)
+    assert cancelled is not None
+    assert (cancelled.status, cancelled.skipped) == (BroadcastStatus.CANCELLED, 3)
+    assert (await broadcasts.progress(broadcast.id))[DeliveryStatus.SENT] == 1
+    assert await broadcasts.latest_done() is None
+
+
+async def test_resume_after_restart(broadcasts: BroadcastRepository) -> None:
+    first = await broadcasts.create(7, "One")
+    second = await broadcasts.create(7, "Two")
+    draft = await broadcasts.create(7, "Three")
+    for broadcast in (first, second):
+        await broadcasts.confirm(broadcast.id)
+    await broadcasts.start(first.id)
+    await broadcasts.claim(first.id, 2)
+    assert [b.id for b in await broadcasts.unfinished()] == [first.id, second.id]
+    assert draft.id not in [b.id for b in await broadcasts.unfinished()]
+    assert await broadcasts.requeue_in_flight() == 2
+    assert (await broadcasts.progress(first.id))[DeliveryStatus.PENDING] == 4
+
+
+async def test_audit_log(db: Database, clock: ManualClock) -> None:
+    audit = AuditRepository(db)
+    first = await audit.record(7, "broadcast.confirm", target=3, details={"recipients": 4})
+    clock.advance(dt.timedelta(seconds=1))
+    await audit.record(99, "stats", allowed=False)
+    await audit.record(None, "ingest", target="2024-10-11", details={"outcome": "created", "ünï": "ok"})
+
+    entries = await audit.recent()
+    assert [e.action for e in entries] == ["ingest", "stats", "broadcast.confirm"]
+    oldest = entries[-1]
+    assert (oldest.id, oldest.at, oldest.actor_id, oldest.target, oldest.details, oldest.allowed) == (
+        first,
+        T0,
+        7,
+        "3",
+        {"recipients": 4},
+        True,
+    )
+    assert [e.allowed for e in await audit.recent(actor_id=99)] == [False]
+    assert [e.details for e in await audit.recent(action="ingest")] == [{"outcome": "created", "ünï": "ok"}]
+    assert len(await audit.recent(limit=1)) == 1
+    with pytest.raises(TypeError):
+        await audit.record(1, "bad", details={"x": object()})
