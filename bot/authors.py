@@ -63,13 +63,16 @@ def normalize(name: str) -> str:
     return " ".join(_fold(word) for word in words)
 
 
-def author_key(name: str) -> str:
+def author_key(name: str | None) -> str | None:
     """The stable identity of an author: two bylines with the same key are the same person.
 
-    It is :func:`normalize` under a name that says what it is for. Keys change whenever the folding
-    rules do, so anything stored should be recomputable from the printed names.
+    It is :func:`normalize` under a name that says what it is for; None when nothing of the name is left.
+    Keys change whenever the folding rules do, so anything stored should be recomputable from the
+    printed names (storage keeps both).
     """
-    return normalize(name)
+    if name is None:
+        return None
+    return normalize(name) or None
 
 
 def _fold(word: str) -> str:

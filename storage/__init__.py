@@ -5,8 +5,8 @@ the repositories, which return frozen dataclasses and never commit on their own:
 several writes to stand or fall together wraps them in ``db.atomic()``.
 """
 
+from bot.authors import author_key
 from storage.audit import AuditEntry, AuditRepository
-from storage.authors import author_key
 from storage.broadcasts import Broadcast, BroadcastRepository, BroadcastStatus
 from storage.db import Changes, Database
 from storage.deliveries import Delivery, DeliveryRepository, HourCount
@@ -37,7 +37,6 @@ from storage.subscribers import (
     SubscriberRepository,
     SubscriberStatus,
 )
-from storage.timestamps import Clock
 
 __all__ = [
     "EXPORT_COLUMNS",
@@ -52,7 +51,6 @@ __all__ = [
     "BroadcastRepository",
     "BroadcastStatus",
     "Changes",
-    "Clock",
     "Database",
     "DayGrowth",
     "Delivery",

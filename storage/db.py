@@ -31,8 +31,8 @@ from typing import Any, Self
 
 import aiosqlite
 
+from bot.clock import Clock, SystemClock
 from storage import migrations
-from storage.timestamps import Clock, SystemClock
 
 Params = Sequence[Any] | dict[str, Any]
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Any, Final
 
+from bot.authors import author_key
 from bot.digest.model import ItemKind
-from storage.authors import author_key
 from storage.db import Database
 from storage.timestamps import from_epoch, to_epoch, to_epoch_or_none
 

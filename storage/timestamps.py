@@ -9,20 +9,6 @@ Calendar dates (an issue's date) are not instants and stay ``YYYY-MM-DD`` text.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol
-
-
-class Clock(Protocol):
-    """Anything with ``now()``; ``bot.clock.SystemClock`` and ``ManualClock`` fit without importing them."""
-
-    def now(self) -> dt.datetime: ...
-
-
-class SystemClock:
-    """The default clock when the caller passes none."""
-
-    def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC)
 
 
 def to_epoch(when: dt.datetime) -> int:

@@ -57,7 +57,8 @@ def test_normalize_folds_spellings_of_one_name(variants: list[str], key: str) ->
 
 def test_author_key_is_the_normalized_name() -> None:
     assert author_key("Dmitry Trenin") == author_key("Dmitri  TRENIN") == "dmitri trenin"
-    assert author_key("—") == ""
+    assert author_key("—") is None
+    assert author_key(None) is None
 
 
 @settings(max_examples=300, deadline=None)
