@@ -1,0 +1,112 @@
+"""The one factory that wires the running bot: PTB Application, database, services, handlers, menu."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+import handlers
+from bot.clock import Clock, SystemClock
+from bot.commands import EDITOR_COMMANDS, READER_COMMANDS
+from bot.config import Settings
+from bot.context import BotData, BriefingContext
+from bot.services import Services
+from bot.transport import AiohttpRequest
+from storage import Database
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
+
+
+def build_application(settings: Settings, *, clock: Clock | None = None) -> Application:  # type: ignore[type-arg]
+    """Build the application; the database is opened (and migrated) in ``post_init``, closed at shutdown."""
+    clock = clock or SystemClock()
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        db = await Database.open(settings.briefing_db, clock=clock)
+        app.bot_data.services = Services.over(db, settings, clock)
+        await _publish_command_menu(app, settings)
+        logger.info("bot @%s ready; database %s", app.bot.username, settings.briefing_db)
+
+    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        services: Services | None = app.bot_data.services
+        if services is not None:
+            await services.db.close()
+            app.bot_data.services = None
+        logger.info("bot stopped")
+
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(f"{settings.telegram_api_url}/bot")
+        .base_file_url(f"{settings.telegram_api_url}/file/bot")
+        .context_types(ContextTypes(context=BriefingContext, bot_data=BotData))
+        .request(AiohttpRequest(connection_limit=32))
+        .get_updates_request(AiohttpRequest(connection_limit=1))
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .concurrent_updates(8)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    handlers.register(app)
+    return app
+
+
+async def _publish_command_menu(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Readers see their commands; each editor's own chat also lists the editor commands."""
+    reader = [BotCommand(c.name, c.description) for c in READER_COMMANDS]
+    await app.bot.set_my_commands(reader, scope=BotCommandScopeDefault())
+    if not EDITOR_COMMANDS:
+        return
+    editor = reader + [BotCommand(c.name, c.description) for c in EDITOR_COMMANDS]
+    for admin_id in sorted(settings.admin_ids):
+        try:
+            await app.bot.set_my_commands(editor, scope=BotCommandScopeChat(admin_id))
+        except TelegramError as exc:
+            # Telegram refuses a chat scope until that editor has opened a chat with the bot.
+            logger.warning("editor menu for %s not set: %s", admin_id, exc)
+
+
+@contextlib.asynccontextmanager
+async def running(app: Application, *, poll_interval: float = 0.0, poll_timeout: int = 10) -> AsyncIterator[None]:  # type: ignore[type-arg]
+    """Run ``app`` inside an event loop someone else owns (the sandbox, tests), as run_polling would.
+
+    PTB calls ``post_init``/``post_shutdown`` only from its own ``run_*`` methods, so they are called here.
+    """
+    await app.initialize()
+    try:
+        if app.post_init:
+            await app.post_init(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=poll_interval,
+            timeout=poll_timeout,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+        )
+        try:
+            yield
+        finally:
+            if app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+    finally:
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+        await app.shutdown()
+
+
+def run_polling(settings: Settings, *, clock: Clock | None = None, **polling: Any) -> None:
+    """Long-poll until SIGINT/SIGTERM; PTB's run_polling stops the updater, the app, then post_shutdown."""
+    app = build_application(settings, clock=clock)
+    app.run_polling(allowed_updates=ALLOWED_UPDATES, **polling)

@@ -1,0 +1,179 @@
+"""The ``briefing`` command line. Errors end here: one line on stderr and an exit code, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot.config import MISSING_TOKEN_HELP, ConfigError, Settings, load_settings
+from bot.logs import configure_logging
+
+logger = logging.getLogger("bot.cli")
+
+EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
+
+
+class CommandError(Exception):
+    """A command failed in a way the user can act on; the message says how."""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "db", None):
+        overrides["briefing_db"] = Path(args.db)
+    settings = load_settings(**overrides)
+    configure_logging(settings.log_level, secrets=_secrets(settings))
+    return settings
+
+
+def _secrets(settings: Settings) -> list[str]:
+    return [settings.telegram_bot_token.get_secret_value()] if settings.telegram_bot_token else []
+
+
+# --- commands -----------------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if settings.telegram_bot_token is None:
+        raise ConfigError(MISSING_TOKEN_HELP)
+    from bot.app import run_polling
+
+    run_polling(settings)
+    return EXIT_OK
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from bot.digest.outline import format_outline
+    from bot.digest.parser import ParseError, parse_text
+    from bot.sources.file import SourceError, read_file
+
+    name = "stdin" if args.file == "-" else args.file
+    try:
+        digest = parse_text(read_file(args.file), source=None if args.file == "-" else args.file)
+    except SourceError as exc:
+        raise CommandError(str(exc)) from None
+    except ParseError as exc:
+        raise CommandError(f"{name}: {exc}") from None
+    if args.json:
+        print(json.dumps(digest.to_json_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_outline(digest))
+    return EXIT_OK
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from storage import Database, current_version, migrate
+
+    settings = _settings(args)
+
+    async def upgrade() -> tuple[list[int], int]:
+        db = await Database.open(settings.briefing_db, migrate=False)
+        try:
+            applied = await migrate(db)
+            return applied, await current_version(db)
+        finally:
+            await db.close()
+
+    applied, version = asyncio.run(upgrade())
+    if applied:
+        print(f"{settings.briefing_db}: applied migrations {', '.join(map(str, applied))}; now at {version}")
+    else:
+        print(f"{settings.briefing_db}: already up to date (version {version})")
+    return EXIT_OK
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    from storage import Database
+
+    settings = _settings(args)
+    dest = Path(args.path)
+    if dest.exists() and not args.force:
+        raise CommandError(f"{dest} exists; pass --force to overwrite it")
+    if not settings.briefing_db.exists():
+        raise CommandError(f"{settings.briefing_db}: no database there to back up")
+
+    async def backup() -> None:
+        db = await Database.open(settings.briefing_db, migrate=False)
+        try:
+            await db.backup(dest)
+        finally:
+            await db.close()
+
+    asyncio.run(backup())
+    print(f"backed up {settings.briefing_db} to {dest}")
+    return EXIT_OK
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from bot.sandbox.session import run_sandbox
+
+    configure_logging("WARNING" if not args.verbose else "INFO")
+    asyncio.run(run_sandbox(db_path=Path(args.db) if args.db else None, user_id=args.user_id))
+    return EXIT_OK
+
+
+# --- parser -------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="briefing", description="A Telegram bot for a daily news briefing.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(func=func)
+        return p
+
+    run = add("run", cmd_run, "run the bot (long polling) until Ctrl-C or SIGTERM")
+    run.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+
+    parse = add("parse", cmd_parse, "parse an issue file and print its outline or JSON")
+    parse.add_argument("file", help="a text, Markdown or HTML issue; - for stdin")
+    parse.add_argument("--json", action="store_true", help="print the digest as JSON")
+
+    sandbox = add("sandbox", cmd_sandbox, "chat with the bot in this terminal; no token, no network")
+    sandbox.add_argument("--db", help="database to use (default: a temporary one)")
+    sandbox.add_argument("--user-id", type=int, default=1001, help="your reader's Telegram id in the sandbox")
+    sandbox.add_argument("--verbose", action="store_true", help="show the bot's log")
+
+    db = add("db", lambda a: (db.print_help(), EXIT_CONFIG)[1], "database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
+    up = db_sub.add_parser("upgrade", help="apply pending migrations")
+    up.set_defaults(func=cmd_db_upgrade)
+    up.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+    bk = db_sub.add_parser("backup", help="copy the database safely, even while the bot runs")
+    bk.set_defaults(func=cmd_db_backup)
+    bk.add_argument("path", help="where to write the copy")
+    bk.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+    bk.add_argument("--force", action="store_true", help="overwrite an existing file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Opt in to PTB's timedelta time periods: without it PTB 22 warns on every 429 it parses.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    configure_logging("WARNING")  # until the settings say otherwise; redacts from the first line on
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"briefing: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except CommandError as exc:
+        print(f"briefing: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return EXIT_OK
+    except Exception as exc:
+        # Logged (redacted) for the operator; the terminal gets one line.
+        logger.exception("briefing %s failed", args.command)
+        print(f"briefing: {args.command} failed: {type(exc).__name__}. See the log above.", file=sys.stderr)
+        return EXIT_FAILURE

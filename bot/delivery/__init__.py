@@ -1,0 +1,1 @@
+"""The delivery engine: pacing, failure handling, the send queue and the daily schedule."""

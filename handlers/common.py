@@ -1,0 +1,76 @@
+"""Handlers every chat sees: /start, /help, unknown commands, and the error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+
+from bot import texts
+from bot.context import BriefingContext
+
+logger = logging.getLogger(__name__)
+
+
+async def start(update: Update, context: BriefingContext) -> None:
+    message = update.effective_message
+    user = update.effective_user
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    services = context.services
+    settings = services.settings
+    subscriber, created = await services.subscribers.upsert_on_start(
+        chat_id=chat.id,
+        user_id=user.id if user else None,
+        first_name=user.first_name if user else None,
+        username=user.username if user else None,
+        language=user.language_code if user else None,
+        timezone=settings.default_timezone,
+        delivery_time=settings.default_delivery_time,
+    )
+    await message.reply_text(
+        texts.welcome(
+            user.first_name if user else None,
+            subscriber.delivery_time.strftime("%H:%M"),
+            subscriber.timezone,
+            returning=not created,
+        ),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def help_command(update: Update, context: BriefingContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    editor = context.services.is_editor(update.effective_user.id if update.effective_user else None)
+    await message.reply_text(texts.help_text(editor=editor), parse_mode=ParseMode.HTML)
+
+
+async def unknown_command(update: Update, context: BriefingContext) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    command = message.text.split()[0].split("@")[0]
+    await message.reply_text(texts.unknown_command(command), parse_mode=ParseMode.HTML)
+
+
+async def on_error(update: object, context: BriefingContext) -> None:
+    """Log the failure with its update id; tell the user briefly, never with a traceback."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error("update %s failed: %r", update_id, context.error, exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    if update.callback_query is not None:
+        try:
+            await update.callback_query.answer(texts.APOLOGY, show_alert=True)
+        except Exception:  # the apology is best effort; the error is already logged
+            logger.debug("could not answer the callback query of update %s", update_id)
+        return
+    if update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, texts.APOLOGY)
+        except Exception:
+            logger.debug("could not apologise in chat %s", update.effective_chat.id)
