@@ -8,6 +8,7 @@ from bot.commands import EDITOR_COMMANDS, READER_COMMANDS, Command
 
 APOLOGY = "Sorry, something went wrong on our side. Please try again in a minute."
 EDITORS_ONLY = "This command is for editors."
+STALE_BUTTON = "That button has expired. Send /today for the latest issue."
 
 
 def welcome(first_name: str | None, delivery_time: str, timezone: str, *, returning: bool = False) -> str:

@@ -1,15 +1,18 @@
-"""Telegram-facing handlers. :func:`register` is the one place that wires them, in an explicit order."""
+"""Telegram-facing handlers. :func:`register` is the one place that wires them, in an explicit order.
+
+Order matters: commands first, then callback buttons by prefix, then the catch-alls (plain text as a
+search, unknown commands, stale buttons) last.
+"""
 
 from __future__ import annotations
 
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import Application
 
 from handlers import common
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("start", common.start))
-    app.add_handler(CommandHandler("help", common.help_command))
-    # Last: anything that looks like a command but matched nothing above.
-    app.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
+    common.register(app)
+    # -- feature handlers go here, each module registering its own commands and callback prefixes --
+    common.register_fallbacks(app)
     app.add_error_handler(common.on_error)

@@ -6,6 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
 from bot.context import BriefingContext
@@ -55,6 +56,22 @@ async def unknown_command(update: Update, context: BriefingContext) -> None:
         return
     command = message.text.split()[0].split("@")[0]
     await message.reply_text(texts.unknown_command(command), parse_mode=ParseMode.HTML)
+
+
+async def stale_button(update: Update, context: BriefingContext) -> None:
+    """A button whose data no handler claims: an old message, or data someone made up."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.STALE_BUTTON, show_alert=False)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("help", help_command))
+
+
+def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    app.add_handler(CallbackQueryHandler(stale_button))
 
 
 async def on_error(update: object, context: BriefingContext) -> None:

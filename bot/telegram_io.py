@@ -1,0 +1,67 @@
+"""The one bridge from rendered messages to Telegram objects: keyboards, link previews, send and edit.
+
+Rendering (bot/render) knows nothing of ``telegram``; handlers, pushes and broadcasts all send what it
+produced through these few functions, so parse mode and preview rules are decided in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.render.keyboard import Keyboard
+from bot.render.message import RenderedMessage
+
+
+def to_markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if keyboard is None:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.text, url=b.url) if b.url else InlineKeyboardButton(b.text, callback_data=b.data)
+                for b in row
+            ]
+            for row in keyboard.rows
+        ]
+    )
+
+
+def preview(message: RenderedMessage) -> LinkPreviewOptions:
+    return LinkPreviewOptions(is_disabled=message.disable_preview)
+
+
+async def send_rendered(bot: Bot, chat_id: int, messages: Sequence[RenderedMessage], **kwargs: object) -> list[Message]:
+    """Send the parts in order; returns the sent messages (the last one carries the keyboard)."""
+    sent = []
+    for part in messages:
+        sent.append(
+            await bot.send_message(
+                chat_id,
+                part.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=to_markup(part.keyboard),
+                link_preview_options=preview(part),
+                **kwargs,  # type: ignore[arg-type]
+            )
+        )
+    return sent
+
+
+async def edit_rendered(message: Message, rendered: RenderedMessage) -> bool:
+    """Replace a message in place; False when Telegram says nothing changed (a double tap)."""
+    try:
+        await message.edit_text(
+            rendered.html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=to_markup(rendered.keyboard),
+            link_preview_options=preview(rendered),
+        )
+    except BadRequest as exc:
+        if "message is not modified" in str(exc).lower():
+            return False
+        raise
+    return True
