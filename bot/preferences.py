@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -83,7 +83,7 @@ class Preferences:
     delivery_time: dt.time = dt.time(8, 0)
     """Naive wall-clock time in ``timezone``."""
     format: Format = Format.FULL
-    sections: frozenset[ItemKind] = field(default=ALL_SECTIONS)
+    sections: frozenset[ItemKind] = ALL_SECTIONS
     """Never empty: a reader who wants nothing pauses instead."""
     breaking_alerts: bool = True
     """On by default: a reader of a news briefing subscribed to hear about news, and /settings turns it off."""
@@ -108,9 +108,7 @@ class Preferences:
         return ZoneInfo(self.timezone)
 
 
-def next_delivery_for(
-    prefs: Preferences, now: dt.datetime, paused_until: dt.datetime | None = None
-) -> dt.datetime:
+def next_delivery_for(prefs: Preferences, now: dt.datetime, paused_until: dt.datetime | None = None) -> dt.datetime:
     """The reader's ``next_delivery_at`` (aware, UTC), to store after every change of preferences and delivery."""
     return next_delivery(now, prefs.delivery_time, prefs.zone, paused_until=paused_until)
 
@@ -231,7 +229,10 @@ def _day_and_time(local: dt.datetime) -> str:
 
 def _in_how_long(delta: dt.timedelta) -> str:
     minutes = max(0, round(delta.total_seconds() / 60))
+    days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"in {days} {'day' if days == 1 else 'days'} {hours} h"
     if hours and minutes:
         return f"in {hours} h {minutes} min"
     if hours:
@@ -241,4 +242,3 @@ def _in_how_long(delta: dt.timedelta) -> str:
 
 def _normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-

@@ -31,7 +31,7 @@ from bot.preferences import PreferenceError, format_offset
 
 TIMEZONE_EXAMPLE = (
     'Try a city ("Berlin"), an IANA name ("Europe/Berlin"), an offset ("UTC+3"), '
-    "or tell me your local time (\"it's 14:35 here\")."
+    'or tell me your local time ("it\'s 14:35 here").'
 )
 TIME_EXAMPLE = 'Try "07:30" or "7:30 pm".'
 PAUSE_EXAMPLE = 'Try "7", "2 weeks", or nothing at all to pause until you resume.'
@@ -102,44 +102,82 @@ CITIES: Mapping[str, str] = {
     "geneva": "Europe/Zurich",
     "krakow": "Europe/Warsaw",
     **dict.fromkeys(("edinburgh", "glasgow", "manchester", "birmingham"), "Europe/London"),
-    **dict.fromkeys(("los angeles", "la", "san francisco", "sf", "seattle", "san diego", "las vegas"),
-                    "America/Los_Angeles"),
-    **dict.fromkeys(("new york city", "nyc", "ny", "washington", "washington dc", "dc", "boston",
-                     "philadelphia", "atlanta", "miami"), "America/New_York"),
+    **dict.fromkeys(
+        ("los angeles", "la", "san francisco", "sf", "seattle", "san diego", "las vegas"), "America/Los_Angeles"
+    ),
+    **dict.fromkeys(
+        (
+            "new york city",
+            "nyc",
+            "ny",
+            "washington",
+            "washington dc",
+            "dc",
+            "boston",
+            "philadelphia",
+            "atlanta",
+            "miami",
+        ),
+        "America/New_York",
+    ),
     **dict.fromkeys(("houston", "dallas", "austin"), "America/Chicago"),
     **dict.fromkeys(("montreal", "ottawa"), "America/Toronto"),
     **dict.fromkeys(("rio de janeiro", "rio", "brasilia"), "America/Sao_Paulo"),
     **dict.fromkeys(("beijing", "peking", "shenzhen", "guangzhou"), "Asia/Shanghai"),
-    **dict.fromkeys(("mumbai", "bombay", "delhi", "new delhi", "bangalore", "bengaluru", "chennai", "hyderabad"),
-                    "Asia/Kolkata"),
+    **dict.fromkeys(
+        ("mumbai", "bombay", "delhi", "new delhi", "bangalore", "bengaluru", "chennai", "hyderabad"), "Asia/Kolkata"
+    ),
     **dict.fromkeys(("tel aviv", "haifa"), "Asia/Jerusalem"),
     **dict.fromkeys(("osaka", "kyoto"), "Asia/Tokyo"),
     **dict.fromkeys(("hanoi", "ho chi minh city"), "Asia/Ho_Chi_Minh"),
+    "moskva": "Europe/Moscow",
+    "praha": "Europe/Prague",
+    "wien": "Europe/Vienna",
+    "roma": "Europe/Rome",
+    "lisboa": "Europe/Lisbon",
+    "munchen": "Europe/Berlin",
+    "koln": "Europe/Berlin",
     "abu dhabi": "Asia/Dubai",
     "bali": "Asia/Makassar",
     "canberra": "Australia/Sydney",
     "wellington": "Pacific/Auckland",
     **dict.fromkeys(("cape town", "pretoria"), "Africa/Johannesburg"),
     "ankara": "Europe/Istanbul",
-    **dict.fromkeys(("uk", "united kingdom", "great britain", "britain", "england", "scotland", "wales"),
-                    "Europe/London"),
+    **dict.fromkeys(
+        ("uk", "united kingdom", "great britain", "britain", "england", "scotland", "wales"), "Europe/London"
+    ),
     **dict.fromkeys(("south korea", "korea"), "Asia/Seoul"),
 }
-"""Places that are not themselves the city of an IANA zone (those are found from tzdata), and a few
-countries whose tzdata names are awkward ("Britain (UK)", "Korea (South)")."""
+"""Places that are not themselves the city of an IANA zone (those are found from tzdata), a few names
+in their own language, and countries whose tzdata names are awkward ("Britain (UK)", "Korea (South)")."""
 
 _OFFSET = re.compile(r"^(?:(?:utc|gmt)\s*)?([+-])\s*(\d{1,2})(?:[:.h]?(\d{2}))?$")
 _CLOCK = re.compile(
     r"^(?P<hour>\d{1,2})(?:(?P<separator>[:.h])(?P<minute>\d*)|(?P<compact>\d{2}))?\s*(?P<meridiem>am|pm)?$"
 )
+_MERIDIEM = re.compile(r"(?<![a-z])([ap])\.?\s?m\.?(?![a-z])")
+"""Spellings of am/pm: "a.m.", "p. m", "PM"."""
 _LOCAL_TIME_WORDS = re.compile(
     r"\b(?:it'?s|it is|the time is|my time is|time here is|local time(?: is)?|here|now|right|at the moment)\b"
 )
 _PAUSE = re.compile(r"^(?P<count>[+-]?\d+|an?|one)?\s*(?P<unit>d|days?|w|wks?|weeks?|months?)?$")
-_PAUSE_UNITS = {"": 1, "d": 1, "day": 1, "days": 1, "w": 7, "wk": 7, "wks": 7, "week": 7, "weeks": 7,
-                "month": 30, "months": 30}
+_PAUSE_UNITS = {
+    "": 1,
+    "d": 1,
+    "day": 1,
+    "days": 1,
+    "w": 7,
+    "wk": 7,
+    "wks": 7,
+    "week": 7,
+    "weeks": 7,
+    "month": 30,
+    "months": 30,
+}
 _PAUSE_FOREVER = frozenset({"forever", "indefinitely", "until resume", "until i resume", "until further notice"})
 _FUZZY_CUTOFF = 0.8
+_SEASONS = (dt.datetime(2025, 1, 15, tzinfo=dt.UTC), dt.datetime(2025, 7, 15, tzinfo=dt.UTC))
+"""When countries' zones are compared: a recent year, fixed so the result never depends on the day."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,8 +215,10 @@ def parse_timezone(text: str, *, now: dt.datetime) -> TimezoneChoice:
         return _named(_canonical(name))
     if match := _OFFSET.match(key):
         sign, hours, minutes = match.groups()
+        if int(minutes or 0) > 59:
+            raise PreferenceError(f'There is no minute {int(minutes)} in "{raw}". Try "UTC+3" or "UTC-05:30".')
         return _offset_choice(raw, (-1 if sign == "-" else 1) * (int(hours) * 60 + int(minutes or 0)))
-    if (choice := _local_time_choice(raw, key, now)) is not None:
+    if (choice := _local_time_choice(raw, now)) is not None:
         return choice
     return _place_choice(raw, key)
 
@@ -207,7 +247,7 @@ def parse_pause_days(text: str | None) -> int | None:
     if not key or key in _PAUSE_FOREVER:
         return None
     match = _PAUSE.match(key)
-    if match is None or (match["count"] is None and not match["unit"]):
+    if match is None or (match["count"] in (None, "a", "an") and not match["unit"]):
         raise PreferenceError(f'Cannot read "{text}" as a number of days. {PAUSE_EXAMPLE}')
     count = match["count"] or "1"
     number = 1 if count in ("a", "an", "one") else int(count)
@@ -217,7 +257,7 @@ def parse_pause_days(text: str | None) -> int | None:
     return days
 
 
-def infer_offset(local_time: dt.time, now: dt.datetime) -> dt.timedelta:
+def infer_offset(local_time: dt.time, now: dt.datetime, *, whole_hours: bool = False) -> dt.timedelta:
     """The UTC offset of a reader whose clock shows ``local_time`` at the instant ``now``.
 
     Only the time of day is known, so the difference is taken modulo 24 hours; every difference then
@@ -227,14 +267,19 @@ def infer_offset(local_time: dt.time, now: dt.datetime) -> dt.timedelta:
     snap wins, and a tie at the edges goes to the side where people live: UTC+13 (New Zealand in
     summer, Tonga) over UTC−11 (Niue), UTC+12 over UTC−12 (uninhabited), UTC−10 (Hawaii) over UTC+14.
     So "00:10" when UTC is 23:50 is 20 minutes ahead, which snaps to UTC.
+
+    ``whole_hours`` is for a reader who named no minutes ("it's 9am"): they rounded, so their half
+    hour says nothing, and only whole-hour offsets are considered.
     """
     utc = now.astimezone(dt.UTC)
     utc_minutes = utc.hour * 60 + utc.minute + utc.second / 60
     difference = (local_time.hour * 60 + local_time.minute - utc_minutes) % (24 * 60)
     candidates = (difference, difference - 24 * 60)
 
+    in_use = [offset for offset in _offsets_in_use() if not whole_hours or offset % 60 == 0]
+
     def closeness(minutes: float) -> tuple[float, bool, int]:
-        snapped = min(_offsets_in_use(), key=lambda offset: abs(offset - minutes))
+        snapped = min(in_use, key=lambda offset: abs(offset - minutes))
         return abs(snapped - minutes), not -10 * 60 <= snapped <= 13 * 60 + 45, snapped
 
     return dt.timedelta(minutes=min(closeness(minutes) for minutes in candidates)[2])
@@ -245,7 +290,7 @@ class _UnreadableClock(ValueError):
 
 
 def _read_clock(raw: str, *, bare_hour: bool) -> dt.time:
-    text = _normalise(raw).replace("a.m.", "am").replace("p.m.", "pm").rstrip(".!")
+    text = _MERIDIEM.sub(r"\1m", _simplify(raw)).rstrip(".!")
     if text in ("noon", "midday"):
         return dt.time(12, 0)
     if text == "midnight":
@@ -271,23 +316,36 @@ def _read_clock(raw: str, *, bare_hour: bool) -> dt.time:
     return dt.time(hour, minute)
 
 
-def _local_time_choice(raw: str, key: str, now: dt.datetime) -> TimezoneChoice | None:
-    """"it's 14:35 here" and bare "14:35" as an offset; None when the text is not about the time at all."""
-    stripped = " ".join(_LOCAL_TIME_WORDS.sub(" ", key.replace("’", "'")).split()).strip(" .!?,:")
-    said_time = stripped != key.strip(" .!?,:")
-    if not stripped or not stripped[0].isdigit() and stripped not in ("noon", "midnight"):
+def _names_minutes(clock: str) -> bool:
+    """Whether a time the reader typed says its minutes ("9:00", "0900"), unlike "9am" or "9"."""
+    match = _CLOCK.match(_simplify(clock))
+    return match is not None and bool(match["minute"] or match["compact"])
+
+
+def _local_time_choice(raw: str, now: dt.datetime) -> TimezoneChoice | None:
+    """ "it's 14:35 here" and bare "14:35" as an offset; None when the text does not start with a time."""
+    text = _simplify(raw).replace("’", "'").strip(" .!?,:")
+    stripped = " ".join(_LOCAL_TIME_WORDS.sub(" ", text).split()).strip(" .!?,:")
+    said_time = stripped != text
+    if not stripped[:1].isdigit():
         return None
     if not said_time and stripped.isdigit():
+        offset_example = f"UTC+{int(stripped)}" if int(stripped) <= 14 else "UTC+3"
+        try:
+            time_example = f"{_read_clock(stripped, bare_hour=True):%H:%M}"
+        except _UnreadableClock:
+            time_example = "14:35"
         raise PreferenceError(
-            f'"{raw}" could be an offset or a time. Try "UTC+{int(stripped) % 24}" for an offset, '
-            f"or \"it's {int(stripped) % 24}:00 here\" to tell me your local time."
+            f'"{raw}" could be an offset or a time. Try "{offset_example}" for an offset, '
+            f'or "it\'s {time_example} here" to tell me your local time.'
         )
     try:
         local_time = _read_clock(stripped, bare_hour=said_time)
     except _UnreadableClock as error:
-        raise PreferenceError(f"{error} Tell me your local time like \"it's 14:35 here\".") from None
+        raise PreferenceError(f'{error} Tell me your local time like "it\'s 14:35 here".') from None
     _require_aware(now)
-    return _offset_choice(raw, round(infer_offset(local_time, now).total_seconds() / 60))
+    offset = infer_offset(local_time, now, whole_hours=not _names_minutes(stripped))
+    return _offset_choice(raw, round(offset.total_seconds() / 60))
 
 
 def _offset_choice(raw: str, minutes: int) -> TimezoneChoice:
@@ -303,8 +361,11 @@ def _offset_choice(raw: str, minutes: int) -> TimezoneChoice:
         return TimezoneChoice(f"Etc/GMT{-minutes // 60:+d}", format_offset(offset))
     if minutes in PARTIAL_HOUR_ZONES:
         return TimezoneChoice(PARTIAL_HOUR_ZONES[minutes], f"{format_offset(offset)} ({PARTIAL_HOUR_ZONES[minutes]})")
+    nearest = sorted(_offsets_in_use(), key=lambda used: (abs(used - minutes), used))[:2]
     raise PreferenceError(
-        f'No timezone uses {format_offset(offset)} ("{raw}"). Try a whole-hour offset ("UTC+3") or a city ("Berlin").'
+        f'No timezone uses {format_offset(offset)} ("{raw}"). The nearest in use are '
+        f"{' and '.join(format_offset(dt.timedelta(minutes=used)) for used in sorted(nearest))}; "
+        'or send a city ("Berlin").'
     )
 
 
@@ -318,22 +379,27 @@ def _place_choice(raw: str, key: str) -> TimezoneChoice:
             name, example = _multi_zone_countries()[candidate]
             raise PreferenceError(f'{name} has several timezones. Send your city instead, like "{example}".')
     if len(key) >= 4:
-        close = difflib.get_close_matches(key, places.keys(), n=1, cutoff=_FUZZY_CUTOFF)
-        if close:
-            return _named(places[close[0]])
+        # A typo rarely hits the first letter; requiring it keeps "Earth" from becoming Perth.
+        close = difflib.get_close_matches(key, places.keys(), n=5, cutoff=_FUZZY_CUTOFF)
+        for place in close:
+            if place[0] == key[0]:
+                return _named(places[place])
     raise PreferenceError(f'Unknown timezone "{raw}". {TIMEZONE_EXAMPLE}')
 
 
 def _named(name: str) -> TimezoneChoice:
-    if name.startswith("Etc/GMT") and name != "Etc/GMT":
+    if name.startswith("Etc/GMT"):
         # Etc/GMT-3 is UTC+3: show readers the offset they mean, not the POSIX-inverted name.
-        offset = zoneinfo.ZoneInfo(name).utcoffset(None)
+        offset = dt.datetime(2000, 1, 1, tzinfo=zoneinfo.ZoneInfo(name)).utcoffset()
         return TimezoneChoice(name, format_offset(offset))
     return TimezoneChoice(name, name)
 
 
 def _canonical(name: str) -> str:
-    target = _links().get(name, name)
+    """The name to store: zone.tab's name for a place (Europe/Oslo stays, though tzdata links it to
+    Europe/Berlin, because Norwegians look for Oslo), otherwise the link's target (Europe/Kiev becomes
+    Europe/Kyiv, US/Eastern America/New_York), and plain UTC for every alias of UTC."""
+    target = name if name in _zone_tab_names() else _links().get(name, name)
     return "UTC" if target in _UTC_NAMES or target == "UTC" else target
 
 
@@ -343,6 +409,10 @@ def _normalise(text: str) -> str:
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     plain = re.sub(r"(?<=[a-z])[-_.'’](?=[a-z])|(?<=[a-z])\.(?=\s)", " ", plain)
     return " ".join(plain.split())
+
+
+def _simplify(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def _require_aware(now: dt.datetime) -> None:
@@ -387,27 +457,39 @@ def _places() -> dict[str, str]:
         area, _, rest = name.partition("/")
         if area in _GEOGRAPHIC_AREAS and rest:
             places.setdefault(_normalise(rest.rsplit("/", 1)[-1]), _canonical(name))
-    for country, zones in _countries().items():
-        if len(zones) == 1:
+    for country, (_, zones) in _countries().items():
+        if _keep_the_same_time(zones):
             places.setdefault(country, _canonical(zones[0]))
     places.update({place: _canonical(zone) for place, zone in CITIES.items()})
     return places
 
 
 @cache
-def _multi_zone_countries() -> dict[str, tuple[str, str]]:
-    """Normalised country name → (its name, an example city) for countries with several zones."""
-    found = {}
-    for country, zones in _countries().items():
-        if len(zones) > 1:
-            city = zones[0].rsplit("/", 1)[-1].replace("_", " ")
-            found[country] = (country.title(), city)
-    return found
+def _zone_tab_names() -> frozenset[str]:
+    return frozenset(zone for _, zones in _countries().values() for zone in zones)
 
 
 @cache
-def _countries() -> dict[str, tuple[str, ...]]:
-    """Normalised country name → its zones (most populous first, as zone.tab lists them)."""
+def _multi_zone_countries() -> dict[str, tuple[str, str]]:
+    """Normalised country name → (its name, an example city) for countries with several zones."""
+    found = {}
+    for country, (name, zones) in _countries().items():
+        if not _keep_the_same_time(zones):
+            found[country] = (name, zones[0].rsplit("/", 1)[-1].replace("_", " "))
+    return found
+
+
+def _keep_the_same_time(zones: tuple[str, ...]) -> bool:
+    """Whether a country's zones show the same time in winter and summer (Germany's Busingen does)."""
+    return (
+        len({tuple(instant.astimezone(zoneinfo.ZoneInfo(zone)).utcoffset() for instant in _SEASONS) for zone in zones})
+        == 1
+    )
+
+
+@cache
+def _countries() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Normalised country name → (its name, its zones in zone.tab's order)."""
     try:
         folder = resources.files("tzdata").joinpath("zoneinfo")
         iso_lines = folder.joinpath("iso3166.tab").read_text(encoding="utf-8").splitlines()
@@ -418,10 +500,10 @@ def _countries() -> dict[str, tuple[str, ...]]:
     for line in iso_lines:
         if line and not line.startswith("#"):
             code, name = line.split("\t")[:2]
-            names[code] = _normalise(re.sub(r"\s*\(.*\)", "", name))
+            names[code] = re.sub(r"\s*\(.*\)", "", name)
     zones: dict[str, list[str]] = {}
     for line in zone_lines:
         if line and not line.startswith("#"):
             code, _, zone = line.split("\t")[:3]
-            zones.setdefault(names.get(code, code.casefold()), []).append(zone)
-    return {country: tuple(found) for country, found in zones.items()}
+            zones.setdefault(code, []).append(zone)
+    return {_normalise(names.get(code, code)): (names.get(code, code), tuple(found)) for code, found in zones.items()}
