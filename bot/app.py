@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
@@ -16,6 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import EDITOR_COMMANDS, READER_COMMANDS
 from bot.config import Settings
 from bot.context import BotData, BriefingContext
+from bot.delivery.engine import DeliveryEngine
 from bot.services import Services
 from bot.transport import AiohttpRequest
 from storage import Database
@@ -31,13 +33,19 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         db = await Database.open(settings.briefing_db, clock=clock)
-        app.bot_data.services = Services.over(db, settings, clock)
+        services = Services.over(db, settings, clock)
+        app.bot_data.services = services
+        services.engine = build_engine(services)
+        await services.engine.start()
+        _schedule_ticks(app)
         await _publish_command_menu(app, settings)
         logger.info("bot @%s ready; database %s", app.bot.username, settings.briefing_db)
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         services: Services | None = app.bot_data.services
         if services is not None:
+            if services.engine is not None:
+                await services.engine.stop()
             await services.db.close()
             app.bot_data.services = None
         logger.info("bot stopped")
@@ -58,6 +66,43 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     )
     handlers.register(app)
     return app
+
+
+def build_engine(services: Services, *, rate: float | None = None, concurrency: int | None = None) -> DeliveryEngine:
+    """The delivery engine with a Bot of its own: no AIORateLimiter (the engine paces itself), a wide pool."""
+    settings = services.settings
+    rate = rate or settings.send_rate
+    concurrency = concurrency or max(8, min(128, int(rate // 8)))
+    bot = Bot(
+        settings.token,
+        base_url=f"{settings.telegram_api_url}/bot",
+        base_file_url=f"{settings.telegram_api_url}/file/bot",
+        request=AiohttpRequest(connection_limit=concurrency),
+    )
+    return DeliveryEngine(
+        services, bot, rate=rate, paid_broadcast=settings.allow_paid_broadcast, concurrency=concurrency
+    )
+
+
+def _schedule_ticks(app: Application) -> None:  # type: ignore[type-arg]
+    """A tick at the top of every minute; a late tick still runs (misfire grace) and ticks never pile up."""
+
+    async def tick(context: BriefingContext) -> None:
+        services = context.services
+        result = await services.scheduler.tick()
+        if result.queued and services.engine is not None:
+            services.engine.wake()
+
+    assert app.job_queue is not None
+    now = dt.datetime.now(dt.UTC)
+    first = 60 - now.second - now.microsecond / 1e6
+    app.job_queue.run_repeating(
+        tick,
+        interval=60,
+        first=first,
+        name="delivery-tick",
+        job_kwargs={"misfire_grace_time": 50, "coalesce": True, "max_instances": 1},
+    )
 
 
 async def _publish_command_menu(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]

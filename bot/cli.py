@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import logging
 import os
@@ -111,6 +112,35 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_push(args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.delivery.push import PushError, push_issue
+    from storage import Database
+
+    settings = _settings(args)
+    if settings.telegram_bot_token is None:
+        raise ConfigError(MISSING_TOKEN_HELP)
+    day = _date_arg(args.date) if args.date else None
+
+    async def push() -> int:
+        async with await Database.open(settings.briefing_db, clock=SystemClock()) as db:
+            try:
+                report = await push_issue(db, settings, day=day, rate=args.rate, progress=not args.quiet)
+            except PushError as exc:
+                raise CommandError(str(exc)) from None
+        print(report.describe())
+        return EXIT_OK if report.failed == 0 else EXIT_FAILURE
+
+    return asyncio.run(push())
+
+
+def _date_arg(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"--date {text!r}: expected YYYY-MM-DD, like 2024-07-11") from None
+
+
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from bot.sandbox.session import run_sandbox
 
@@ -137,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     parse = add("parse", cmd_parse, "parse an issue file and print its outline or JSON")
     parse.add_argument("file", help="a text, Markdown or HTML issue; - for stdin")
     parse.add_argument("--json", action="store_true", help="print the digest as JSON")
+
+    push = add("push", cmd_push, "deliver an issue now to every active reader who has not received it")
+    push.add_argument("--date", help="the issue of this date, YYYY-MM-DD (default: the latest published)")
+    push.add_argument("--rate", type=float, help="messages per second (default: DELIVERY_RATE)")
+    push.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+    push.add_argument("--quiet", action="store_true", help="no progress bar")
 
     sandbox = add("sandbox", cmd_sandbox, "chat with the bot in this terminal; no token, no network")
     sandbox.add_argument("--db", help="database to use (default: a temporary one)")

@@ -33,9 +33,13 @@ EXPECTED: dict[str, str] = {
     "FEED_URL": "one or more http(s) feed URLs, comma-separated",
     "FEED_POLL_MINUTES": "a whole number of minutes from 1 to 1440",
     "LATE_ISSUE_POLICY": "send or skip",
-    "DELIVERY_RATE": "messages per second, a number from 1 to 1000",
+    "DELIVERY_RATE": "messages per second, a number from 1 to 1000 (default 30, or 1000 with paid broadcast)",
     "ALLOW_PAID_BROADCAST": "true or false",
 }
+
+FREE_BROADCAST_RATE = 30.0
+PAID_BROADCAST_RATE = 1000.0
+"""Telegram's overall limits: about 30 messages/s, and up to 1000/s with allow_paid_broadcast (paid in Stars)."""
 
 MISSING_TOKEN_HELP = (
     "TELEGRAM_BOT_TOKEN is not set. Talk to @BotFather in Telegram, send /newbot, and put the token it "
@@ -68,7 +72,7 @@ class Settings(BaseSettings):
     feed_url: Annotated[tuple[str, ...], NoDecode] = ()
     feed_poll_minutes: int = Field(default=30, ge=1, le=1440)
     late_issue_policy: Literal["send", "skip"] = "send"
-    delivery_rate: float = Field(default=30.0, ge=1, le=1000)
+    delivery_rate: float | None = Field(default=None, ge=1, le=1000)
     allow_paid_broadcast: bool = False
 
     @field_validator("telegram_bot_token", mode="before")
@@ -141,6 +145,13 @@ class Settings(BaseSettings):
         if self.telegram_bot_token is None:
             raise ConfigError(MISSING_TOKEN_HELP)
         return self.telegram_bot_token.get_secret_value()
+
+    @property
+    def send_rate(self) -> float:
+        """Messages per second for pushes and broadcasts: DELIVERY_RATE, else Telegram's limit for the mode."""
+        if self.delivery_rate is not None:
+            return self.delivery_rate
+        return PAID_BROADCAST_RATE if self.allow_paid_broadcast else FREE_BROADCAST_RATE
 
     @property
     def timezone(self) -> ZoneInfo:

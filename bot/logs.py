@@ -45,5 +45,13 @@ def configure_logging(level: str = "INFO", *, secrets: Iterable[str] = (), strea
     root.addHandler(handler)
     root.setLevel(level)
     # Request-by-request chatter from the HTTP clients is noise at INFO; their warnings still show.
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "aiohttp.access", "aiosqlite", "trafilatura", "htmldate"):
+    for noisy in (
+        "httpx",
+        "httpcore",
+        "apscheduler.executors.default",
+        "aiohttp.access",
+        "aiosqlite",
+        "trafilatura",
+        "htmldate",
+    ):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

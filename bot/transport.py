@@ -71,11 +71,10 @@ class AiohttpRequest(BaseRequest):
             await self.initialize()
         assert self._session is not None
         read = self._seconds(read_timeout, self._read_timeout)
-        write = self._seconds(write_timeout, self._write_timeout)
         timeout = aiohttp.ClientTimeout(
             total=None,
             sock_connect=self._seconds(connect_timeout, self._connect_timeout),
-            sock_read=None if read is None else read + (write or 0),
+            sock_read=read,
         )
         kwargs: dict[str, Any] = {}
         if request_data is not None:

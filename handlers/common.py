@@ -31,6 +31,8 @@ async def start(update: Update, context: BriefingContext) -> None:
         timezone=settings.default_timezone,
         delivery_time=settings.default_delivery_time,
     )
+    if created or subscriber.next_delivery_at is None:
+        await services.scheduler.schedule(subscriber)
     await message.reply_text(
         texts.welcome(
             user.first_name if user else None,

@@ -48,6 +48,18 @@ class DeliveryRepository:
         """Queue the issue for these chats (INSERT OR IGNORE: never a duplicate); returns new rows."""
         return await self._queue.enqueue(digest_id, chat_ids)
 
+    async def enqueue_active(self, digest_id: int) -> int:
+        """Queue the issue for every active subscriber (one INSERT … SELECT: a million rows in seconds)."""
+        now = to_epoch(self._db.clock.now())
+        changes = await self._db.execute(
+            """
+            INSERT OR IGNORE INTO deliveries (digest_id, chat_id, status, attempts, created_at, updated_at)
+            SELECT ?, chat_id, 'pending', 0, ?, ? FROM subscribers WHERE status = 'active'
+            """,
+            (digest_id, now, now),
+        )
+        return changes.rowcount
+
     async def claim(self, digest_id: int, limit: int = 100) -> list[int]:
         """Atomically take up to ``limit`` pending chats for sending (pending → sending)."""
         return await self._queue.claim(digest_id, limit)

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from storage import Database, DeliveryRepository, DeliveryStatus, DigestRepository, SubscriberRepository
+from storage import (
+    Database,
+    DeliveryRepository,
+    DeliveryStatus,
+    DigestRepository,
+    SubscriberRepository,
+    SubscriberStatus,
+)
 from tests.storage_fixtures import T0, make_clock, make_digest
 
 P, S, OK, F, K = (
@@ -165,3 +172,11 @@ async def test_deliveries_go_when_the_reader_or_the_issue_goes(db: Database) -> 
     assert await deliveries.counts(digest_id) == counts()
     reader = await SubscriberRepository(db).get(2)
     assert reader is not None
+
+
+async def test_enqueue_active_queues_only_active_readers_once(db: Database) -> None:
+    deliveries, digest_id = await setup(db, readers=3)
+    await SubscriberRepository(db).set_status(3, SubscriberStatus.BLOCKED)
+    assert await deliveries.enqueue_active(digest_id) == 2
+    assert await deliveries.enqueue_active(digest_id) == 0
+    assert await deliveries.claim(digest_id, 10) == [1, 2]

@@ -1,0 +1,375 @@
+"""The delivery engine: one queue for daily issues and breaking broadcasts, sent within Telegram's limits.
+
+Work lives in SQLite, not in memory: a recipient row goes pending → sending → sent/failed, and the engine
+only ever claims small batches, so a crash loses nothing and repeats at most the sends that were in
+flight (their rows are still ``sending`` and go back to pending on start). Broadcasts are claimed before
+issue deliveries, so breaking news overtakes a daily push already under way.
+
+Pacing is the engine's own (:mod:`bot.delivery.pacing`): PTB's AIORateLimiter neither paces private
+chats nor retries a 429 without pausing the whole bot, so the engine sends through a Bot of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Bot, Message
+from telegram.error import TelegramError
+
+from bot.delivery.failures import Action, Failure, classify
+from bot.delivery.pacing import ChatPacer, RateLimiter
+from bot.render.digest import Format, render_issue
+from bot.render.message import RenderedMessage, messages
+from bot.services import Services
+from bot.telegram_io import preview, to_markup
+from storage import StoredDigest, Subscriber, SubscriberStatus
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0)
+"""Waits between tries after network errors and 5xx; after the last, the send is recorded as failed."""
+
+
+@dataclass
+class EngineStats:
+    """Counters since start, for the CLI's summary and the benchmark."""
+
+    sent: int = 0
+    messages: int = 0
+    blocked: int = 0
+    failed: int = 0
+    skipped: int = 0
+    retried_429: int = 0
+    retried_errors: int = 0
+    migrated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One recipient of one piece of work: a broadcast (``broadcast_id``) or an issue (``digest_id``)."""
+
+    chat_id: int
+    digest_id: int | None = None
+    broadcast_id: int | None = None
+
+
+class Gone(Exception):
+    """The chat can no longer receive messages (blocked, deactivated, deleted)."""
+
+
+class DeliveryEngine:
+    """Claims queued recipients, renders what each should get, and sends it, paced and retried.
+
+    Args:
+        services: repositories and settings.
+        bot: a Bot used only for fan-out (no AIORateLimiter on it); the engine initialises and shuts it down.
+        rate: messages per second overall.
+        paid_broadcast: pass ``allow_paid_broadcast`` (Telegram's paid limit up to 1000/s).
+        concurrency: sends in flight at once; per-chat pacing waits happen inside them.
+        sleep: injectable for tests of backoff.
+    """
+
+    def __init__(
+        self,
+        services: Services,
+        bot: Bot,
+        *,
+        rate: float = 30.0,
+        paid_broadcast: bool = False,
+        concurrency: int = 32,
+        batch: int | None = None,
+        chat_interval: float = 1.1,
+        chat_burst: int = 3,
+        idle_wait: float = 5.0,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self._services = services
+        self._bot = bot
+        self._limiter = RateLimiter(rate)
+        self._pacer = ChatPacer(interval=chat_interval, burst=chat_burst)
+        self._paid = paid_broadcast
+        self._concurrency = concurrency
+        self._batch = batch or max(2 * concurrency, 20)
+        self._idle_wait = idle_wait
+        self._sleep = sleep
+        self._wake = asyncio.Event()
+        self._runner: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._renders: dict[tuple[Any, ...], list[RenderedMessage]] = {}
+        self._digests: dict[int, StoredDigest | None] = {}
+        self.stats = EngineStats()
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Connect, and recover from a crash (in-flight rows back to pending), without sending yet."""
+        await self._bot.initialize()
+        await self.recover()
+        self._stopping = False
+
+    async def start(self) -> None:
+        """Open, then send in the background whenever there is work (the running bot)."""
+        await self.open()
+        self._runner = asyncio.create_task(self._run_forever(), name="delivery-engine")
+
+    async def recover(self) -> int:
+        services = self._services
+        requeued = await services.deliveries.requeue_in_flight() + await services.broadcasts.requeue_in_flight()
+        for broadcast in await services.broadcasts.unfinished():
+            if broadcast.status == "confirmed":
+                await services.broadcasts.start(broadcast.id)
+        if requeued:
+            logger.warning("requeued %d sends interrupted by the last stop", requeued)
+        return requeued
+
+    async def stop(self) -> None:
+        """Stop claiming; let the sends in flight finish (their rows are recorded), then close the bot."""
+        self._stopping = True
+        self._wake.set()
+        if self._runner is not None:
+            try:
+                await asyncio.wait_for(self._runner, timeout=4.0)
+            except TimeoutError:
+                logger.warning("delivery engine stopped with sends in flight; they will be retried on start")
+            self._runner = None
+        await self._bot.shutdown()
+
+    def wake(self) -> None:
+        """New work was queued (a broadcast started, an issue published, readers became due)."""
+        self._wake.set()
+
+    async def _run_forever(self) -> None:
+        while not self._stopping:
+            try:
+                worked = await self.drain() > 0
+            except Exception:
+                logger.exception("delivery engine round failed; retrying shortly")
+                worked = False
+            if worked:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._idle_wait)
+
+    # -- claiming ------------------------------------------------------------------------------------
+
+    async def claim(self, *, digest_id: int | None = None) -> list[Job]:
+        """The next batch: broadcasts first, then issues, oldest first; or only ``digest_id``'s recipients."""
+        services = self._services
+        if digest_id is not None:
+            return [Job(chat, digest_id=digest_id) for chat in await services.deliveries.claim(digest_id, self._batch)]
+        for broadcast in await services.broadcasts.unfinished():
+            chats = await services.broadcasts.claim(broadcast.id, self._batch)
+            if chats:
+                return [Job(chat, broadcast_id=broadcast.id) for chat in chats]
+            await services.broadcasts.finish(broadcast.id)
+        for digest_id in await services.deliveries.unfinished_digests():
+            chats = await services.deliveries.claim(digest_id, self._batch)
+            if chats:
+                return [Job(chat, digest_id=digest_id) for chat in chats]
+        return []
+
+    async def drain(self, *, digest_id: int | None = None) -> int:
+        """Send until the queue (or one issue's share of it) is empty; returns how many recipients were served.
+
+        Workers pull from a small claimed buffer and refill it as it runs low, so one slow chat (a long
+        issue paced at one message a second) never holds up the others, and a broadcast queued meanwhile
+        is claimed at the next refill, ahead of the rest of the push. On stop, claimed recipients not yet
+        started go back to the queue.
+        """
+        buffer: deque[Job] = deque()
+        refill_lock = asyncio.Lock()
+        exhausted = False
+        served = 0
+
+        async def refill() -> None:
+            nonlocal exhausted
+            async with refill_lock:
+                if len(buffer) >= self._concurrency or exhausted or self._stopping:
+                    return
+                jobs = await self.claim(digest_id=digest_id)
+                if jobs:
+                    buffer.extend(jobs)
+                else:
+                    exhausted = True
+
+        async def worker() -> None:
+            nonlocal served
+            while not self._stopping:
+                if len(buffer) < self._concurrency:
+                    await refill()
+                if not buffer:
+                    return
+                await self._deliver(buffer.popleft())
+                served += 1
+
+        await asyncio.gather(*(worker() for _ in range(self._concurrency)))
+        while buffer:
+            job = buffer.popleft()
+            await self._release(job)
+        return served
+
+    async def _release(self, job: Job) -> None:
+        if job.broadcast_id is not None:
+            await self._services.broadcasts.mark_failed(job.broadcast_id, job.chat_id, "released at stop", retry=True)
+        elif job.digest_id is not None:
+            await self._services.deliveries.mark_failed(job.digest_id, job.chat_id, "released at stop", retry=True)
+
+    # -- one recipient ---------------------------------------------------------------------------------
+
+    async def _deliver(self, job: Job) -> None:
+        try:
+            if job.broadcast_id is not None:
+                await self._deliver_broadcast(job)
+            else:
+                await self._deliver_digest(job)
+        except Exception as exc:  # never lose the row: record the failure and move on
+            logger.exception("delivery to %s failed unexpectedly", job.chat_id)
+            await self._mark_failed(job, f"internal error: {type(exc).__name__}")
+
+    async def _deliver_broadcast(self, job: Job) -> None:
+        assert job.broadcast_id is not None
+        broadcast = await self._services.broadcasts.get(job.broadcast_id)
+        if broadcast is None:
+            return
+        parts = self._broadcast_parts(broadcast.id, broadcast.text)
+        await self._send_and_record(job, parts)
+
+    def _broadcast_parts(self, broadcast_id: int, html: str) -> list[RenderedMessage]:
+        key = ("broadcast", broadcast_id)
+        if key not in self._renders:
+            self._renders[key] = messages(html)
+        return self._renders[key]
+
+    async def _deliver_digest(self, job: Job) -> None:
+        assert job.digest_id is not None
+        services = self._services
+        subscriber = await services.subscribers.get(job.chat_id)
+        stored = await self._digest(job.digest_id)
+        if subscriber is None or stored is None or stored.status != "published":
+            await services.deliveries.mark_skipped(job.digest_id, job.chat_id, "issue withdrawn or reader gone")
+            self.stats.skipped += 1
+            return
+        if subscriber.status != SubscriberStatus.ACTIVE:
+            await services.deliveries.mark_skipped(job.digest_id, job.chat_id, f"reader {subscriber.status}")
+            self.stats.skipped += 1
+            return
+        parts = await self._digest_parts(stored, subscriber)
+        await self._send_and_record(job, parts)
+
+    async def _digest(self, digest_id: int) -> StoredDigest | None:
+        if digest_id not in self._digests:
+            self._digests[digest_id] = await self._services.digests.get(digest_id)
+        return self._digests[digest_id]
+
+    def forget_digest(self, digest_id: int) -> None:
+        """The issue changed (corrected, withdrawn): render it afresh."""
+        self._digests.pop(digest_id, None)
+        self._renders = {k: v for k, v in self._renders.items() if k[:2] != ("digest", digest_id)}
+
+    async def _digest_parts(self, stored: StoredDigest, subscriber: Subscriber) -> list[RenderedMessage]:
+        followed: tuple[str, ...] = ()
+        authors = {item.author for item in stored.digest.items() if item.author}
+        if authors:
+            followed = tuple(
+                sorted(f.author_key for f in await self._services.subscribers.followed(subscriber.chat_id))
+            )
+        key = ("digest", stored.id, str(subscriber.format), tuple(sorted(subscriber.sections)), followed)
+        parts = self._renders.get(key)
+        if parts is None:
+            parts = render_issue(
+                stored.digest,
+                digest_id=stored.id,
+                fmt=Format(str(subscriber.format)),
+                kinds=subscriber.sections,
+                followed=followed,
+            )
+            if len(self._renders) > 10_000:
+                self._renders.clear()
+            self._renders[key] = parts
+        return parts
+
+    async def _send_and_record(self, job: Job, parts: Sequence[RenderedMessage]) -> None:
+        chat_id = job.chat_id
+        message_ids: list[int] = []
+        try:
+            for part in parts:
+                message, chat_id = await self._send_part(chat_id, part)
+                message_ids.append(message.message_id)
+        except Gone as exc:
+            await self._services.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
+            await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), f"blocked: {exc}")
+            self.stats.blocked += 1
+            return
+        except _GiveUp as exc:
+            await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), str(exc))
+            self.stats.failed += 1
+            self.stats.errors.append(str(exc))
+            return
+        if job.broadcast_id is not None:
+            await self._services.broadcasts.mark_sent(job.broadcast_id, chat_id, message_ids)
+        else:
+            assert job.digest_id is not None
+            await self._services.deliveries.mark_sent(job.digest_id, chat_id, message_ids)
+        self.stats.sent += 1
+
+    async def _mark_failed(self, job: Job, error: str) -> None:
+        if job.broadcast_id is not None:
+            await self._services.broadcasts.mark_failed(job.broadcast_id, job.chat_id, error)
+        elif job.digest_id is not None:
+            await self._services.deliveries.mark_failed(job.digest_id, job.chat_id, error)
+
+    async def _send_part(self, chat_id: int, part: RenderedMessage) -> tuple[Message, int]:
+        """Send one message, pacing and retrying as its failure says; returns it and the (maybe new) chat id."""
+        tries = 0
+        while True:
+            await self._pacer.acquire(chat_id)
+            await self._limiter.acquire()
+            try:
+                message = await self._bot.send_message(
+                    chat_id,
+                    part.html,
+                    parse_mode="HTML",
+                    reply_markup=to_markup(part.keyboard),
+                    link_preview_options=preview(part),
+                    allow_paid_broadcast=self._paid or None,
+                )
+            except TelegramError as exc:
+                failure = classify(exc)
+                chat_id = await self._handle(failure, chat_id, tries)
+                if failure.action is Action.BACKOFF:
+                    tries += 1
+                continue
+            self.stats.messages += 1
+            return message, chat_id
+
+    async def _handle(self, failure: Failure, chat_id: int, tries: int) -> int:
+        if failure.action is Action.RETRY_AFTER:
+            self.stats.retried_429 += 1
+            logger.warning("flood limit: pausing sends for %.1fs", failure.retry_after)
+            self._limiter.pause(failure.retry_after)
+            return chat_id
+        if failure.action is Action.BACKOFF:
+            if tries >= len(BACKOFF_SECONDS):
+                raise _GiveUp(f"gave up after {tries + 1} tries: {failure.reason}")
+            self.stats.retried_errors += 1
+            await self._sleep(BACKOFF_SECONDS[tries])
+            return chat_id
+        if failure.action is Action.MIGRATE and failure.new_chat_id is not None:
+            await self._services.subscribers.migrate_chat(chat_id, failure.new_chat_id)
+            self.stats.migrated += 1
+            return failure.new_chat_id
+        if failure.action is Action.DEACTIVATE:
+            raise Gone(failure.reason)
+        raise _GiveUp(failure.reason)
+
+
+class _GiveUp(Exception):
+    """The send failed for good (refused by Telegram, or retries exhausted)."""

@@ -1,0 +1,103 @@
+"""Who gets what when: the minute tick that queues due readers, and what happens when an issue appears.
+
+The schedule lives in SQLite (``subscribers.next_delivery_at``, UTC, indexed). Each tick asks storage who
+is due, queues the latest published issue for those who have not received it, and moves their next
+delivery on by one local day, in one transaction per batch. Queueing is idempotent per (issue, chat), so
+a tick that runs twice, or late, never sends twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.schedule import LatePolicy, is_late, next_delivery
+from storage import Database, DeliveryRepository, DigestRepository, Subscriber, SubscriberRepository
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TickResult:
+    due: int
+    queued: int
+    digest_id: int | None
+
+
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def next_for(subscriber: Subscriber, now: dt.datetime) -> dt.datetime:
+    return next_delivery(now, subscriber.delivery_time, zone(subscriber.timezone), paused_until=subscriber.paused_until)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        db: Database,
+        digests: DigestRepository,
+        subscribers: SubscriberRepository,
+        deliveries: DeliveryRepository,
+        clock: Clock,
+        *,
+        late_policy: LatePolicy = LatePolicy.SEND,
+        batch: int = 1000,
+    ) -> None:
+        self._db = db
+        self._digests = digests
+        self._subscribers = subscribers
+        self._deliveries = deliveries
+        self._clock = clock
+        self._late_policy = late_policy
+        self._batch = batch
+
+    async def tick(self, now: dt.datetime | None = None) -> TickResult:
+        """Queue the latest issue for every reader whose delivery time has come."""
+        now = now or self._clock.now()
+        await self._subscribers.resume_expired_pauses(now)
+        latest = await self._digests.latest_published()
+        due_total = queued = 0
+        while True:
+            due = await self._subscribers.due(now, limit=self._batch)
+            if not due:
+                break
+            due_total += len(due)
+            async with self._db.atomic():
+                if latest is not None:
+                    queued += await self._deliveries.enqueue(latest.id, [s.chat_id for s in due])
+                await self._subscribers.set_next_deliveries((s.chat_id, next_for(s, now)) for s in due)
+        if due_total:
+            logger.info("tick %s: %d readers due, %d deliveries queued", now.isoformat(), due_total, queued)
+        return TickResult(due_total, queued, latest.id if latest else None)
+
+    async def schedule(self, subscriber: Subscriber, now: dt.datetime | None = None) -> dt.datetime:
+        """Recompute one reader's next delivery after a preference change (or a /start)."""
+        at = next_for(subscriber, now or self._clock.now())
+        await self._subscribers.set_next_delivery(subscriber.chat_id, at)
+        return at
+
+    async def on_published(self, digest_id: int, published_at: dt.datetime | None = None) -> int:
+        """An issue appeared: readers whose delivery time today has passed get it now (or never, per policy).
+
+        Readers still waiting for today's time get it at that time from the tick. Returns how many were
+        queued for sending now.
+        """
+        published_at = published_at or self._clock.now()
+        late: list[int] = []
+        async for subscriber in self._subscribers.iter_active(batch=self._batch):
+            if is_late(published_at, subscriber.delivery_time, zone(subscriber.timezone)):
+                late.append(subscriber.chat_id)
+        if not late:
+            return 0
+        async with self._db.atomic():
+            added = await self._deliveries.enqueue(digest_id, late)
+            if self._late_policy is LatePolicy.SKIP:
+                for chat_id in late:
+                    await self._deliveries.mark_skipped(digest_id, chat_id, "published after the reader's time")
+                return 0
+        logger.info("issue %s published late for %d readers: queued now", digest_id, added)
+        return added
