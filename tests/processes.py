@@ -70,13 +70,8 @@ def server_process(*extra: str) -> Iterator[ServerProcess]:
 
 def bot_env(server: ServerProcess, db: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=server.url,
-        BRIEFING_DB=str(db),
-        LOG_LEVEL="DEBUG",
-        **extra,
-    )
+    env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=server.url, BRIEFING_DB=str(db), LOG_LEVEL="DEBUG")
+    env.update(extra)
     return env
 
 

@@ -37,12 +37,59 @@ async def db(clock: ManualClock) -> AsyncIterator[Database]:
 
 @pytest.fixture
 async def broadcasts(db: Database) -> BroadcastRepository:
+    """Readers 1-4 active with breaking alerts on, 5 blocked, 6 paused, 7 active with alerts off."""
     subscribers = SubscriberRepository(db)
-    for chat_id in range(1, 7):
+    for chat_id in range(1, 8):
         await subscribers.upsert_on_start(chat_id)
+        await subscribers.update_preferences(chat_id, breaking_alerts=chat_id != 7)
     await subscribers.set_status(5, SubscriberStatus.BLOCKED)
     await subscribers.set_status(6, SubscriberStatus.PAUSED)
     return BroadcastRepository(db)
+
+
+async def test_only_active_readers_with_alerts_on_are_recipients(broadcasts: BroadcastRepository, db: Database) -> None:
+    assert await broadcasts.recipient_count() == 4
+    broadcast = await broadcasts.create(7, "Breaking")
+    await broadcasts.confirm(broadcast.id)
+    assert await broadcasts.start(broadcast.id) == 4
+    assert await broadcasts.claim(broadcast.id) == [1, 2, 3, 4]
+    await SubscriberRepository(db).update_preferences(1, breaking_alerts=False)
+    assert await broadcasts.recipient_count() == 3
+
+
+async def test_tally_tells_blocked_readers_from_other_failures(broadcasts: BroadcastRepository, db: Database) -> None:
+    broadcast = await broadcasts.create(7, "Breaking")
+    assert (await broadcasts.tally(broadcast.id)).total == 0
+    await broadcasts.confirm(broadcast.id)
+    await broadcasts.start(broadcast.id)
+    await broadcasts.claim(broadcast.id, 3)
+    await broadcasts.mark_sent(broadcast.id, 1, [11])
+    await SubscriberRepository(db).set_status(2, SubscriberStatus.BLOCKED)  # what the engine does on 403
+    await broadcasts.mark_failed(broadcast.id, 2, "blocked: Forbidden")
+    await broadcasts.mark_failed(broadcast.id, 3, "Bad Request: chat not found")
+    tally = await broadcasts.tally(broadcast.id)
+    assert (tally.pending, tally.sending, tally.sent, tally.failed, tally.blocked, tally.skipped) == (1, 0, 1, 1, 1, 0)
+    assert (tally.total, tally.done) == (4, 3)
+    await broadcasts.cancel(broadcast.id)
+    tally = await broadcasts.tally(broadcast.id)
+    assert (tally.pending, tally.skipped, tally.done) == (0, 1, 4)
+
+
+async def test_latest_finished_includes_cancelled(broadcasts: BroadcastRepository, clock: ManualClock) -> None:
+    assert await broadcasts.latest_finished() is None
+    sent = await broadcasts.create(7, "One")
+    await broadcasts.confirm(sent.id)
+    await broadcasts.start(sent.id)
+    for chat_id in await broadcasts.claim(sent.id):
+        await broadcasts.mark_sent(sent.id, chat_id, [chat_id])
+    await broadcasts.finish(sent.id)
+    assert (await broadcasts.latest_finished()).id == sent.id  # type: ignore[union-attr]
+    clock.advance(dt.timedelta(minutes=1))
+    dropped = await broadcasts.create(7, "Two")
+    await broadcasts.cancel(dropped.id)
+    latest = await broadcasts.latest_finished()
+    assert latest is not None and (latest.id, latest.status) == (dropped.id, BroadcastStatus.CANCELLED)
+    assert (await broadcasts.latest_done()).id == sent.id  # type: ignore[union-attr]
 
 
 async def test_confirm_only_once(broadcasts: BroadcastRepository, clock: ManualClock) -> None:
@@ -74,7 +121,7 @@ async def test_simultaneous_confirmations_send_once(broadcasts: BroadcastReposit
     confirmations = await asyncio.gather(*(broadcasts.confirm(draft.id) for _ in range(5)))
     assert sorted(confirmations) == [False, False, False, False, True]
     starts = await asyncio.gather(*(broadcasts.start(draft.id) for _ in range(3)))
-    assert sorted(starts, key=lambda s: s is not None) == [None, None, 4]  # the 4 active readers, once
+    assert sorted(starts, key=lambda s: s is not None) == [None, None, 4]  # the 4 readers who want alerts, once
     assert await broadcasts.progress(draft.id) == {
         DeliveryStatus.PENDING: 4,
         DeliveryStatus.SENDING: 0,
