@@ -65,12 +65,8 @@ class DeliveryRepository:
         return await self._queue.claim(digest_id, limit)
 
     async def mark_sent(self, digest_id: int, chat_id: int, message_ids: Sequence[int]) -> bool:
-        """Record the send, and the reader's ``last_digest_id``, in one transaction."""
-        async with self._db.atomic():
-            if not await self._queue.mark_sent(digest_id, chat_id, message_ids):
-                return False
-            await self._db.execute("UPDATE subscribers SET last_digest_id = ? WHERE chat_id = ?", (digest_id, chat_id))
-            return True
+        """Record the send; a trigger records the reader's ``last_digest_id`` in the same statement."""
+        return await self._queue.mark_sent(digest_id, chat_id, message_ids)
 
     async def mark_failed(self, digest_id: int, chat_id: int, error: str, *, retry: bool = False) -> bool:
         return await self._queue.mark_failed(digest_id, chat_id, error, retry=retry)

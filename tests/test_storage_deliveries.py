@@ -180,3 +180,14 @@ async def test_enqueue_active_queues_only_active_readers_once(db: Database) -> N
     assert await deliveries.enqueue_active(digest_id) == 2
     assert await deliveries.enqueue_active(digest_id) == 0
     assert await deliveries.claim(digest_id, 10) == [1, 2]
+
+
+async def test_mark_sent_records_the_readers_last_issue(db: Database) -> None:
+    deliveries, digest_id = await setup(db, readers=2)
+    await deliveries.enqueue(digest_id, [1, 2])
+    await deliveries.claim(digest_id, 10)
+    assert await deliveries.mark_sent(digest_id, 1, [5])
+    readers = await SubscriberRepository(db).get_many([1, 2, 99])
+    assert set(readers) == {1, 2}
+    assert readers[1].last_digest_id == digest_id
+    assert readers[2].last_digest_id is None

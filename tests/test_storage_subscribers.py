@@ -223,8 +223,8 @@ async def test_iter_active_pages_and_filters(subs: SubscriberRepository) -> None
     for chat_id in range(-3, 8):
         await subs.upsert_on_start(chat_id)
     await subs.set_status(0, SubscriberStatus.BLOCKED)
-    await subs.update_preferences(5, breaking_alerts=True)
-    await subs.update_preferences(-3, breaking_alerts=True)
+    for chat_id in (-2, -1, 1, 2, 3, 4, 6, 7):
+        await subs.update_preferences(chat_id, breaking_alerts=False)
     assert [s.chat_id async for s in subs.iter_active(batch=2)] == [-3, -2, -1, 1, 2, 3, 4, 5, 6, 7]
     assert [s.chat_id async for s in subs.iter_active(batch=2, breaking_alerts=True)] == [-3, 5]
 
@@ -410,3 +410,17 @@ async def test_import_is_all_or_nothing(subs: SubscriberRepository) -> None:
         await subs.import_rows([{"first_name": "no id"}])
     with pytest.raises(ValueError):
         await subs.import_rows([{"chat_id": "4", "created_at": "2024-01-01T00:00:00"}])  # naive
+
+
+async def test_followed_keys_for_many_readers_at_once(tmp_path) -> None:
+    from storage import Database, SubscriberRepository
+
+    async with await Database.open(tmp_path / "f.db") as db:
+        subscribers = SubscriberRepository(db)
+        for chat_id in (1, 2, 3):
+            await subscribers.upsert_on_start(chat_id)
+        await subscribers.follow(1, "Dmitry Trenin")
+        await subscribers.follow(1, "Lilia Shevtsova")
+        await subscribers.follow(2, "Dmitri Trenin")
+        keys = await subscribers.followed_keys_many([1, 2, 3])
+    assert keys == {1: frozenset({"dmitri trenin", "lilia shevtsova"}), 2: frozenset({"dmitri trenin"})}

@@ -22,6 +22,7 @@ from typing import Any
 from telegram import Bot, Message
 from telegram.error import TelegramError
 
+from bot.authors import author_key
 from bot.delivery.failures import Action, Failure, classify
 from bot.delivery.pacing import ChatPacer, RateLimiter
 from bot.render.digest import Format, render_issue
@@ -53,11 +54,16 @@ class EngineStats:
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """One recipient of one piece of work: a broadcast (``broadcast_id``) or an issue (``digest_id``)."""
+    """One recipient of one piece of work: a broadcast (``broadcast_id``) or an issue (``digest_id``).
+
+    Issue jobs carry the reader and the authors they follow, fetched for the whole claimed batch at once.
+    """
 
     chat_id: int
     digest_id: int | None = None
     broadcast_id: int | None = None
+    subscriber: Subscriber | None = None
+    followed: frozenset[str] = frozenset()
 
 
 class Gone(Exception):
@@ -164,17 +170,25 @@ class DeliveryEngine:
         """The next batch: broadcasts first, then issues, oldest first; or only ``digest_id``'s recipients."""
         services = self._services
         if digest_id is not None:
-            return [Job(chat, digest_id=digest_id) for chat in await services.deliveries.claim(digest_id, self._batch)]
+            return await self._issue_jobs(digest_id, await services.deliveries.claim(digest_id, self._batch))
         for broadcast in await services.broadcasts.unfinished():
             chats = await services.broadcasts.claim(broadcast.id, self._batch)
             if chats:
                 return [Job(chat, broadcast_id=broadcast.id) for chat in chats]
             await services.broadcasts.finish(broadcast.id)
-        for digest_id in await services.deliveries.unfinished_digests():
-            chats = await services.deliveries.claim(digest_id, self._batch)
+        for unfinished in await services.deliveries.unfinished_digests():
+            chats = await services.deliveries.claim(unfinished, self._batch)
             if chats:
-                return [Job(chat, digest_id=digest_id) for chat in chats]
+                return await self._issue_jobs(unfinished, chats)
         return []
+
+    async def _issue_jobs(self, digest_id: int, chats: list[int]) -> list[Job]:
+        subscribers = await self._services.subscribers.get_many(chats)
+        followed = await self._services.subscribers.followed_keys_many(chats)
+        return [
+            Job(chat, digest_id=digest_id, subscriber=subscribers.get(chat), followed=followed.get(chat, frozenset()))
+            for chat in chats
+        ]
 
     async def drain(self, *, digest_id: int | None = None) -> int:
         """Send until the queue (or one issue's share of it) is empty; returns how many recipients were served.
@@ -251,7 +265,7 @@ class DeliveryEngine:
     async def _deliver_digest(self, job: Job) -> None:
         assert job.digest_id is not None
         services = self._services
-        subscriber = await services.subscribers.get(job.chat_id)
+        subscriber = job.subscriber
         stored = await self._digest(job.digest_id)
         if subscriber is None or stored is None or stored.status != "published":
             await services.deliveries.mark_skipped(job.digest_id, job.chat_id, "issue withdrawn or reader gone")
@@ -261,7 +275,7 @@ class DeliveryEngine:
             await services.deliveries.mark_skipped(job.digest_id, job.chat_id, f"reader {subscriber.status}")
             self.stats.skipped += 1
             return
-        parts = await self._digest_parts(stored, subscriber)
+        parts = self._digest_parts(stored, subscriber, job.followed)
         await self._send_and_record(job, parts)
 
     async def _digest(self, digest_id: int) -> StoredDigest | None:
@@ -274,13 +288,11 @@ class DeliveryEngine:
         self._digests.pop(digest_id, None)
         self._renders = {k: v for k, v in self._renders.items() if k[:2] != ("digest", digest_id)}
 
-    async def _digest_parts(self, stored: StoredDigest, subscriber: Subscriber) -> list[RenderedMessage]:
-        followed: tuple[str, ...] = ()
-        authors = {item.author for item in stored.digest.items() if item.author}
-        if authors:
-            followed = tuple(
-                sorted(f.author_key for f in await self._services.subscribers.followed(subscriber.chat_id))
-            )
+    def _digest_parts(
+        self, stored: StoredDigest, subscriber: Subscriber, followed_keys: frozenset[str]
+    ) -> list[RenderedMessage]:
+        authors = {author_key(item.author) for item in stored.digest.items() if item.author}
+        followed = tuple(sorted(followed_keys & authors))
         key = ("digest", stored.id, str(subscriber.format), tuple(sorted(subscriber.sections)), followed)
         parts = self._renders.get(key)
         if parts is None:

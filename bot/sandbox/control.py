@@ -30,6 +30,7 @@ class ControlApi:
         self._server = server
         self._actions: dict[str, Action] = {
             "add_user": self._add_user,
+            "add_users": self._add_users,
             "add_group": self._add_group,
             "send_user_message": self._send_user_message,
             "send_user_document": self._send_user_document,
@@ -73,6 +74,12 @@ class ControlApi:
             username=args.get("username"),
             language_code=args.get("language_code", "en"),
         )
+
+    async def _add_users(self, args: dict[str, Any]) -> Any:
+        """Many readers in one call (benchmarks register thousands)."""
+        for user_id in args["user_ids"]:
+            self._server.add_user(_int(user_id))
+        return len(args["user_ids"])
 
     async def _add_group(self, args: dict[str, Any]) -> Any:
         return self._server.add_group(

@@ -69,7 +69,7 @@ CREATE TABLE subscribers (
     want_stories             INTEGER NOT NULL DEFAULT 1 CHECK (want_stories IN (0, 1)),
     want_opinions            INTEGER NOT NULL DEFAULT 1 CHECK (want_opinions IN (0, 1)),
     want_briefs              INTEGER NOT NULL DEFAULT 1 CHECK (want_briefs IN (0, 1)),
-    breaking_alerts          INTEGER NOT NULL DEFAULT 0 CHECK (breaking_alerts IN (0, 1)),
+    breaking_alerts          INTEGER NOT NULL DEFAULT 1 CHECK (breaking_alerts IN (0, 1)),
     push_followed_on_publish INTEGER NOT NULL DEFAULT 0 CHECK (push_followed_on_publish IN (0, 1)),
     paused_until             INTEGER CHECK (paused_until IS NULL OR status = 'paused'),
     next_delivery_at         INTEGER,

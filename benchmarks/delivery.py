@@ -1,0 +1,202 @@
+"""Delivery benchmark: the engine against the local Bot API server running in its own process.
+
+    python -m benchmarks.delivery                 # all three scenarios
+    python -m benchmarks.delivery --only strict   # or: paid, scale
+
+Scenarios (targets from the tracker):
+  strict  N=2,000 at the default 30/s, the server enforcing 30/s strictly: >= 29 msg/s, no 429, none lost
+          or duplicated.
+  paid    N=20,000 with allow_paid_broadcast, server limit 1000/s: >= 1,000 msg/s from one process.
+  scale   1,000,000 subscribers in the database: the due query per tick < 50 ms, memory < 250 MB.
+
+Prints messages/s (sustained: first to last send as the server saw them), the bot's CPU ms per message,
+peak RSS, 429s, lost and duplicated deliveries. Figures vary with the machine: run it, don't quote it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from bot.app import build_engine
+from bot.clock import ManualClock, SystemClock
+from bot.config import load_settings
+from bot.ingest import ingest_text
+from bot.services import Services
+from storage import Database, DeliveryStatus
+
+TOKEN = "777000:benchmark-token-local-only-xxxxxxxxxx"
+FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "real-russia-today-2024-07-11.txt"
+
+
+class Server:
+    def __init__(self, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.sandbox.server", "--port", "0", "--token", TOKEN, *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        self.url = self.proc.stdout.readline().strip()
+
+    def control(self, action: str, **args: Any) -> Any:
+        request = urllib.request.Request(
+            f"{self.url}/control/{action}",
+            data=json.dumps(args).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.loads(response.read())["result"]
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait()
+        if self.proc.stdout:
+            self.proc.stdout.close()
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def fill(db: Database, services: Services, readers: int) -> int:
+    report = await ingest_text(db, services.digests, FIXTURE.read_text(), source="benchmark")
+    assert report.digest_id is not None
+    await services.subscribers.import_rows(
+        {"chat_id": str(c), "timezone": "UTC", "delivery_time": "08:00", "format": "headlines", "status": "active"}
+        for c in range(1, readers + 1)
+    )
+    return report.digest_id
+
+
+async def push(readers: int, *, paid: bool, limits: list[str]) -> dict[str, Any]:
+    server = Server(*limits)
+    try:
+        for start in range(1, readers + 1, 5000):
+            server.control("add_users", user_ids=list(range(start, min(start + 5000, readers + 1))))
+        with tempfile.TemporaryDirectory() as tmp:
+            db = await Database.open(Path(tmp) / "bench.db")
+            settings = load_settings(
+                {},
+                telegram_bot_token=TOKEN,
+                telegram_api_url=server.url,
+                allow_paid_broadcast=paid,
+            )
+            services = Services.over(db, settings, SystemClock())
+            digest_id = await fill(db, services, readers)
+            await services.deliveries.enqueue_active(digest_id)
+            engine = build_engine(services)
+            await engine.open()
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            await engine.drain(digest_id=digest_id)
+            cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+            await engine.stop()
+            counts = await services.deliveries.counts(digest_id)
+            await db.close()
+        records = server.control("sent", method="sendMessage")
+        stats = server.control("stats")
+    finally:
+        server.close()
+    per_chat = Counter(r["chat_id"] for r in records)
+    times = sorted(r["at"] for r in records)
+    sustained = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
+    return {
+        "readers": readers,
+        "rate_setting": settings.send_rate,
+        "messages": len(records),
+        "messages_per_s_sustained": round(sustained, 1),
+        "messages_per_s_wall": round(len(records) / wall, 1),
+        "bot_cpu_ms_per_message": round(1000 * cpu / max(len(records), 1), 3),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "http_429": stats["flood_rejections"],
+        "lost": readers - len(per_chat),
+        "duplicated": sum(n - 1 for n in per_chat.values()),
+        "delivery_log_sent": counts[DeliveryStatus.SENT],
+    }
+
+
+async def scale(readers: int) -> dict[str, Any]:
+    """A million readers due at once: how long finding each batch takes, and memory while the tick runs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        clock = ManualClock(dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC))
+        db = await Database.open(Path(tmp) / "scale.db", clock=clock)
+        settings = load_settings({})
+        services = Services.over(db, settings, clock)
+        await ingest_text(db, services.digests, FIXTURE.read_text(), source="benchmark")
+        t0 = time.perf_counter()
+        batch = 50_000
+        for start in range(1, readers + 1, batch):
+            await services.subscribers.import_rows(
+                {
+                    "chat_id": str(c),
+                    "timezone": "UTC",
+                    "delivery_time": f"{8 + c % 3:02d}:00",
+                    "format": "headlines",
+                    "status": "active",
+                }
+                for c in range(start, min(start + batch, readers + 1))
+            )
+        for row_start in range(1, readers + 1, batch):
+            await services.subscribers.set_next_deliveries(
+                (c, dt.datetime(2026, 3, 2, 8 + c % 3, 0, tzinfo=dt.UTC))
+                for c in range(row_start, min(row_start + batch, readers + 1))
+            )
+        fill_s = time.perf_counter() - t0
+        rss_after_fill = peak_rss_mb()
+        # "Who is due" at a tick: one batch query, repeated as the tick walks through everyone due.
+        samples = []
+        now = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+        for _ in range(20):
+            t = time.perf_counter()
+            due = await services.subscribers.due(now, limit=1000)
+            samples.append((time.perf_counter() - t) * 1000)
+            assert len(due) == 1000
+        clock.set(now)
+        t = time.perf_counter()
+        result = await services.scheduler.tick(now)
+        tick_s = time.perf_counter() - t
+        await db.close()
+    samples.sort()
+    return {
+        "subscribers": readers,
+        "fill_s": round(fill_s, 1),
+        "due_query_ms_median": round(statistics.median(samples), 2),
+        "due_query_ms_p95": round(samples[int(0.95 * (len(samples) - 1))], 2),
+        "tick_due_readers": result.due,
+        "tick_queued": result.queued,
+        "tick_s": round(tick_s, 1),
+        "peak_rss_mb_after_fill": round(rss_after_fill, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["strict", "paid", "scale"])
+    parser.add_argument("--readers", type=int, help="override N for the chosen scenario")
+    args = parser.parse_args()
+    results = {}
+    if args.only in (None, "strict"):
+        results["strict_30_per_s"] = asyncio.run(push(args.readers or 2000, paid=False, limits=[]))
+    if args.only in (None, "paid"):
+        results["paid_broadcast"] = asyncio.run(push(args.readers or 20_000, paid=True, limits=[]))
+    if args.only in (None, "scale"):
+        results["scale"] = asyncio.run(scale(args.readers or 1_000_000))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
