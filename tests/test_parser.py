@@ -438,6 +438,26 @@ def test_web_page_text_parses_like_the_plain_text_issue(name: str) -> None:
     assert [item.emoji for item in from_page.items()] == [item.emoji for item in from_text.items()]
 
 
+def test_opinion_section_items_take_their_authors_from_the_text() -> None:
+    digest = parse_text(
+        "The Real Russia. Today. Views\nFriday, January 7, 2022\n\nOpinion and analysis\n\n"
+        "• Andrey Pertsev: The Kremlin went wrong with Rashkin. The party will pay for it, he argues.\n"
+        "• 🤔 Tatiana Stanovaya explains why Putin’s double standards matter\n"
+        "• Kirill Rogov: Elections without choice\n"
+    )
+    assert outline(digest) == [
+        (
+            "Opinion and analysis",
+            [
+                (OPINION, "The Kremlin went wrong with Rashkin", "Andrey Pertsev", None, None),
+                (OPINION, "Tatiana Stanovaya explains why Putin’s double standards matter", "Tatiana Stanovaya", None,
+                 None),
+                (OPINION, "Elections without choice", "Kirill Rogov", None, None),
+            ],
+        )
+    ]  # fmt: skip
+
+
 def test_headline_date_and_story_without_a_masthead() -> None:
     digest = parse_text(
         "Kazakhstan’s ‘terrorists’ are now to be shot on sight\n"

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from itertools import pairwise
 
-from bot.digest.layout import Draft, Layout
+from bot.digest.drafts import Draft, Layout
 from bot.digest.model import ItemKind
 
 _WORD_RE = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")

@@ -1,16 +1,20 @@
-"""Issue dates as newsletters print them: "Friday, January 7, 2022", "7 January 2022", "2022-01-07"."""
+"""Issue dates as newsletters print them: "Friday, January 7, 2022", "7 January 2022", "2022-01-07".
+
+Reading only: the date line this project writes back comes from :func:`bot.dates.format_issue_date`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from types import MappingProxyType
 
-_MONTHS = {
+_MONTHS = MappingProxyType({
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
     "september": 9, "october": 10, "november": 11, "december": 12,
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
     "nov": 11, "dec": 12,
-}  # fmt: skip
+})  # fmt: skip
 _MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b"
 _WEEKDAY = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tues|thurs|thur|mon|tue|wed|thu|fri|sat|sun)\b\.?"
@@ -23,8 +27,6 @@ DATE_RE = re.compile(
     r")(?!\d)",
     re.IGNORECASE,
 )
-_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTH_NAMES = tuple(name.capitalize() for name in list(_MONTHS)[:12])
 _DATE_LINE_TRIM = " \t.,;:*_|—–-"
 
 
@@ -54,10 +56,3 @@ def parse_date_line(line: str) -> dt.date | None:
     if found is None or text[found[1] :].strip(_DATE_LINE_TRIM):
         return None
     return found[0]
-
-
-def format_date(date: dt.date) -> str:
-    """The long form the newsletter prints: ``Friday, January 7, 2022`` (English whatever the locale)."""
-    weekday = _WEEKDAY_NAMES[date.weekday()]
-    month = _MONTH_NAMES[date.month - 1]
-    return f"{weekday}, {month} {date.day}, {date.year}"

@@ -16,14 +16,15 @@ only explicit headings start items and sections.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from enum import Enum
 
+from bot.digest.drafts import SECTION_NAME_RE, Draft, Layout, SectionDraft
 from bot.digest.furniture import is_appeal
 from bot.digest.lines import Line, Shape, shape_of
 from bot.digest.markers import (
     clean_inline,
     ends_sentence,
+    first_sentence,
     split_leading_emoji,
     split_run_in,
     split_trailing_emoji,
@@ -34,20 +35,6 @@ from bot.digest.markers import (
 from bot.digest.model import ItemKind
 from bot.digest.names import byline_author, is_person_name, leading_name, split_author
 
-OPINION_SECTION_RE = re.compile(r"\b(?:opinions?|op-eds?|commentary|columns?|columnists?)\b", re.IGNORECASE)
-BRIEFS_SECTION_RE = re.compile(
-    r"\b(?:briefs?|in\s+brief|news\s+feed|headlines|recent\s+events|major\s+events|roundup|in\s+other\s+news"
-    r"|what\s+else|quick\s+hits|bulletin)\b",
-    re.IGNORECASE,
-)
-SECTION_NAME_RE = re.compile(
-    r"(?:feature\s+stories|features?|(?:news\s+)?briefs?|in\s+brief|opinions?(?:\s+(?:and|&)\s+analysis)?"
-    r"(?:\s+on\s+.{1,80})?|analysis|op-eds?|commentary|major\s+(?:recent\s+)?events.{0,80}|.{0,60}\bnews\s+feed"
-    r"|(?:latest|recent)\s+(?:news|developments|headlines).{0,40}|the\s+war\s+in\s+ukraine|in\s+other\s+news"
-    r"|elsewhere|also\s+today|what\s+else|podcasts?|from\s+the\s+archive|top\s+stories|more\s+stories"
-    r"|other\s+stories|more\s+news)[.:]?",
-    re.IGNORECASE,
-)
 _BOLD_LEAD_RE = re.compile(r"\*\*([^*]+)\*\*|__([^_]+)__")
 _MIN_INLINE_WORDS = 5
 _LONG_INLINE_WORDS = 40
@@ -58,64 +45,6 @@ _MIN_PROSE_BULLET_WORDS = 8
 class _Role(Enum):
     SECTION = "section"
     ITEM = "item"
-
-
-@dataclass(slots=True)
-class Draft:
-    """An item while the structure pass is still adding to it."""
-
-    kind: ItemKind
-    title: str
-    author: str | None = None
-    read_minutes: int | None = None
-    words: int | None = None
-    body: list[str] = field(default_factory=list)
-    link: str | None = None
-    emoji: str | None = None
-    raw: str = ""
-    """The line as printed, for matching a table of contents against the stories."""
-    from_headline: bool = False
-    title_only: bool = False
-    """A bullet that printed only a title."""
-    in_teaser: bool = False
-    """A bare-title bullet among the teaser paragraphs: a table-of-contents candidate."""
-    run: int | None = None
-    """Which list of bare titles it belongs to, when the titles' bodies may follow the list."""
-    filled_from_run: bool = False
-    appeal: bool = False
-    """A donation appeal was dropped from its body."""
-    run_in: bool = False
-
-    @property
-    def marked(self) -> bool:
-        return self.read_minutes is not None or self.words is not None
-
-    def add_marker(self, minutes: int | None, words: int | None) -> None:
-        if self.read_minutes is None:
-            self.read_minutes = minutes
-        if self.words is None:
-            self.words = words
-
-
-@dataclass(slots=True)
-class SectionDraft:
-    title: str | None
-    items: list[Draft] = field(default_factory=list)
-
-    @property
-    def opinion(self) -> bool:
-        return bool(self.title and OPINION_SECTION_RE.search(self.title))
-
-    @property
-    def briefs(self) -> bool:
-        return bool(self.title and BRIEFS_SECTION_RE.search(self.title))
-
-
-@dataclass(slots=True)
-class Layout:
-    summary: list[str]
-    sections: list[SectionDraft]
-    markdown: bool
 
 
 def is_markdown(lines: list[Line]) -> bool:
@@ -166,7 +95,7 @@ class _Walker:
     # --- what a line is ---------------------------------------------------------------------------------
 
     def _take_byline(self, line: Line) -> bool:
-        """ "By Kevin Rothrock" right under a headline is the story's author, not a line of its own."""
+        """A byline ("By Kevin Rothrock") right under a headline is the story's author, not a line of its own."""
         current = self.current
         if line.bullet or current is None or not current.from_headline or current.body or current.author:
             return False
@@ -293,6 +222,8 @@ class _Walker:
         parts = split_run_in(text)
         if parts is not None and _is_inline_body(parts[1], last=last):
             base.title, base.body = parts[0], [parts[1]]
+            if base.kind is ItemKind.OPINION and is_person_name(parts[0]):
+                base.author, base.title = parts[0], first_sentence(parts[1])
             return base, False
         author, title = split_author(text)
         if author is not None:
@@ -306,6 +237,8 @@ class _Walker:
     def _bold_lead_bullet(self, line: Line, emoji: str | None, rest: str, lead: re.Match[str]) -> Draft:
         """``- 🇩🇪 **Headline**: text`` — the Markdown way of printing a brief."""
         title, link = clean_inline(lead.group(1) or lead.group(2))
+        inner_emoji, title = split_leading_emoji(title)  # "- **🇩🇪 Headline:** text", as page extractors write it
+        emoji = emoji or inner_emoji
         body_md = rest[lead.end() :].lstrip()
         if body_md.startswith(":"):
             body_md = body_md[1:]
@@ -369,7 +302,7 @@ class _Walker:
         draft = Draft(kind, head, read_minutes=minutes, words=words, body=[body], link=line.link, emoji=emoji,
                       raw=line.text, run_in=True)  # fmt: skip
         if kind is ItemKind.OPINION and is_person_name(head):
-            draft.author = head
+            draft.author, draft.title = head, first_sentence(body)  # "Dmitry Trenin: Putin must atone. …"
         self._close_run()
         self.in_teaser = False
         self._add(draft)

@@ -37,6 +37,7 @@ _GLUED_LABEL_RE = re.compile(  # the last letter of one paragraph, then the labe
     r"|Elsewhere|Source|Today['’]s main story)\s?:\s"
     r"|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s[A-Z][a-z]+\s\d)"
 )
+_GREETING_RE = re.compile(r"(?:howdy|hello|hi|hey|dear|greetings|good\s+(?:morning|afternoon|evening))\b", re.I)
 _ODD_CHARS_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 _BINARY_SAMPLE = 8192
 _MIN_CAPTION_WORDS = 12
@@ -239,14 +240,14 @@ def shape_of(line: Line, *, last: bool = False) -> Shape:
 
 
 def looks_like_headline(text: str) -> bool:
-    """Short, capitalised, no closing full stop, one sentence."""
+    """Short, capitalised, no closing full stop, one sentence, and not a greeting ("Howdy, readers!")."""
     if not text or len(text) > MAX_HEADLINE_CHARS:
         return False
     words = text.split()
     if len(words) > MAX_HEADLINE_WORDS:
         return False
     first = text[0]
-    if first.isalpha() and first.islower():
+    if (first.isalpha() and first.islower()) or _GREETING_RE.match(text):
         return False
     core = text.rstrip("\"'”’»)]*_ ")
     if not core or core[-1] in ".,;:…—–-":

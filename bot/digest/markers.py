@@ -145,6 +145,17 @@ def has_sentence_break(text: str) -> bool:
     return False
 
 
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` without its full stop: a headline for an opinion printed as a paragraph."""
+    for match in _SENTENCE_BREAK_RE.finditer(text):
+        word = match.group(1)
+        if word[-1].isupper() or word.lower() in _ABBREVIATIONS:
+            continue
+        end = match.start(1) + len(word) + 1
+        return text[:end].rstrip(".")
+    return text.rstrip(".")
+
+
 def split_run_in(text: str) -> tuple[str, str] | None:
     """``"Gig-economy recruitment: Officials in Tatarstan…"`` → head and text, when the head reads like a headline."""
     match = _RUN_IN_RE.match(text)

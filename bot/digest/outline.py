@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
-from bot.digest.dates import format_date
+from bot.dates import format_issue_date
 from bot.digest.markers import format_read_marker
 from bot.digest.model import Digest, Item
 
@@ -20,7 +20,7 @@ _BODY_INDENT = "      "
 def format_outline(digest: Digest, *, width: int = 100) -> str:
     """Newsletter and date, headline, the wrapped teaser, then sections with their items."""
     lines = []
-    date = format_date(digest.date) if digest.date else None
+    date = format_issue_date(digest.date) if digest.date else None
     masthead = " — ".join(part for part in (digest.newsletter, date) if part)
     if masthead:
         lines.append(masthead)

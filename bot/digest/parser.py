@@ -16,8 +16,9 @@ not for particular issues: see each module's docstring.
 from __future__ import annotations
 
 from bot.digest.contents import drop_table_of_contents
+from bot.digest.drafts import Draft, Layout, SectionDraft
 from bot.digest.header import read_header
-from bot.digest.layout import Draft, Layout, SectionDraft, is_markdown, lay_out
+from bot.digest.layout import is_markdown, lay_out
 from bot.digest.lines import looks_binary, read_lines
 from bot.digest.markers import collapse_spaces
 from bot.digest.model import Digest, Item, ItemKind, Section

@@ -11,7 +11,7 @@ ordinary prose (no Markdown characters of their own); see ``tests/test_parser_pr
 
 from __future__ import annotations
 
-from bot.digest.dates import format_date
+from bot.dates import format_issue_date
 from bot.digest.markers import format_read_marker
 from bot.digest.model import Digest, Item, ItemKind
 
@@ -36,7 +36,7 @@ def _header(digest: Digest) -> str:
     elif digest.title:
         lines.append(f"# {digest.title}")
     if digest.date:
-        lines.append(format_date(digest.date))
+        lines.append(format_issue_date(digest.date))
     return "\n".join(lines)
 
 
