@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
@@ -18,6 +18,7 @@ from bot.commands import EDITOR_COMMANDS, READER_COMMANDS
 from bot.config import Settings
 from bot.context import BotData, BriefingContext
 from bot.delivery.engine import DeliveryEngine
+from bot.delivery.sender import ApiSender
 from bot.services import Services
 from bot.transport import AiohttpRequest
 from storage import Database
@@ -69,19 +70,16 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
 
 
 def build_engine(services: Services, *, rate: float | None = None, concurrency: int | None = None) -> DeliveryEngine:
-    """The delivery engine with a Bot of its own: no AIORateLimiter (the engine paces itself), a wide pool."""
+    """The delivery engine with a connection pool of its own: no AIORateLimiter (the engine paces itself)."""
     settings = services.settings
     rate = rate or settings.send_rate
     concurrency = concurrency or max(8, min(128, int(rate // 8)))
-    bot = Bot(
-        settings.token,
-        base_url=f"{settings.telegram_api_url}/bot",
-        base_file_url=f"{settings.telegram_api_url}/file/bot",
-        request=AiohttpRequest(connection_limit=concurrency),
+    sender = ApiSender(
+        f"{settings.telegram_api_url}/bot{settings.token}",
+        AiohttpRequest(connection_limit=concurrency),
+        paid_broadcast=settings.allow_paid_broadcast,
     )
-    return DeliveryEngine(
-        services, bot, rate=rate, paid_broadcast=settings.allow_paid_broadcast, concurrency=concurrency
-    )
+    return DeliveryEngine(services, sender, rate=rate, concurrency=concurrency)
 
 
 def _schedule_ticks(app: Application) -> None:  # type: ignore[type-arg]

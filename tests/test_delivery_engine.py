@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from telegram import Bot
 
 from bot.clock import ManualClock
 from bot.config import load_settings
 from bot.delivery.engine import DeliveryEngine
+from bot.delivery.sender import ApiSender
 from bot.ingest import ingest_text
 from bot.sandbox.limits import FloodLimits
 from bot.sandbox.server import BotApiServer
@@ -31,17 +32,16 @@ class Rig:
     digest_id: int
 
     def engine(self, **kwargs: object) -> DeliveryEngine:
-        bot = Bot(
-            self.server.token,
-            base_url=f"{self.server.url}/bot",
-            request=AiohttpRequest(read_timeout=kwargs.pop("read_timeout", 5.0)),  # type: ignore[arg-type]
+        sender = ApiSender(
+            f"{self.server.url}/bot{self.server.token}",
+            AiohttpRequest(read_timeout=kwargs.pop("read_timeout", 5.0)),  # type: ignore[arg-type]
         )
 
         async def no_wait(_: float) -> None:
             return None
 
         kwargs.setdefault("sleep", no_wait)
-        return DeliveryEngine(self.services, bot, **kwargs)  # type: ignore[arg-type]
+        return DeliveryEngine(self.services, sender, **kwargs)  # type: ignore[arg-type]
 
     async def readers(self, *chat_ids: int, fmt: str = "headlines") -> None:
         """Subscribed readers; one message per issue unless ``fmt`` is "full"."""
@@ -103,7 +103,7 @@ async def test_multi_part_issue_is_paced_per_chat(rig: Rig) -> None:
     await run(engine)
     parts = rig.server.sent(chat_id=1, method="sendMessage")
     assert len(parts) > 1
-    gaps = [b.at - a.at for a, b in zip(parts, parts[1:], strict=False)]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(parts)]
     assert min(gaps) >= 0.25
     assert rig.server.stats().flood_rejections == 0
     assert len(rig.received(2)) == 1

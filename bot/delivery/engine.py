@@ -6,7 +6,8 @@ flight (their rows are still ``sending`` and go back to pending on start). Broad
 issue deliveries, so breaking news overtakes a daily push already under way.
 
 Pacing is the engine's own (:mod:`bot.delivery.pacing`): PTB's AIORateLimiter neither paces private
-chats nor retries a 429 without pausing the whole bot, so the engine sends through a Bot of its own.
+chats nor retries a 429 without pausing the whole bot, so the engine sends through a sender of its own
+(:mod:`bot.delivery.sender`).
 """
 
 from __future__ import annotations
@@ -19,16 +20,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Bot, Message
 from telegram.error import TelegramError
 
 from bot.authors import author_key
 from bot.delivery.failures import Action, Failure, classify
 from bot.delivery.pacing import ChatPacer, RateLimiter
+from bot.delivery.sender import ApiSender
 from bot.render.digest import Format, render_issue
 from bot.render.message import RenderedMessage, messages
 from bot.services import Services
-from bot.telegram_io import preview, to_markup
 from storage import StoredDigest, Subscriber, SubscriberStatus
 
 logger = logging.getLogger(__name__)
@@ -75,9 +75,8 @@ class DeliveryEngine:
 
     Args:
         services: repositories and settings.
-        bot: a Bot used only for fan-out (no AIORateLimiter on it); the engine initialises and shuts it down.
+        sender: used only for fan-out (no AIORateLimiter on it); the engine initialises and shuts it down.
         rate: messages per second overall.
-        paid_broadcast: pass ``allow_paid_broadcast`` (Telegram's paid limit up to 1000/s).
         concurrency: sends in flight at once; per-chat pacing waits happen inside them.
         sleep: injectable for tests of backoff.
     """
@@ -85,10 +84,9 @@ class DeliveryEngine:
     def __init__(
         self,
         services: Services,
-        bot: Bot,
+        sender: ApiSender,
         *,
         rate: float = 30.0,
-        paid_broadcast: bool = False,
         concurrency: int = 32,
         batch: int | None = None,
         chat_interval: float = 1.1,
@@ -97,10 +95,9 @@ class DeliveryEngine:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         self._services = services
-        self._bot = bot
+        self._sender = sender
         self._limiter = RateLimiter(rate)
         self._pacer = ChatPacer(interval=chat_interval, burst=chat_burst)
-        self._paid = paid_broadcast
         self._concurrency = concurrency
         self._batch = batch or max(2 * concurrency, 20)
         self._idle_wait = idle_wait
@@ -116,7 +113,7 @@ class DeliveryEngine:
 
     async def open(self) -> None:
         """Connect, and recover from a crash (in-flight rows back to pending), without sending yet."""
-        await self._bot.initialize()
+        await self._sender.initialize()
         await self.recover()
         self._stopping = False
 
@@ -145,7 +142,7 @@ class DeliveryEngine:
             except TimeoutError:
                 logger.warning("delivery engine stopped with sends in flight; they will be retried on start")
             self._runner = None
-        await self._bot.shutdown()
+        await self._sender.shutdown()
 
     def wake(self) -> None:
         """New work was queued (a broadcast started, an issue published, readers became due)."""
@@ -313,8 +310,8 @@ class DeliveryEngine:
         message_ids: list[int] = []
         try:
             for part in parts:
-                message, chat_id = await self._send_part(chat_id, part)
-                message_ids.append(message.message_id)
+                message_id, chat_id = await self._send_part(chat_id, part)
+                message_ids.append(message_id)
         except Gone as exc:
             await self._services.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
             await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), f"blocked: {exc}")
@@ -338,21 +335,14 @@ class DeliveryEngine:
         elif job.digest_id is not None:
             await self._services.deliveries.mark_failed(job.digest_id, job.chat_id, error)
 
-    async def _send_part(self, chat_id: int, part: RenderedMessage) -> tuple[Message, int]:
-        """Send one message, pacing and retrying as its failure says; returns it and the (maybe new) chat id."""
+    async def _send_part(self, chat_id: int, part: RenderedMessage) -> tuple[int, int]:
+        """Send one message, pacing and retrying as its failure says; returns its id and the (maybe new) chat id."""
         tries = 0
         while True:
             await self._pacer.acquire(chat_id)
             await self._limiter.acquire()
             try:
-                message = await self._bot.send_message(
-                    chat_id,
-                    part.html,
-                    parse_mode="HTML",
-                    reply_markup=to_markup(part.keyboard),
-                    link_preview_options=preview(part),
-                    allow_paid_broadcast=self._paid or None,
-                )
+                message_id = await self._sender.send(chat_id, part)
             except TelegramError as exc:
                 failure = classify(exc)
                 chat_id = await self._handle(failure, chat_id, tries)
@@ -360,7 +350,7 @@ class DeliveryEngine:
                     tries += 1
                 continue
             self.stats.messages += 1
-            return message, chat_id
+            return message_id, chat_id
 
     async def _handle(self, failure: Failure, chat_id: int, tries: int) -> int:
         if failure.action is Action.RETRY_AFTER:

@@ -83,21 +83,51 @@ class Scheduler:
     async def on_published(self, digest_id: int, published_at: dt.datetime | None = None) -> int:
         """An issue appeared: readers whose delivery time today has passed get it now (or never, per policy).
 
-        Readers still waiting for today's time get it at that time from the tick. Returns how many were
-        queued for sending now.
+        Readers still waiting for today's time get it at that time from the tick. Readers who follow an
+        author of the issue and asked for such pieces on publication get it now in any case (see
+        :meth:`queue_followers`); the late policy never skips them. Returns how many were queued for
+        sending now.
         """
         published_at = published_at or self._clock.now()
+        followers = set(await self._followers_to_push(digest_id))
         late: list[int] = []
         async for subscriber in self._subscribers.iter_active(batch=self._batch):
-            if is_late(published_at, subscriber.delivery_time, zone(subscriber.timezone)):
+            if subscriber.chat_id not in followers and is_late(
+                published_at, subscriber.delivery_time, zone(subscriber.timezone)
+            ):
                 late.append(subscriber.chat_id)
-        if not late:
+        if not followers and not late:
             return 0
         async with self._db.atomic():
-            added = await self._deliveries.enqueue(digest_id, late)
+            pushed = await self._deliveries.enqueue(digest_id, sorted(followers)) if followers else 0
+            added = await self._deliveries.enqueue(digest_id, late) if late else 0
             if self._late_policy is LatePolicy.SKIP:
                 for chat_id in late:
                     await self._deliveries.mark_skipped(digest_id, chat_id, "published after the reader's time")
-                return 0
-        logger.info("issue %s published late for %d readers: queued now", digest_id, added)
-        return added
+                added = 0
+        if pushed:
+            logger.info("issue %s queued at once for %d readers following its authors", digest_id, pushed)
+        if added:
+            logger.info("issue %s published late for %d readers: queued now", digest_id, added)
+        return pushed + added
+
+    async def queue_followers(self, digest_id: int) -> int:
+        """Queue the issue at once for readers who follow one of its authors and asked to get such pieces on
+        publication (``push_followed_on_publish``), rather than at their daily time.
+
+        They get the whole issue, with the followed author's piece flagged on top (the renderer does that);
+        their daily tick then finds the issue already queued and sends nothing twice. Returns how many were
+        newly queued; :meth:`on_published` calls this, so call it directly only for an issue published
+        some other way.
+        """
+        followers = await self._followers_to_push(digest_id)
+        return await self._deliveries.enqueue(digest_id, followers) if followers else 0
+
+    async def _followers_to_push(self, digest_id: int) -> list[int]:
+        stored = await self._digests.get(digest_id)
+        if stored is None or stored.status != "published":
+            return []
+        chats: set[int] = set()
+        for author in {item.author for item in stored.digest.items() if item.author}:
+            chats.update(await self._subscribers.followers_of(author, push_on_publish=True))
+        return sorted(chats)
