@@ -7,6 +7,7 @@ produced through these few functions, so parse mode and preview rules are decide
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
@@ -28,6 +29,16 @@ def to_markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
             for row in keyboard.rows
         ]
     )
+
+
+def keyboard_json(keyboard: Keyboard) -> dict[str, Any]:
+    """The Bot API's inline_keyboard object, for senders that skip PTB's objects (the delivery engine)."""
+    return {
+        "inline_keyboard": [
+            [{"text": b.text, "url": b.url} if b.url else {"text": b.text, "callback_data": b.data} for b in row]
+            for row in keyboard.rows
+        ]
+    }
 
 
 def preview(message: RenderedMessage) -> LinkPreviewOptions:
