@@ -39,6 +39,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
         services.engine = build_engine(services)
         await services.engine.start()
         _schedule_ticks(app)
+        if settings.feed_url:
+            _schedule_feed_polls(app, settings)
         await _publish_command_menu(app, settings)
         logger.info("bot @%s ready; database %s", app.bot.username, settings.briefing_db)
 
@@ -100,6 +102,23 @@ def _schedule_ticks(app: Application) -> None:  # type: ignore[type-arg]
         first=first,
         name="delivery-tick",
         job_kwargs={"misfire_grace_time": 50, "coalesce": True, "max_instances": 1},
+    )
+
+
+def _schedule_feed_polls(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Poll FEED_URL every FEED_POLL_MINUTES, starting shortly after start-up."""
+    from bot.feeds import FeedPoller
+
+    async def poll(context: BriefingContext) -> None:
+        await FeedPoller(context.services, settings.feed_url).poll_all()
+
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(
+        poll,
+        interval=settings.feed_poll_minutes * 60,
+        first=5,
+        name="feed-poll",
+        job_kwargs={"misfire_grace_time": 60, "coalesce": True, "max_instances": 1},
     )
 
 

@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from tqdm import tqdm
+
 from bot.config import MISSING_TOKEN_HELP, ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 
@@ -67,6 +69,44 @@ def cmd_parse(args: argparse.Namespace) -> int:
     else:
         print(format_outline(digest))
     return EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.ingest import IngestReport, announce_published, collect_texts, ingest_text
+    from bot.services import Services
+    from bot.sources.http import Fetcher
+    from storage import Database, SaveOutcome
+
+    settings = _settings(args)
+
+    async def ingest() -> int:
+        failures = 0
+        async with Fetcher() as fetcher:
+            texts = await collect_texts(args.targets, fetcher)
+        async with await Database.open(settings.briefing_db) as db:
+            services = Services.over(db, settings, SystemClock())
+            bar = tqdm(texts, unit="issue", desc="ingest", disable=len(texts) < 3 or args.quiet, leave=False)
+            reports = []
+            for item in bar:
+                if isinstance(item, IngestReport):
+                    reports.append(item)
+                    continue
+                report = await ingest_text(
+                    db, services.digests, item.text, source=item.source, publish=not args.draft, dry_run=args.dry_run
+                )
+                reports.append(report)
+                fresh = report.outcome in (SaveOutcome.CREATED, SaveOutcome.REPLACED)
+                if fresh and not args.draft and report.digest_id is not None:
+                    # Readers whose time has passed today are queued now; the running bot sends them.
+                    await announce_published(services, report.digest_id)
+            for report in reports:
+                stream = sys.stdout if report.ok else sys.stderr
+                print(report.describe(), file=stream)
+                failures += not report.ok
+        return EXIT_FAILURE if failures else EXIT_OK
+
+    return asyncio.run(ingest())
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -163,6 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = add("run", cmd_run, "run the bot (long polling) until Ctrl-C or SIGTERM")
     run.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+
+    ingest = add("ingest", cmd_ingest, "store issues from files, web pages or feeds (published unless --draft)")
+    ingest.add_argument("targets", nargs="+", metavar="PATH|URL", help="text/Markdown/HTML files, page or feed URLs")
+    ingest.add_argument("--draft", action="store_true", help="store without publishing")
+    ingest.add_argument("--dry-run", action="store_true", help="parse and report, store nothing")
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
 
     parse = add("parse", cmd_parse, "parse an issue file and print its outline or JSON")
     parse.add_argument("file", help="a text, Markdown or HTML issue; - for stdin")

@@ -24,6 +24,7 @@ from storage.digests import (
     SearchPage,
     StoredDigest,
 )
+from storage.feeds import FeedRepository, FeedState
 from storage.migrations import Migration, MigrationError, available_migrations, current_version, migrate
 from storage.queue import DeliveryStatus
 from storage.subscribers import (
@@ -60,6 +61,8 @@ __all__ = [
     "DigestRepository",
     "DigestStatus",
     "DigestSummary",
+    "FeedRepository",
+    "FeedState",
     "FollowedAuthor",
     "Growth",
     "HourCount",
