@@ -70,7 +70,7 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
 
 
 async def run(engine: DeliveryEngine, digest_id: int | None = None) -> None:
-    await engine.open()
+    assert await engine.open()
     try:
         await engine.drain(digest_id=digest_id)
     finally:
@@ -212,7 +212,7 @@ async def test_stop_releases_claimed_readers_and_restart_finishes_the_job(rig: R
     await rig.services.deliveries.enqueue_active(rig.digest_id)
     rig.server.set_limits(FloodLimits(global_per_second=5))
     engine = rig.engine(rate=5, concurrency=2)
-    await engine.start()
+    await engine.start()  # takes the lease in the background
     await rig.server.wait_for(count=3, method="sendMessage", timeout=5)
     await engine.stop()
     counts = await rig.services.deliveries.counts(rig.digest_id)
@@ -221,3 +221,31 @@ async def test_stop_releases_claimed_readers_and_restart_finishes_the_job(rig: R
     rig.server.set_limits(None)
     await run(rig.engine(rate=100))
     assert all(len(rig.received(c)) == 1 for c in range(1, 21))
+
+
+async def test_one_engine_at_a_time_a_second_process_leaves_the_sending_to_the_holder(rig: Rig) -> None:
+    from storage import LeaseRepository
+
+    other = "elsewhere:4242"
+    assert await LeaseRepository(rig.services.db).acquire("delivery-engine", other, dt.timedelta(seconds=30))
+    engine = rig.engine(rate=100)
+    assert not await engine.open()
+    assert await engine.holder() == other
+    await LeaseRepository(rig.services.db).release("delivery-engine", other)
+    assert await engine.open()
+    await engine.stop()
+
+
+async def test_a_dead_holder_on_this_host_is_replaced_at_once(rig: Rig) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    from storage import LeaseRepository
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_owner = f"{socket.gethostname()}:{gone.stdout.strip()}"
+    assert await LeaseRepository(rig.services.db).acquire("delivery-engine", dead_owner, dt.timedelta(minutes=5))
+    engine = rig.engine(rate=100)
+    assert await engine.open()
+    await engine.stop()

@@ -59,3 +59,49 @@ def test_sigkill_mid_push_then_rerun_delivers_the_rest_exactly_once(tmp_path: Pa
     assert counts[DeliveryStatus.SENT] == READERS
     assert counts[DeliveryStatus.PENDING] == counts[DeliveryStatus.SENDING] == 0
     assert "sent to" in bot_output(tmp_path)
+
+
+async def test_push_beside_the_running_bot_hands_the_sending_to_it(harness, tmp_path: Path) -> None:
+    import datetime as dt
+    import os
+    import sys
+
+    from storage import LeaseRepository, this_process
+    from tests.processes import ENV_NAMES
+
+    services = harness.services
+    # The push runs on the system clock: move the bot's clock there and renew its lease accordingly.
+    harness.clock.set(dt.datetime.now(dt.UTC))
+    assert await LeaseRepository(services.db).acquire("delivery-engine", this_process(), dt.timedelta(seconds=30))
+    report = await ingest_text(services.db, services.digests, FIXTURE.read_text(), source="fixture")
+    for chat_id in (11, 12, 13):
+        harness.server.add_user(chat_id)
+        await services.subscribers.upsert_on_start(chat_id, user_id=chat_id)
+        await services.subscribers.update_preferences(chat_id, format="headlines")
+    env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
+    env.update(
+        TELEGRAM_BOT_TOKEN=harness.settings.token,
+        TELEGRAM_API_URL=harness.settings.telegram_api_url,
+        BRIEFING_DB=str(harness.db_path),
+        LOG_LEVEL="WARNING",
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "push",
+        "--quiet",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    assert "the running bot" in out.decode()
+    services.engine.wake()
+    for chat_id in (11, 12, 13):
+        await harness.server.wait_for(chat_id=chat_id, count=1, timeout=10)
+    assert report.digest_id is not None
+    assert (await services.deliveries.counts(report.digest_id))[DeliveryStatus.SENT] == 3
+    assert all(len(harness.server.sent(chat_id=c, method="sendMessage")) == 1 for c in (11, 12, 13))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
@@ -26,12 +27,17 @@ from bot.authors import author_key
 from bot.delivery.failures import Action, Failure, classify
 from bot.delivery.pacing import ChatPacer, RateLimiter
 from bot.delivery.sender import ApiSender
-from bot.render.digest import Format, render_issue
+from bot.preferences import Format
+from bot.render.digest import render_issue
 from bot.render.message import RenderedMessage, messages
 from bot.services import Services
-from storage import StoredDigest, Subscriber, SubscriberStatus
+from storage import BroadcastStatus, LeaseRepository, StoredDigest, Subscriber, SubscriberStatus, this_process
 
 logger = logging.getLogger(__name__)
+
+LEASE = "delivery-engine"
+LEASE_TTL = dt.timedelta(seconds=30)
+"""A holder renews every 10 s; a holder that died on another host is replaced 30 s later."""
 
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0)
 """Waits between tries after network errors and 5xx; after the last, the send is recorded as failed."""
@@ -104,6 +110,9 @@ class DeliveryEngine:
         self._sleep = sleep
         self._wake = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._leases = LeaseRepository(services.db)
+        self._owner = this_process()
         self._stopping = False
         self._renders: dict[tuple[Any, ...], list[RenderedMessage]] = {}
         self._digests: dict[int, StoredDigest | None] = {}
@@ -111,16 +120,37 @@ class DeliveryEngine:
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
-    async def open(self) -> None:
-        """Connect, and recover from a crash (in-flight rows back to pending), without sending yet."""
+    async def open(self) -> bool:
+        """Take the engine lease, connect, and recover from a crash (in-flight rows back to pending).
+
+        False when another live process holds the lease (the running bot, or a push): it is sending, and
+        requeueing its in-flight rows here would send them twice. Nothing is opened then.
+        """
+        if not await self._leases.acquire(LEASE, self._owner, LEASE_TTL):
+            return False
         await self._sender.initialize()
         await self.recover()
         self._stopping = False
+        self._heartbeat = asyncio.create_task(self._keep_lease(), name="delivery-lease")
+        return True
+
+    async def holder(self) -> str | None:
+        """Who holds the engine lease now, if anyone."""
+        lease = await self._leases.holder(LEASE)
+        return lease.owner if lease else None
 
     async def start(self) -> None:
-        """Open, then send in the background whenever there is work (the running bot)."""
-        await self.open()
+        """Send in the background whenever there is work (the running bot); waits for the lease if needed."""
+        self._stopping = False
         self._runner = asyncio.create_task(self._run_forever(), name="delivery-engine")
+
+    async def _keep_lease(self) -> None:
+        while True:
+            await asyncio.sleep(LEASE_TTL.total_seconds() / 3)
+            if not await self._leases.acquire(LEASE, self._owner, LEASE_TTL):
+                logger.error("lost the delivery lease to another process; stopping sends")
+                self._stopping = True
+                return
 
     async def recover(self) -> int:
         services = self._services
@@ -133,7 +163,7 @@ class DeliveryEngine:
         return requeued
 
     async def stop(self) -> None:
-        """Stop claiming; let the sends in flight finish (their rows are recorded), then close the bot."""
+        """Stop claiming; let the sends in flight finish (their rows are recorded), then let go of the lease."""
         self._stopping = True
         self._wake.set()
         if self._runner is not None:
@@ -142,13 +172,24 @@ class DeliveryEngine:
             except TimeoutError:
                 logger.warning("delivery engine stopped with sends in flight; they will be retried on start")
             self._runner = None
-        await self._sender.shutdown()
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+            self._heartbeat = None
+            await self._sender.shutdown()
+            await self._leases.release(LEASE, self._owner)
 
     def wake(self) -> None:
         """New work was queued (a broadcast started, an issue published, readers became due)."""
         self._wake.set()
 
     async def _run_forever(self) -> None:
+        while not self._stopping and not await self.open():
+            # Another process (a `briefing push`) is sending; take over when it is done.
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._idle_wait)
         while not self._stopping:
             try:
                 worked = await self.drain() > 0
@@ -248,7 +289,10 @@ class DeliveryEngine:
     async def _deliver_broadcast(self, job: Job) -> None:
         assert job.broadcast_id is not None
         broadcast = await self._services.broadcasts.get(job.broadcast_id)
-        if broadcast is None:
+        if broadcast is None or broadcast.status == BroadcastStatus.CANCELLED:
+            # Claimed before the editor's /cancel: those readers are skipped, not sent.
+            await self._services.broadcasts.mark_skipped(job.broadcast_id, job.chat_id, "cancelled")
+            self.stats.skipped += 1
             return
         parts = self._broadcast_parts(broadcast.id, broadcast.text)
         await self._send_and_record(job, parts)

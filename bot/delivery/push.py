@@ -24,6 +24,10 @@ class PushError(Exception):
     """Nothing to push; the message says why."""
 
 
+class PushHandedOver(Exception):
+    """Another process runs the delivery engine and will send what was queued; the message says so."""
+
+
 @dataclass(frozen=True, slots=True)
 class PushReport:
     digest_id: int
@@ -56,29 +60,35 @@ async def push_issue(
     label = f"{stored.digest.date or 'undated'} “{stored.digest.title or 'untitled'}”"
     engine = build_engine(services, rate=rate)
     services.engine = engine
-    await engine.open()
     before = await services.deliveries.counts(stored.id)
-    await services.deliveries.enqueue_active(stored.id)
-    counts = await services.deliveries.counts(stored.id)
-    todo = counts[DeliveryStatus.PENDING]
-    bar = tqdm(total=todo, unit="reader", desc="push", disable=not progress or todo == 0)
-
-    async def follow_progress() -> None:
-        while True:
-            await asyncio.sleep(0.5)
-            done = engine.stats.sent + engine.stats.blocked + engine.stats.failed + engine.stats.skipped
-            bar.update(done - bar.n)
-
-    watcher = asyncio.create_task(follow_progress())
+    if not await engine.open():
+        # The running bot holds the engine: queue the readers and let it send (it looks every few seconds).
+        queued = await services.deliveries.enqueue_active(stored.id)
+        holder = await engine.holder()
+        raise PushHandedOver(f"{label}: queued {queued} readers; the running bot ({holder}) is sending it")
     try:
-        await engine.drain(digest_id=stored.id)
+        await services.deliveries.enqueue_active(stored.id)
+        todo = (await services.deliveries.counts(stored.id))[DeliveryStatus.PENDING]
+        with tqdm(total=todo, unit="reader", desc="push", disable=not progress or todo == 0) as bar:
+
+            def served() -> int:
+                return engine.stats.sent + engine.stats.blocked + engine.stats.failed + engine.stats.skipped
+
+            async def follow_progress() -> None:
+                while True:
+                    await asyncio.sleep(0.5)
+                    bar.update(served() - bar.n)
+
+            watcher = asyncio.create_task(follow_progress())
+            try:
+                await engine.drain(digest_id=stored.id)
+            finally:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
+                bar.update(served() - bar.n)
     finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
         await engine.stop()
-        bar.update(engine.stats.sent + engine.stats.blocked + engine.stats.failed + engine.stats.skipped - bar.n)
-        bar.close()
     stats = engine.stats
     return PushReport(
         digest_id=stored.id,
