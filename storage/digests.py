@@ -127,6 +127,19 @@ class DigestRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._changes = 0
+        """Writes through this repository; with ``PRAGMA data_version``, what :meth:`version` reports."""
+
+    async def version(self) -> tuple[int, int]:
+        """A value that changes whenever the archive may have changed, so a cache knows when to rebuild.
+
+        This repository counts its own writes (it is the only writer of issues in the process, and counts
+        each one inside its transaction, once written), and ``PRAGMA data_version`` moves when another
+        connection commits (``briefing ingest`` in another process). A cache that reads the version
+        before the data can only be too cautious, never stale.
+        """
+        changes = self._changes
+        return changes, int(await self._db.fetchval("PRAGMA data_version"))
 
     # --- writing ----------------------------------------------------------------------------------
 
@@ -142,6 +155,13 @@ class DigestRepository:
         ``publish`` promotes a draft to published; it never brings back an issue an editor withdrew
         (use :meth:`set_status`). Runs in one transaction (a savepoint inside the caller's).
         """
+        async with self._db.atomic():
+            result = await self._save(digest, publish=publish)
+            # Counted inside the transaction, after the writes: see version().
+            self._changes += 1
+            return result
+
+    async def _save(self, digest: Digest, *, publish: bool) -> SaveResult:
         content_hash = digest.content_hash()
         raw = json.dumps(digest.to_json_dict(), ensure_ascii=False)
         now = to_epoch(self._db.clock.now())
@@ -258,6 +278,7 @@ class DigestRepository:
             """,
             {"status": DigestStatus(status).value, "now": now, "id": digest_id},
         )
+        self._changes += 1
         return changes.rowcount > 0
 
     # --- reading one issue ------------------------------------------------------------------------
@@ -407,31 +428,41 @@ class DigestRepository:
 
         Any text is accepted: see :mod:`storage.fts`. Text without a searchable word (empty, only
         punctuation or emoji) gives an empty page rather than an error.
+
+        The order is exactly ``ORDER BY score, issue_date DESC, position``, but it is not asked of SQLite
+        in one query: common words match thousands of items over years of issues, and joining every
+        match to its item and issue for the tie-breaks (and making a snippet for each) cost twice the
+        ranking itself. So the ranking runs on the full-text index alone (bm25 of every match, top-k
+        sort); only the candidates for the page (those scoring no worse than its last one, ties
+        included) are joined and given snippets, and sorted here.
         """
         match = fts_query(query)
         if match is None:
             return SearchPage(total=0, hits=(), limit=limit, offset=offset)
+        params = {"match": match, "title": _BM25_WEIGHTS[0], "author": _BM25_WEIGHTS[1], "body": _BM25_WEIGHTS[2]}
+        snippet = {"start": SNIPPET_START, "end": SNIPPET_END, "ellipsis": SNIPPET_ELLIPSIS, "tokens": SNIPPET_TOKENS}
         async with self._db.snapshot():
-            total = await self._db.fetchval(
-                """
-                SELECT count(*)
-                FROM items_fts JOIN items i ON i.id = items_fts.rowid JOIN digests d ON d.id = i.digest_id
-                WHERE items_fts MATCH ? AND d.status = 'published'
-                """,
-                (match,),
-            )
-            rows = await self._db.fetchall(
-                """
-                SELECT i.digest_id, d.issue_date, i.position, i.kind, i.title, i.author,
-                       snippet(items_fts, -1, ?, ?, ?, ?) AS snippet,
-                       bm25(items_fts, ?, ?, ?) AS score
-                FROM items_fts JOIN items i ON i.id = items_fts.rowid JOIN digests d ON d.id = i.digest_id
-                WHERE items_fts MATCH ? AND d.status = 'published'
-                ORDER BY score, d.issue_date DESC, i.position
-                LIMIT ? OFFSET ?
-                """,
-                (SNIPPET_START, SNIPPET_END, SNIPPET_ELLIPSIS, SNIPPET_TOKENS, *_BM25_WEIGHTS, match, limit, offset),
-            )
+            total = int(await self._db.fetchval(_SEARCH_COUNT, {"match": match}))
+            wanted = offset + limit
+            if total <= offset or limit <= 0:
+                return SearchPage(total=total, hits=(), limit=limit, offset=offset)
+            ranked = await self._db.fetchall(_SEARCH_RANKED, {**params, "n": wanted + _SEARCH_TIE_SLACK})
+            if not ranked:
+                return SearchPage(total=total, hits=(), limit=limit, offset=offset)
+            threshold = ranked[min(wanted, len(ranked)) - 1]["score"]
+            if len(ranked) == wanted + _SEARCH_TIE_SLACK and ranked[-1]["score"] <= threshold:
+                # Ties run past the slack (copies of one text): fetch every match scoring that well.
+                ranked = await self._db.fetchall(_SEARCH_AT_MOST, {**params, "threshold": threshold})
+            scores = {row["id"]: row["score"] for row in ranked if row["score"] <= threshold}
+            skip = offset
+            if len(scores) > _SEARCH_SNIPPETS_AT_ONCE:
+                # Many tied candidates: sort them on their dates first, then make snippets for the page only.
+                keys = await self._db.fetchall(_SEARCH_ORDER, {"ids": json.dumps(list(scores))})
+                keys.sort(key=lambda row: _search_order(scores[row["id"]], row["issue_date"], row["position"]))
+                scores = {row["id"]: scores[row["id"]] for row in keys[offset:wanted]}
+                skip = 0
+            rows = await self._db.fetchall(_SEARCH_DETAILS, {**params, **snippet, "ids": json.dumps(list(scores))})
+        rows.sort(key=lambda row: _search_order(row["score"], row["issue_date"], row["position"]))
         hits = tuple(
             SearchHit(
                 digest_id=row["digest_id"],
@@ -443,9 +474,57 @@ class DigestRepository:
                 snippet=row["snippet"] or "",
                 score=row["score"],
             )
-            for row in rows
+            for row in rows[skip : skip + limit]
         )
-        return SearchPage(total=int(total), hits=hits, limit=limit, offset=offset)
+        return SearchPage(total=total, hits=hits, limit=limit, offset=offset)
+
+
+_HIDDEN_ITEMS = "SELECT i.id FROM digests d JOIN items i ON i.digest_id = d.id WHERE d.status <> 'published'"
+"""Items readers may not find: drafts and withdrawn issues are few, so excluding them is a small set."""
+
+_SEARCH_COUNT = f"SELECT count(*) FROM items_fts WHERE items_fts MATCH :match AND rowid NOT IN ({_HIDDEN_ITEMS})"
+
+_SEARCH_RANKED = f"""
+SELECT rowid AS id, bm25(items_fts, :title, :author, :body) AS score
+FROM items_fts
+WHERE items_fts MATCH :match AND rowid NOT IN ({_HIDDEN_ITEMS})
+ORDER BY score
+LIMIT :n
+"""
+
+_SEARCH_AT_MOST = f"""
+SELECT rowid AS id, bm25(items_fts, :title, :author, :body) AS score
+FROM items_fts
+WHERE items_fts MATCH :match AND rowid NOT IN ({_HIDDEN_ITEMS})
+  AND bm25(items_fts, :title, :author, :body) <= :threshold
+"""
+
+_SEARCH_ORDER = """
+SELECT i.id, d.issue_date, i.position
+FROM items i JOIN digests d ON d.id = i.digest_id
+WHERE i.id IN (SELECT value FROM json_each(:ids))
+"""
+
+_SEARCH_DETAILS = """
+SELECT i.digest_id, d.issue_date, i.position, i.kind, i.title, i.author,
+       snippet(items_fts, -1, :start, :end, :ellipsis, :tokens) AS snippet,
+       bm25(items_fts, :title, :author, :body) AS score
+FROM items_fts JOIN items i ON i.id = items_fts.rowid JOIN digests d ON d.id = i.digest_id
+WHERE items_fts MATCH :match AND +items_fts.rowid IN (SELECT value FROM json_each(:ids))
+"""
+"""The candidates' rows and snippets. The unary ``+`` keeps the id list away from FTS5: given it as a rowid
+constraint, FTS5 runs the whole MATCH once per id (4 ms for five ids); filtered after one MATCH, 1 ms."""
+
+_SEARCH_TIE_SLACK = 16
+"""Candidates ranked beyond the page, so that items tied with its last one are still compared."""
+_SEARCH_SNIPPETS_AT_ONCE = 64
+"""Up to this many candidates get their snippets in one go; more are sorted first (see :meth:`search`)."""
+
+
+def _search_order(score: float, issue_date: str | None, position: int) -> tuple[float, bool, int, int]:
+    """``ORDER BY score, issue_date DESC, position`` in Python (SQLite sorts NULL dates last, descending)."""
+    date = from_iso_date(issue_date)
+    return (score, date is None, -date.toordinal() if date else 0, position)
 
 
 def _stored_digest(row: sqlite3.Row, sections: list[sqlite3.Row], items: list[sqlite3.Row]) -> StoredDigest:

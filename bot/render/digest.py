@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from enum import StrEnum
 from urllib.parse import urlsplit
 
 from bot.authors import author_key
 from bot.dates import format_issue_date
 from bot.digest.model import Digest, Item, ItemKind
+from bot.preferences import Format
 from bot.render import texts
 from bot.render.callbacks import OpenItem, OpenOverview, encode
-from bot.render.html import escape
+from bot.render.html import MESSAGE_LIMIT, escape, utf16_len, visible_len
 from bot.render.keyboard import Button, Keyboard, grid, label
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.split import PARAGRAPH_SEPARATOR, pack_blocks
@@ -29,15 +29,6 @@ OPENABLE = frozenset({ItemKind.STORY, ItemKind.OPINION})
 """Kinds that get a button of their own; briefs are read in the overview and the full issue."""
 WORDS_PER_MINUTE = 230
 """For items the issue printed no read time for: an adult's average reading speed."""
-
-
-class Format(StrEnum):
-    """How a reader receives an issue."""
-
-    FULL = "full"
-    """The whole issue as consecutive messages."""
-    HEADLINES = "headlines"
-    """The overview only, with a button per story and opinion."""
 
 
 def render_issue(
@@ -117,11 +108,7 @@ def render_item(
     item = item_at(digest, index)
     if item is None:
         raise IndexError(f"issue {digest_id} has no item {index}")
-    context = [texts.KIND_MARKERS[item.kind], _section_of(digest, index) or texts.KIND_NAMES[item.kind]]
-    if digest.date is not None:
-        context.append(format_issue_date(digest.date))
-    head = f"{context[0]} <i>{escape(' · '.join(context[1:]))}</i>"
-    html = head + "\n" + _item_text(item)
+    html = _item_head(digest, index, item) + "\n" + _item_text(item)
     wanted = OPENABLE if kinds is None else OPENABLE & set(kinds)
     previous = next((i for i in range(index - 1, -1, -1) if items[i].kind in wanted), None)
     following = next((i for i in range(index + 1, len(items)) if items[i].kind in wanted), None)
@@ -178,6 +165,40 @@ def render_item_list(
         lines.append(f"{number}. " + _overview_line(item, marker=False, bold=True))
         buttons.append(Button(str(number), data=encode(OpenItem(digest_id, index))))
     return messages(heading + PARAGRAPH_SEPARATOR + "\n".join(lines), Keyboard(grid(buttons)))
+
+
+def render_share(digest: Digest, index: int, *, more_url: str | None, limit: int = MESSAGE_LIMIT) -> RenderedMessage:
+    """Item ``index`` as one self-contained message that a reader can forward anywhere (inline mode).
+
+    Unlike :func:`render_item` it is never split and has no callback buttons (they would not work in
+    someone else's chat): paragraphs are added while they fit, the first that does not is cut at a word
+    with an ellipsis, and ``more_url`` (a deep link into the bot) becomes a "read in full" button.
+
+    Raises:
+        IndexError: when the issue has no item ``index``.
+    """
+    item = item_at(digest, index)
+    if item is None:
+        raise IndexError(f"issue has no item {index}")
+    head = _item_head(digest, index, item) + "\n" + _item_heading(item)
+    link = safe_link(item.link)
+    tail = f'<a href="{escape(link, quote=True)}">{escape(texts.READ_ORIGINAL)}</a>' if link else ""
+    room = limit - visible_len(head) - (visible_len(tail) + len(PARAGRAPH_SEPARATOR) if tail else 0)
+    blocks = [head]
+    for paragraph in (p.strip() for p in item.body if p.strip()):
+        cost = len(PARAGRAPH_SEPARATOR) + utf16_len(paragraph)
+        if cost <= room:
+            blocks.append(escape(paragraph))
+            room -= cost
+            continue
+        cut = _cut_words(paragraph, room - len(PARAGRAPH_SEPARATOR) - 1)
+        if cut:
+            blocks.append(escape(cut) + "…")
+        break
+    if tail:
+        blocks.append(tail)
+    keyboard = Keyboard(((Button(texts.READ_IN_BOT, url=more_url),),)) if more_url else None
+    return message(PARAGRAPH_SEPARATOR.join(blocks), keyboard)
 
 
 def item_at(digest: Digest, index: int) -> Item | None:
@@ -296,8 +317,16 @@ def _button_text(item: Item) -> str:
     return label(f"{texts.KIND_MARKERS[item.kind]} {title}")
 
 
-def _item_text(item: Item, *, marker: bool = False) -> str:
-    """Title, byline, paragraphs and link of a story or opinion."""
+def _item_head(digest: Digest, index: int, item: Item) -> str:
+    """ "💬 <i>Opinions · Friday, January 7, 2022</i>": where the item comes from."""
+    context = [_section_of(digest, index) or texts.KIND_NAMES[item.kind]]
+    if digest.date is not None:
+        context.append(format_issue_date(digest.date))
+    return f"{texts.KIND_MARKERS[item.kind]} <i>{escape(' · '.join(context))}</i>"
+
+
+def _item_heading(item: Item, *, marker: bool = False) -> str:
+    """Title and byline of a story or opinion."""
     title = f"<b>{escape(_titled(item))}</b>"
     lines = [f"{texts.KIND_MARKERS[item.kind]} {title}" if marker else title]
     byline = [item.author] if item.author else []
@@ -306,7 +335,23 @@ def _item_text(item: Item, *, marker: bool = False) -> str:
         byline.append(texts.read_time_long(minutes))
     if byline:
         lines.append(f"<i>{escape(' · '.join(byline))}</i>")
-    blocks = ["\n".join(lines), *(escape(paragraph.strip()) for paragraph in item.body if paragraph.strip())]
+    return "\n".join(lines)
+
+
+def _cut_words(text: str, room: int) -> str:
+    """The longest start of ``text`` that ends at a word and takes at most ``room`` UTF-16 units."""
+    if room <= 0:
+        return ""
+    cut = text
+    while cut and utf16_len(cut) > room:
+        cut = cut[: max(0, min(len(cut) - 1, room))]
+        cut = cut[: cut.rfind(" ")] if " " in cut else ""
+    return cut.rstrip(" ,;:.–—-")
+
+
+def _item_text(item: Item, *, marker: bool = False) -> str:
+    """Title, byline, paragraphs and link of a story or opinion."""
+    blocks = [_item_heading(item, marker=marker), *(escape(p.strip()) for p in item.body if p.strip())]
     link = safe_link(item.link)
     if link:
         blocks.append(f'<a href="{escape(link, quote=True)}">{escape(texts.READ_ORIGINAL)}</a>')

@@ -1,0 +1,259 @@
+"""How fast does the bot answer a reader over five years of daily issues?
+
+Run: ``python -m benchmarks.reading [--days 1826] [--runs 300]``
+
+Fills a temporary database with one issue a day for five years (about 1,800 issues), generated from the
+sample issues in ``tests/fixtures``: each day takes a sample's layout and varies its titles, bylines (from
+a pool of a few hundred authors, some spelled two ways), paragraphs and date, and adds one to three
+opinions. Everything is saved with ``DigestRepository.save`` inside one transaction.
+
+Then it times the bot-side work of three commands, that is, exactly what the handler awaits before it
+sends: :class:`bot.reading.Reading` (storage queries, author matching, rendering) plus the conversion of
+the keyboard to ``InlineKeyboardMarkup``. Only the ``sendMessage`` HTTP request is left out: it goes to
+Telegram and is not the bot's time. The reader is a subscriber (so their preferences are read too).
+
+* ``/today``: the latest issue in the full format.
+* ``/opinion <author>``: rotating through surnames, variant spellings and typos of authors who are
+  *not* in today's issue, the slowest path: the whole archive's author list, fuzzy matching, their
+  latest piece and a "last wrote on" reply.
+* ``/search <two words>``: rotating through pairs of words common in the archive (up to ~3,000 of the
+  13,000 items match one pair: every match is ranked, so these are the expensive searches).
+
+``/opinion`` reads the archive's authors from :class:`bot.reading.AuthorDirectory`, which is rebuilt only
+after an issue is stored or withdrawn; that first, slower answer is timed separately.
+
+Target: p95 under 20 ms for each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.clock import ManualClock
+from bot.digest.model import Digest, Item, ItemKind, Section
+from bot.digest.parser import parse_text
+from bot.reading import AuthorDirectory, Reading
+from bot.render.message import RenderedMessage
+from bot.searches import SearchMemory
+from bot.telegram_io import to_markup
+from storage import BroadcastRepository, Database, DigestRepository, SubscriberRepository
+
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+FIRST_DAY = dt.date(2020, 1, 1)
+CHAT = 1001
+TARGET_MS = 20.0
+
+GIVEN = (
+    "Dmitry", "Lilia", "Fyodor", "Kevin", "Anna", "Sergei", "Maria", "Alexei", "Yulia", "Ivan", "Olga",
+    "Mikhail", "Ekaterina", "Andrei", "Tatiana", "Boris", "Natalia", "Pavel", "Irina", "Grigory",
+)  # fmt: skip
+STEMS = (
+    "Kozl", "Medved", "Petr", "Sokol", "Smirn", "Kuznets", "Pop", "Vasil", "Moroz", "Volk", "Lebed", "Novik",
+    "Fedor", "Zaits", "Bel", "Kisel", "Gus", "Tit", "Komar", "Baran", "Zhuk", "Grom", "Sorok", "Karp",
+    "Kotl", "Dub", "Lis", "Shcherb", "Tarasov", "Gorb", "Rudn", "Yermol", "Nikit", "Makar", "Zuev", "Belk",
+    "Chern", "Sedov", "Ryab", "Frol",
+)  # fmt: skip
+ENDINGS = ("ov", "ova", "in", "ina", "sky", "enko", "ich", "yev")
+NOTABLE = ("Dmitry Trenin", "Fyodor Lukyanov", "Lilia Shevtsova", "Kevin Rothrock", "Andrei Pertsev")
+"""Authors the /opinion queries look for: one byline each, among a few hundred others."""
+VARIANTS = {"Dmitry": "Dmitri", "Sergei": "Sergey", "Alexei": "Aleksei", "Yulia": "Julia", "Lukyanov": "Lukianov"}
+WORDS = (
+    "Kremlin", "sanctions", "mobilization", "Kursk", "election", "Navalny", "pipeline", "protest", "Duma",
+    "censorship", "refinery", "Wagner", "Belarus", "Kazakhstan", "ruble", "drone", "governor", "prison",
+)  # fmt: skip
+FILLER = ("also", "reportedly", "officials", "said", "according", "sources", "later", "local", "again", "still")
+SEARCHES = (
+    "Putin NATO", "Kremlin sanctions", "Kursk drone", "Kazakhstan protest", "Navalny prison", "ruble economy",
+    "Ukraine war", "Moscow police", "election Duma", "Wagner Belarus", "mobilization governor", "oil pipeline",
+)  # fmt: skip
+OPINION_QUERIES = (
+    "trenin", "Dmitri Trenin", "Lukianov", "shevtsva", "rothrok", "Pertsev", "Fedor Lukyanov", "TRENIN D.",
+)  # fmt: skip
+
+
+def load_samples() -> list[Digest]:
+    return [parse_text(path.read_text(encoding="utf-8"), source=path.name) for path in sorted(FIXTURES.glob("*.txt"))]
+
+
+def authors(rng: random.Random) -> list[str]:
+    """About 300 bylines with distinct surnames (some alike: Petrov, Petrova), the notable ones among them."""
+    surnames = [stem + ending for stem in STEMS for ending in ENDINGS]
+    rng.shuffle(surnames)
+    return [*NOTABLE, *(f"{rng.choice(GIVEN)} {surname}" for surname in surnames[: 300 - len(NOTABLE)])]
+
+
+def vary(text: str, rng: random.Random, day: int) -> str:
+    """The same text with a few words swapped for others and a few added, so that issues differ in words
+    and in length (as real ones do: identical lengths would make thousands of exact bm25 ties)."""
+    words = text.split()
+    for _ in range(max(1, len(words) // 12)):
+        words[rng.randrange(len(words))] = rng.choice(WORDS)
+    words += rng.choices(FILLER, k=rng.randrange(8))
+    return " ".join(words) + ("" if day % 3 else f" ({day})")
+
+
+def make_issue(
+    samples: list[Digest], opinions: list[Item], names: list[str], day: int, rng: random.Random, *, last: bool
+) -> Digest:
+    template = samples[day % len(samples)]
+    if last:
+        # The latest issue is the one /today renders: make it the biggest sample (17 items, 2 sections).
+        template = max(samples, key=lambda sample: sum(1 for _ in sample.items()))
+    date = FIRST_DAY + dt.timedelta(days=day)
+    sections = []
+    for section in template.sections:
+        items = tuple(
+            Item(
+                kind=item.kind,
+                title=vary(item.title, rng, day),
+                author=item.author,
+                read_minutes=item.read_minutes,
+                body=tuple(vary(p, rng, day) for p in item.body),
+                link=item.link,
+                emoji=item.emoji,
+            )
+            for item in section.items
+            if item.kind is not ItemKind.OPINION
+        )
+        if items:
+            sections.append(Section(section.title, items))
+    pieces = []
+    for _ in range(rng.randint(1, 3)):
+        opinion = rng.choice(opinions)
+        # The latest issue has none of the notable authors: /opinion takes its slowest path for them.
+        author = rng.choice(names[len(NOTABLE) :] if last else names)
+        if rng.random() < 0.1:  # some bylines are spelled another way
+            author = " ".join(VARIANTS.get(part, part) for part in author.split())
+        pieces.append(
+            Item(
+                kind=ItemKind.OPINION,
+                title=vary(opinion.title, rng, day),
+                author=author,
+                body=tuple(vary(p, rng, day) for p in opinion.body[:3]),
+            )
+        )
+    sections.append(Section("Opinions", tuple(pieces)))
+    title = vary(template.title or "The Real Russia. Today.", rng, day)
+    return Digest(template.newsletter, date, title, template.summary, tuple(sections), source=f"bench-{date}")
+
+
+async def fill(db: Database, digests: DigestRepository, days: int, rng: random.Random) -> None:
+    samples = load_samples()
+    opinions = [item for sample in samples for item in sample.items() if item.kind is ItemKind.OPINION]
+    names = authors(rng)
+    async with db.atomic():
+        for day in range(days):
+            await digests.save(make_issue(samples, opinions, names, day, rng, last=day == days - 1))
+    await db.execute("ANALYZE")
+
+
+def keyboards(parts: list[RenderedMessage]) -> None:
+    """What the handler does to a reply besides sending it: turn the keyboards into Telegram markup."""
+    for part in parts:
+        to_markup(part.keyboard)
+
+
+async def measure(
+    name: str, runs: int, answer: Callable[[int], Awaitable[list[RenderedMessage]]], *, target: bool = True
+) -> list[float]:
+    for warmup in range(10):
+        keyboards(await answer(warmup))
+    samples = []
+    for run in range(runs):
+        began = time.perf_counter()
+        keyboards(await answer(run))
+        samples.append((time.perf_counter() - began) * 1000)
+    p95 = statistics.quantiles(samples, n=20)[-1]
+    verdict = "no target" if not target else "ok" if p95 < TARGET_MS else f"OVER the {TARGET_MS:.0f} ms target"
+    print(
+        f"{name:<24} median {statistics.median(samples):6.2f} ms   p95 {p95:6.2f} ms   "
+        f"max {max(samples):6.2f} ms   ({runs} runs, {verdict})"
+    )
+    return samples
+
+
+async def run(days: int, runs: int, directory: Path) -> None:
+    rng = random.Random(20220107)
+    clock = ManualClock(dt.datetime.combine(FIRST_DAY + dt.timedelta(days=days), dt.time(6), tzinfo=dt.UTC))
+    db = await Database.open(directory / "bench.db", clock=clock)
+    try:
+        digests, subscribers = DigestRepository(db), SubscriberRepository(db)
+        began = time.perf_counter()
+        await fill(db, digests, days, rng)
+        items = await db.fetchval("SELECT count(*) FROM items")
+        print(
+            f"filled {await digests.count():,} issues ({items:,} items, {len(await digests.authors())} authors) "
+            f"in {time.perf_counter() - began:.1f} s"
+        )
+        await subscribers.upsert_on_start(
+            chat_id=CHAT, user_id=CHAT, first_name="Reader", username=None, language="en",
+            timezone="Europe/Berlin", delivery_time=dt.time(8, 0),
+        )  # fmt: skip
+        await subscribers.follow(CHAT, "Dmitry Trenin")
+        reading = Reading(
+            digests=digests,
+            subscribers=subscribers,
+            broadcasts=BroadcastRepository(db),
+            clock=clock,
+            searches=SearchMemory(),
+            authors=AuthorDirectory(),
+        )
+        latest = await digests.latest_published()
+        assert latest is not None
+        print(f"today's issue: {latest.digest.date}, {sum(1 for _ in latest.digest.items())} items")
+
+        async def today(_: int) -> list[RenderedMessage]:
+            return await reading.today(CHAT)
+
+        async def opinion(run: int) -> list[RenderedMessage]:
+            return await reading.opinion(CHAT, OPINION_QUERIES[run % len(OPINION_QUERIES)])
+
+        async def search(run: int) -> list[RenderedMessage]:
+            return await reading.search(SEARCHES[run % len(SEARCHES)])
+
+        sample = (await reading.opinion(CHAT, OPINION_QUERIES[0]))[0].html
+        print(f"e.g. /opinion {OPINION_QUERIES[0]} → {sample[:120]}…")
+        hits = await digests.search(SEARCHES[0])
+        print(f"e.g. /search {SEARCHES[0]} → {hits.total:,} matching items")
+        print("bot-side time per command (Reading + keyboard conversion; the HTTP send excluded):")
+        await measure("/today", runs, today)
+        await measure("/opinion <author>", runs, opinion)
+        await measure("/search <two words>", runs, search)
+
+        async def opinion_after_new_issue(run: int) -> list[RenderedMessage]:
+            # A fresh directory is what every reader meets once after an issue is stored or withdrawn.
+            cold = Reading(
+                digests=digests,
+                subscribers=subscribers,
+                broadcasts=BroadcastRepository(db),
+                clock=clock,
+                searches=SearchMemory(),
+                authors=AuthorDirectory(),
+            )
+            return await cold.opinion(CHAT, OPINION_QUERIES[run % len(OPINION_QUERIES)])
+
+        print("once per new or withdrawn issue, the author index is rebuilt:")
+        await measure("/opinion, index rebuilt", max(20, runs // 10), opinion_after_new_issue, target=False)
+    finally:
+        await db.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=5 * 365 + 1, help="daily issues to generate (default 1826)")
+    parser.add_argument("--runs", type=int, default=300, help="timed runs per command")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        asyncio.run(run(args.days, args.runs, Path(directory)))
+
+
+if __name__ == "__main__":
+    main()
