@@ -54,8 +54,12 @@ class PreferenceError(ValueError):
 
 
 class Format(StrEnum):
+    """How a reader receives an issue (one definition for preferences, rendering and storage)."""
+
     FULL = "full"
+    """The whole issue as consecutive messages."""
     HEADLINES = "headlines"
+    """The overview only, with a button per story and opinion."""
 
 
 _FORMAT_WORDS: dict[str, Format] = {

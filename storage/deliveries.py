@@ -109,6 +109,14 @@ class DeliveryRepository:
             )
         )
 
+    async def count_sent(self, chat_id: int) -> int:
+        """How many issues this chat has received (for /mydata)."""
+        return int(
+            await self._db.fetchval(
+                "SELECT count(*) FROM deliveries WHERE chat_id = ? AND status = 'sent'", (chat_id,), default=0
+            )
+        )
+
     async def last_sent_digest(self, chat_id: int) -> int | None:
         """The issue most recently sent to this chat."""
         value = await self._db.fetchval(

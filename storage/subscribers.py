@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from bot.authors import author_key
 from bot.digest.model import ItemKind
+from bot.preferences import Format
 from storage.db import Database
 from storage.timestamps import from_epoch, to_epoch, to_epoch_or_none
 
@@ -30,9 +31,8 @@ class SubscriberStatus(StrEnum):
     """The reader unsubscribed (/stop)."""
 
 
-class DigestFormat(StrEnum):
-    FULL = "full"
-    HEADLINES = "headlines"
+DigestFormat = Format
+"""Storage's name for :class:`bot.preferences.Format` (the one definition)."""
 
 
 class _Unset(Enum):

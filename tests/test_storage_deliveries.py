@@ -191,3 +191,15 @@ async def test_mark_sent_records_the_readers_last_issue(db: Database) -> None:
     assert set(readers) == {1, 2}
     assert readers[1].last_digest_id == digest_id
     assert readers[2].last_digest_id is None
+
+
+async def test_count_sent_counts_only_issues_received(db: Database) -> None:
+    deliveries, digest_id = await setup(db, readers=2)
+    assert await deliveries.count_sent(1) == 0
+    await deliveries.enqueue(digest_id, [1, 2])
+    await deliveries.claim(digest_id, 2)
+    await deliveries.mark_sent(digest_id, 1, [11])
+    await deliveries.mark_failed(digest_id, 2, "boom")
+    assert await deliveries.count_sent(1) == 1
+    assert await deliveries.count_sent(2) == 0
+    assert await deliveries.count_sent(404) == 0
