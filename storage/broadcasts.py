@@ -1,4 +1,4 @@
-"""Editor broadcasts: a draft, an explicit confirmation, then one message to every active reader.
+"""Editor broadcasts: a draft, an explicit confirmation, then one message to every reader who wants alerts.
 
 A broadcast goes ``draft → confirmed → sending → done`` (or ``cancelled`` from any unfinished state).
 Every transition is a conditional UPDATE (``… WHERE status = 'draft'``) that reports whether it
@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
 from storage.db import Database
 from storage.queue import DeliveryStatus, RecipientQueue
@@ -42,6 +43,34 @@ class Broadcast:
     """Final totals, filled in when the broadcast finishes or is cancelled (0 before)."""
     failed: int
     skipped: int
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastTally:
+    """Where a broadcast's recipients are right now: what the editor's progress message shows."""
+
+    pending: int
+    sending: int
+    sent: int
+    failed: int
+    """Failed for a reason other than a blocked bot (those are in :attr:`blocked`)."""
+    blocked: int
+    """Failed because the reader blocked the bot or deleted their account (the engine marks them blocked)."""
+    skipped: int
+    """Not sent on purpose: the broadcast was cancelled before their turn."""
+
+    @property
+    def total(self) -> int:
+        return self.pending + self.sending + self.sent + self.failed + self.blocked + self.skipped
+
+    @property
+    def done(self) -> int:
+        """Recipients whose outcome is known (everything but pending and in flight)."""
+        return self.sent + self.failed + self.blocked + self.skipped
+
+
+_RECIPIENTS: Final = "status = 'active' AND breaking_alerts = 1"
+"""Who a broadcast goes to: the preview's count and :meth:`BroadcastRepository.start` must agree."""
 
 
 class BroadcastRepository:
@@ -83,7 +112,7 @@ class BroadcastRepository:
         return changes.rowcount > 0
 
     async def start(self, broadcast_id: int) -> int | None:
-        """confirmed → sending, queueing every active reader in the same transaction.
+        """confirmed → sending, queueing every active reader with breaking alerts on, in the same transaction.
 
         Returns the number of recipients queued, or None when the broadcast was not confirmed (already
         started, cancelled, unknown). One INSERT … SELECT, so a million readers take seconds, not hours.
@@ -96,9 +125,9 @@ class BroadcastRepository:
             if not started.rowcount:
                 return None
             queued = await self._db.execute(
-                """
+                f"""
                 INSERT OR IGNORE INTO broadcast_deliveries (broadcast_id, chat_id, status, created_at, updated_at)
-                SELECT ?, chat_id, 'pending', ?, ? FROM subscribers WHERE status = 'active'
+                SELECT ?, chat_id, 'pending', ?, ? FROM subscribers WHERE {_RECIPIENTS}
                 """,
                 (broadcast_id, now, now),
             )
@@ -106,6 +135,10 @@ class BroadcastRepository:
                 "UPDATE broadcasts SET recipients = recipients + ? WHERE id = ?", (queued.rowcount, broadcast_id)
             )
             return queued.rowcount
+
+    async def recipient_count(self) -> int:
+        """How many readers :meth:`start` would queue now: the number an editor confirms."""
+        return int(await self._db.fetchval(f"SELECT count(*) FROM subscribers WHERE {_RECIPIENTS}", default=0))
 
     async def enqueue(self, broadcast_id: int, chat_ids: Iterable[int]) -> int:
         """Queue specific chats (a test send to editors, a re-send); returns how many were new."""
@@ -132,6 +165,14 @@ class BroadcastRepository:
 
     async def mark_skipped(self, broadcast_id: int, chat_id: int, reason: str | None = None) -> bool:
         return await self._queue.mark_skipped(broadcast_id, chat_id, reason)
+
+    async def discard(self, broadcast_id: int) -> bool:
+        """draft → cancelled (Cancel under the preview); False once confirmed, so it never stops a sending one."""
+        changes = await self._db.execute(
+            "UPDATE broadcasts SET status = 'cancelled', finished_at = ? WHERE id = ? AND status = 'draft'",
+            (self._now(), broadcast_id),
+        )
+        return changes.rowcount > 0
 
     async def cancel(self, broadcast_id: int) -> bool:
         """Stop a broadcast that has not finished: the readers not yet reached are skipped."""
@@ -183,8 +224,34 @@ class BroadcastRepository:
     async def progress(self, broadcast_id: int) -> dict[DeliveryStatus, int]:
         return await self._queue.counts(broadcast_id)
 
+    async def tally(self, broadcast_id: int) -> BroadcastTally:
+        """Recipients by outcome, telling readers who blocked the bot apart from other failures."""
+        row = await self._db.fetchone(
+            """
+            SELECT
+                coalesce(sum(d.status = 'pending'), 0) AS pending,
+                coalesce(sum(d.status = 'sending'), 0) AS sending,
+                coalesce(sum(d.status = 'sent'), 0) AS sent,
+                coalesce(sum(d.status = 'failed' AND s.status IS NOT 'blocked'), 0) AS failed,
+                coalesce(sum(d.status = 'failed' AND s.status IS 'blocked'), 0) AS blocked,
+                coalesce(sum(d.status = 'skipped'), 0) AS skipped
+            FROM broadcast_deliveries d LEFT JOIN subscribers s ON s.chat_id = d.chat_id
+            WHERE d.broadcast_id = ?
+            """,
+            (broadcast_id,),
+        )
+        assert row is not None
+        return BroadcastTally(**dict(row))
+
     async def latest_done(self) -> Broadcast | None:
         row = await self._db.fetchone("SELECT * FROM broadcasts WHERE status = 'done' ORDER BY id DESC LIMIT 1")
+        return None if row is None else _broadcast(row)
+
+    async def latest_finished(self) -> Broadcast | None:
+        """The last broadcast that ended, sent out or cancelled: the "last broadcast" of the statistics."""
+        row = await self._db.fetchone(
+            "SELECT * FROM broadcasts WHERE status IN ('done', 'cancelled') ORDER BY finished_at DESC, id DESC LIMIT 1"
+        )
         return None if row is None else _broadcast(row)
 
     async def unfinished(self) -> list[Broadcast]:

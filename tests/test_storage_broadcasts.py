@@ -75,6 +75,19 @@ async def test_tally_tells_blocked_readers_from_other_failures(broadcasts: Broad
     assert (tally.pending, tally.skipped, tally.done) == (0, 1, 4)
 
 
+async def test_discard_only_touches_drafts(broadcasts: BroadcastRepository) -> None:
+    draft = await broadcasts.create(7, "Never mind")
+    assert await broadcasts.discard(draft.id)
+    assert not await broadcasts.discard(draft.id)
+    assert not await broadcasts.confirm(draft.id)
+    confirmed = await broadcasts.create(7, "Going out")
+    await broadcasts.confirm(confirmed.id)
+    assert not await broadcasts.discard(confirmed.id)
+    assert (await broadcasts.get(confirmed.id)).status == BroadcastStatus.CONFIRMED  # type: ignore[union-attr]
+    discarded = await broadcasts.get(draft.id)
+    assert discarded is not None and discarded.status == BroadcastStatus.CANCELLED and discarded.finished_at
+
+
 async def test_latest_finished_includes_cancelled(broadcasts: BroadcastRepository, clock: ManualClock) -> None:
     assert await broadcasts.latest_finished() is None
     sent = await broadcasts.create(7, "One")

@@ -1,0 +1,337 @@
+"""Editor commands: /broadcast, /cancel, /publish (and issue files), /withdraw, /stats, and their buttons.
+
+Each checks the sender's user id (never the username, which anyone can change) against ADMIN_IDS; anyone
+else gets a plain refusal, and the attempt goes to the audit log. The work itself is in
+:mod:`bot.broadcasting`, :mod:`bot.publishing`, :mod:`bot.stats` and :mod:`bot.progress`; what editors read
+is in :mod:`bot.render.editor`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+
+from telegram import BotCommand, BotCommandScopeChat, Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import broadcasting, progress, publishing, texts
+from bot.charts import render_chart
+from bot.commands import editor_menu
+from bot.context import BriefingContext
+from bot.publishing import PendingIssues, UploadError
+from bot.render import editor as render
+from bot.render.callbacks import BroadcastDecision, PublishDecision, decode
+from bot.render.message import message as one_message
+from bot.stats import gather_stats
+from bot.telegram_io import edit_rendered, send_rendered
+from storage import BroadcastStatus
+
+logger = logging.getLogger(__name__)
+
+_PENDING = "pending_issues"
+"""chat_data key of the chat's :class:`~bot.publishing.PendingIssues`."""
+_MENU_SET = "editor_menu_set"
+_COMMAND_PREFIX = re.compile(r"^\s*/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?\s*")
+_CHAT_MESSAGE = "your message"
+
+
+async def _editor(update: Update, context: BriefingContext, action: str) -> int | None:
+    """The sender's user id if they are an editor; otherwise refuse, record the attempt, return None."""
+    user = update.effective_user
+    services = context.services
+    if user is not None and services.is_editor(user.id):
+        return user.id
+    chat = update.effective_chat
+    await services.audit.record(
+        user.id if user else None, action, details={"chat_id": chat.id if chat else None}, allowed=False
+    )
+    logger.info("refused %s to user %s", action, user.id if user else None)
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.EDITORS_ONLY, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(texts.EDITORS_ONLY)
+    return None
+
+
+def _pending(context: BriefingContext) -> PendingIssues:
+    assert context.chat_data is not None
+    pending: PendingIssues = context.chat_data.setdefault(_PENDING, PendingIssues())
+    return pending
+
+
+# --- the editor's command menu ---------------------------------------------------------------------
+
+
+async def offer_editor_menu(update: Update, context: BriefingContext) -> None:
+    """Give an editor's chat the editor menu the first time they write (group -1: runs before the rest).
+
+    Telegram refuses a chat's command scope until that person has opened the chat, so the menu set at
+    start-up misses editors who had not written yet.
+    """
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != ChatType.PRIVATE or context.chat_data is None:
+        return
+    if context.chat_data.get(_MENU_SET) or not context.services.is_editor(user.id):
+        return
+    commands = [BotCommand(c.name, c.description) for c in editor_menu()]
+    try:
+        await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat.id))
+    except TelegramError as exc:
+        logger.warning("editor menu for %s not set: %s", chat.id, exc)
+        return
+    context.chat_data[_MENU_SET] = True
+
+
+# --- broadcasts ------------------------------------------------------------------------------------
+
+
+def _broadcast_html(message: Message) -> str | None:
+    """The broadcast as Telegram HTML: the text after the command, else the replied-to message's text.
+
+    ``text_html`` keeps the editor's formatting (bold, links…) and escapes everything typed literally, so
+    what is stored is valid markup that means exactly what the editor saw. None: nothing to send.
+    """
+    inline = _COMMAND_PREFIX.sub("", message.text_html or "", count=1).strip()
+    if inline:
+        return inline
+    target = message.reply_to_message
+    if target is None:
+        return None
+    if target.text:
+        return target.text_html
+    if target.caption:
+        return target.caption_html
+    return ""
+
+
+async def broadcast(update: Update, context: BriefingContext) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    editor_id = await _editor(update, context, "broadcast")
+    if editor_id is None:
+        return
+    html = _broadcast_html(message)
+    if not html:
+        await message.reply_text(render.BROADCAST_USAGE if html is None else render.BROADCAST_NO_TEXT)
+        return
+    try:
+        draft = await broadcasting.draft(context.services, editor_id, html)
+    except ValueError as exc:
+        await message.reply_text(render.bad_broadcast_markup(str(exc)), parse_mode=ParseMode.HTML)
+        return
+    await send_rendered(context.bot, chat.id, draft.parts)
+    await send_rendered(context.bot, chat.id, [render.broadcast_confirmation(draft.broadcast.id, draft.recipients)])
+
+
+async def broadcast_decision(update: Update, context: BriefingContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    action = decode(query.data)
+    if not isinstance(action, BroadcastDecision):
+        await query.answer(texts.STALE_BUTTON)
+        return
+    editor_id = await _editor(update, context, "broadcast.confirm" if action.approve else "broadcast.discard")
+    if editor_id is None:
+        return
+    services = context.services
+    shown = query.message if isinstance(query.message, Message) else None
+    if not action.approve:
+        if await broadcasting.discard(services, action.broadcast_id, editor_id):
+            await query.answer(render.CANCELLED_ANSWER)
+            if shown is not None:
+                await edit_rendered(shown, render.broadcast_discarded(action.broadcast_id))
+        else:
+            await query.answer(await _why_not(context, action.broadcast_id))
+        return
+    confirmation = await broadcasting.confirm(services, action.broadcast_id, editor_id)
+    if confirmation.outcome is not broadcasting.Confirmed.STARTED:
+        await query.answer(await _why_not(context, action.broadcast_id))
+        return
+    await query.answer(render.SENDING_NOW)
+    tally = await services.broadcasts.tally(action.broadcast_id)
+    rendered = render.render_progress(action.broadcast_id, BroadcastStatus.SENDING, tally, None)
+    if shown is not None:
+        await edit_rendered(shown, rendered)
+        chat_id, message_id = shown.chat_id, shown.message_id
+    else:  # too old for Telegram to include: show the progress in a new message
+        [sent] = await send_rendered(context.bot, editor_id, [rendered])
+        chat_id, message_id = sent.chat_id, sent.message_id
+    _watch(context, action.broadcast_id, chat_id, message_id, rendered.html)
+
+
+async def _why_not(context: BriefingContext, broadcast_id: int) -> str:
+    broadcast = await context.services.broadcasts.get(broadcast_id)
+    if broadcast is None:
+        return render.UNKNOWN_BROADCAST
+    if broadcast.status is BroadcastStatus.CANCELLED:
+        return render.ALREADY_CANCELLED
+    if broadcast.status is BroadcastStatus.DONE:
+        return render.ALREADY_FINISHED
+    return render.ALREADY_SENT
+
+
+def _watch(context: BriefingContext, broadcast_id: int, chat_id: int, message_id: int, shown: str) -> bool:
+    assert context.job_queue is not None
+    watch = progress.ProgressWatch(broadcast_id, chat_id, message_id, baseline=(time.monotonic(), 0), shown=shown)
+    return progress.watch(context.job_queue, watch)
+
+
+async def cancel(update: Update, context: BriefingContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    editor_id = await _editor(update, context, "cancel")
+    if editor_id is None:
+        return
+    stopped = await broadcasting.stop(context.services, editor_id)
+    if stopped is None:
+        await message.reply_text(render.NOTHING_TO_CANCEL)
+        return
+    reply = await message.reply_text(render.cancelling(stopped.id))
+    # Normally the job that showed its progress reports the end; one started elsewhere gets a watcher here.
+    _watch(context, stopped.id, reply.chat_id, reply.message_id, reply.text_html)
+
+
+# --- publishing ------------------------------------------------------------------------------------
+
+
+async def publish(update: Update, context: BriefingContext) -> None:
+    """``/publish`` as a reply to the issue's text (or to an issue file), or followed by the text."""
+    message = update.effective_message
+    if message is None:
+        return
+    editor_id = await _editor(update, context, "publish")
+    if editor_id is None:
+        return
+    parts = (message.text or "").split(None, 1)
+    text = parts[1] if len(parts) > 1 else ""
+    target = message.reply_to_message
+    if not text.strip() and target is not None:
+        if target.document is not None:
+            await _publish_file(target, context)
+            return
+        text = target.text or target.caption or ""
+    if not text.strip():
+        await message.reply_text(render.PUBLISH_USAGE)
+        return
+    try:
+        digest = publishing.issue_from_text(text, source=None)
+    except UploadError as exc:
+        await message.reply_text(render.parse_failed(_CHAT_MESSAGE, str(exc)), parse_mode=ParseMode.HTML)
+        return
+    token = _pending(context).add(digest)
+    await send_rendered(context.bot, message.chat_id, render.render_outline(digest, token))
+
+
+async def publish_document(update: Update, context: BriefingContext) -> None:
+    """An issue sent as a file. A reader's file is left alone unless it looks like an issue upload."""
+    message = update.effective_message
+    if message is None or message.document is None:
+        return
+    user = update.effective_user
+    if not context.services.is_editor(user.id if user else None):
+        try:
+            publishing.check_upload(message.document.file_name, message.document.file_size)
+        except UploadError:
+            return  # a reader's photo or PDF: not an attempt to publish
+    if await _editor(update, context, "publish") is None:
+        return
+    await _publish_file(message, context)
+
+
+async def _publish_file(message: Message, context: BriefingContext) -> None:
+    document = message.document
+    assert document is not None
+    name = document.file_name or "the file"
+    try:
+        publishing.check_upload(document.file_name, document.file_size)
+        file = await document.get_file()
+        data = bytes(await file.download_as_bytearray())
+        digest = await asyncio.to_thread(publishing.issue_from_upload, data, name)
+    except UploadError as exc:
+        await message.reply_text(render.parse_failed(name, str(exc)), parse_mode=ParseMode.HTML)
+        return
+    token = _pending(context).add(digest)
+    await send_rendered(context.bot, message.chat_id, render.render_outline(digest, token, source=name))
+
+
+async def publish_decision(update: Update, context: BriefingContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    action = decode(query.data)
+    if not isinstance(action, PublishDecision):
+        await query.answer(texts.STALE_BUTTON)
+        return
+    editor_id = await _editor(update, context, "publish.confirm" if action.approve else "publish.discard")
+    if editor_id is None:
+        return
+    digest = _pending(context).pop(action.token)
+    if digest is None:
+        await query.answer(render.UPLOAD_EXPIRED)
+        return
+    await query.answer(render.PUBLISHED_ANSWER if action.approve else render.DISCARDED)
+    await query.edit_message_reply_markup(None)
+    chat_id = query.message.chat.id if query.message is not None else editor_id
+    if not action.approve:
+        await context.bot.send_message(chat_id, render.DISCARDED)
+        return
+    result = await publishing.publish(context.services, digest, editor_id)
+    reply = render.published(digest, result.digest_id, result.outcome, republished=result.republished)
+    await send_rendered(context.bot, chat_id, [one_message(reply)])
+
+
+async def withdraw(update: Update, context: BriefingContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    editor_id = await _editor(update, context, "withdraw")
+    if editor_id is None:
+        return
+    stored = await publishing.withdraw_latest(context.services, editor_id)
+    if stored is None:
+        await message.reply_text(render.NOTHING_TO_WITHDRAW)
+        return
+    await message.reply_text(render.withdrawn(stored.digest, stored.id), parse_mode=ParseMode.HTML)
+
+
+# --- statistics ------------------------------------------------------------------------------------
+
+
+async def stats(update: Update, context: BriefingContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    if await _editor(update, context, "stats") is None:
+        return
+    services = context.services
+    figures = await gather_stats(
+        services.subscribers,
+        services.deliveries,
+        services.broadcasts,
+        services.clock.now(),
+        timezone=services.settings.timezone,
+    )
+    await send_rendered(context.bot, message.chat_id, render.render_stats(figures))
+    chart = await asyncio.to_thread(render_chart, figures)
+    await message.reply_photo(chart, caption=render.CHART_CAPTION)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE, offer_editor_menu), group=-1)
+    new_messages = filters.UpdateType.MESSAGE  # an edited /broadcast must not make a second draft
+    for name, callback in (
+        ("broadcast", broadcast),
+        ("cancel", cancel),
+        ("publish", publish),
+        ("withdraw", withdraw),
+        ("stats", stats),
+    ):
+        app.add_handler(CommandHandler(name, callback, filters=new_messages))
+    app.add_handler(MessageHandler(filters.Document.ALL & new_messages, publish_document))
+    app.add_handler(CallbackQueryHandler(broadcast_decision, pattern=f"^{BroadcastDecision.tag}:"))
+    app.add_handler(CallbackQueryHandler(publish_decision, pattern=f"^{PublishDecision.tag}:"))
