@@ -14,11 +14,12 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 import handlers
 from bot.clock import Clock, SystemClock
-from bot.commands import EDITOR_COMMANDS, READER_COMMANDS
+from bot.commands import READER_COMMANDS, editor_menu
 from bot.config import Settings
 from bot.context import BotData, BriefingContext
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.sender import ApiSender
+from bot.progress import resume_progress
 from bot.services import Services
 from bot.transport import AiohttpRequest
 from storage import Database
@@ -37,6 +38,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
         services = Services.over(db, settings, clock)
         app.bot_data.services = services
         services.engine = build_engine(services)
+        # Progress messages first, so a broadcast the engine finishes at once still gets its report.
+        await resume_progress(app)
         await services.engine.start()
         _schedule_ticks(app)
         if settings.feed_url:
@@ -126,9 +129,7 @@ async def _publish_command_menu(app: Application, settings: Settings) -> None:  
     """Readers see their commands; each editor's own chat also lists the editor commands."""
     reader = [BotCommand(c.name, c.description) for c in READER_COMMANDS]
     await app.bot.set_my_commands(reader, scope=BotCommandScopeDefault())
-    if not EDITOR_COMMANDS:
-        return
-    editor = reader + [BotCommand(c.name, c.description) for c in EDITOR_COMMANDS]
+    editor = [BotCommand(c.name, c.description) for c in editor_menu()]
     for admin_id in sorted(settings.admin_ids):
         try:
             await app.bot.set_my_commands(editor, scope=BotCommandScopeChat(admin_id))

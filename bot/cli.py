@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from tqdm import tqdm
 
@@ -154,7 +155,7 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
 
 def cmd_push(args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
-    from bot.delivery.push import PushError, push_issue
+    from bot.delivery.push import PushError, PushHandedOver, push_issue
     from storage import Database
 
     settings = _settings(args)
@@ -168,10 +169,98 @@ def cmd_push(args: argparse.Namespace) -> int:
                 report = await push_issue(db, settings, day=day, rate=args.rate, progress=not args.quiet)
             except PushError as exc:
                 raise CommandError(str(exc)) from None
+            except PushHandedOver as exc:
+                print(exc)
+                return EXIT_OK
         print(report.describe())
         return EXIT_OK if report.failed == 0 else EXIT_FAILURE
 
     return asyncio.run(push())
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from bot.render.editor import stats_text
+    from bot.stats import gather_stats
+    from storage import BroadcastRepository, Database, DeliveryRepository, SubscriberRepository
+
+    settings = _settings(args)
+    if not settings.briefing_db.exists():
+        raise CommandError(f"{settings.briefing_db}: no database there")
+
+    async def gather() -> dict[str, object] | str:
+        async with await Database.open(settings.briefing_db) as db:
+            stats = await gather_stats(
+                SubscriberRepository(db),
+                DeliveryRepository(db),
+                BroadcastRepository(db),
+                db.clock.now(),
+                timezone=settings.timezone,
+            )
+        return stats.to_json_dict() if args.json else stats_text(stats)
+
+    result = asyncio.run(gather())
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else result)
+    return EXIT_OK
+
+
+def cmd_subscribers_import(args: argparse.Namespace) -> int:
+    from bot.subscribers_csv import CsvError, Defaults, import_subscribers, read_subscribers
+    from storage import Database, SubscriberRepository
+
+    settings = _settings(args)
+    path = Path(args.file)
+    defaults = Defaults(settings.default_timezone, settings.default_delivery_time)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as lines:
+            checked = read_subscribers(lines, now=dt.datetime.now(dt.UTC), defaults=defaults)
+    except OSError as exc:
+        raise CommandError(f"{path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: not UTF-8 text; save the list as CSV UTF-8 and try again") from None
+    except CsvError as exc:
+        raise CommandError(f"{path}: {exc}; nothing imported") from None
+    for error in checked.errors:
+        print(f"{path}:{error.line}: {error.message}", file=sys.stderr)
+
+    async def store() -> None:
+        async with await Database.open(settings.briefing_db) as db:
+            await import_subscribers(SubscriberRepository(db), checked)
+
+    if not args.dry_run:
+        asyncio.run(store())
+    print(f"{path}: {checked.describe(dry_run=args.dry_run)}")
+    # Bad rows fail the command (a script notices) although the good ones were stored.
+    return EXIT_FAILURE if checked.errors else EXIT_OK
+
+
+def cmd_subscribers_export(args: argparse.Namespace) -> int:
+    from bot.subscribers_csv import write_subscribers
+    from storage import Database, SubscriberRepository
+
+    settings = _settings(args)
+    if not settings.briefing_db.exists():
+        raise CommandError(f"{settings.briefing_db}: no database there")
+    to_stdout = args.file == "-"
+    dest = Path(args.file)
+    if not to_stdout and dest.exists() and not args.force:
+        raise CommandError(f"{dest} exists; pass --force to overwrite it")
+
+    async def export(out: TextIO) -> int:
+        async with await Database.open(settings.briefing_db) as db:
+            return await write_subscribers(SubscriberRepository(db), out)
+
+    if to_stdout:
+        count = asyncio.run(export(sys.stdout))
+    else:
+        try:
+            with dest.open("w", newline="", encoding="utf-8") as out:
+                count = asyncio.run(export(out))
+        except OSError as exc:
+            raise CommandError(f"{dest}: {exc.strerror or exc}") from None
+    # On stdout the CSV is the output; the count goes to stderr so a pipe gets clean CSV.
+    where = "stdout" if to_stdout else dest
+    print(f"exported {count} subscribers to {where}", file=sys.stderr if to_stdout else sys.stdout)
+    return EXIT_OK
 
 
 def _date_arg(text: str) -> dt.date:
@@ -221,6 +310,10 @@ def build_parser() -> argparse.ArgumentParser:
     push.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
     push.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    stats = add("stats", cmd_stats, "subscribers, today's deliveries and the last broadcast, as in /stats")
+    stats.add_argument("--json", action="store_true", help="print the figures as JSON")
+    stats.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+
     sandbox = add("sandbox", cmd_sandbox, "chat with the bot in this terminal; no token, no network")
     sandbox.add_argument("--db", help="database to use (default: a temporary one)")
     sandbox.add_argument("--user-id", type=int, default=1001, help="your reader's Telegram id in the sandbox")
@@ -236,6 +329,22 @@ def build_parser() -> argparse.ArgumentParser:
     bk.add_argument("path", help="where to write the copy")
     bk.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
     bk.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    subscribers = add("subscribers", lambda a: (subscribers.print_help(), EXIT_CONFIG)[1], "move subscriber lists")
+    subscribers_sub = subscribers.add_subparsers(dest="subscribers_command", metavar="ACTION")
+    imp = subscribers_sub.add_parser(
+        "import",
+        help="add or update subscribers from a CSV file; bad rows are reported by line and skipped (exit 1)",
+    )
+    imp.set_defaults(func=cmd_subscribers_import)
+    imp.add_argument("file", metavar="FILE.csv", help="a header line (chat_id required), then one reader per line")
+    imp.add_argument("--dry-run", action="store_true", help="check and report, store nothing")
+    imp.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+    exp = subscribers_sub.add_parser("export", help="write every subscriber as CSV")
+    exp.set_defaults(func=cmd_subscribers_export)
+    exp.add_argument("file", nargs="?", default="-", metavar="FILE.csv", help="where to write; - for stdout (default)")
+    exp.add_argument("--force", action="store_true", help="overwrite an existing file")
+    exp.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
     return parser
 
 

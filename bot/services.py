@@ -6,13 +6,16 @@ It is created once per running application (in ``post_init``) and reached throug
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery.pacing import ChatPacer
 from bot.delivery.scheduler import Scheduler
+from bot.reading import AuthorDirectory
 from bot.schedule import LatePolicy
+from bot.searches import SearchMemory
 from storage import (
     AuditRepository,
     BroadcastRepository,
@@ -39,6 +42,12 @@ class Services:
     scheduler: Scheduler
     engine: DeliveryEngine | None = None
     """Set by the application once running; None in one-shot CLI commands that do not send."""
+    searches: SearchMemory = field(default_factory=SearchMemory)
+    """Queries behind the search page buttons (``s:<page>:<id>``): in memory, bounded, forgotten after a day."""
+    authors: AuthorDirectory = field(default_factory=AuthorDirectory)
+    """The archive's authors, indexed for /opinion and inline mode; rebuilt when the archive changes."""
+    reply_pacer: ChatPacer = field(default_factory=ChatPacer)
+    """Paces command replies of several messages into one chat (Telegram: about one a second after a burst)."""
 
     @classmethod
     def over(cls, db: Database, settings: Settings, clock: Clock) -> Services:

@@ -6,8 +6,9 @@ produced through these few functions, so parse mode and preview rules are decide
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
@@ -62,6 +63,29 @@ async def send_rendered(bot: Bot, chat_id: int, messages: Sequence[RenderedMessa
     return sent
 
 
+class Pacer(Protocol):
+    """Per-chat pacing (``bot.delivery.pacing.ChatPacer``): how long to wait before the next message."""
+
+    def reserve(self, chat_id: int) -> float: ...
+
+
+async def send_paced(bot: Bot, chat_id: int, messages: Sequence[RenderedMessage], pacer: Pacer) -> list[Message]:
+    """Like :func:`send_rendered`, but a reply of several messages keeps to Telegram's per-chat rate.
+
+    PTB's rate limiter paces only groups and otherwise retries after a 429, so a whole issue sent into a
+    private chat would bounce off the limit; the pacer holds the later parts back instead. A single
+    message is only counted, never held: one reply per reader action is a human pace, and waiting would
+    only add latency.
+    """
+    sent = []
+    for part in messages:
+        delay = pacer.reserve(chat_id)
+        if delay > 0 and len(messages) > 1:
+            await asyncio.sleep(delay)
+        sent += await send_rendered(bot, chat_id, [part])
+    return sent
+
+
 async def edit_rendered(message: Message, rendered: RenderedMessage) -> bool:
     """Replace a message in place; False when Telegram says nothing changed (a double tap)."""
     try:
@@ -72,7 +96,29 @@ async def edit_rendered(message: Message, rendered: RenderedMessage) -> bool:
             link_preview_options=preview(rendered),
         )
     except BadRequest as exc:
-        if "message is not modified" in str(exc).lower():
+        if _not_modified(exc):
             return False
         raise
     return True
+
+
+async def edit_rendered_at(bot: Bot, chat_id: int, message_id: int, rendered: RenderedMessage) -> bool:
+    """:func:`edit_rendered` for a message known only by its ids (a job updating a progress message)."""
+    try:
+        await bot.edit_message_text(
+            rendered.html,
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=to_markup(rendered.keyboard),
+            link_preview_options=preview(rendered),
+        )
+    except BadRequest as exc:
+        if _not_modified(exc):
+            return False
+        raise
+    return True
+
+
+def _not_modified(exc: BadRequest) -> bool:
+    return "message is not modified" in str(exc).lower()

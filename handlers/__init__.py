@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import common
+from handlers import common, editor, reader, subscription
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     common.register(app)
     # -- feature handlers go here, each module registering its own commands and callback prefixes --
+    editor.register(app)
+    reader.register(app)
+    subscription.register(app)
+    reader.register_fallbacks(app)
     common.register_fallbacks(app)
     app.add_error_handler(common.on_error)

@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import texts
 from bot.context import BriefingContext
+from handlers import reader
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,9 @@ async def start(update: Update, context: BriefingContext) -> None:
         ),
         parse_mode=ParseMode.HTML,
     )
+    if context.args:
+        # t.me/<bot>?start=opinion-2022-01-07-1: open what the link points to, after the welcome.
+        await reader.open_start_payload(update, context, context.args[0])
 
 
 async def help_command(update: Update, context: BriefingContext) -> None:

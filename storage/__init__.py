@@ -7,7 +7,7 @@ several writes to stand or fall together wraps them in ``db.atomic()``.
 
 from bot.authors import author_key
 from storage.audit import AuditEntry, AuditRepository
-from storage.broadcasts import Broadcast, BroadcastRepository, BroadcastStatus
+from storage.broadcasts import Broadcast, BroadcastRepository, BroadcastStatus, BroadcastTally
 from storage.db import Changes, Database
 from storage.deliveries import Delivery, DeliveryRepository, HourCount
 from storage.digests import (
@@ -25,6 +25,7 @@ from storage.digests import (
     StoredDigest,
 )
 from storage.feeds import FeedRepository, FeedState
+from storage.leases import Lease, LeaseRepository, this_process
 from storage.migrations import Migration, MigrationError, available_migrations, current_version, migrate
 from storage.queue import DeliveryStatus
 from storage.subscribers import (
@@ -51,6 +52,7 @@ __all__ = [
     "Broadcast",
     "BroadcastRepository",
     "BroadcastStatus",
+    "BroadcastTally",
     "Changes",
     "Database",
     "DayGrowth",
@@ -66,6 +68,8 @@ __all__ = [
     "FollowedAuthor",
     "Growth",
     "HourCount",
+    "Lease",
+    "LeaseRepository",
     "Migration",
     "MigrationError",
     "SaveOutcome",
@@ -80,4 +84,5 @@ __all__ = [
     "available_migrations",
     "current_version",
     "migrate",
+    "this_process",
 ]

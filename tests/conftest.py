@@ -6,11 +6,11 @@ import os
 # here; the bot opts in the same way at start-up (bot/cli.py).
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from collections.abc import AsyncIterator  # noqa: E402
+from collections.abc import AsyncIterator
 
-import pytest  # noqa: E402
+import pytest
 
-from tests.e2e import EDITOR, START, Harness  # noqa: E402
+from tests.e2e import EDITOR, START, Harness
 
 
 @pytest.fixture

@@ -55,9 +55,19 @@ class Harness:
         sent = [r for r in self.server.sent(chat_id=chat_id) if r.method in MESSAGE_METHODS]
         return sent[before:]
 
-    async def press(self, user_id: int, message_id: int, data: str | None = None, *, text: str | None = None,
-                    forge: bool = False, edits: int = 0, replies: int = 0, answer: bool = True,
-                    timeout: float = 5.0) -> list[SentRecord]:
+    async def press(
+        self,
+        user_id: int,
+        message_id: int,
+        data: str | None = None,
+        *,
+        text: str | None = None,
+        forge: bool = False,
+        edits: int = 0,
+        replies: int = 0,
+        answer: bool = True,
+        timeout: float = 5.0,
+    ) -> list[SentRecord]:
         """Press a button; wait for the callback answer, ``edits`` edits and ``replies`` new messages."""
         before_msgs = self._count(user_id)
         before_edits = len(self.server.sent(chat_id=user_id, method="editMessageText"))

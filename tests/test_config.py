@@ -104,8 +104,15 @@ def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
     )
 
 
-ENV_NAMES = {"TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "BRIEFING_DB", "ADMIN_IDS", "DEFAULT_TIMEZONE",
-             "DEFAULT_DELIVERY_TIME", "LOG_LEVEL"}
+ENV_NAMES = {
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_URL",
+    "BRIEFING_DB",
+    "ADMIN_IDS",
+    "DEFAULT_TIMEZONE",
+    "DEFAULT_DELIVERY_TIME",
+    "LOG_LEVEL",
+}
 
 
 @pytest.mark.parametrize(

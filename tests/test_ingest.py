@@ -114,8 +114,9 @@ async def test_a_late_issue_goes_to_readers_whose_time_has_passed_but_a_backfill
         early, late = 1, 2
         await services.subscribers.upsert_on_start(early, delivery_time=dt.time(7, 0))
         await services.subscribers.upsert_on_start(late, delivery_time=dt.time(18, 0))
-        report = await ingest_text(db, services.digests, (FIXTURES / "real-russia-today-2024-07-11.txt").read_text(),
-                                   source="new")
+        report = await ingest_text(
+            db, services.digests, (FIXTURES / "real-russia-today-2024-07-11.txt").read_text(), source="new"
+        )
         assert report.digest_id is not None
         assert await announce_published(services, report.digest_id) == 1
         assert (await services.deliveries.status(report.digest_id, early)).status == DeliveryStatus.PENDING

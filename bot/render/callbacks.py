@@ -7,6 +7,9 @@ Data is short text, ``<tag>:<field>:<field>``, well under Telegram's 64 bytes::
     a:<page>                   archive page (1-based)
     s:<page>:<query_id>        search results page for a query the bot remembered under query_id
     set:<name>:<value>         change a reader setting
+    fo:<author_token>          follow an author offered by /follow ("did you mean…?")
+    uf:<author_token>          stop following an author (the /settings panel)
+    fg:<token>:ok|no           a reader confirms or cancels /forget
     bc:<broadcast_id>:ok|no    an editor confirms or cancels a broadcast
     pub:<token>:ok|no          an editor publishes or discards an uploaded issue
     -                          does nothing (the "2/5" label between page buttons)
@@ -23,6 +26,8 @@ and whether the presser may act on it, is for the handler to check.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -160,6 +165,63 @@ class PublishDecision:
         return (self.token, "ok" if self.approve else "no")
 
 
+def author_token(key: str) -> str:
+    """A short, stable stand-in for an author key in callback data: the key itself may not fit the charset or
+    the 64 bytes ("dmitri trenin" has a space). Handlers find the author again by computing the token of
+    each candidate (the archive's authors, or the reader's follows), so nothing needs remembering.
+
+    Eight characters (48 bits of BLAKE2s): collisions among a few hundred authors are out of the question.
+    """
+    digest = hashlib.blake2s(key.encode(), digest_size=6).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii")
+
+
+@dataclass(frozen=True, slots=True)
+class FollowAuthor:
+    tag: ClassVar[str] = "fo"
+    author: str
+    """:func:`author_token` of the author's key."""
+
+    def __post_init__(self) -> None:
+        _check_token(self.author, "author token")
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.author,)
+
+
+@dataclass(frozen=True, slots=True)
+class UnfollowAuthor:
+    tag: ClassVar[str] = "uf"
+    author: str
+    """:func:`author_token` of the author's key."""
+
+    def __post_init__(self) -> None:
+        _check_token(self.author, "author token")
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.author,)
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetDecision:
+    """The reader's answer to "delete everything?".
+
+    ``token`` identifies the subscription the question was asked for (its creation time), so a
+    confirmation button left over from before a /forget and a new /start cannot delete the new one.
+    """
+
+    tag: ClassVar[str] = "fg"
+    token: str
+    approve: bool
+
+    def __post_init__(self) -> None:
+        _check_token(self.token, "token")
+        _check(isinstance(self.approve, bool), "approve must be a bool")
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.token, "ok" if self.approve else "no")
+
+
 @dataclass(frozen=True, slots=True)
 class Noop:
     """A button that only shows something (the page counter); the handler just answers the query."""
@@ -170,7 +232,19 @@ class Noop:
         return ()
 
 
-Action = OpenItem | OpenOverview | ArchivePage | SearchPage | ChangeSetting | BroadcastDecision | PublishDecision | Noop
+Action = (
+    OpenItem
+    | OpenOverview
+    | ArchivePage
+    | SearchPage
+    | ChangeSetting
+    | FollowAuthor
+    | UnfollowAuthor
+    | ForgetDecision
+    | BroadcastDecision
+    | PublishDecision
+    | Noop
+)
 
 
 def encode(action: Action) -> str:
@@ -254,6 +328,19 @@ def _single(build: Callable[[int], Action], parse: Callable[[str], int]) -> Call
     return parser
 
 
+def _forget(fields: list[str]) -> Action:
+    token, decision = fields
+    return ForgetDecision(token, _decision(decision))
+
+
+def _author(build: Callable[[str], Action]) -> Callable[[list[str]], Action]:
+    def parser(fields: list[str]) -> Action:
+        (token,) = fields
+        return build(token)
+
+    return parser
+
+
 def _noop(fields: list[str]) -> Action:
     if fields:
         raise ValueError("noop takes no fields")
@@ -266,6 +353,9 @@ _PARSERS: dict[str, Callable[[list[str]], Action]] = {
     ArchivePage.tag: _single(ArchivePage, _number),
     SearchPage.tag: _search_page,
     ChangeSetting.tag: _setting,
+    FollowAuthor.tag: _author(FollowAuthor),
+    UnfollowAuthor.tag: _author(UnfollowAuthor),
+    ForgetDecision.tag: _forget,
     BroadcastDecision.tag: _broadcast,
     PublishDecision.tag: _publish,
     Noop.tag: _noop,
