@@ -160,6 +160,10 @@ class BroadcastRepository:
     async def mark_sent(self, broadcast_id: int, chat_id: int, message_ids: Sequence[int]) -> bool:
         return await self._queue.mark_sent(broadcast_id, chat_id, message_ids)
 
+    async def mark_sent_many(self, rows: Sequence[tuple[int, int, Sequence[int]]]) -> int:
+        """Record many sends (``(broadcast_id, chat_id, message_ids)``) in one transaction; returns how many changed."""
+        return await self._queue.mark_sent_many(rows)
+
     async def mark_failed(self, broadcast_id: int, chat_id: int, error: str, *, retry: bool = False) -> bool:
         return await self._queue.mark_failed(broadcast_id, chat_id, error, retry=retry)
 

@@ -68,6 +68,10 @@ class DeliveryRepository:
         """Record the send; a trigger records the reader's ``last_digest_id`` in the same statement."""
         return await self._queue.mark_sent(digest_id, chat_id, message_ids)
 
+    async def mark_sent_many(self, rows: Sequence[tuple[int, int, Sequence[int]]]) -> int:
+        """Record many sends (``(digest_id, chat_id, message_ids)``) in one transaction; returns how many changed."""
+        return await self._queue.mark_sent_many(rows)
+
     async def mark_failed(self, digest_id: int, chat_id: int, error: str, *, retry: bool = False) -> bool:
         return await self._queue.mark_failed(digest_id, chat_id, error, retry=retry)
 

@@ -91,6 +91,19 @@ class RecipientQueue:
         )
         return changes.rowcount > 0
 
+    async def mark_sent_many(self, rows: Sequence[tuple[int, int, Sequence[int]]]) -> int:
+        """:meth:`mark_sent` for many ``(job_id, chat_id, message_ids)`` in one transaction (group commit)."""
+        now = self._now()
+        async with self._db.atomic():
+            return await self._db.execute_many(
+                f"""
+                UPDATE {self._table}
+                SET status = 'sent', message_ids = ?, error = NULL, sent_at = ?, updated_at = ?
+                WHERE {self._job} = ? AND chat_id = ? AND status <> 'sent'
+                """,
+                ((json.dumps([int(m) for m in ids]), now, now, job, chat) for job, chat, ids in rows),
+            )
+
     async def mark_failed(self, job_id: int, chat_id: int, error: str, *, retry: bool = False) -> bool:
         """Record a failed send of a claimed recipient; ``retry`` puts it back in the queue."""
         changes = await self._db.execute(

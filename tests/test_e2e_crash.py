@@ -103,5 +103,9 @@ async def test_push_beside_the_running_bot_hands_the_sending_to_it(harness, tmp_
     for chat_id in (11, 12, 13):
         await harness.server.wait_for(chat_id=chat_id, count=1, timeout=10)
     assert report.digest_id is not None
+    for _ in range(100):  # the record follows the server's answer by a moment
+        if (await services.deliveries.counts(report.digest_id))[DeliveryStatus.SENT] == 3:
+            break
+        await asyncio.sleep(0.05)
     assert (await services.deliveries.counts(report.digest_id))[DeliveryStatus.SENT] == 3
     assert all(len(harness.server.sent(chat_id=c, method="sendMessage")) == 1 for c in (11, 12, 13))

@@ -203,3 +203,13 @@ async def test_count_sent_counts_only_issues_received(db: Database) -> None:
     assert await deliveries.count_sent(1) == 1
     assert await deliveries.count_sent(2) == 0
     assert await deliveries.count_sent(404) == 0
+
+
+async def test_mark_sent_many_records_a_batch_once(db: Database) -> None:
+    deliveries, digest_id = await setup(db, readers=3)
+    await deliveries.enqueue(digest_id, [1, 2, 3])
+    await deliveries.claim(digest_id, 10)
+    assert await deliveries.mark_sent_many([(digest_id, 1, [10]), (digest_id, 2, [11, 12])]) == 2
+    assert await deliveries.mark_sent_many([(digest_id, 1, [10])]) == 0
+    assert (await deliveries.status(digest_id, 2)).message_ids == (11, 12)
+    assert (await deliveries.status(digest_id, 3)).status == DeliveryStatus.SENDING

@@ -25,6 +25,7 @@ from telegram.error import TelegramError
 
 from bot.authors import author_key
 from bot.delivery.failures import Action, Failure, classify
+from bot.delivery.groupcommit import GroupCommit
 from bot.delivery.pacing import ChatPacer, RateLimiter
 from bot.delivery.sender import ApiSender
 from bot.preferences import Format
@@ -34,6 +35,9 @@ from bot.services import Services
 from storage import BroadcastStatus, LeaseRepository, StoredDigest, Subscriber, SubscriberStatus, this_process
 
 logger = logging.getLogger(__name__)
+
+SentRow = tuple[int, int, list[int]]
+"""(issue or broadcast id, chat id, message ids) of one recipient served."""
 
 LEASE = "delivery-engine"
 LEASE_TTL = dt.timedelta(seconds=30)
@@ -112,6 +116,8 @@ class DeliveryEngine:
         self._runner: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
         self._leases = LeaseRepository(services.db)
+        self._issues_sent: GroupCommit[SentRow] = GroupCommit(services.deliveries.mark_sent_many)
+        self._broadcasts_sent: GroupCommit[SentRow] = GroupCommit(services.broadcasts.mark_sent_many)
         self._owner = this_process()
         self._stopping = False
         self._renders: dict[tuple[Any, ...], list[RenderedMessage]] = {}
@@ -367,10 +373,10 @@ class DeliveryEngine:
             self.stats.errors.append(str(exc))
             return
         if job.broadcast_id is not None:
-            await self._services.broadcasts.mark_sent(job.broadcast_id, chat_id, message_ids)
+            await self._broadcasts_sent.record((job.broadcast_id, chat_id, message_ids))
         else:
             assert job.digest_id is not None
-            await self._services.deliveries.mark_sent(job.digest_id, chat_id, message_ids)
+            await self._issues_sent.record((job.digest_id, chat_id, message_ids))
         self.stats.sent += 1
 
     async def _mark_failed(self, job: Job, error: str) -> None:
