@@ -7,6 +7,7 @@ Scenarios (targets from the tracker):
   strict  N=2,000 at the default 30/s, the server enforcing 30/s strictly: >= 29 msg/s, no 429, none lost
           or duplicated.
   paid    N=20,000 with allow_paid_broadcast, server limit 1000/s: >= 1,000 msg/s from one process.
+  ceiling N=20,000 with the server's limits off and the engine unthrottled: how fast one process can go.
   scale   1,000,000 subscribers in the database: the due query per tick < 50 ms, memory < 250 MB.
 
 Prints messages/s (sustained: first to last send as the server saw them), the bot's CPU ms per message,
@@ -82,7 +83,7 @@ async def fill(db: Database, services: Services, readers: int) -> int:
     return report.digest_id
 
 
-async def push(readers: int, *, paid: bool, limits: list[str]) -> dict[str, Any]:
+async def push(readers: int, *, paid: bool, limits: list[str], rate: float | None = None) -> dict[str, Any]:
     server = Server(*limits)
     try:
         for start in range(1, readers + 1, 5000):
@@ -98,7 +99,7 @@ async def push(readers: int, *, paid: bool, limits: list[str]) -> dict[str, Any]
             services = Services.over(db, settings, SystemClock())
             digest_id = await fill(db, services, readers)
             await services.deliveries.enqueue_active(digest_id)
-            engine = build_engine(services)
+            engine = build_engine(services, rate=rate)
             await engine.open()
             cpu0, wall0 = time.process_time(), time.perf_counter()
             await engine.drain(digest_id=digest_id)
@@ -185,7 +186,7 @@ async def scale(readers: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["strict", "paid", "scale"])
+    parser.add_argument("--only", choices=["strict", "paid", "ceiling", "scale"])
     parser.add_argument("--readers", type=int, help="override N for the chosen scenario")
     args = parser.parse_args()
     results = {}
@@ -193,6 +194,10 @@ def main() -> None:
         results["strict_30_per_s"] = asyncio.run(push(args.readers or 2000, paid=False, limits=[]))
     if args.only in (None, "paid"):
         results["paid_broadcast"] = asyncio.run(push(args.readers or 20_000, paid=True, limits=[]))
+    if args.only in (None, "ceiling"):
+        results["ceiling_no_limits"] = asyncio.run(
+            push(args.readers or 20_000, paid=True, limits=["--no-limits"], rate=100_000)
+        )
     if args.only in (None, "scale"):
         results["scale"] = asyncio.run(scale(args.readers or 1_000_000))
     print(json.dumps(results, indent=2))

@@ -20,12 +20,15 @@ class RateLimiter:
     a thousand waiting senders cost a thousand timers, not a busy loop.
     """
 
-    def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, rate: float, *, catch_up: float = 0.05, clock: Callable[[], float] = time.monotonic) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self._interval = 1.0 / rate
         self._clock = clock
         self._next_slot = 0.0
+        # Slots missed while the sender was busy may be used late, up to this much time's worth, so the
+        # rate is the rate sent and not a ceiling never reached; Telegram's own bucket allows such bursts.
+        self._max_lag = catch_up
 
     @property
     def rate(self) -> float:
@@ -34,9 +37,9 @@ class RateLimiter:
     def reserve(self) -> float:
         """Reserve the next slot and return how long to wait for it."""
         now = self._clock()
-        slot = max(now, self._next_slot)
+        slot = max(now - self._max_lag, self._next_slot)
         self._next_slot = slot + self._interval
-        return slot - now
+        return max(0.0, slot - now)
 
     async def acquire(self) -> None:
         delay = self.reserve()
