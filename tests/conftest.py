@@ -1,16 +1,34 @@
 """Shared test setup. End-to-end fixtures (the local Bot API server and the real bot) live in tests/e2e.py."""
 
 import os
-
-# PTB 22 warns on every RetryAfter/time period unless opted in to timedelta values, and warnings are errors
-# here; the bot opts in the same way at start-up (bot/cli.py).
-os.environ.setdefault("PTB_TIMEDELTA", "true")
-
 from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.clock import ManualClock
+from storage import Database
 from tests.e2e import EDITOR, START, Harness
+from tests.storage_fixtures import make_clock
+
+# PTB 22 warns on every RetryAfter/time period unless opted in to timedelta values (it reads the variable
+# when it builds one), and warnings are errors here; the bot opts in the same way at start-up (bot/cli.py).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The clock the ``db`` fixture's database uses; a module may override it with another start."""
+    return make_clock()
+
+
+@pytest.fixture
+async def db(clock: ManualClock) -> AsyncIterator[Database]:
+    """A fresh, migrated in-memory database per test."""
+    database = await Database.open(":memory:", clock=clock)
+    try:
+        yield database
+    finally:
+        await database.close()
 
 
 @pytest.fixture
@@ -21,7 +39,6 @@ async def harness(tmp_path, request) -> AsyncIterator[Harness]:
     ``@pytest.mark.limits(None)`` to switch the server's flood limits off (on by default, as in Telegram).
     """
     from bot.app import build_application, running
-    from bot.clock import ManualClock
     from bot.config import load_settings
     from bot.sandbox.limits import FloodLimits
     from bot.sandbox.server import BotApiServer

@@ -1,4 +1,4 @@
-"""Builders shared by the storage tests (fixtures themselves live at the top of each test module)."""
+"""Builders shared by the storage tests (the ``clock`` and ``db`` fixtures live in conftest.py)."""
 
 from __future__ import annotations
 

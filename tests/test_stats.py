@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -29,15 +28,6 @@ TODAY = NOW.date()
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(NOW - dt.timedelta(days=20))
-
-
-@pytest.fixture
-async def db(clock: ManualClock) -> AsyncIterator[Database]:
-    database = await Database.open(":memory:", clock=clock)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def populate(db: Database, clock: ManualClock) -> int:

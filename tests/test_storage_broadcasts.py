@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -18,21 +17,7 @@ from storage import (
     SubscriberRepository,
     SubscriberStatus,
 )
-from tests.storage_fixtures import T0, make_clock
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return make_clock()
-
-
-@pytest.fixture
-async def db(clock: ManualClock) -> AsyncIterator[Database]:
-    database = await Database.open(":memory:", clock=clock)
-    try:
-        yield database
-    finally:
-        await database.close()
+from tests.storage_fixtures import T0
 
 
 @pytest.fixture

@@ -12,12 +12,6 @@ import pytest
 
 from bot.clock import ManualClock
 from storage import Database, current_version
-from tests.storage_fixtures import make_clock
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return make_clock()
 
 
 @pytest.fixture

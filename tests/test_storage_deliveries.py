@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.clock import ManualClock
 from storage import (
@@ -18,7 +15,7 @@ from storage import (
     SubscriberRepository,
     SubscriberStatus,
 )
-from tests.storage_fixtures import T0, make_clock, make_digest
+from tests.storage_fixtures import T0, make_digest
 
 P, S, OK, F, K = (
     DeliveryStatus.PENDING,
@@ -27,20 +24,6 @@ P, S, OK, F, K = (
     DeliveryStatus.FAILED,
     DeliveryStatus.SKIPPED,
 )
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return make_clock()
-
-
-@pytest.fixture
-async def db(clock: ManualClock) -> AsyncIterator[Database]:
-    database = await Database.open(":memory:", clock=clock)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def setup(db: Database, readers: int = 5) -> tuple[DeliveryRepository, int]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,23 +21,9 @@ from storage import (
     SaveOutcome,
     SubscriberRepository,
 )
-from tests.storage_fixtures import T0, make_clock, make_digest
+from tests.storage_fixtures import T0, make_digest
 
 DAY = dt.date(2024, 10, 11)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return make_clock()
-
-
-@pytest.fixture
-async def db(clock: ManualClock) -> AsyncIterator[Database]:
-    database = await Database.open(":memory:", clock=clock)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 @pytest.fixture

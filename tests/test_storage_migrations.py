@@ -23,14 +23,9 @@ from storage import (
     current_version,
     migrate,
 )
-from tests.storage_fixtures import T0, make_clock, make_digest
+from tests.storage_fixtures import T0, make_digest
 
 LATEST = len(available_migrations())
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return make_clock()
 
 
 @pytest.fixture

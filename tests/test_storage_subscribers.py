@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 import sqlite3
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -22,23 +21,9 @@ from storage import (
     SubscriberRepository,
     SubscriberStatus,
 )
-from tests.storage_fixtures import T0, make_clock, make_digest
+from tests.storage_fixtures import T0, make_digest
 
 HOUR = dt.timedelta(hours=1)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return make_clock()
-
-
-@pytest.fixture
-async def db(clock: ManualClock) -> AsyncIterator[Database]:
-    database = await Database.open(":memory:", clock=clock)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 @pytest.fixture
