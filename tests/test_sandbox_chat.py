@@ -87,7 +87,7 @@ async def chat(server: BotApiServer, script: str, **options: object) -> str:
 async def test_conversation_with_buttons_is_rendered(server: BotApiServer) -> None:
     transcript = await chat(server, "/start\n1\nhello there\n")
 
-    assert "/quit" in transcript.splitlines()[2]  # the banner explains how to leave
+    assert any("/quit" in line for line in transcript.splitlines()[:5])  # the banner explains how to leave
     assert (
         "you> /start\n"
         "bot: Welcome, Reader!\n"

@@ -34,3 +34,12 @@ def test_briefing_sandbox_command_runs_with_piped_input(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Hello, Reader!" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+async def test_sandbox_shows_reading_and_inline_mode(tmp_path: Path) -> None:
+    out = io.StringIO()
+    script = "/start\n/opinion trenin\n@briefing_sandbox_bot trenin\n"
+    await run_sandbox(db_path=tmp_path / "s.db", input=io.StringIO(script), output=out)
+    text = out.getvalue()
+    assert "Putin must atone for his early weakness on NATO" in text
+    assert "inline results" in text

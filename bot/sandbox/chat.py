@@ -119,7 +119,8 @@ class _ChatSession:
         return [
             f"Sandbox chat with @{username}: you are {first_name} (user {self._user_id}).",
             "Type a message and press Enter (/start to begin). A number N or #N presses button N",
-            "of the latest message with buttons; \\N sends N as text. /quit or Ctrl-D leaves.",
+            "of the latest message with buttons; \\N sends N as text; @bot WORDS tries inline mode.",
+            "/quit or Ctrl-D leaves.",
         ]
 
     def _act(self, line: str) -> bool:
@@ -127,6 +128,10 @@ class _ChatSession:
         match = _BUTTON.fullmatch(line.strip())
         if match:
             return self._press(int(match.group(1)))
+        if line.startswith("@"):
+            # "@bot trenin": what typing the bot's name in any chat does: an inline query.
+            self._server.send_inline_query(self._user_id, line.partition(" ")[2].strip())
+            return True
         text = line[1:] if line.startswith("\\") else line
         try:
             self._server.send_user_message(self._user_id, text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -101,7 +102,23 @@ def render_record(record: SentRecord, *, color: bool) -> list[str]:
         return [f"  {'[alert]' if alert else '»'} {record.text}"]
     if record.method == "deleteMessage":
         return [f"  (bot deleted message {record.message_id})"]
+    if record.method == "answerInlineQuery":
+        return _render_inline_results(record.params.get("results"))
     return []
+
+
+def _render_inline_results(results: object) -> list[str]:
+    """What the inline popup above the keyboard would list."""
+    if isinstance(results, str):
+        results = json.loads(results)
+    if not isinstance(results, list) or not results:
+        return ["inline: (no results)"]
+    lines = ["inline results (in Telegram you would tap one to share it):"]
+    for number, result in enumerate(results, start=1):
+        title = result.get("title", "?") if isinstance(result, dict) else "?"
+        description = result.get("description") if isinstance(result, dict) else None
+        lines.append(f"  {number}. {title}" + (f" — {description}" if description else ""))
+    return lines
 
 
 def _render_message(record: SentRecord, *, color: bool) -> list[str]:
