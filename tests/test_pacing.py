@@ -22,6 +22,13 @@ def test_slots_are_evenly_spaced_at_the_rate() -> None:
     assert waits == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4])
 
 
+def test_no_credit_before_the_first_message() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(100, catch_up=0.05, clock=clock)
+    assert limiter.reserve() == 0.0
+    assert limiter.reserve() == pytest.approx(0.01)
+
+
 def test_missed_slots_are_caught_up_only_within_the_bound() -> None:
     clock = FakeClock()
     limiter = RateLimiter(100, catch_up=0.05, clock=clock)

@@ -20,12 +20,12 @@ class RateLimiter:
     a thousand waiting senders cost a thousand timers, not a busy loop.
     """
 
-    def __init__(self, rate: float, *, catch_up: float = 0.05, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, rate: float, *, catch_up: float = 0.25, clock: Callable[[], float] = time.monotonic) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self._interval = 1.0 / rate
         self._clock = clock
-        self._next_slot = 0.0
+        self._next_slot: float | None = None
         # Slots missed while the sender was busy may be used late, up to this much time's worth, so the
         # rate is the rate sent and not a ceiling never reached; Telegram's own bucket allows such bursts.
         self._max_lag = catch_up
@@ -37,6 +37,8 @@ class RateLimiter:
     def reserve(self) -> float:
         """Reserve the next slot and return how long to wait for it."""
         now = self._clock()
+        if self._next_slot is None:  # no credit before the first message
+            self._next_slot = now
         slot = max(now - self._max_lag, self._next_slot)
         self._next_slot = slot + self._interval
         return max(0.0, slot - now)
@@ -48,7 +50,7 @@ class RateLimiter:
 
     def pause(self, seconds: float) -> None:
         """Nobody gets a slot for ``seconds`` (Telegram answered 429 with retry_after)."""
-        self._next_slot = max(self._next_slot, self._clock() + seconds)
+        self._next_slot = max(self._next_slot or 0.0, self._clock() + seconds)
 
 
 class ChatPacer:
