@@ -13,7 +13,7 @@ from pathlib import PurePath
 
 from bot.digest.model import Digest
 from bot.digest.parser import ParseError, parse_text
-from bot.ingest import store_digest
+from bot.ingest import announce_published, store_digest
 from bot.services import Services
 from bot.sources.file import SourceError, decode_text
 from bot.sources.html import extract_issue_text
@@ -96,8 +96,8 @@ async def publish(services: Services, digest: Digest, editor_id: int) -> Publish
     assert report.digest_id is not None and report.outcome is not None
     # Storing never revives a withdrawn issue on its own (the feed poller must not); an editor's Publish does.
     republished = await services.digests.set_status(report.digest_id, DigestStatus.PUBLISHED)
-    if services.engine is not None:
-        services.engine.forget_digest(report.digest_id)
+    # Like every way of publishing: readers whose time today has passed get it now (LATE_ISSUE_POLICY).
+    await announce_published(services, report.digest_id)
     await services.audit.record(
         editor_id,
         "issue.publish",

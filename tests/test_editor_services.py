@@ -143,3 +143,16 @@ async def test_publish_withdraw_and_publish_again(services: Services) -> None:
     assert stored is not None and stored.status == DigestStatus.PUBLISHED
     actions = [(e.actor_id, e.action) for e in await services.audit.recent()]
     assert actions == [(8, "issue.publish"), (7, "issue.withdraw"), (7, "issue.publish")]
+
+
+async def test_publishing_from_the_chat_sends_at_once_to_readers_whose_time_has_passed(services: Services) -> None:
+    import datetime as dt
+
+    now_local = services.clock.now().time()
+    earlier = (dt.datetime.combine(dt.date.today(), now_local) - dt.timedelta(hours=1)).time().replace(second=0)
+    later = (dt.datetime.combine(dt.date.today(), now_local) + dt.timedelta(hours=1)).time().replace(second=0)
+    await services.subscribers.upsert_on_start(11, delivery_time=earlier)
+    await services.subscribers.upsert_on_start(12, delivery_time=later)
+    published = await publishing.publish(services, make_digest(), editor_id=9001)
+    assert await services.deliveries.status(published.digest_id, 11) is not None
+    assert await services.deliveries.status(published.digest_id, 12) is None
