@@ -122,6 +122,8 @@ class DeliveryEngine:
         self._stopping = False
         self._renders: dict[tuple[Any, ...], list[RenderedMessage]] = {}
         self._digests: dict[int, StoredDigest | None] = {}
+        self._author_keys: dict[int, frozenset[str]] = {}
+        """Each cached issue's author keys, so matching a reader's follows costs a set intersection."""
         self.stats = EngineStats()
 
     # -- lifecycle -----------------------------------------------------------------------------------
@@ -271,14 +273,8 @@ class DeliveryEngine:
         await asyncio.gather(*(worker() for _ in range(self._concurrency)))
         while buffer:
             job = buffer.popleft()
-            await self._release(job)
+            await self._mark_failed(job, "released at stop", retry=True)
         return served
-
-    async def _release(self, job: Job) -> None:
-        if job.broadcast_id is not None:
-            await self._services.broadcasts.mark_failed(job.broadcast_id, job.chat_id, "released at stop", retry=True)
-        elif job.digest_id is not None:
-            await self._services.deliveries.mark_failed(job.digest_id, job.chat_id, "released at stop", retry=True)
 
     # -- one recipient ---------------------------------------------------------------------------------
 
@@ -327,19 +323,24 @@ class DeliveryEngine:
 
     async def _digest(self, digest_id: int) -> StoredDigest | None:
         if digest_id not in self._digests:
-            self._digests[digest_id] = await self._services.digests.get(digest_id)
+            stored = await self._services.digests.get(digest_id)
+            self._digests[digest_id] = stored
+            if stored is not None:
+                self._author_keys[digest_id] = frozenset(
+                    key for item in stored.digest.items() if (key := author_key(item.author)) is not None
+                )
         return self._digests[digest_id]
 
     def forget_digest(self, digest_id: int) -> None:
         """The issue changed (corrected, withdrawn): render it afresh."""
         self._digests.pop(digest_id, None)
+        self._author_keys.pop(digest_id, None)
         self._renders = {k: v for k, v in self._renders.items() if k[:2] != ("digest", digest_id)}
 
     def _digest_parts(
         self, stored: StoredDigest, subscriber: Subscriber, followed_keys: frozenset[str]
     ) -> list[RenderedMessage]:
-        authors = {author_key(item.author) for item in stored.digest.items() if item.author}
-        followed = tuple(sorted(followed_keys & authors))
+        followed = tuple(sorted(followed_keys & self._author_keys[stored.id]))
         key = ("digest", stored.id, str(subscriber.format), tuple(sorted(subscriber.sections)), followed)
         parts = self._renders.get(key)
         if parts is None:
@@ -379,11 +380,12 @@ class DeliveryEngine:
             await self._issues_sent.record((job.digest_id, chat_id, message_ids))
         self.stats.sent += 1
 
-    async def _mark_failed(self, job: Job, error: str) -> None:
+    async def _mark_failed(self, job: Job, error: str, *, retry: bool = False) -> None:
+        """Record a failed (or, with ``retry``, a released) recipient of either kind of job."""
         if job.broadcast_id is not None:
-            await self._services.broadcasts.mark_failed(job.broadcast_id, job.chat_id, error)
+            await self._services.broadcasts.mark_failed(job.broadcast_id, job.chat_id, error, retry=retry)
         elif job.digest_id is not None:
-            await self._services.deliveries.mark_failed(job.digest_id, job.chat_id, error)
+            await self._services.deliveries.mark_failed(job.digest_id, job.chat_id, error, retry=retry)
 
     async def _send_part(self, chat_id: int, part: RenderedMessage) -> tuple[int, int]:
         """Send one message, pacing and retrying as its failure says; returns its id and the (maybe new) chat id."""
