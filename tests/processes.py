@@ -13,17 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bot.config import EXPECTED
+
 TOKEN = "424242:" + "S3cr3t-token-for-tests-only-" + "x" * 8
-ENV_NAMES = (
-    "TELEGRAM_BOT_TOKEN",
-    "TELEGRAM_API_URL",
-    "BRIEFING_DB",
-    "ADMIN_IDS",
-    "DEFAULT_TIMEZONE",
-    "DEFAULT_DELIVERY_TIME",
-    "LOG_LEVEL",
-    "FEED_URL",
-)
+ENV_NAMES = tuple(EXPECTED)
+"""Every setting the bot reads: cleared from the environment the processes under test inherit."""
 
 
 class ServerProcess:

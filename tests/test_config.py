@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
+from tests.processes import ENV_NAMES
 
 TOKEN = "123456789:" + "A" * 35
 
@@ -102,17 +103,6 @@ def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
         text=True,
         timeout=60,
     )
-
-
-ENV_NAMES = {
-    "TELEGRAM_BOT_TOKEN",
-    "TELEGRAM_API_URL",
-    "BRIEFING_DB",
-    "ADMIN_IDS",
-    "DEFAULT_TIMEZONE",
-    "DEFAULT_DELIVERY_TIME",
-    "LOG_LEVEL",
-}
 
 
 @pytest.mark.parametrize(
