@@ -50,7 +50,7 @@ async def archive(update: Update, context: BriefingContext) -> None:
 
 async def stories(update: Update, context: BriefingContext) -> None:
     if (chat_id := _chat(update)) is not None:
-        await reply(context, chat_id, await Reading.of(context.services).items(ItemKind.STORY))
+        await reply(context, chat_id, await Reading.of(context.services).items(ItemKind.STORY, _argument(context)))
 
 
 async def story(update: Update, context: BriefingContext) -> None:
@@ -60,7 +60,7 @@ async def story(update: Update, context: BriefingContext) -> None:
 
 async def opinions(update: Update, context: BriefingContext) -> None:
     if (chat_id := _chat(update)) is not None:
-        await reply(context, chat_id, await Reading.of(context.services).items(ItemKind.OPINION))
+        await reply(context, chat_id, await Reading.of(context.services).items(ItemKind.OPINION, _argument(context)))
 
 
 async def opinion(update: Update, context: BriefingContext) -> None:
@@ -84,12 +84,12 @@ async def latest(update: Update, context: BriefingContext) -> None:
 
 
 async def search_text(update: Update, context: BriefingContext) -> None:
-    """A plain message in a private chat is a search: readers type what they are looking for."""
+    """A plain message in a private chat: an author's pieces on a topic ("trenin nato"), or a search."""
     message = update.effective_message
     chat = update.effective_chat
     if message is None or chat is None or not message.text:
         return
-    await reply(context, chat.id, await Reading.of(context.services).search(message.text))
+    await reply(context, chat.id, await Reading.of(context.services).text(chat.id, message.text))
 
 
 async def open_start_payload(update: Update, context: BriefingContext, payload: str) -> None:
