@@ -32,7 +32,7 @@ def fts_query(text: str, *, prefix_last: bool = True) -> str | None:
     last_is_word = False
     for term in split_terms(unicodedata.normalize("NFC", text)):
         tokens = _WORD.findall(term.text)[: MAX_TERMS - len(terms)]
-        if term.phrase and len(tokens) > 1:
+        if term.phrase and tokens:
             terms.append(_quoted(" ".join(tokens)))
         else:
             terms += [_quoted(token) for token in tokens]

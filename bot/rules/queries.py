@@ -48,7 +48,7 @@ _APOSTROPHE = re.compile(r"['’]")
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """A word, or a quoted phrase (``phrase``) that must appear exactly as typed."""
+    """A word, or a quoted phrase (``phrase``, perhaps of one word) that must appear exactly as typed."""
 
     text: str
     phrase: bool = False
@@ -71,7 +71,7 @@ def split_terms(text: str) -> list[Term]:
         terms += _words(text[position : quoted.start()])
         inside = " ".join(_WORD.findall(next(group for group in quoted.groups() if group is not None)))
         if inside:
-            terms.append(Term(inside, phrase=" " in inside))
+            terms.append(Term(inside, phrase=True))
         position = quoted.end()
     terms += _words(text[position:])
     return terms
@@ -106,7 +106,10 @@ class ReadQuery:
 
     @property
     def topic_label(self) -> str:
-        """The topic as shown to the reader: ``nato “fog of war”``."""
+        """The topic as shown to the reader: ``nato “fog of war”``; a phrase alone without its quotes, since
+        replies quote the topic anyway."""
+        if len(self.topic) == 1:
+            return self.topic[0].text
         return " ".join(f"“{term.text}”" if term.phrase else term.text for term in self.topic)
 
     @property
