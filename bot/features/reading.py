@@ -25,6 +25,7 @@ from bot.render import texts as render_texts
 from bot.render.callbacks import (
     Action,
     ArchivePage,
+    AuthorFollow,
     AuthorPage,
     AuthorsPage,
     FindPage,
@@ -152,10 +153,10 @@ def reads_in_place(action: Action, buttons: Sequence[tuple[str, str | None]]) ->
     if isinstance(action, ArchivePage | SearchPage | FindPage | AuthorsPage):
         return True
     if isinstance(action, AuthorPage):
-        # Turning the pages of an author replaces them; an author opened from the listing comes as a new
-        # message, so that the listing stays.
+        # Turning the pages of an author (a message with their Follow button) replaces them; an author
+        # opened from the listing or a "Did you mean" comes as a new message, so that the listing stays.
         pressed = [decode(data) for _, data in buttons if data is not None]
-        return any(isinstance(other, AuthorPage) and other.author == action.author for other in pressed)
+        return any(isinstance(other, AuthorFollow) and other.author == action.author for other in pressed)
     if not isinstance(action, OpenItem | OpenOverview):
         return False
     if any(text == render_texts.BACK_TO_ISSUE for text, _ in buttons):
