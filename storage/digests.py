@@ -302,6 +302,35 @@ class DigestRepository:
             )
         return _stored_digest(row, sections, items)
 
+    async def get_many(self, digest_ids: Collection[int]) -> dict[int, StoredDigest]:
+        """Several issues at once (inline mode shows pieces from up to twenty), by id; missing ids are left
+        out. Three queries in one snapshot, however many issues: one :meth:`get` each cost 20 ms for twenty."""
+        ids = json.dumps(sorted(set(digest_ids)))
+        async with self._db.snapshot():
+            rows = await self._db.fetchall("SELECT * FROM digests WHERE id IN (SELECT value FROM json_each(?))", (ids,))
+            sections = await self._db.fetchall(
+                "SELECT id, digest_id, title FROM sections WHERE digest_id IN (SELECT value FROM json_each(?)) "
+                "ORDER BY digest_id, position",
+                (ids,),
+            )
+            items = await self._db.fetchall(
+                """
+                SELECT digest_id, section_id, kind, title, author, read_minutes, words, body, link, emoji
+                FROM items WHERE digest_id IN (SELECT value FROM json_each(?)) ORDER BY digest_id, position
+                """,
+                (ids,),
+            )
+        sections_of: dict[int, list[sqlite3.Row]] = {}
+        for section in sections:
+            sections_of.setdefault(section["digest_id"], []).append(section)
+        items_of: dict[int, list[sqlite3.Row]] = {}
+        for item in items:
+            items_of.setdefault(item["digest_id"], []).append(item)
+        return {
+            row["id"]: _stored_digest(row, sections_of.get(row["id"], []), items_of.get(row["id"], []))
+            for row in rows
+        }
+
     async def latest_published(self) -> StoredDigest | None:
         digest_id = await self._db.fetchval(
             """

@@ -660,12 +660,11 @@ class Reading:
             if len(wanted) < INLINE_LIMIT:
                 for hit in (await self._digests.search(read.words_query or query, INLINE_LIMIT, kinds=_PIECES)).hits:
                     wanted[(hit.digest_id, hit.position)] = None
-        issues: dict[int, StoredDigest | None] = {}
+        chosen = list(wanted)[:INLINE_LIMIT]
+        issues = await self._digests.get_many({digest_id for digest_id, _ in chosen})
         articles = []
-        for digest_id, position in list(wanted)[:INLINE_LIMIT]:
-            if digest_id not in issues:
-                issues[digest_id] = await self._digests.get(digest_id)
-            stored = issues[digest_id]
+        for digest_id, position in chosen:
+            stored = issues.get(digest_id)
             if stored is None:
                 continue
             article = _article(stored, position, bot_username)

@@ -9,6 +9,7 @@ which absorb the typos that folding cannot.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import unicodedata
@@ -159,8 +160,9 @@ class AuthorIndex:
         # each word with the author it belongs to.
         self._keys = [author.key for author in self._authors]
         self._sorted_keys = [" ".join(sorted(author.words)) for author in self._authors]
-        self._parts = [(part, number) for number, author in enumerate(self._authors) for part in author.words]
+        self._parts = sorted((part, number) for number, author in enumerate(self._authors) for part in author.words)
         self._part_names = [part for part, _ in self._parts]
+        """Sorted, so that the words starting with a prefix are one range (found by bisection)."""
 
     def __len__(self) -> int:
         return len(self._authors)
@@ -210,7 +212,10 @@ class AuthorIndex:
             ):
                 found.add(self._parts[position][1])
             if len(word) >= self.PREFIX_MIN and cutoff <= self._PREFIX_SCORE:
-                found.update(number for part, number in self._parts if len(part) > len(word) and part.startswith(word))
+                position = bisect.bisect_right(self._part_names, word)
+                while position < len(self._parts) and self._part_names[position].startswith(word):
+                    found.add(self._parts[position][1])
+                    position += 1
         return found
 
     def _score(self, words: list[str], initials: list[str], author: _Author) -> float:

@@ -361,7 +361,7 @@ async def test_help_and_unknown_commands_list_the_reader_commands(harness: Harne
     for usage in (
         "/today",
         "/digest &lt;2022-01-07",
-        "/opinion &lt;author or N&gt;",
+        "/opinion &lt;author, topic or N&gt;",
         "/search &lt;words&gt;",
         "/latest",
     ):

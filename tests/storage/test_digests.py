@@ -384,3 +384,13 @@ async def test_an_authors_items_page_by_page_and_by_kind(repo: DigestRepository)
     assert await repo.count_by_author("Dmitry Trenin") == 6
     assert await repo.count_by_author("Dmitry Trenin", kinds=[ItemKind.OPINION]) == 3
     assert await repo.count_by_author("  ") == 0
+
+
+async def test_get_many_rebuilds_each_issue_as_get_does(repo: DigestRepository) -> None:
+    first = (await repo.save(issue(DAY, story("One", "Body."), opinion("Two", "Dmitry Trenin", "Text.")))).digest_id
+    second = (await repo.save(issue(DAY + dt.timedelta(days=1), story("Three")))).digest_id
+    found = await repo.get_many([second, first, first, 999])
+    assert sorted(found) == [first, second]
+    for digest_id, stored in found.items():
+        assert stored == await repo.get(digest_id)
+    assert await repo.get_many([]) == {}
