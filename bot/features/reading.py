@@ -399,7 +399,8 @@ class Reading:
         def turn(number: int) -> Action:
             return FindPage(scope, number, query_id)
 
-        author = query.authors[0].name if query.authors else None
+        # One author in the heading; several a name may mean ("dmitry nato") are named on each line.
+        author = query.authors[0].name if len(query.authors) == 1 else None
         extra = [] if query.suggestion is None else [_suggestion_button(query.suggestion)]
         heading = render_texts.found_heading(kinds, query.topic_label, author)
         return [render_pieces(heading, result.hits, page, pages, turn, with_author=author is None, extra=extra)]
@@ -426,21 +427,27 @@ class Reading:
         matches = list(query.authors)
         text = " ".join(query.author_words)
         stored = await self._digests.latest_published()
-        keys = {match.key for match in matches}
-        today = [
-            (position, item)
-            for position, item in enumerate(stored.digest.items())
-            if item.kind in OPENABLE and author_key(item.author) in keys
-        ] if stored is not None else []
-        if stored is not None and len({author_key(item.author) for _, item in today}) > 1:
-            buttons = tuple((_open_button(stored.id, position, item, with_author=True),) for position, item in today)
-            return [message(replies.author_choices(text), Keyboard(buttons))]
-        if stored is not None and today:
-            today.sort(key=lambda pair: pair[1].kind is not ItemKind.OPINION)
-            view = await self.view(chat_id)
-            return render_item(stored.digest, stored.id, today[0][0], kinds=view.kinds)
+        if stored is not None:
+            keys = {match.key for match in matches}
+            today = [
+                (position, item)
+                for position, item in enumerate(stored.digest.items())
+                if item.kind in OPENABLE and author_key(item.author) in keys
+            ]
+            if len({author_key(item.author) for _, item in today}) > 1:
+                choices = [_open_button(stored.id, position, item, with_author=True) for position, item in today]
+                return [message(replies.author_choices(text), Keyboard(tuple((choice,) for choice in choices)))]
+            if today:
+                today.sort(key=lambda pair: pair[1].kind is not ItemKind.OPINION)
+                view = await self.view(chat_id)
+                return render_item(stored.digest, stored.id, today[0][0], kinds=view.kinds)
         if len(matches) > 1:
-            return await self._elsewhere(text, matches)
+            # Several authors the name may mean, none in today's issue: their pages to choose from.
+            buttons = tuple(
+                (Button(label(f"{match.name} — {render_texts.pieces(match.count)}"), data=_author_page_data(match)),)
+                for match in matches
+            )
+            return [message(replies.author_choices(text), Keyboard(buttons))]
         note = render_texts.nothing_today_from(matches[0].name)
         page = await self._author_page(chat_id, matches[0].key, 1, note=note)
         return [page] if page is not None else [message(replies.unknown_author(text))]
@@ -462,26 +469,6 @@ class Reading:
             return [message(replies.item_number_out_of_range(command_kind, number, len(positions)))]
         view = await self.view(chat_id)
         return render_item(stored.digest, stored.id, positions[number - 1], kinds=view.kinds)
-
-    async def _elsewhere(self, text: str, matches: list[AuthorMatch]) -> list[RenderedMessage]:
-        """Several authors the name may mean, none in today's issue: each one's latest piece to choose from."""
-        buttons = []
-        for match in matches:
-            latest = await self._latest_piece(match)
-            if latest is not None:
-                buttons.append((Button(label(f"{match.name}: {latest.title}"), data=latest.data),))
-        return [message(replies.author_choices(text), Keyboard(tuple(buttons)) if buttons else None)]
-
-    async def _latest_piece(self, match: AuthorMatch) -> _Piece | None:
-        for authored in await self._digests.items_by_author(match.key, limit=5):
-            if authored.kind in OPENABLE:
-                return _Piece(
-                    encode(OpenItem(authored.digest_id, authored.position)),
-                    authored.kind,
-                    authored.title,
-                    authored.issue_date,
-                )
-        return None
 
     async def authors(self, page: int = 1) -> list[RenderedMessage]:
         """``/authors``: everyone with a byline in the archive, with how many pieces and when last, a page
@@ -673,23 +660,17 @@ class Reading:
         return articles
 
 
+def _author_page_data(match: AuthorMatch) -> str:
+    return encode(AuthorPage(author_token(match.key), 1))
+
+
 def _suggestion_button(match: AuthorMatch) -> Button:
     """ "Did you mean Dmitry Trenin?", opening that author's page."""
-    return Button(label(render_texts.did_you_mean(match.name)), data=encode(AuthorPage(author_token(match.key), 1)))
+    return Button(label(render_texts.did_you_mean(match.name)), data=_author_page_data(match))
 
 
 def _scope(kinds: Sequence[ItemKind]) -> str:
     return next(scope for scope, scoped in _SCOPES.items() if set(scoped) == set(kinds))
-
-
-@dataclass(frozen=True, slots=True)
-class _Piece:
-    """An author's latest story or opinion, ready for a button."""
-
-    data: str
-    kind: ItemKind
-    title: str
-    day: dt.date | None
 
 
 def _positions(digest: Digest, kind: ItemKind) -> list[int]:

@@ -122,12 +122,6 @@ def author_choices(text: str) -> str:
     return f"Several authors match “{_escape(text)}”. Which one did you mean?"
 
 
-def author_last_wrote(name: str, date: str | None, title: str) -> str:
-    """An author with nothing in today's issue: when they last wrote, with a button to read it."""
-    when = f" on {_escape(date)}" if date else ""
-    return f"<b>{_escape(name)}</b> has nothing in today's issue. {_escape(name)} last wrote{when}: “{_escape(title)}”."
-
-
 def no_issue_on(date: str) -> str:
     """A deep link to an issue the archive does not have."""
     return f"I have no issue from {_escape(date)}. Send /archive to see the issues I have, or /today for the latest."
