@@ -202,6 +202,10 @@ class AuthorIndex:
         these similarities, times a weight of at most 1, less any penalty; so an author none of whose
         similarities reaches the cutoff cannot score above it."""
         found: set[int] = set()
+        # RapidFuzz turns the cutoff into an edit distance, and rounding can drop a similarity of exactly
+        # the cutoff (0.6 for 6 edits in 15 letters): a hair lower (far less than one edit in a name) keeps
+        # this pass a superset.
+        cutoff -= 1e-6
         for query, choices in ((" ".join(words), self._keys), (" ".join(sorted(words)), self._sorted_keys)):
             close = process.extract(query, choices, scorer=OSA.normalized_similarity, score_cutoff=cutoff, limit=None)
             found.update(number for *_, number in close)

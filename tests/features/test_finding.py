@@ -229,9 +229,10 @@ async def test_authors_open_an_author_page_with_follow(reading: Reading, archive
     assert not reads_in_place(action, [("1", encode(OpenItem(1, 0)))])  # from the listing: a new message
     page = (await reading.press(CHAT, action)).messages[0]
     assert page.html.startswith("<b>Dmitry Trenin — 1 piece, latest Jan 7, 2022</b>")
-    expected = [OpenItem(archive[JAN_7], 1), AuthorFollow(token, 1, True), AuthorsPage(1)]
-    assert data(page) == [encode(action) for action in expected]
-    assert [b.text for b in page.keyboard.buttons()][1] == "⭐ Follow Dmitry Trenin"  # type: ignore[union-attr]
+    expected = [encode(OpenItem(archive[JAN_7], 1)), encode(AuthorFollow(token, 1, True)), encode(AuthorsPage(1))]
+    assert data(page) == expected
+    assert page.keyboard is not None
+    assert [b.text for b in page.keyboard.buttons()][1] == "⭐ Follow Dmitry Trenin"
     await subscribers.upsert_on_start(
         chat_id=CHAT, user_id=CHAT, first_name="A", username=None, language="en", timezone="UTC",
         delivery_time=dt.time(8, 0),
@@ -240,7 +241,8 @@ async def test_authors_open_an_author_page_with_follow(reading: Reading, archive
     followed = await reading.author_page(CHAT, token, 1)
     assert followed is not None
     assert encode(AuthorFollow(token, 1, False)) in data(followed)
-    assert "Unfollow Dmitry Trenin" in [b.text for b in followed.keyboard.buttons()]  # type: ignore[union-attr]
+    assert followed.keyboard is not None
+    assert "Unfollow Dmitry Trenin" in [b.text for b in followed.keyboard.buttons()]
     assert await reading.author_page(CHAT, "nobody00", 1) is None
     gone = await reading.press(CHAT, AuthorPage("nobody00", 1))
     assert gone.notice and not gone.messages
@@ -254,7 +256,8 @@ async def test_an_authors_pages_turn_in_place(reading: Reading, archive, digests
     assert first is not None and "7 pieces" in first.html and "page 1 of 2" in first.html
     turn = AuthorPage(token, 2)
     assert encode(turn) in data(first)
-    assert reads_in_place(turn, [(b.text, b.data) for b in first.keyboard.buttons()])  # type: ignore[union-attr]
+    assert first.keyboard is not None
+    assert reads_in_place(turn, [(b.text, b.data) for b in first.keyboard.buttons()])
     second = await reading.author_page(CHAT, token, 2)
     assert second is not None and len(titles(second)) == 2
 
