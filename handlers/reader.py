@@ -1,5 +1,5 @@
 """Reader commands: /today, /digest, /archive, /stories, /story, /opinions, /opinion, /authors, /search,
-/latest, plain text as a search, and ``/start <payload>`` deep links.
+/latest, plain text (an author's pieces on a topic, or a search), and ``/start <payload>`` deep links.
 
 Each handler parses its command, asks :class:`bot.features.reading.Reading` for the answer and sends it; buttons
 and inline mode live in :mod:`handlers.reading_callbacks` and :mod:`handlers.inline`.

@@ -270,3 +270,14 @@ async def test_the_authors_listing_pages(reading: Reading, digests) -> None:
     assert "page 1 of 2" in first.html and len(titles(first)) == 10
     second = (await reading.press(CHAT, AuthorsPage(2))).messages[0]
     assert len(titles(second)) == 2
+
+
+async def test_a_found_page_after_its_query_expired_asks_to_search_again(reading: Reading, archive, clock) -> None:
+    await reading.opinion(CHAT, "kazakhstan")
+    [listing] = await reading.items(ItemKind.OPINION, "kazakhstan")
+    query_id = SearchMemory().remember("kazakhstan", NOW)  # ids are the query's hash: the same one
+    assert (await reading.press(CHAT, FindPage("o", 1, query_id))).messages
+    clock.advance(dt.timedelta(days=2))
+    expired = await reading.press(CHAT, FindPage("o", 1, query_id))
+    assert expired.notice and not expired.messages
+    assert titles(listing)
