@@ -51,7 +51,8 @@ async def archive(update: Update, context: BriefingContext) -> None:
 
 async def stories(update: Update, context: BriefingContext) -> None:
     if (chat_id := _chat(update)) is not None:
-        await reply(context, chat_id, await Reading.of(context.services).items(ItemKind.STORY, _argument(context)))
+        answer = await Reading.of(context.services).items(ItemKind.STORY, _argument(context), chat_id)
+        await reply(context, chat_id, answer)
 
 
 async def story(update: Update, context: BriefingContext) -> None:
@@ -61,7 +62,8 @@ async def story(update: Update, context: BriefingContext) -> None:
 
 async def opinions(update: Update, context: BriefingContext) -> None:
     if (chat_id := _chat(update)) is not None:
-        await reply(context, chat_id, await Reading.of(context.services).items(ItemKind.OPINION, _argument(context)))
+        answer = await Reading.of(context.services).items(ItemKind.OPINION, _argument(context), chat_id)
+        await reply(context, chat_id, answer)
 
 
 async def opinion(update: Update, context: BriefingContext) -> None:

@@ -310,11 +310,11 @@ class Reading:
 
     # --- stories and opinions -----------------------------------------------------------------------
 
-    async def items(self, kind: ItemKind, text: str = "") -> list[RenderedMessage]:
+    async def items(self, kind: ItemKind, text: str = "", chat_id: int | None = None) -> list[RenderedMessage]:
         """``/stories``, ``/opinions``: today's items of one kind, numbered; with words (``/opinions
         kazakhstan``), the archive's pieces of that kind on the topic, or by the author named."""
         if " ".join(text.split()):
-            return await self.find(None, (kind,), text)
+            return await self.find(chat_id, (kind,), text)
         stored = await self._digests.latest_published()
         if stored is None:
             return [message(replies.NO_ISSUE_YET)]
