@@ -6,10 +6,10 @@ import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.render import replies
-from bot.telegram.context import BriefingContext
+from bot.telegram.context import BriefingApplication, BriefingContext
 from handlers import reader
 
 logger = logging.getLogger(__name__)
@@ -70,12 +70,12 @@ async def stale_button(update: Update, context: BriefingContext) -> None:
         await update.callback_query.answer(replies.STALE_BUTTON, show_alert=False)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BriefingApplication) -> None:
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("help", help_command))
 
 
-def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
+def register_fallbacks(app: BriefingApplication) -> None:
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     app.add_handler(CallbackQueryHandler(stale_button))
 

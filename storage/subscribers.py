@@ -13,7 +13,7 @@ import zoneinfo
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
-from typing import Any, Final
+from typing import Any, Final, TypedDict
 
 from bot.digest.model import ItemKind
 from bot.rules.authors import author_key
@@ -126,6 +126,19 @@ class DayGrowth:
 
 _NEW: Final = "kind = 'joined' OR (kind = 'active' AND from_status IN ('blocked', 'left'))"
 _LOST: Final = "kind IN ('blocked', 'left', 'deleted') AND from_status IN ('active', 'paused')"
+
+
+class PreferenceChanges(TypedDict, total=False):
+    """Keyword arguments of :meth:`SubscriberRepository.update_preferences`, for callers that pass some on."""
+
+    language: str | None
+    timezone: str
+    delivery_time: dt.time | str
+    format: Format
+    sections: Iterable[ItemKind]
+    breaking_alerts: bool
+    push_followed_on_publish: bool
+    next_delivery_at: dt.datetime | None
 
 
 class SubscriberRepository:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Unpack
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -23,7 +24,7 @@ from bot.render.callbacks import author_token
 from bot.rules.authors import AuthorEntry, AuthorIndex, AuthorMatch, normalize
 from bot.rules.preferences import ALL_SECTIONS, Format, PreferenceError, Preferences, parse_format
 from bot.rules.timezones import TimezoneChoice, parse_delivery_time, parse_pause_days, parse_timezone
-from storage import AuthorStat, FollowedAuthor, Subscriber, SubscriberStatus
+from storage import AuthorStat, FollowedAuthor, PreferenceChanges, Subscriber, SubscriberStatus
 from storage.timestamps import to_epoch
 
 SUGGESTIONS = 3
@@ -180,11 +181,11 @@ class Subscriptions:
         choice = parse_timezone(text, now=self._now)
         return await self._update(chat_id, timezone=choice.tz_name), choice
 
-    async def _update(self, chat_id: int, **values: object) -> ReaderProfile:
+    async def _update(self, chat_id: int, **values: Unpack[PreferenceChanges]) -> ReaderProfile:
         """Write preferences and, in the same transaction, the next delivery they imply."""
         services = self._services
         async with services.db.atomic():
-            subscriber = await services.subscribers.update_preferences(chat_id, **values)  # type: ignore[arg-type]
+            subscriber = await services.subscribers.update_preferences(chat_id, **values)
             if subscriber is None:
                 raise NotSubscribed(chat_id)
             await services.scheduler.schedule(subscriber, self._now)
@@ -220,7 +221,7 @@ class Subscriptions:
         prefs = before.preferences
         if name == "format":
             fmt = parse_format(value)
-            return await self._changed(chat_id, before, name, prefs.format is not fmt, format=fmt.value)
+            return await self._changed(chat_id, before, name, prefs.format is not fmt, format=fmt)
         if name in SECTION_SETTINGS:
             kind = SECTION_SETTINGS[name]
             wanted = prefs.sections | {kind} if _switch(value) else prefs.sections - {kind}
@@ -245,11 +246,11 @@ class Subscriptions:
         raise PreferenceError(f'Unknown setting "{name}". Send /settings for the current panel.')
 
     async def _changed(
-        self, chat_id: int, before: ReaderProfile, setting: str, differs: bool, **values: object
+        self, chat_id: int, before: ReaderProfile, setting: str, differs: bool, **values: Unpack[PreferenceChanges]
     ) -> Change:
         if not differs:
             return Change(before, setting, changed=False)
-        subscriber = await self._services.subscribers.update_preferences(chat_id, **values)  # type: ignore[arg-type]
+        subscriber = await self._services.subscribers.update_preferences(chat_id, **values)
         if subscriber is None:
             raise NotSubscribed(chat_id)
         return Change(await self.profile(chat_id), setting, changed=True)

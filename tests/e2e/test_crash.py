@@ -7,6 +7,7 @@ import signal
 from collections import Counter
 from pathlib import Path
 
+from bot.rules.preferences import Format
 from bot.sources.ingest import ingest_text
 from storage import Database, DeliveryRepository, DeliveryStatus, DigestRepository, SubscriberRepository
 from tests.processes import bot_env, bot_output, server_process, start_bot, wait_until
@@ -21,7 +22,7 @@ async def prepare(db_path: Path) -> int:
         subscribers = SubscriberRepository(db)
         for chat_id in range(1, READERS + 1):
             await subscribers.upsert_on_start(chat_id, user_id=chat_id)
-            await subscribers.update_preferences(chat_id, format="headlines")
+            await subscribers.update_preferences(chat_id, format=Format.HEADLINES)
         assert report.digest_id is not None
         return report.digest_id
 
@@ -77,7 +78,7 @@ async def test_push_beside_the_running_bot_hands_the_sending_to_it(harness, tmp_
     for chat_id in (11, 12, 13):
         harness.server.add_user(chat_id)
         await services.subscribers.upsert_on_start(chat_id, user_id=chat_id)
-        await services.subscribers.update_preferences(chat_id, format="headlines")
+        await services.subscribers.update_preferences(chat_id, format=Format.HEADLINES)
     env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
     env.update(
         TELEGRAM_BOT_TOKEN=harness.settings.token,

@@ -25,8 +25,8 @@ from bot.rules.preferences import (
 STORY, OPINION, BRIEF = ItemKind.STORY, ItemKind.OPINION, ItemKind.BRIEF
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
 
 
 def test_defaults_match_the_configured_defaults() -> None:
@@ -42,7 +42,7 @@ def test_defaults_match_the_configured_defaults() -> None:
 def test_preferences_are_frozen_and_replaced() -> None:
     prefs = Preferences()
     with pytest.raises(dataclasses.FrozenInstanceError):
-        prefs.timezone = "Europe/Berlin"  # type: ignore[misc]
+        prefs.timezone = "Europe/Berlin"  # type: ignore[misc]  # assigning to a frozen field on purpose
     changed = dataclasses.replace(prefs, timezone="Europe/Berlin")
     assert changed.timezone == "Europe/Berlin"
     assert prefs.timezone == "UTC"
@@ -66,7 +66,7 @@ def test_invalid_preferences_are_refused() -> None:
     with pytest.raises(ValueError, match="must be naive"):
         Preferences(delivery_time=dt.time(8, 0, tzinfo=dt.UTC))
     with pytest.raises(ValueError):
-        Preferences(format="tiny")  # type: ignore[arg-type]
+        Preferences(format="tiny")  # type: ignore[arg-type]  # a bad value on purpose
 
 
 def test_preference_error_is_a_value_error() -> None:
