@@ -7,6 +7,8 @@ import signal
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from bot.rules.preferences import Format
 from bot.sources.ingest import ingest_text
 from storage import Database, DeliveryRepository, DeliveryStatus, DigestRepository, SubscriberRepository
@@ -32,6 +34,7 @@ async def delivery_counts(db_path: Path, digest_id: int) -> dict[DeliveryStatus,
         return await DeliveryRepository(db).counts(digest_id)
 
 
+@pytest.mark.timeout(180)  # three processes and 13 s unloaded; the shared CI machine is slower
 def test_sigkill_mid_push_then_rerun_delivers_the_rest_exactly_once(tmp_path: Path) -> None:
     db = tmp_path / "bot.db"
     digest_id = asyncio.run(prepare(db))
