@@ -16,8 +16,8 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
+from bot.render.keyboard import keyboard_json
 from bot.render.message import RenderedMessage
-from bot.telegram.messages import keyboard_json
 
 
 # RequestData is @final in PTB's annotations, yet its json_payload is the one hook for a body encoded elsewhere;
