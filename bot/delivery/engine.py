@@ -55,6 +55,10 @@ LEASE_TTL = dt.timedelta(seconds=30)
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0)
 """Waits between tries after network errors and 5xx; after the last, the send is recorded as failed."""
 
+FLOOD_RETRIES = 5
+"""429s one message may get before it is recorded as failed: each pauses every send for ``retry_after``,
+so a chat Telegram keeps refusing would otherwise hold the whole push forever."""
+
 
 @dataclass
 class EngineStats:
@@ -97,6 +101,7 @@ class DeliveryEngine:
         sender: used only for fan-out (no AIORateLimiter on it); the engine initialises and shuts it down.
         rate: messages per second overall.
         concurrency: sends in flight at once; per-chat pacing waits happen inside them.
+        flood_retries: 429s one message may get before it is recorded as failed.
         sleep: injectable for tests of backoff.
     """
 
@@ -111,6 +116,7 @@ class DeliveryEngine:
         chat_interval: float = 1.1,
         chat_burst: int = 3,
         idle_wait: float = 5.0,
+        flood_retries: int = FLOOD_RETRIES,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         self._repos = repos
@@ -120,6 +126,7 @@ class DeliveryEngine:
         self._concurrency = concurrency
         self._batch = batch or max(2 * concurrency, 20)
         self._idle_wait = idle_wait
+        self._flood_retries = flood_retries
         self._sleep = sleep
         self._wake = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
@@ -398,7 +405,7 @@ class DeliveryEngine:
 
     async def _send_part(self, chat_id: int, part: RenderedMessage) -> tuple[int, int]:
         """Send one message, pacing and retrying as its failure says; returns its id and the (maybe new) chat id."""
-        tries = 0
+        tries = floods = 0
         while True:
             await self._pacer.acquire(chat_id)
             await self._limiter.acquire()
@@ -409,6 +416,10 @@ class DeliveryEngine:
                 chat_id = await self._handle(failure, chat_id, tries)
                 if failure.action is Action.BACKOFF:
                     tries += 1
+                elif failure.action is Action.RETRY_AFTER:
+                    floods += 1
+                    if floods > self._flood_retries:
+                        raise _GiveUp(f"gave up after {floods} flood limits: {failure.reason}") from None
                 continue
             self.stats.messages += 1
             return message_id, chat_id

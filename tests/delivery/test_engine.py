@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +119,35 @@ async def test_429_pauses_and_retries_without_losing_anyone(rig: Rig) -> None:
     await run(engine)
     assert engine.stats.retried_429 == 3
     assert all(len(rig.received(c)) == 1 for c in range(1, 11))
+
+
+@pytest.mark.parametrize("retry_after", [1, 2])
+async def test_a_429_holds_every_send_for_retry_after(rig: Rig, retry_after: int) -> None:
+    await rig.readers(1, 2, 3)
+    await rig.services.deliveries.enqueue_active(rig.digest_id)
+    rig.server.inject_faults("429", 1, {"sendMessage"}, retry_after=retry_after)
+    # Slots half a second apart: the 429 to the first send is back long before the others' slots come.
+    engine = rig.engine(rate=2, concurrency=3)
+    started = time.monotonic()
+    await run(engine)
+    sends = rig.server.sent(method="sendMessage")
+    assert sorted(r.chat_id or 0 for r in sends) == [1, 2, 3] and engine.stats.retried_429 == 1
+    # Nothing went out before retry_after had passed: not the refused send, and not the other chats'.
+    assert min(r.at for r in sends) - started >= retry_after
+
+
+async def test_a_chat_that_keeps_getting_429_is_given_up_on(rig: Rig) -> None:
+    await rig.readers(1)
+    await rig.services.deliveries.enqueue_active(rig.digest_id)
+    rig.server.inject_faults("429", 50, {"sendMessage"}, retry_after=1)
+    engine = rig.engine(rate=100, flood_retries=2)
+    # Unbounded, the engine would retry for 50 s; the bound gives up after the third 429.
+    await asyncio.wait_for(run(engine), timeout=20)
+    delivery = await rig.services.deliveries.status(rig.digest_id, 1)
+    assert delivery is not None and delivery.status == DeliveryStatus.FAILED
+    assert "flood" in (delivery.error or "")
+    assert engine.stats.retried_429 == 3
+    rig.server.clear_faults()
 
 
 @pytest.mark.parametrize("kind", ["5xx", "network"])
