@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.features.subscription import Subscriptions
 from bot.render import replies
 from bot.telegram.context import BriefingApplication, BriefingContext
 from handlers.reader import open_start_payload
@@ -21,19 +22,13 @@ async def start(update: Update, context: BriefingContext) -> None:
     chat = update.effective_chat
     if message is None or chat is None:
         return
-    services = context.services
-    settings = services.settings
-    subscriber, created = await services.subscribers.upsert_on_start(
-        chat_id=chat.id,
+    subscriber, created = await Subscriptions(context.services).start(
+        chat.id,
         user_id=user.id if user else None,
         first_name=user.first_name if user else None,
         username=user.username if user else None,
         language=user.language_code if user else None,
-        timezone=settings.default_timezone,
-        delivery_time=settings.default_delivery_time,
     )
-    if created or subscriber.next_delivery_at is None:
-        await services.scheduler.schedule(subscriber)
     await message.reply_text(
         replies.welcome(
             user.first_name if user else None,

@@ -174,7 +174,7 @@ class SubscriberRepository:
         A reader who had left or blocked the bot becomes active again (a /start is an explicit wish to
         receive the issue); a paused reader stays paused until they resume. ``timezone``,
         ``delivery_time`` and ``next_delivery_at`` are the defaults for a new subscriber;
-        ``next_delivery_at`` is also applied when a reader is re-activated. A language the reader chose
+        ``next_delivery_at`` is also applied when a reader is re-activated or has none. A language the reader chose
         is kept over Telegram's ``language_code``. Returns the subscriber and whether it was created.
         """
         now = self._now()
@@ -211,8 +211,8 @@ class SubscriberRepository:
                         first_name = :first_name,
                         username = :username,
                         language = coalesce(language, :language),
-                        next_delivery_at = CASE WHEN status IN ('blocked', 'left') THEN :next
-                                                ELSE next_delivery_at END,
+                        next_delivery_at = CASE WHEN status IN ('blocked', 'left') OR next_delivery_at IS NULL
+                                                THEN :next ELSE next_delivery_at END,
                         status_changed_at = CASE WHEN status IN ('blocked', 'left') THEN :now
                                                  ELSE status_changed_at END,
                         status = CASE WHEN status IN ('blocked', 'left') THEN 'active' ELSE status END,

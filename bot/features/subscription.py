@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Unpack
+from zoneinfo import ZoneInfo
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -23,6 +24,7 @@ from bot.render.callbacks import author_token
 from bot.render.profile import Change, FollowOutcome, ReaderProfile, UnfollowOutcome
 from bot.rules.authors import AuthorEntry, AuthorIndex, normalize
 from bot.rules.preferences import ALL_SECTIONS, Format, PreferenceError, Preferences, parse_format
+from bot.rules.schedule import next_delivery
 from bot.rules.timezones import TimezoneChoice, parse_delivery_time, parse_pause_days, parse_timezone
 from storage import AuthorStat, PreferenceChanges, Subscriber, SubscriberStatus
 from storage.timestamps import to_epoch
@@ -72,6 +74,41 @@ class Subscriptions:
         return ReaderProfile(subscriber, preferences_of(subscriber), tuple(followed), received, self._now)
 
     # --- status ----------------------------------------------------------------------------------
+
+    async def start(
+        self,
+        chat_id: int,
+        *,
+        user_id: int | None = None,
+        first_name: str | None = None,
+        username: str | None = None,
+        language: str | None = None,
+    ) -> tuple[Subscriber, bool]:
+        """``/start``: subscribe with the default time and timezone, or refresh a known reader's profile.
+
+        A new reader, one coming back after /stop or a block, and one without a next delivery get it in
+        the same write: computed from their own time and timezone (the defaults for a new one). Returns
+        the subscriber and whether they are new.
+        """
+        services = self._services
+        settings = services.settings
+        now = self._now
+        async with services.db.atomic():
+            known = await services.subscribers.get(chat_id)
+            if known is None:
+                at = next_delivery(now, settings.default_delivery_time, settings.timezone)
+            else:
+                at = next_delivery(now, known.delivery_time, ZoneInfo(known.timezone), paused_until=known.paused_until)
+            return await services.subscribers.upsert_on_start(
+                chat_id=chat_id,
+                user_id=user_id,
+                first_name=first_name,
+                username=username,
+                language=language,
+                timezone=settings.default_timezone,
+                delivery_time=settings.default_delivery_time,
+                next_delivery_at=at,
+            )
 
     async def stop(self, chat_id: int) -> bool:
         """Unsubscribe (status ``left``); settings and follows stay for a return by /start. False if already."""
