@@ -32,9 +32,9 @@ from bot.delivery.transport import AiohttpRequest
 from bot.render.digest import render_issue
 from bot.render.message import RenderedMessage, messages
 from bot.rules.authors import author_key
-from bot.rules.preferences import Format
 from storage import (
     BroadcastStatus,
+    DigestStatus,
     LeaseRepository,
     Repositories,
     StoredDigest,
@@ -180,7 +180,7 @@ class DeliveryEngine:
         repos = self._repos
         requeued = await repos.deliveries.requeue_in_flight() + await repos.broadcasts.requeue_in_flight()
         for broadcast in await repos.broadcasts.unfinished():
-            if broadcast.status == "confirmed":
+            if broadcast.status is BroadcastStatus.CONFIRMED:
                 await repos.broadcasts.start(broadcast.id)
         if requeued:
             logger.warning("requeued %d sends interrupted by the last stop", requeued)
@@ -326,7 +326,7 @@ class DeliveryEngine:
         repos = self._repos
         subscriber = job.subscriber
         stored = await self._digest(job.digest_id)
-        if subscriber is None or stored is None or stored.status != "published":
+        if subscriber is None or stored is None or stored.status is not DigestStatus.PUBLISHED:
             await repos.deliveries.mark_skipped(job.digest_id, job.chat_id, "issue withdrawn or reader gone")
             self.stats.skipped += 1
             return
@@ -357,13 +357,13 @@ class DeliveryEngine:
         self, stored: StoredDigest, subscriber: Subscriber, followed_keys: frozenset[str]
     ) -> list[RenderedMessage]:
         followed = tuple(sorted(followed_keys & self._author_keys[stored.id]))
-        key = ("digest", stored.id, str(subscriber.format), tuple(sorted(subscriber.sections)), followed)
+        key = ("digest", stored.id, subscriber.format, tuple(sorted(subscriber.sections)), followed)
         parts = self._renders.get(key)
         if parts is None:
             parts = render_issue(
                 stored.digest,
                 digest_id=stored.id,
-                fmt=Format(str(subscriber.format)),
+                fmt=subscriber.format,
                 kinds=subscriber.sections,
                 followed=followed,
             )

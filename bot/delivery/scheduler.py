@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.rules.clock import Clock
 from bot.rules.schedule import LatePolicy, is_late, next_delivery
-from storage import Database, DeliveryRepository, DigestRepository, Subscriber, SubscriberRepository
+from storage import Database, DeliveryRepository, DigestRepository, DigestStatus, Subscriber, SubscriberRepository
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ class Scheduler:
 
     async def _followers_to_push(self, digest_id: int) -> list[int]:
         stored = await self._digests.get(digest_id)
-        if stored is None or stored.status != "published":
+        if stored is None or stored.status is not DigestStatus.PUBLISHED:
             return []
         chats: set[int] = set()
         for author in {item.author for item in stored.digest.items() if item.author}:

@@ -197,7 +197,7 @@ class Reading:
         kinds = frozenset(subscriber.sections)
         return ReaderView(
             today=self._local_today(subscriber.timezone),
-            format=Format(str(subscriber.format)),
+            format=subscriber.format,
             kinds=None if kinds >= frozenset(ItemKind) else kinds,
             followed=followed,
         )

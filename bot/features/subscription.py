@@ -23,7 +23,7 @@ from bot.features.services import Services
 from bot.render.callbacks import author_token
 from bot.render.profile import Change, FollowOutcome, ReaderProfile, UnfollowOutcome
 from bot.rules.authors import AuthorEntry, AuthorIndex, normalize
-from bot.rules.preferences import ALL_SECTIONS, Format, PreferenceError, Preferences, parse_format
+from bot.rules.preferences import ALL_SECTIONS, PreferenceError, Preferences, parse_format
 from bot.rules.schedule import next_delivery
 from bot.rules.timezones import TimezoneChoice, parse_delivery_time, parse_pause_days, parse_timezone
 from storage import AuthorStat, PreferenceChanges, Subscriber, SubscriberStatus
@@ -321,11 +321,11 @@ class Subscriptions:
 
 
 def preferences_of(subscriber: Subscriber) -> Preferences:
-    """The domain view of a stored reader's settings (storage's enums are plain strings to the domain)."""
+    """The domain view of a stored reader's settings."""
     return Preferences(
         timezone=subscriber.timezone,
         delivery_time=subscriber.delivery_time,
-        format=Format(subscriber.format.value),
+        format=subscriber.format,
         # Storage can hold no sections at all (an old import); the digest then shows everything.
         sections=subscriber.sections or ALL_SECTIONS,
         breaking_alerts=subscriber.breaking_alerts,

@@ -48,12 +48,13 @@ def test_preferences_are_frozen_and_replaced() -> None:
     assert prefs.timezone == "UTC"
 
 
-def test_plain_values_from_storage_become_enums() -> None:
-    loaded = Preferences(timezone="Europe/Berlin", format="headlines", sections=["story", "brief"])  # type: ignore[arg-type]
-    assert loaded.format is Format.HEADLINES
-    assert loaded.sections == frozenset({STORY, BRIEF})
-    assert loaded == Preferences(timezone="Europe/Berlin", format=Format.HEADLINES, sections=frozenset({STORY, BRIEF}))
-    assert hash(loaded) == hash(Preferences(timezone="Europe/Berlin", format=Format.HEADLINES, sections={STORY, BRIEF}))  # type: ignore[arg-type]
+def test_plain_strings_are_refused_where_enums_belong() -> None:
+    with pytest.raises(TypeError, match="format must be a Format"):
+        Preferences(format="headlines")  # type: ignore[arg-type]  # a plain string on purpose
+    with pytest.raises(TypeError, match="sections must be ItemKinds"):
+        Preferences(sections=frozenset({"story"}))  # type: ignore[arg-type]  # plain strings on purpose
+    built = Preferences(timezone="Europe/Berlin", format=Format.HEADLINES, sections=frozenset({STORY, BRIEF}))
+    assert hash(built) == hash(dataclasses.replace(built))
 
 
 def test_invalid_preferences_are_refused() -> None:
@@ -66,7 +67,7 @@ def test_invalid_preferences_are_refused() -> None:
     with pytest.raises(ValueError, match="must be naive"):
         Preferences(delivery_time=dt.time(8, 0, tzinfo=dt.UTC))
     with pytest.raises(ValueError):
-        Preferences(format="tiny")  # type: ignore[arg-type]  # a bad value on purpose
+        parse_format("tiny")
 
 
 def test_preference_error_is_a_value_error() -> None:
