@@ -540,20 +540,3 @@ async def test_latest_sends_the_last_finished_broadcast_as_it_was(reading: Readi
     draft = await broadcasts.create(1, "<b>Draft</b> not sent")
     assert draft.id > sent.id
     assert html(await reading.latest_update()) == "<b>Breaking:</b> first"
-
-
-# --- the author directory ---------------------------------------------------------------------------------
-
-
-async def test_the_author_directory_rebuilds_only_when_the_archive_changed(db, digests) -> None:
-    directory = AuthorDirectory()
-    [jan7] = await load(db, digests, JAN_7)
-    rows, index = await directory.load(digests)
-    assert {row.name for row in rows} == {"Dmitry Trenin", "Lilia Shevtsova", "Fyodor Lukyanov"}
-    assert (await directory.load(digests))[1] is index
-    await digests.save(two_dmitrys(dt.date(2024, 10, 12)))
-    rows, rebuilt = await directory.load(digests)
-    assert rebuilt is not index and "Dmitry Muratov" in {row.name for row in rows}
-    await digests.set_status(jan7, DigestStatus.WITHDRAWN)
-    rows, _ = await directory.load(digests)
-    assert "Lilia Shevtsova" not in {row.name for row in rows}
