@@ -247,12 +247,12 @@ class Subscriptions:
             PreferenceError: no name given (the message lists a few authors as examples).
             NotSubscribed: the reader is gone.
         """
-        rows = await self._services.digests.authors()
+        rows, index = await self._services.authors.load(self._services.digests)
         if not query.strip():
             examples = ", ".join(f"/follow {row.name}" for row in rows[:SUGGESTIONS]) or "/follow Trenin"
             raise PreferenceError(f"No author given. Send a name, for example {examples}.")
         await self.profile(chat_id)
-        matches = AuthorIndex(rows).match(query)
+        matches = index.match(query)
         if not matches:
             return FollowOutcome(suggestions=tuple(_closest(rows, query)))
         best = [match for match in matches if match.score == matches[0].score]
@@ -262,7 +262,8 @@ class Subscriptions:
 
     async def follow_by_token(self, chat_id: int, token: str) -> FollowOutcome | None:
         """The author a "did you mean" button names; None when the archive no longer has them."""
-        for row in await self._services.digests.authors():
+        rows, _ = await self._services.authors.load(self._services.digests)
+        for row in rows:
             if author_token(row.key) == token:
                 await self.profile(chat_id)
                 return await self._follow(chat_id, row.name)

@@ -12,6 +12,7 @@ from bot.features.services import Services
 from bot.features.subscription import Subscriptions
 from bot.rules.clock import ManualClock
 from storage import Database, SubscriberStatus
+from tests.storage_fixtures import make_digest
 
 NOW = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
 """A Monday, 07:00 in Berlin."""
@@ -69,3 +70,26 @@ async def test_start_again_leaves_an_active_reader_schedule_alone(services: Serv
     clock.advance(dt.timedelta(hours=2))  # past today's 07:30: a new computation would say tomorrow
     again, created = await subscriptions.start(5, first_name="Anna")
     assert not created and again.next_delivery_at == first.next_delivery_at and again.first_name == "Anna"
+
+
+async def test_follow_uses_the_one_author_index_of_the_application(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await services.digests.save(make_digest())
+    subscriptions = Subscriptions(services)
+    await subscriptions.start(5)
+    listed: list[int] = []
+    authors = services.digests.authors
+
+    async def counted() -> Any:
+        listed.append(1)
+        return await authors()
+
+    monkeypatch.setattr(services.digests, "authors", counted)
+    first = await subscriptions.follow(5, "rothrock")
+    second = await subscriptions.follow(5, "Kevin Rothrock")
+    assert (first.followed, second.already) == ("Kevin Rothrock", "Kevin Rothrock")
+    # Built once for the archive as it is, and the same index the reading side asks for.
+    assert len(listed) == 1
+    assert (await services.authors.load(services.digests))[1].match("rothrock")[0].name == "Kevin Rothrock"
+    assert len(listed) == 1
