@@ -11,7 +11,7 @@ import logging
 
 from telegram import Message, Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot.features.reading import Reading, reads_in_place
 from bot.features.subscription import NotSubscribed, Subscriptions
@@ -28,7 +28,7 @@ from bot.render.callbacks import (
     SearchPage,
     decode,
 )
-from bot.telegram.context import BriefingContext
+from bot.telegram.context import BriefingApplication, BriefingContext
 from bot.telegram.messages import edit_rendered, send_paced
 
 logger = logging.getLogger(__name__)
@@ -109,6 +109,6 @@ def _buttons(message: Message) -> list[tuple[str, str | None]]:
     ]
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BriefingApplication) -> None:
     app.add_handler(CallbackQueryHandler(press, pattern=is_reading_button))
     app.add_handler(CallbackQueryHandler(follow_from_author_page, pattern=f"^{AuthorFollow.tag}:"))

@@ -24,7 +24,7 @@ async def sample_archive(harness: Harness) -> dict[str, int]:
     return dict(zip(names, ids, strict=True))
 
 
-def all_data_fits(record) -> bool:  # type: ignore[no-untyped-def]
+def all_data_fits(record) -> bool:
     return all(len((data or "").encode()) <= 64 for _, data in buttons(record))
 
 

@@ -10,7 +10,8 @@ import datetime as dt
 import pytest
 
 from bot.digest.model import Digest, Item, ItemKind, Section
-from bot.features.reading import FOUND_PAGE_SIZE, AuthorDirectory, Reading, reads_in_place
+from bot.features.authors import AuthorDirectory
+from bot.features.reading import FOUND_PAGE_SIZE, Reading, reads_in_place
 from bot.render.callbacks import AuthorFollow, AuthorPage, AuthorsPage, FindPage, OpenItem, author_token, decode, encode
 from bot.render.keyboard import CALLBACK_DATA_LIMIT
 from bot.render.message import RenderedMessage

@@ -207,12 +207,12 @@ def test_every_truncation_of_valid_data_is_refused_or_another_valid_action() -> 
         lambda: SearchPage(1, "a:b"),
         lambda: FindPage("x", 1, "abc"),
         lambda: AuthorPage("a:b", 1),
-        lambda: AuthorFollow("abc", 1, "on"),
+        lambda: AuthorFollow("abc", 1, "on"),  # type: ignore[arg-type]  # a wrong type on purpose
         lambda: ChangeSetting("time", "x" * 33),
         lambda: PublishDecision("", True),
-        lambda: BroadcastDecision(1, "ok"),
+        lambda: BroadcastDecision(1, "ok"),  # type: ignore[arg-type]  # a wrong type on purpose
     ],
 )
 def test_invalid_actions_cannot_be_built(build: object) -> None:
     with pytest.raises(ValueError):
-        build()  # type: ignore[operator]
+        build()
