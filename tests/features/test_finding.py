@@ -282,3 +282,19 @@ async def test_a_found_page_after_its_query_expired_asks_to_search_again(reading
     expired = await reading.press(CHAT, FindPage("o", 1, query_id))
     assert expired.notice and not expired.messages
     assert titles(listing)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', '""', '"unbalanced', "AND", "NEAR(a b)", "*", "-x", "title:nato", "(nato", "🚨", "'; DROP TABLE items; --",
+     "\x00\x02\x03", "k" * 5000, " ".join(["word"] * 200), '"“»«', "what", "on about"],
+)  # fmt: skip
+async def test_no_query_breaks_finding(reading: Reading, archive, query: str) -> None:
+    for parts in (
+        await reading.opinion(CHAT, query),
+        await reading.items(ItemKind.OPINION, query),
+        await reading.story(CHAT, query),
+        await reading.text(CHAT, query),
+    ):
+        assert parts and all(part.html for part in parts)
+    await reading.inline(query, "bot")
