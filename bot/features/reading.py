@@ -341,7 +341,7 @@ class Reading:
             # The author wrote nothing on the topic: say so, and show what they did write.
             author = query.authors[0]
             note = render_texts.nothing_by_on(author.name, query.topic_label)
-            page = await self._author_page(chat_id, author.key, 1, note=note)
+            page = await self.author_page(chat_id, author_token(author.key), 1, note=note)
             if page is not None:
                 return [page]
         return [self._nothing_on(kinds, query)]
@@ -428,7 +428,7 @@ class Reading:
             )
             return [message(replies.author_choices(text), Keyboard(buttons))]
         note = render_texts.nothing_today_from(matches[0].name)
-        page = await self._author_page(chat_id, matches[0].key, 1, note=note)
+        page = await self.author_page(chat_id, author_token(matches[0].key), 1, note=note)
         return [page] if page is not None else [message(replies.unknown_author(text))]
 
     async def _numbered(self, chat_id: int | None, kind: ItemKind, text: str) -> list[RenderedMessage]:
@@ -460,22 +460,15 @@ class Reading:
         page = min(max(page, 1), pages)
         return render_authors(rows[(page - 1) * AUTHORS_PAGE_SIZE : page * AUTHORS_PAGE_SIZE], page, pages)
 
-    async def author_page(self, chat_id: int | None, token: str, page: int) -> RenderedMessage | None:
-        """The page of the author a button names (by :func:`~bot.render.callbacks.author_token`); None when
-        the archive no longer has them."""
-        rows, _ = await self._authors.load(self._digests)
-        for row in rows:
-            if author_token(row.key) == token:
-                return await self._author_page(chat_id, row.key, page, note=None)
-        return None
-
-    async def _author_page(
-        self, chat_id: int | None, key: str, page: int, *, note: str | None
+    async def author_page(
+        self, chat_id: int | None, token: str, page: int, *, note: str | None = None
     ) -> RenderedMessage | None:
-        rows, _ = await self._authors.load(self._digests)
-        author = next((row for row in rows if row.key == key), None)
+        """Page ``page`` of the author a button names (by :func:`~bot.render.callbacks.author_token`), under
+        ``note``; None when the archive no longer has them."""
+        author = await self._authors.by_token(self._digests, token)
         if author is None:
             return None
+        key = author.key
         count = await self._digests.count_by_author(key, kinds=_PIECES)
         pages = max(1, math.ceil(count / AUTHOR_PAGE_SIZE))
         page = min(max(page, 1), pages)
