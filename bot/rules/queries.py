@@ -23,11 +23,11 @@ from bot.rules.authors import AuthorIndex, AuthorMatch
 
 FILLER = frozenset(
     """
-    a about again also an and any anything are article articles as at by did do does done else ever for from
-    has have he her his how i in is it its latest me my new news of on opinion opinions or piece pieces
-    please re recent regarding say saying says said she show so some story stories tell than that the their
-    them they think thinks thought this to view views was were what whats when where which who whom with
-    write writes writing written wrote you concerning take takes
+    a about again also an and any anything are article articles as at by concerning did do does done else ever
+    for from has have he her his how i in is it its latest me my new news of on opinion opinions or piece pieces
+    please re recent regarding said say saying says she show so some stories story take takes tell than that the
+    their them they think thinks this thought to view views was were what whats when where which who whom with
+    write writes writing written wrote you
     """.split()
 )
 """Words that carry the way a question is put, not what it is about. They are dropped outside quotes:
