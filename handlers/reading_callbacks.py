@@ -76,13 +76,8 @@ async def follow_from_author_page(update: Update, context: BriefingContext) -> N
     if not isinstance(action, AuthorFollow):
         await query.answer(replies.STALE_BUTTON)
         return
-    subscriptions = Subscriptions(context.services)
     try:
-        if action.follow:
-            found = await subscriptions.follow_by_token(chat_id, action.author) is not None
-        else:
-            await subscriptions.unfollow_by_token(chat_id, action.author)
-            found = True
+        found = await Subscriptions(context.services).set_following(chat_id, action.author, action.follow)
     except NotSubscribed:
         await query.answer(replies.FOLLOW_NEEDS_START, show_alert=True)
         return

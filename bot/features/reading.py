@@ -385,7 +385,8 @@ class Reading:
         return [render_pieces(heading, result.hits, page, pages, turn, with_author=author is None, extra=extra)]
 
     def _nothing_on(self, kinds: Sequence[ItemKind], query: ReadQuery) -> RenderedMessage:
-        text = render_texts.nothing_on(kinds, query.topic_label)
+        as_name = len(query.topic) == 1 and not query.topic[0].phrase
+        text = render_texts.nothing_on(kinds, query.topic_label, as_name=as_name)
         if query.suggestion is None:
             return render_notice(text)
         suggestion = query.suggestion

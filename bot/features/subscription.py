@@ -268,6 +268,14 @@ class Subscriptions:
         await self.profile(chat_id)
         return await self._follow(chat_id, author.name)
 
+    async def set_following(self, chat_id: int, token: str, follow: bool) -> bool:
+        """Follow (or stop following) the author a button names, as Follow/Unfollow on an author's page do;
+        False when there is no such author to follow. Raises :class:`NotSubscribed`."""
+        if follow:
+            return await self.follow_by_token(chat_id, token) is not None
+        await self.unfollow_by_token(chat_id, token)
+        return True
+
     async def _follow(self, chat_id: int, name: str) -> FollowOutcome:
         if await self._services.subscribers.follow(chat_id, name):
             return FollowOutcome(followed=name)

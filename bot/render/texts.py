@@ -96,11 +96,12 @@ def found_heading(kinds: Sequence[ItemKind], topic: str, author: str | None = No
     return f"{what} on “{topic}”"
 
 
-def nothing_on(kinds: Sequence[ItemKind], topic: str) -> str:
+def nothing_on(kinds: Sequence[ItemKind], topic: str, *, as_name: bool = False) -> str:
+    """Nothing found on ``topic``; ``as_name`` when the one word might have been meant as an author's name."""
     if len(kinds) != 1:
         return f"No stories or opinions on “{topic}” in the archive."
     what = KIND_PLURALS_LOWER[kinds[0]]
-    if kinds[0] is ItemKind.OPINION:
+    if as_name and kinds[0] is ItemKind.OPINION:
         return (
             f"I don't know an author called “{topic}”, and no opinions in the archive are on it. "
             "Send /authors to see everyone who writes, or /opinions for today's opinions."

@@ -298,3 +298,12 @@ async def test_no_query_breaks_finding(reading: Reading, archive, query: str) ->
     ):
         assert parts and all(part.html for part in parts)
     await reading.inline(query, "bot")
+
+
+async def test_nothing_found_says_so_in_words_that_fit_the_query(reading: Reading, archive) -> None:
+    [one_word] = await reading.opinion(CHAT, "zzyzx")
+    assert one_word.html.startswith("I don't know an author called “zzyzx”, and no opinions in the archive are on it.")
+    [words] = await reading.opinion(CHAT, "putin zzyzx")
+    assert words.html.startswith("No opinions on “putin zzyzx” in the archive. Try other words")
+    [stories] = await reading.story(CHAT, "zzyzx")
+    assert stories.html.startswith("No stories on “zzyzx” in the archive.")
