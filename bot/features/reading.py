@@ -90,6 +90,9 @@ AUTHOR_PAGE_SIZE = 5
 
 _NUMBER = re.compile(r"#?(\d{1,4})\.?", re.ASCII)
 _DEEP_LINK = re.compile(r"(issue)-(\d{4}-\d{2}-\d{2})|(story|opinion)-(\d{4}-\d{2}-\d{2})-(\d{1,4})", re.ASCII)
+_DEEP_FIND = re.compile(r"(story|opinion)-([A-Za-z][A-Za-z0-9_]{0,56})", re.ASCII)
+"""A deep link that finds (Telegram allows 64 characters of ``A-Za-z0-9_-``): words start with a letter,
+so that a malformed dated link ("opinion-2022-01-07") is never taken for words."""
 _WORD = re.compile(r"[^\W_]")
 _COMMAND_KINDS = {ItemKind.STORY: "story", ItemKind.OPINION: "opinion"}
 _SCOPES: dict[str, tuple[ItemKind, ...]] = {
@@ -566,10 +569,15 @@ class Reading:
     # --- deep links ---------------------------------------------------------------------------------
 
     async def deep_link(self, chat_id: int | None, payload: str) -> list[RenderedMessage]:
-        """``/start issue-2022-01-07``, ``/start story-2022-01-07-1``, ``/start opinion-2022-01-07-2``."""
+        """``/start issue-2022-01-07``, ``/start story-2022-01-07-1``, ``/start opinion-2022-01-07-2``; and
+        ``/start opinion-trenin_nato`` (words joined by ``_``), which finds as ``/opinion trenin nato`` does."""
         match = _DEEP_LINK.fullmatch(payload.strip())
         if match is None:
-            return [message(replies.BAD_DEEP_LINK)]
+            found = _DEEP_FIND.fullmatch(payload.strip())
+            if found is None:
+                return [message(replies.BAD_DEEP_LINK)]
+            kind = ItemKind.STORY if found[1] == "story" else ItemKind.OPINION
+            return await self.find(chat_id, (kind,), found[2].replace("_", " "))
         kind_name = match[1] or match[3]
         try:
             day = dt.date.fromisoformat(match[2] or match[4])

@@ -137,7 +137,9 @@ async def test_found_pieces_page_by_editing_in_place(harness: Harness) -> None:
     assert second.edited and second.message_id == first.message_id and "page 2 of 2" in second.text
 
 
-async def test_deep_links_still_open_an_opinion(harness: Harness) -> None:
+async def test_deep_links_still_open_an_opinion_and_words_find_one(harness: Harness) -> None:
     await sample_archive(harness)
     replies_ = await harness.say(READER, "/start opinion-2022-01-07-1", replies=2)
     assert TRENIN_NATO in replies_[-1].text
+    found = await harness.say(OTHER_READER, "/start opinion-lukyanov_kazakhstan", replies=2)
+    assert LUKYANOV in found[-1].text

@@ -12,6 +12,7 @@ import pytest
 from bot.digest.model import Digest, Item, ItemKind, Section
 from bot.features.authors import AuthorDirectory
 from bot.features.reading import FOUND_PAGE_SIZE, Reading, reads_in_place
+from bot.render import replies
 from bot.render.callbacks import AuthorFollow, AuthorPage, AuthorsPage, FindPage, OpenItem, author_token, decode, encode
 from bot.render.keyboard import CALLBACK_DATA_LIMIT
 from bot.render.message import RenderedMessage
@@ -307,3 +308,15 @@ async def test_nothing_found_says_so_in_words_that_fit_the_query(reading: Readin
     assert words.html.startswith("No opinions on “putin zzyzx” in the archive. Try other words")
     [stories] = await reading.story(CHAT, "zzyzx")
     assert stories.html.startswith("No stories on “zzyzx” in the archive.")
+
+
+async def test_a_deep_link_with_words_finds_as_the_command_does(reading: Reading, archive) -> None:
+    [piece] = await reading.deep_link(CHAT, "opinion-trenin_nato")
+    assert OPENED_TRENIN in piece.html
+    [listing] = await reading.deep_link(CHAT, "opinion-kazakhstan")
+    assert titles(listing)[0].startswith(f"1. 💬 <b>{LUKYANOV}</b>")
+    [stories] = await reading.deep_link(CHAT, "story-kursk")
+    assert KURSK in stories.html
+    for payload in ("opinion-2022-01-07", "opinion-", "opinion-tren-in", "opinions-nato"):
+        [bad] = await reading.deep_link(CHAT, payload)
+        assert bad.html == replies.BAD_DEEP_LINK
