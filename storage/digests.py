@@ -301,13 +301,18 @@ class DigestRepository:
             )
         return _stored_digest(row, sections, items)
 
-    async def latest_published(self) -> StoredDigest | None:
+    async def latest_published_id(self) -> int | None:
+        """The id of today's issue, the latest published one, without loading it (the tick asks every minute)."""
         digest_id = await self._db.fetchval(
             """
             SELECT id FROM digests WHERE status = 'published'
             ORDER BY issue_date DESC, published_at DESC, id DESC LIMIT 1
             """
         )
+        return None if digest_id is None else int(digest_id)
+
+    async def latest_published(self) -> StoredDigest | None:
+        digest_id = await self.latest_published_id()
         return None if digest_id is None else await self.get(digest_id)
 
     async def by_date(self, day: dt.date) -> StoredDigest | None:

@@ -72,7 +72,7 @@ class Scheduler:
         """Queue the latest issue for every reader whose delivery time has come."""
         now = now or self._clock.now()
         await self._subscribers.resume_expired_pauses(now)
-        latest = await self._digests.latest_published()
+        latest_id = await self._digests.latest_published_id()
         due_total = queued = 0
         while True:
             due = await self._subscribers.due(now, limit=self._batch)
@@ -80,12 +80,12 @@ class Scheduler:
                 break
             due_total += len(due)
             async with self._db.atomic():
-                if latest is not None:
-                    queued += await self._deliveries.enqueue(latest.id, [s.chat_id for s in due])
+                if latest_id is not None:
+                    queued += await self._deliveries.enqueue(latest_id, [s.chat_id for s in due])
                 await self._subscribers.set_next_deliveries((s.chat_id, _advanced(s, now)) for s in due)
         if due_total:
             logger.info("tick %s: %d readers due, %d deliveries queued", now.isoformat(), due_total, queued)
-        return TickResult(due_total, queued, latest.id if latest else None)
+        return TickResult(due_total, queued, latest_id)
 
     async def schedule(self, subscriber: Subscriber, now: dt.datetime | None = None) -> dt.datetime:
         """Recompute one reader's next delivery after a preference change (or a /start)."""
