@@ -626,8 +626,11 @@ class Reading:
                 for authored in await self._digests.items_by_author(key, limit=INLINE_LIMIT, kinds=_PIECES):
                     wanted[(authored.digest_id, authored.position)] = None
             if len(wanted) < INLINE_LIMIT:
-                for hit in (await self._digests.search(read.words_query or query, INLINE_LIMIT, kinds=_PIECES)).hits:
-                    wanted[(hit.digest_id, hit.position)] = None
+                # Unfiltered, and briefs (never shared) skipped here: limiting the search to stories and
+                # opinions would cost it a set of every such item's id, for a handful of briefs.
+                for hit in (await self._digests.search(read.words_query or query, INLINE_LIMIT)).hits:
+                    if hit.kind in OPENABLE:
+                        wanted[(hit.digest_id, hit.position)] = None
         chosen = list(wanted)[:INLINE_LIMIT]
         issues = await self._digests.get_many({digest_id for digest_id, _ in chosen})
         articles = []
