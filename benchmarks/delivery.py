@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import build_engine
-from bot.clock import ManualClock, SystemClock
 from bot.config import load_settings
-from bot.ingest import ingest_text
-from bot.services import Services
+from bot.features.services import Services
+from bot.rules.clock import ManualClock, SystemClock
+from bot.sources.ingest import ingest_text
 from storage import Database, DeliveryStatus
 
 TOKEN = "777000:benchmark-token-local-only-xxxxxxxxxx"

@@ -8,7 +8,7 @@ a pool of a few hundred authors, some spelled two ways), paragraphs and date, an
 opinions. Everything is saved with ``DigestRepository.save`` inside one transaction.
 
 Then it times the bot-side work of three commands, that is, exactly what the handler awaits before it
-sends: :class:`bot.reading.Reading` (storage queries, author matching, rendering) plus the conversion of
+sends: :class:`bot.features.reading.Reading` (storage queries, author matching, rendering) plus the conversion of
 the keyboard to ``InlineKeyboardMarkup``. Only the ``sendMessage`` HTTP request is left out: it goes to
 Telegram and is not the bot's time. The reader is a subscriber (so their preferences are read too).
 
@@ -19,7 +19,7 @@ Telegram and is not the bot's time. The reader is a subscriber (so their prefere
 * ``/search <two words>``: rotating through pairs of words common in the archive (up to ~3,000 of the
   13,000 items match one pair: every match is ranked, so these are the expensive searches).
 
-``/opinion`` reads the archive's authors from :class:`bot.reading.AuthorDirectory`, which is rebuilt only
+``/opinion`` reads the archive's authors from :class:`bot.features.reading.AuthorDirectory`, which is rebuilt only
 after an issue is stored or withdrawn; that first, slower answer is timed separately.
 
 Target: p95 under 20 ms for each.
@@ -37,13 +37,13 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.clock import ManualClock
 from bot.digest.model import Digest, Item, ItemKind, Section
 from bot.digest.parser import parse_text
-from bot.reading import AuthorDirectory, Reading
+from bot.features.reading import AuthorDirectory, Reading
 from bot.render.message import RenderedMessage
-from bot.searches import SearchMemory
-from bot.telegram_io import to_markup
+from bot.rules.clock import ManualClock
+from bot.rules.searches import SearchMemory
+from bot.telegram.messages import to_markup
 from storage import BroadcastRepository, Database, DigestRepository, SubscriberRepository
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"

@@ -13,15 +13,15 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 import handlers
-from bot.clock import Clock, SystemClock
-from bot.commands import READER_COMMANDS, editor_menu
 from bot.config import Settings
-from bot.context import BotData, BriefingContext
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.sender import ApiSender
-from bot.progress import resume_progress
-from bot.services import Services
-from bot.transport import AiohttpRequest
+from bot.features.services import Services
+from bot.render.commands import READER_COMMANDS, editor_menu
+from bot.rules.clock import Clock, SystemClock
+from bot.telegram.context import BotData, BriefingContext
+from bot.telegram.progress import resume_progress
+from bot.telegram.transport import AiohttpRequest
 from storage import Database
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def _schedule_ticks(app: Application) -> None:  # type: ignore[type-arg]
 
 def _schedule_feed_polls(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
     """Poll FEED_URL every FEED_POLL_MINUTES, starting shortly after start-up."""
-    from bot.feeds import FeedPoller
+    from bot.sources.poller import FeedPoller
 
     async def poll(context: BriefingContext) -> None:
         await FeedPoller(context.services, settings.feed_url).poll_all()

@@ -73,10 +73,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from bot.clock import SystemClock
-    from bot.ingest import IngestReport, announce_published, collect_texts, ingest_text
-    from bot.services import Services
+    from bot.features.services import Services
+    from bot.rules.clock import SystemClock
     from bot.sources.http import Fetcher
+    from bot.sources.ingest import IngestReport, announce_published, collect_texts, ingest_text
     from storage import Database, SaveOutcome
 
     settings = _settings(args)
@@ -154,8 +154,8 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from bot.clock import SystemClock
     from bot.delivery.push import PushError, PushHandedOver, push_issue
+    from bot.rules.clock import SystemClock
     from storage import Database
 
     settings = _settings(args)
@@ -179,8 +179,8 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from bot.features.stats import gather_stats
     from bot.render.editor import stats_text
-    from bot.stats import gather_stats
     from storage import BroadcastRepository, Database, DeliveryRepository, SubscriberRepository
 
     settings = _settings(args)
@@ -204,7 +204,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_subscribers_import(args: argparse.Namespace) -> int:
-    from bot.subscribers_csv import CsvError, Defaults, import_subscribers, read_subscribers
+    from bot.features.subscribers_csv import CsvError, Defaults, import_subscribers, read_subscribers
     from storage import Database, SubscriberRepository
 
     settings = _settings(args)
@@ -234,7 +234,7 @@ def cmd_subscribers_import(args: argparse.Namespace) -> int:
 
 
 def cmd_subscribers_export(args: argparse.Namespace) -> int:
-    from bot.subscribers_csv import write_subscribers
+    from bot.features.subscribers_csv import write_subscribers
     from storage import Database, SubscriberRepository
 
     settings = _settings(args)

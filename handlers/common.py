@@ -8,8 +8,8 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import texts
-from bot.context import BriefingContext
+from bot.render import replies
+from bot.telegram.context import BriefingContext
 from handlers import reader
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ async def start(update: Update, context: BriefingContext) -> None:
     if created or subscriber.next_delivery_at is None:
         await services.scheduler.schedule(subscriber)
     await message.reply_text(
-        texts.welcome(
+        replies.welcome(
             user.first_name if user else None,
             subscriber.delivery_time.strftime("%H:%M"),
             subscriber.timezone,
@@ -53,7 +53,7 @@ async def help_command(update: Update, context: BriefingContext) -> None:
     if message is None:
         return
     editor = context.services.is_editor(update.effective_user.id if update.effective_user else None)
-    await message.reply_text(texts.help_text(editor=editor), parse_mode=ParseMode.HTML)
+    await message.reply_text(replies.help_text(editor=editor), parse_mode=ParseMode.HTML)
 
 
 async def unknown_command(update: Update, context: BriefingContext) -> None:
@@ -61,13 +61,13 @@ async def unknown_command(update: Update, context: BriefingContext) -> None:
     if message is None or not message.text:
         return
     command = message.text.split()[0].split("@")[0]
-    await message.reply_text(texts.unknown_command(command), parse_mode=ParseMode.HTML)
+    await message.reply_text(replies.unknown_command(command), parse_mode=ParseMode.HTML)
 
 
 async def stale_button(update: Update, context: BriefingContext) -> None:
     """A button whose data no handler claims: an old message, or data someone made up."""
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.STALE_BUTTON, show_alert=False)
+        await update.callback_query.answer(replies.STALE_BUTTON, show_alert=False)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -88,12 +88,12 @@ async def on_error(update: object, context: BriefingContext) -> None:
         return
     if update.callback_query is not None:
         try:
-            await update.callback_query.answer(texts.APOLOGY, show_alert=True)
+            await update.callback_query.answer(replies.APOLOGY, show_alert=True)
         except Exception:  # the apology is best effort; the error is already logged
             logger.debug("could not answer the callback query of update %s", update_id)
         return
     if update.effective_chat is not None:
         try:
-            await context.bot.send_message(update.effective_chat.id, texts.APOLOGY)
+            await context.bot.send_message(update.effective_chat.id, replies.APOLOGY)
         except Exception:
             logger.debug("could not apologise in chat %s", update.effective_chat.id)

@@ -2,8 +2,8 @@
 
 Each checks the sender's user id (never the username, which anyone can change) against ADMIN_IDS; anyone
 else gets a plain refusal, and the attempt goes to the audit log. The work itself is in
-:mod:`bot.broadcasting`, :mod:`bot.publishing`, :mod:`bot.stats` and :mod:`bot.progress`; what editors read
-is in :mod:`bot.render.editor`.
+:mod:`bot.features.broadcasting`, :mod:`bot.features.publishing`, :mod:`bot.features.stats` and
+:mod:`bot.telegram.progress`; what editors read is in :mod:`bot.render.editor`.
 """
 
 from __future__ import annotations
@@ -18,22 +18,24 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import broadcasting, progress, publishing, texts
-from bot.charts import render_chart
-from bot.commands import editor_menu
-from bot.context import BriefingContext
-from bot.publishing import PendingIssues, UploadError
+from bot.features import broadcasting, publishing
+from bot.features.publishing import PendingIssues, UploadError
+from bot.features.stats import gather_stats
 from bot.render import editor as render
+from bot.render import replies
 from bot.render.callbacks import BroadcastDecision, PublishDecision, decode
+from bot.render.charts import render_chart
+from bot.render.commands import editor_menu
 from bot.render.message import message as one_message
-from bot.stats import gather_stats
-from bot.telegram_io import edit_rendered, send_rendered
+from bot.telegram import progress
+from bot.telegram.context import BriefingContext
+from bot.telegram.messages import edit_rendered, send_rendered
 from storage import BroadcastStatus
 
 logger = logging.getLogger(__name__)
 
 _PENDING = "pending_issues"
-"""chat_data key of the chat's :class:`~bot.publishing.PendingIssues`."""
+"""chat_data key of the chat's :class:`~bot.features.publishing.PendingIssues`."""
 _MENU_SET = "editor_menu_set"
 _COMMAND_PREFIX = re.compile(r"^\s*/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?\s*")
 _CHAT_MESSAGE = "your message"
@@ -51,9 +53,9 @@ async def _editor(update: Update, context: BriefingContext, action: str) -> int 
     )
     logger.info("refused %s to user %s", action, user.id if user else None)
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.EDITORS_ONLY, show_alert=True)
+        await update.callback_query.answer(replies.EDITORS_ONLY, show_alert=True)
     elif update.effective_message is not None:
-        await update.effective_message.reply_text(texts.EDITORS_ONLY)
+        await update.effective_message.reply_text(replies.EDITORS_ONLY)
     return None
 
 
@@ -133,7 +135,7 @@ async def broadcast_decision(update: Update, context: BriefingContext) -> None:
     assert query is not None
     action = decode(query.data)
     if not isinstance(action, BroadcastDecision):
-        await query.answer(texts.STALE_BUTTON)
+        await query.answer(replies.STALE_BUTTON)
         return
     editor_id = await _editor(update, context, "broadcast.confirm" if action.approve else "broadcast.discard")
     if editor_id is None:
@@ -265,7 +267,7 @@ async def publish_decision(update: Update, context: BriefingContext) -> None:
     assert query is not None
     action = decode(query.data)
     if not isinstance(action, PublishDecision):
-        await query.answer(texts.STALE_BUTTON)
+        await query.answer(replies.STALE_BUTTON)
         return
     editor_id = await _editor(update, context, "publish.confirm" if action.approve else "publish.discard")
     if editor_id is None:

@@ -6,9 +6,9 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, InlineQueryHandler
 
-from bot.context import BriefingContext
-from bot.reading import InlineArticle, Reading
-from bot.telegram_io import preview, to_markup
+from bot.features.reading import InlineArticle, Reading
+from bot.telegram.context import BriefingContext
+from bot.telegram.messages import preview, to_markup
 
 CACHE_SECONDS = 60
 """Results are the same for everyone, so Telegram may cache them briefly; new issues show within a minute."""

@@ -1,7 +1,7 @@
 """Reader commands: /today, /digest, /archive, /stories, /story, /opinions, /opinion, /authors, /search,
 /latest, plain text as a search, and ``/start <payload>`` deep links.
 
-Each handler parses its command, asks :class:`bot.reading.Reading` for the answer and sends it; buttons
+Each handler parses its command, asks :class:`bot.features.reading.Reading` for the answer and sends it; buttons
 and inline mode live in :mod:`handlers.reading_callbacks` and :mod:`handlers.inline`.
 """
 
@@ -12,16 +12,16 @@ from collections.abc import Sequence
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot.context import BriefingContext
 from bot.digest.model import ItemKind
-from bot.reading import Reading
+from bot.features.reading import Reading
 from bot.render.message import RenderedMessage
-from bot.telegram_io import send_paced
+from bot.telegram.context import BriefingContext
+from bot.telegram.messages import send_paced
 from handlers import inline, reading_callbacks
 
 
 async def reply(context: BriefingContext, chat_id: int, parts: Sequence[RenderedMessage]) -> None:
-    """Send a reading answer, paced when it has several parts (see :func:`bot.telegram_io.send_paced`)."""
+    """Send a reading answer, paced when it has several parts (see :func:`bot.telegram.messages.send_paced`)."""
     await send_paced(context.bot, chat_id, parts, context.services.reply_pacer)
 
 

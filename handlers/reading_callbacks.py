@@ -12,11 +12,11 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot import texts
-from bot.context import BriefingContext
-from bot.reading import Reading, reads_in_place
+from bot.features.reading import Reading, reads_in_place
+from bot.render import replies
 from bot.render.callbacks import ArchivePage, Noop, OpenItem, OpenOverview, SearchPage, decode
-from bot.telegram_io import edit_rendered, send_paced
+from bot.telegram.context import BriefingContext
+from bot.telegram.messages import edit_rendered, send_paced
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ async def press(update: Update, context: BriefingContext) -> None:
         return
     action = decode(query.data)
     if action is None:  # the pattern keeps this from happening; a handler never trusts that alone
-        await query.answer(texts.STALE_BUTTON)
+        await query.answer(replies.STALE_BUTTON)
         return
     chat_id = update.effective_chat.id if update.effective_chat else None
     answer = await Reading.of(context.services).press(chat_id, action)

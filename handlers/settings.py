@@ -9,12 +9,12 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import BriefingContext
-from bot.preferences import PreferenceError
+from bot.features.subscription import NotSubscribed, Subscriptions
 from bot.render import settings as view
 from bot.render.callbacks import ChangeSetting, UnfollowAuthor, decode
-from bot.subscription import NotSubscribed, Subscriptions
-from bot.telegram_io import edit_rendered, send_paced
+from bot.rules.preferences import PreferenceError
+from bot.telegram.context import BriefingContext
+from bot.telegram.messages import edit_rendered, send_paced
 
 
 async def open_panel(update: Update, context: BriefingContext) -> None:

@@ -1,6 +1,6 @@
 """A reader's own subscription: /stop, /pause, /resume, /time, /timezone, /follow, /unfollow, /mydata, /forget.
 
-Each handler reads the text after the command, calls :class:`bot.subscription.Subscriptions`, and sends what
+Each handler reads the text after the command, calls :class:`bot.features.subscription.Subscriptions`, and sends what
 ``bot.render.settings`` made of the result. A value that cannot be used is answered with the parser's
 explanation and an example; a chat that never subscribed is told to /start. The /settings panel and its
 buttons are in :mod:`handlers.settings`.
@@ -13,13 +13,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import BriefingContext
-from bot.preferences import PreferenceError
+from bot.features.subscription import NotSubscribed, Subscriptions, Unsubscribed
 from bot.render import settings as view
 from bot.render.callbacks import FollowAuthor, ForgetDecision, decode
 from bot.render.message import RenderedMessage
-from bot.subscription import NotSubscribed, Subscriptions, Unsubscribed
-from bot.telegram_io import edit_rendered, send_paced
+from bot.rules.preferences import PreferenceError
+from bot.telegram.context import BriefingContext
+from bot.telegram.messages import edit_rendered, send_paced
 from handlers import settings
 
 Reply = RenderedMessage | Sequence[RenderedMessage]

@@ -5,7 +5,7 @@ the repositories, which return frozen dataclasses and never commit on their own:
 several writes to stand or fall together wraps them in ``db.atomic()``.
 """
 
-from bot.authors import author_key
+from bot.rules.authors import author_key
 from storage.audit import AuditEntry, AuditRepository
 from storage.broadcasts import Broadcast, BroadcastRepository, BroadcastStatus, BroadcastTally
 from storage.db import Changes, Database

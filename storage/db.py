@@ -31,7 +31,7 @@ from typing import Any, Self
 
 import aiosqlite
 
-from bot.clock import Clock, SystemClock
+from bot.rules.clock import Clock, SystemClock
 from storage import migrations
 
 Params = Sequence[Any] | dict[str, Any]

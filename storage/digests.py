@@ -8,8 +8,8 @@ import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.authors import author_key
 from bot.digest.model import Digest, Item, ItemKind, Section
+from bot.rules.authors import author_key
 from storage.db import Database
 from storage.fts import fts_query
 from storage.timestamps import from_epoch, from_epoch_or_none, from_iso_date, to_epoch, to_iso_date

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Any, Final
 
-from bot.authors import author_key
 from bot.digest.model import ItemKind
-from bot.preferences import Format
+from bot.rules.authors import author_key
+from bot.rules.preferences import Format
 from storage.db import Database
 from storage.timestamps import from_epoch, to_epoch, to_epoch_or_none
 
@@ -32,7 +32,7 @@ class SubscriberStatus(StrEnum):
 
 
 DigestFormat = Format
-"""Storage's name for :class:`bot.preferences.Format` (the one definition)."""
+"""Storage's name for :class:`bot.rules.preferences.Format` (the one definition)."""
 
 
 class _Unset(Enum):

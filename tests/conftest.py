@@ -5,9 +5,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.rules.clock import ManualClock
 from storage import Database
-from tests.e2e import EDITOR, START, Harness
+from tests.harness import EDITOR, START, Harness
 from tests.storage_fixtures import make_clock
 
 # PTB 22 warns on every RetryAfter/time period unless opted in to timedelta values (it reads the variable

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.ingest import ingest_text
+from bot.sources.ingest import ingest_text
 from storage import Database, DigestRepository
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.clock import ManualClock
 from bot.digest.model import Digest, Item, ItemKind, Section
+from bot.rules.clock import ManualClock
 
 T0 = dt.datetime(2024, 10, 11, 6, 0, tzinfo=dt.UTC)
 

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from bot.cli import build_parser
-from bot.commands import EDITOR_COMMANDS, READER_COMMANDS
 from bot.config import EXPECTED
+from bot.render.commands import EDITOR_COMMANDS, READER_COMMANDS
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
 ENV_EXAMPLE = (Path(__file__).parent.parent / ".env.example").read_text()

@@ -23,15 +23,15 @@ from typing import Any
 
 from telegram.error import TelegramError
 
-from bot.authors import author_key
 from bot.delivery.failures import Action, Failure, classify
 from bot.delivery.groupcommit import GroupCommit
 from bot.delivery.pacing import ChatPacer, RateLimiter
 from bot.delivery.sender import ApiSender
-from bot.preferences import Format
+from bot.features.services import Services
 from bot.render.digest import render_issue
 from bot.render.message import RenderedMessage, messages
-from bot.services import Services
+from bot.rules.authors import author_key
+from bot.rules.preferences import Format
 from storage import BroadcastStatus, LeaseRepository, StoredDigest, Subscriber, SubscriberStatus, this_process
 
 logger = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
-from bot.clock import SystemClock
 from bot.config import Settings
-from bot.services import Services
+from bot.features.services import Services
+from bot.rules.clock import SystemClock
 from storage import Database, DeliveryStatus
 
 

@@ -13,8 +13,8 @@ import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
-from bot.schedule import LatePolicy, is_late, next_delivery
+from bot.rules.clock import Clock
+from bot.rules.schedule import LatePolicy, is_late, next_delivery
 from storage import Database, DeliveryRepository, DigestRepository, Subscriber, SubscriberRepository
 
 logger = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from typing import Any
 from telegram.request import BaseRequest, RequestData
 
 from bot.render.message import RenderedMessage
-from bot.telegram_io import keyboard_json
+from bot.telegram.messages import keyboard_json
 
 
 class PreparedJson(RequestData):

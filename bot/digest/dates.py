@@ -1,6 +1,6 @@
 """Issue dates as newsletters print them: "Friday, January 7, 2022", "7 January 2022", "2022-01-07".
 
-Reading only: the date line this project writes back comes from :func:`bot.dates.format_issue_date`.
+Reading only: the date line this project writes back comes from :func:`bot.rules.dates.format_issue_date`.
 """
 
 from __future__ import annotations

@@ -6,14 +6,14 @@ uses light Markdown wherever plain text would leave the structure to guesswork: 
 story's byline is a "By Name" line under its headline; an opinion's author leads its headline ("Name: title").
 
 Round trips hold for digests whose opinions have authors, whose briefs have no author, and whose words are
-ordinary prose (no Markdown characters of their own); see ``tests/test_parser_properties.py`` for the domain.
+ordinary prose (no Markdown characters of their own); see ``tests/digest/test_parser_properties.py`` for the domain.
 """
 
 from __future__ import annotations
 
-from bot.dates import format_issue_date
 from bot.digest.markers import format_read_marker
 from bot.digest.model import Digest, Item, ItemKind
+from bot.rules.dates import format_issue_date
 
 
 def render_as_text(digest: Digest) -> str:

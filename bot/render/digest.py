@@ -14,16 +14,16 @@ import math
 from collections.abc import Collection
 from urllib.parse import urlsplit
 
-from bot.authors import author_key
-from bot.dates import format_issue_date
 from bot.digest.model import Digest, Item, ItemKind
-from bot.preferences import Format
 from bot.render import texts
 from bot.render.callbacks import OpenItem, OpenOverview, encode
 from bot.render.html import MESSAGE_LIMIT, escape, utf16_len, visible_len
 from bot.render.keyboard import Button, Keyboard, grid, label
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.split import PARAGRAPH_SEPARATOR, pack_blocks
+from bot.rules.authors import author_key
+from bot.rules.dates import format_issue_date
+from bot.rules.preferences import Format
 
 OPENABLE = frozenset({ItemKind.STORY, ItemKind.OPINION})
 """Kinds that get a button of their own; briefs are read in the overview and the full issue."""
@@ -223,7 +223,7 @@ def followed_authors(digest: Digest, followed: Collection[str], kinds: Collectio
     """Bylines in the issue (among the kinds shown) of authors the reader follows, in issue order.
 
     ``followed`` may hold printed names or keys of any spelling: both sides are folded with
-    :func:`bot.authors.author_key`, which is idempotent, so "Dmitri Trenin" finds "Dmitry Trenin".
+    :func:`bot.rules.authors.author_key`, which is idempotent, so "Dmitri Trenin" finds "Dmitry Trenin".
     """
     keys = {author_key(name) for name in followed}
     keys.discard("")

@@ -2,7 +2,7 @@
 /stop, /pause, /resume, /time, /timezone, /follow, /unfollow and /forget.
 
 Every phrase lives here, as plain text escaped on the way into HTML. The values themselves ("Mon 2 Mar
-08:00 (in 2 h)", "Europe/Berlin, UTC+01:00") come from ``bot.preferences.describe``, so the panel,
+08:00 (in 2 h)", "Europe/Berlin, UTC+01:00") come from ``bot.rules.preferences.describe``, so the panel,
 /mydata and the replies always say the same thing the same way.
 """
 
@@ -12,8 +12,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from bot.dates import format_short_date
-from bot.preferences import SECTION_NAMES, Format, describe
 from bot.render.callbacks import (
     ChangeSetting,
     FollowAuthor,
@@ -25,10 +23,12 @@ from bot.render.callbacks import (
 from bot.render.html import escape
 from bot.render.keyboard import Button, Keyboard, label
 from bot.render.message import RenderedMessage, message, messages
+from bot.rules.dates import format_short_date
+from bot.rules.preferences import SECTION_NAMES, Format, describe
 
 if TYPE_CHECKING:
-    from bot.subscription import Change, FollowOutcome, ReaderProfile, UnfollowOutcome
-    from bot.timezones import TimezoneChoice
+    from bot.features.subscription import Change, FollowOutcome, ReaderProfile, UnfollowOutcome
+    from bot.rules.timezones import TimezoneChoice
 
 TIME_PRESETS = (dt.time(6), dt.time(7), dt.time(8), dt.time(9), dt.time(18))
 """Delivery times offered as buttons; any other is one /time away."""

@@ -1,7 +1,7 @@
 """The fixed phrases of rendered digests, lists and pages, in one place for editing and translation.
 
 Everything here is plain text: the renderer escapes it and adds the markup. The app's own replies
-(welcome, help) live in :mod:`bot.texts`.
+(welcome, help) live in :mod:`bot.render.replies`.
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from bot.app import build_application, running
 from bot.config import load_settings
-from bot.ingest import ingest_text
 from bot.sandbox.chat import run_chat
 from bot.sandbox.server import BotApiServer
+from bot.sources.ingest import ingest_text
 from storage import Database, DigestRepository
 
 

@@ -1,0 +1,1 @@
+"""Use cases: reading, subscription, publishing, broadcasting, statistics, subscriber lists."""

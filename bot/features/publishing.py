@@ -1,0 +1,139 @@
+"""Publishing from the chat: an editor's text or file → a parsed issue → (after Publish) the latest issue.
+
+The parsed issue waits in :class:`PendingIssues` (per chat, in memory) until the editor presses Publish or
+Cancel: nothing touches the database before that, so a cancelled or failed upload leaves no trace but the
+chat. Withdrawing and publishing are recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from bot.digest.model import Digest
+from bot.digest.parser import ParseError, parse_text
+from bot.features.services import Services
+from bot.sources.file import SourceError, decode_text
+from bot.sources.html import extract_issue_text
+from bot.sources.ingest import announce_published, store_digest
+from storage import DigestStatus, SaveOutcome, StoredDigest
+
+TEXT_EXTENSIONS = frozenset({".txt", ".md", ".markdown"})
+HTML_EXTENSIONS = frozenset({".html", ".htm"})
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+"""Far above any issue (the longest sample is 9 KB); Telegram would let a bot download 20 MB."""
+PENDING_PER_CHAT = 5
+"""Uploads awaiting a decision per chat; older ones expire (their buttons say so)."""
+
+
+class UploadError(Exception):
+    """The upload is not an issue we can read; the message says why, for the editor."""
+
+
+def check_upload(filename: str | None, size: int | None) -> str:
+    """The file's name if it may be an issue, before downloading it; UploadError otherwise."""
+    name = filename or "the file"
+    if _suffix(filename) not in TEXT_EXTENSIONS | HTML_EXTENSIONS:
+        raise UploadError(f"I read issues from .txt, .md and .html files, and {name} is none of those.")
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        raise UploadError(f"{name} is {size // 1024} KB; an issue is never more than {MAX_UPLOAD_BYTES // 1024} KB.")
+    if size == 0:
+        raise UploadError(f"{name} is empty.")
+    return name
+
+
+def issue_from_upload(data: bytes, filename: str) -> Digest:
+    """Decode, extract (for HTML) and parse an uploaded file. CPU-bound: call it in a thread.
+
+    Raises:
+        UploadError: binary or undecodable data, a page without article text, or text that is not an issue.
+    """
+    try:
+        text = decode_text(data, filename)
+        if _suffix(filename) in HTML_EXTENSIONS:
+            text = extract_issue_text(text).text
+    except SourceError as exc:
+        raise UploadError(_reason(str(exc), filename)) from None
+    return issue_from_text(text, source=filename)
+
+
+def issue_from_text(text: str, *, source: str | None = None) -> Digest:
+    try:
+        return parse_text(text, source=source)
+    except ParseError as exc:
+        raise UploadError(str(exc)) from None
+
+
+class PendingIssues:
+    """Parsed uploads waiting for Publish or Cancel, by the token their buttons carry."""
+
+    def __init__(self) -> None:
+        self._issues: dict[str, Digest] = {}
+
+    def add(self, digest: Digest) -> str:
+        token = secrets.token_urlsafe(9)
+        self._issues[token] = digest
+        while len(self._issues) > PENDING_PER_CHAT:
+            del self._issues[next(iter(self._issues))]
+        return token
+
+    def pop(self, token: str) -> Digest | None:
+        return self._issues.pop(token, None)
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    digest_id: int
+    outcome: SaveOutcome
+    republished: bool
+    """It had been withdrawn: an editor publishing it explicitly brings it back."""
+
+
+async def publish(services: Services, digest: Digest, editor_id: int) -> Published:
+    """Store the issue as published (the schedule picks it up) and record who did it."""
+    report = await store_digest(services.db, services.digests, digest, publish=True)
+    assert report.digest_id is not None and report.outcome is not None
+    # Storing never revives a withdrawn issue on its own (the feed poller must not); an editor's Publish does.
+    republished = await services.digests.set_status(report.digest_id, DigestStatus.PUBLISHED)
+    # Like every way of publishing: readers whose time today has passed get it now (LATE_ISSUE_POLICY).
+    await announce_published(services, report.digest_id)
+    await services.audit.record(
+        editor_id,
+        "issue.publish",
+        target=report.digest_id,
+        details={
+            "date": digest.date.isoformat() if digest.date else None,
+            "title": digest.title,
+            "source": digest.source,
+            "outcome": str(report.outcome),
+        },
+    )
+    return Published(report.digest_id, report.outcome, republished)
+
+
+async def withdraw_latest(services: Services, editor_id: int) -> StoredDigest | None:
+    """Take the latest published issue out of reading and pushing; None when there is none."""
+    latest = await services.digests.latest_published()
+    if latest is None or not await services.digests.set_status(latest.id, DigestStatus.WITHDRAWN):
+        return None
+    if services.engine is not None:
+        # The engine caches issues it sends; drop it so queued deliveries see the withdrawal and skip.
+        services.engine.forget_digest(latest.id)
+    digest = latest.digest
+    await services.audit.record(
+        editor_id,
+        "issue.withdraw",
+        target=latest.id,
+        details={"date": digest.date.isoformat() if digest.date else None, "title": digest.title},
+    )
+    return latest
+
+
+def _suffix(filename: str | None) -> str:
+    return PurePath(filename).suffix.lower() if filename else ""
+
+
+def _reason(message: str, name: str) -> str:
+    """SourceError messages start with the file's name; the reply names the file itself."""
+    return message.removeprefix(f"{name}: ")

@@ -1,0 +1,1 @@
+"""Pure rules of the product: clock, schedule and DST, timezones, dates, authors, preferences, searches."""

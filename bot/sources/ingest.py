@@ -1,0 +1,112 @@
+"""Ingesting issues: source text → parser → Digest → storage, one issue per transaction.
+
+Used by ``briefing ingest``, the feed poller in the bot, an editor's ``/publish`` and the sandbox, so that
+every way in stores an issue the same way and reports the same outcomes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.digest.model import Digest
+from bot.digest.parser import ParseError, parse_text
+from bot.sources.file import SourceError
+from bot.sources.http import Fetcher
+from bot.sources.resolve import SourceText, load_texts
+from storage import Database, DigestRepository, SaveOutcome
+
+if TYPE_CHECKING:
+    from bot.features.services import Services
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """What happened to one issue. ``outcome`` is None on a dry run; ``error`` is set when it failed."""
+
+    source: str
+    digest: Digest | None = None
+    outcome: SaveOutcome | None = None
+    digest_id: int | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def describe(self) -> str:
+        if self.error is not None:
+            return f"{self.source}: {self.error}"
+        assert self.digest is not None
+        d = self.digest
+        count = sum(1 for _ in d.items())
+        what = f"{d.date.isoformat() if d.date else 'undated'} “{d.title or 'untitled'}” ({count} items)"
+        verb = {
+            None: "would store",
+            SaveOutcome.CREATED: "stored",
+            SaveOutcome.UNCHANGED: "already stored, unchanged:",
+            SaveOutcome.REPLACED: "replaced the earlier version of",
+        }[self.outcome]
+        return f"{self.source}: {verb} {what}"
+
+
+async def store_digest(
+    db: Database, digests: DigestRepository, digest: Digest, *, publish: bool = True
+) -> IngestReport:
+    async with db.atomic():
+        result = await digests.save(digest, publish=publish)
+    source = digest.source or "issue"
+    logger.info("ingested %s: %s as digest %s", source, result.outcome, result.digest_id)
+    return IngestReport(source, digest, result.outcome, result.digest_id)
+
+
+async def ingest_text(
+    db: Database,
+    digests: DigestRepository,
+    text: str,
+    *,
+    source: str,
+    publish: bool = True,
+    dry_run: bool = False,
+) -> IngestReport:
+    """Parse and store one issue; a parse failure is reported, never half-stored."""
+    try:
+        digest = parse_text(text, source=source)
+    except ParseError as exc:
+        return IngestReport(source, error=str(exc))
+    if dry_run:
+        return IngestReport(source, digest)
+    return await store_digest(db, digests, digest, publish=publish)
+
+
+async def announce_published(services: Services, digest_id: int) -> int:
+    """A new issue is out: readers whose time today has passed get it now (per LATE_ISSUE_POLICY).
+
+    Every way of publishing (feed poller, an editor's /publish, a re-published draft) ends here, so the
+    late-issue rule and waking the engine live in one place. An older issue (an archive back-fill) is not
+    today's digest and goes to nobody. Returns how many deliveries were queued.
+    """
+    latest = await services.digests.latest_published()
+    if latest is None or latest.id != digest_id:
+        return 0
+    queued = await services.scheduler.on_published(digest_id)
+    if services.engine is not None:
+        services.engine.forget_digest(digest_id)
+        if queued:
+            services.engine.wake()
+    return queued
+
+
+async def collect_texts(targets: Sequence[str], fetcher: Fetcher) -> list[SourceText | IngestReport]:
+    """Read every target; an unreadable one becomes a failed report instead of stopping the batch."""
+    out: list[SourceText | IngestReport] = []
+    for target in targets:
+        try:
+            out.extend(await load_texts(target, fetcher))
+        except SourceError as exc:
+            out.append(IngestReport(target, error=str(exc).removeprefix(f"{target}: ")))
+    return out
