@@ -86,7 +86,10 @@ def same(a: str | None, b: str | None) -> bool:
     x, y = normalise(a), normalise(b)
     if not x or not y:
         return x == y
-    return x == y or fuzz.ratio(x, y) >= _MATCH or (len(y) >= 12 and (y in x or x in y) and min(len(x), len(y)) / max(len(x), len(y)) > 0.6)
+    if x == y or fuzz.ratio(x, y) >= _MATCH:
+        return True
+    contained = len(y) >= 12 and (y in x or x in y)
+    return contained and min(len(x), len(y)) / max(len(x), len(y)) > 0.6
 
 
 def corpus_files(subset: str) -> list[Path]:

@@ -44,7 +44,8 @@ _FURNITURE_RE = re.compile(
 )
 _CHROME_RE = re.compile(
     r"""
-    (?: view\ (?:this\ )?(?:e-?mail|post|newsletter|issue|message|it)?\ ?(?:in\ (?:your\ )?browser|online|on\ the\ web).{0,200}
+    (?: view\ (?:this\ )?(?:e-?mail|post|newsletter|issue|message|it)?\ ?
+        (?:in\ (?:your\ )?browser|online|on\ the\ web).{0,200}
       | (?:having\ trouble|can['’]t\ see|trouble)\ (?:viewing|reading|seeing)\ this.{0,120}
       | (?:click\ here\ to\ )?unsubscribe.{0,200} | .{0,120}\bunsubscribe\b.{0,60}
       | (?:update|manage)\ (?:your\ )?(?:e-?mail\ )?(?:preferences|subscription|settings).{0,120}
@@ -56,17 +57,22 @@ _CHROME_RE = re.compile(
       | (?:upgrade\ to\ paid|become\ a\ paid\ subscriber|start\ (?:a\ )?(?:free\ )?trial).{0,80}
       | subscribed | thanks\ for\ reading\b.{0,160} | learn\ more\ about\ the\ .{1,60}
       | (?:job\ board|jobs\ (?:board|of\ the\ week)|we['’]re\ hiring|open\ roles).{0,120}
-      | (?:add\ us\ to\ your\ address\ book|you\ (?:are\ )?receiv(?:e|ed|ing)\ this\ (?:e-?mail|newsletter)).{0,200}
+      | add\ us\ to\ your\ address\ book.{0,200}
+      | you\ (?:are\ )?receiv(?:e|ed|ing)\ this\ (?:e-?mail|newsletter).{0,200}
       | (?:this\ e-?mail\ was\ sent\ to|sent\ to\ \S+@\S+).{0,200} | our\ mailing\ address\ is.{0,200}
-      | (?:powered\ by|e-?mail\ marketing\ (?:powered\ )?by)\ (?:mailchimp|substack|beehiiv|revue|convertkit|buttondown).{0,40}
-      | (?:facebook|twitter|instagram|linkedin|youtube|tiktok|threads|bluesky|x)(?:\s*[|·•]\s*(?:facebook|twitter|instagram|linkedin|youtube|tiktok|threads|bluesky|x))+
+      | (?:powered\ by|e-?mail\ marketing\ (?:powered\ )?by)\ (?:mailchimp|substack|beehiiv|revue|convertkit).{0,40}
+      | (?:access|download|get|read|try|claim|grab|watch|listen\ to)\ (?:the\ )?(?:full\ )?
+        (?:guide|report|now|it\ now|for\ free|episode|the\ episode)\b.{0,30}
+      | (?:facebook|twitter|instagram|linkedin|youtube|tiktok|threads|bluesky|x)
+        (?:\s*[|·•]\s*(?:facebook|twitter|instagram|linkedin|youtube|tiktok|threads|bluesky|x))+
     ) [.!:]?
     """,
     re.IGNORECASE | re.VERBOSE,
 )
 _SPONSOR_RE = re.compile(
     r"(?:together\ with|presented\ by|sponsored\ by|brought\ to\ you\ by|in\ partnership\ with|a\ message\ from"
-    r"|(?:a\ )?word\ from\ our\ sponsors?|from\ our\ (?:sponsors?|partners?)|sponsor(?:ed)?(?:\ content|\ post)?\s*[:|—–-]"
+    r"|(?:a\ )?word\ from\ our\ sponsors?|from\ our\ (?:sponsors?|partners?)"
+    r"|sponsor(?:ed)?(?:\ content|\ post)?\s*[:|—–-]"
     r"|sponsored\b|advertisement\b|partner\ content\b|paid\ (?:post|partnership)\b)",
     re.IGNORECASE | re.VERBOSE,
 )

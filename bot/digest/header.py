@@ -31,10 +31,6 @@ MASTHEAD_RE = re.compile(
 )
 _SITE_NAME_RE = re.compile(r"meduza(?:\.io)?\.?", re.IGNORECASE)
 _METADATA_RE = re.compile(r"(?:date|published|updated|дата|posted)\s*:", re.IGNORECASE)
-_PAGE_PREFIX_RE = re.compile(
-    r"(?:skip\s+to\s+(?:main\s+)?content|share\s+to\s+or|(?:©|copyright)\s*(?:\(c\)\s*)?\d{0,4}[^.]{0,80}?\.)\s*",
-    re.IGNORECASE,
-)
 _SEPARATORS = " \t,:;|—–-"
 _WINDOW = 10
 _MAX_NAME_WORDS = 8
@@ -91,7 +87,7 @@ class _DateSpot:
 def read_header(lines: list[Line]) -> tuple[Header, list[Line]]:
     """The header, and the lines that follow it (whatever preceded the masthead is page chrome)."""
     reading = _Reading()
-    rest = [_without_page_prefix(line) if index < _WINDOW else line for index, line in enumerate(lines)]
+    rest = list(lines)
     masthead = _find_masthead(rest)
     spot = _find_date(rest, reading)
     if masthead is not None and spot is not None and spot.index < masthead[0]:
@@ -120,18 +116,6 @@ def read_header(lines: list[Line]) -> tuple[Header, list[Line]]:
                 rest = rest[:index] + rest[index + 1 :]
                 break
     return reading.header(), rest
-
-
-def _without_page_prefix(line: Line) -> Line:
-    """ "Skip to main content The Real Russia. Today. …" → the masthead onwards (a page glued to the issue)."""
-    text = line.text
-    while match := _PAGE_PREFIX_RE.match(text):
-        if not match.end():
-            break
-        text = text[match.end() :]
-    if text == line.text or not text.strip():
-        return line
-    return replace(line, text=text.strip(), raw=text.strip())
 
 
 def _find_masthead(lines: list[Line]) -> tuple[int, re.Match[str]] | None:
@@ -191,7 +175,9 @@ def _in_parentheses(text: str, position: int) -> bool:
     return before.count("(") > before.count(")")
 
 
-def _read_date_line(rest: list[Line], spot: _DateSpot, reading: _Reading, masthead_match: re.Match[str] | None) -> list[Line]:
+def _read_date_line(
+    rest: list[Line], spot: _DateSpot, reading: _Reading, masthead_match: re.Match[str] | None
+) -> list[Line]:
     """Take the date out of its line; what stood before and after it may be the name, headline or a note."""
     line = rest[spot.index]
     found = spot.found
@@ -205,8 +191,11 @@ def _read_date_line(rest: list[Line], spot: _DateSpot, reading: _Reading, masthe
             suffix = suffix[close + 1 :].lstrip(_SEPARATORS)
     on_masthead_line = masthead_match is not None and spot.index == 0
     if on_masthead_line and masthead_match is not None:
-        between = prefix[masthead_match.end() :].strip(_SEPARATORS)
-        reading.set("title", between or None, "masthead line")
+        if masthead_match.start() >= found.end:  # "Friday, January 7, 2022 — The Real Russia. Today. — Headline"
+            suffix = line.text[masthead_match.end() :].lstrip(_SEPARATORS)
+        else:
+            between = prefix[masthead_match.end() :].strip(_SEPARATORS)
+            reading.set("title", between or None, "masthead line")
         prefix = ""
     prefix = prefix.strip(_SEPARATORS)
     if prefix and masthead_match is None:

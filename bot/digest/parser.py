@@ -23,9 +23,13 @@ from bot.digest.dates import date_in_url
 from bot.digest.drafts import Draft, Layout, SectionDraft
 from bot.digest.header import read_header
 from bot.digest.layout import is_markdown, lay_out
+from bot.digest.letter import take_letter
 from bot.digest.lines import looks_binary, read_lines
 from bot.digest.markers import collapse_spaces
 from bot.digest.model import Digest, Item, ItemKind, Section
+
+_MIN_LOOSE_PARAGRAPHS = 2
+"""Text without any structure is one item only when there is some of it, or a masthead, date or headline."""
 
 
 class ParseError(ValueError):
@@ -97,16 +101,17 @@ def parse_issue(text: str, *, source: str | None = None, hints: Hints | None = N
     if not text.strip():
         raise ParseError("the file is empty (only whitespace)")
     header, lines = read_header(read_lines(text))
+    letter, lines = take_letter(lines)
     notes = [Note(name, rule, str(getattr(header, name))) for name, rule in header.rules.items()]
     warnings = list(header.warnings)
     layout = lay_out(lines, markdown=is_markdown(lines))
     drop_table_of_contents(layout)
     sections = _sections(layout)
-    summary_parts = [*header.notes, *layout.summary]
+    summary_parts = [*header.notes, *letter, *layout.summary]
     if not summary_parts and hints.summary:
         summary_parts.append(hints.summary)
         notes.append(Note("summary", "preheader", hints.summary))
-    if not sections and summary_parts:
+    if not sections and summary_parts and (header.found or hints.title or len(summary_parts) >= _MIN_LOOSE_PARAGRAPHS):
         # A flattened or structureless issue: its text is one piece rather than nothing.
         lead_title = header.title or hints.title or _first_words(summary_parts[0])
         sections = (Section(None, (Item(ItemKind.STORY, collapse_spaces(lead_title), body=tuple(summary_parts)),)),)
@@ -125,7 +130,7 @@ def parse_issue(text: str, *, source: str | None = None, hints: Hints | None = N
         title = hints.title
         notes.append(Note("title", hints.title_rule, title))
     if title is None:
-        title = next((item.title for section in sections for item in section.items), None)
+        title = _lead_title(sections)
         if title is not None:
             notes.append(Note("title", "lead item", title, guessed=True))
             warnings.append("no headline found: the lead item's title stands in for it")
@@ -156,6 +161,13 @@ def _fallback_date(hints: Hints, source: str | None, notes: list[Note]) -> dt.da
     return None
 
 
+def _lead_title(sections: tuple[Section, ...]) -> str | None:
+    """The lead item: the first with text of its own (a list of bare headlines above it is a contents list)."""
+    items = [item for section in sections for item in section.items]
+    lead = next((item for item in items if item.body), items[0] if items else None)
+    return lead.title if lead else None
+
+
 def _first_words(text: str, limit: int = 12) -> str:
     words = text.split()
     return " ".join(words[:limit]) + ("…" if len(words) > limit else "")
@@ -165,6 +177,8 @@ def _sections(layout: Layout) -> tuple[Section, ...]:
     filled_runs = {draft.run for section in layout.sections for draft in section.items if draft.filled_from_run}
     sections = []
     for section in layout.sections:
+        if section.sponsor:
+            continue
         items = tuple(
             _item(draft, section, filled_runs, markdown=layout.markdown) for draft in section.items if _keep(draft)
         )
@@ -175,7 +189,7 @@ def _sections(layout: Layout) -> tuple[Section, ...]:
 
 def _keep(draft: Draft) -> bool:
     """Drop empty titles, and blocks that were only a donation appeal under a headline."""
-    if not draft.title.strip():
+    if not draft.title.strip() or draft.sponsor:
         return False
     return not (draft.appeal and not draft.body and not draft.marked)
 

@@ -51,7 +51,10 @@ def read_mail(raw: bytes | str, name: str = "the e-mail") -> Mail:
     Raises:
         SourceError: the message has no text or HTML body.
     """
-    parsed = message_from_bytes(raw, policy=default) if isinstance(raw, bytes) else message_from_string(raw, policy=default)
+    if isinstance(raw, bytes):
+        parsed = message_from_bytes(raw, policy=default)
+    else:
+        parsed = message_from_string(raw, policy=default)
     if not isinstance(parsed, EmailMessage):  # the default policy always builds EmailMessage objects
         raise SourceError(f"{name}: not an e-mail message")
     message = parsed

@@ -26,12 +26,18 @@ from bot.digest.furniture import is_chrome_text, is_sponsor_label
 
 _DROPPED = ("script", "style", "head", "noscript", "svg", "img", "form", "button", "iframe", "nav", "footer",
             "select", "textarea", "map", "video", "audio", "picture", "template", "object")  # fmt: skip
-_BLOCKS = frozenset({"p", "div", "td", "th", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section",
-                     "article", "table", "tr", "tbody", "ul", "ol", "dd", "dt", "header", "main", "center", "pre"})  # fmt: skip
+_BLOCKS = frozenset(
+    "p div td th li h1 h2 h3 h4 h5 h6 blockquote section article table tr tbody ul ol dd dt header main center pre"
+    .split()
+)
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
-_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|max-height\s*:\s*0|mso-hide\s*:\s*all", re.I)
+_HIDDEN_STYLE_RE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|max-height\s*:\s*0(?:px)?\s*(?:;|$)|mso-hide\s*:\s*all", re.I
+)
 _PREHEADER_CLASS_RE = re.compile(r"preheader|preview-?text|mcnPreviewText|preview", re.IGNORECASE)
-_CHROME_CLASS_RE = re.compile(r"footer|social|share|unsubscribe|referral|sponsor|advert|promo|view-?online|webversion", re.I)
+_CHROME_CLASS_RE = re.compile(
+    r"footer|social|share|unsubscribe|referral|sponsor|advert|promo|view-?online|webversion", re.IGNORECASE
+)
 _SPACES_RE = re.compile(r"\s+")
 _FILLER_RE = re.compile(r"[\u034f\u00ad\u200b-\u200f\u2060\ufeff\s]+")
 _MAX_LINKED_HEADLINE_WORDS = 24
@@ -81,7 +87,10 @@ def read_structure(html: str, url: str | None = None) -> StructuredPage:
     return StructuredPage("\n\n".join(blocks), title, site_name, tuple(dates), preheader, link, tuple(removed))
 
 
-def _metadata(root: lxml.html.HtmlElement, url: str | None) -> tuple[str | None, str | None, list[tuple[dt.date, str]], str | None]:
+_Metadata = tuple[str | None, str | None, list[tuple[dt.date, str]], str | None]
+
+
+def _metadata(root: lxml.html.HtmlElement, url: str | None) -> _Metadata:
     def meta(*names: str) -> str | None:
         for name in names:
             for element in root.xpath(f'//meta[@property="{name}" or @name="{name}"]'):
@@ -201,7 +210,9 @@ def _sponsor_container(element: lxml.html.HtmlElement, total: int) -> lxml.html.
 
 
 def _has_block_child(element: lxml.html.HtmlElement) -> bool:
-    return any(isinstance(child.tag, str) and child.tag in _BLOCKS and _text(child) for child in element.iterdescendants())
+    return any(
+        isinstance(child.tag, str) and child.tag in _BLOCKS and _text(child) for child in element.iterdescendants()
+    )
 
 
 def _blocks(root: lxml.html.HtmlElement) -> list[str]:

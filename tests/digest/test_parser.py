@@ -198,7 +198,8 @@ def test_2022_07_11_news_feed_briefs_and_feature_contents() -> None:
     digest = parse_fixture("real-russia-today-2022-07-11.txt")
 
     assert digest.date == dt.date(2022, 7, 11)
-    assert digest.title == "Treason-accused scientist who died in jail was misdiagnosed in police paperwork"
+    # No printed headline: the lead item is the first with text of its own, not the first bare headline.
+    assert digest.title == "Spy games between the FSB and Russia’s libertarian movement"
     assert digest.summary is None  # the only teaser paragraph is a donation appeal
     briefs = [
         "Treason-accused scientist who died in jail was misdiagnosed in police paperwork",

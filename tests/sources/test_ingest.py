@@ -62,7 +62,7 @@ def test_dry_run_stores_nothing_and_draft_is_not_published(db_path: Path, capsys
 
 @pytest.mark.parametrize(
     ("content", "expected"),
-    [(b"", "empty"), (b"\x00\x01\x02binary\xff", "binary"), (b"Just some words, no issue here.", "no issue date")],
+    [(b"", "empty"), (b"\x00\x01\x02binary\xff", "binary"), (b"Just some words, no issue here.", "no items found")],
 )
 def test_bad_input_names_the_file_and_stores_nothing(
     db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, expected: str
