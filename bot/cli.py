@@ -54,21 +54,33 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from bot.digest.outline import format_outline
-    from bot.digest.parser import ParseError, parse_text
+    from bot.digest.outline import format_explanation, format_outline
+    from bot.digest.parser import ParseError
+    from bot.sources.document import parse_document
     from bot.sources.file import SourceError, read_file
 
     name = "stdin" if args.file == "-" else args.file
     try:
-        digest = parse_text(read_file(args.file), source=None if args.file == "-" else args.file)
+        text = read_file(args.file)
+        parsed = parse_document(text, name=None if args.file == "-" else args.file, url=args.url)
     except SourceError as exc:
         raise CommandError(str(exc)) from None
     except ParseError as exc:
         raise CommandError(f"{name}: {exc}") from None
     if args.json:
-        print(json.dumps(digest.to_json_dict(), ensure_ascii=False, indent=2))
+        data = parsed.digest.to_json_dict()
+        data["warnings"] = list(parsed.warnings)
+        if args.explain:
+            data["explain"] = [
+                {"field": note.field, "rule": note.rule, "value": note.value, "guessed": note.guessed}
+                for note in parsed.notes
+            ]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print(format_outline(digest))
+        print(format_outline(parsed.digest))
+        if args.explain or parsed.warnings:
+            print()
+            print(format_explanation(parsed, rules=args.explain))
     return EXIT_OK
 
 
@@ -93,9 +105,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 if isinstance(item, IngestReport):
                     reports.append(item)
                     continue
+                today = services.clock.now().astimezone(settings.timezone).date()
                 report = await ingest_text(
-                    db, services.digests, item.text, source=item.source, publish=not args.draft, dry_run=args.dry_run
-                )
+                    db, services.digests, item.text, source=item.source, publish=not args.draft,
+                    dry_run=args.dry_run, hints=item.hints, today=today,
+                )  # fmt: skip
                 reports.append(report)
                 fresh = report.outcome in (SaveOutcome.CREATED, SaveOutcome.REPLACED)
                 if fresh and not args.draft and report.digest_id is not None:
@@ -301,8 +315,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
 
     parse = add("parse", cmd_parse, "parse an issue file and print its outline or JSON")
-    parse.add_argument("file", help="a text, Markdown or HTML issue; - for stdin")
+    parse.add_argument("file", help="an issue as .txt, .md, .html or .eml; - for stdin")
     parse.add_argument("--json", action="store_true", help="print the digest as JSON")
+    parse.add_argument("--explain", action="store_true", help="show which rule found each field, and what was guessed")
+    parse.add_argument("--url", help="the address the issue was published at (its date may be in it)")
 
     push = add("push", cmd_push, "deliver an issue now to every active reader who has not received it")
     push.add_argument("--date", help="the issue of this date, YYYY-MM-DD (default: the latest published)")

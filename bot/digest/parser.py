@@ -16,10 +16,11 @@ not for particular issues: see each module's docstring.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 from bot.digest.contents import drop_table_of_contents
-from bot.digest.dates import date_in_url
+from bot.digest.dates import date_in_url, find_dates
 from bot.digest.drafts import Draft, Layout, SectionDraft
 from bot.digest.header import read_header
 from bot.digest.layout import is_markdown, lay_out
@@ -29,6 +30,9 @@ from bot.digest.markers import collapse_spaces
 from bot.digest.model import Digest, Item, ItemKind, Section
 
 _MIN_LOOSE_PARAGRAPHS = 2
+_MIN_HINT_TITLE_WORDS = 2
+_SITE_SUFFIX_RE = re.compile(r"\s+[|—–·]\s+[^|—–·]{1,30}$")
+"""The site's name a page title ends with: "Kazakhstan’s ‘terrorists’ … — Meduza"."""
 """Text without any structure is one item only when there is some of it, or a masthead, date or headline."""
 
 
@@ -126,8 +130,9 @@ def parse_issue(text: str, *, source: str | None = None, hints: Hints | None = N
     if date is None:
         warnings.append("no issue date found: it will be dated the day it is published")
     title = header.title
-    if title is None and hints.title:
-        title = hints.title
+    hinted = _hint_title(hints, header.newsletter)
+    if title is None and hinted:
+        title = hinted
         notes.append(Note("title", hints.title_rule, title))
     if title is None:
         title = _lead_title(sections)
@@ -150,6 +155,17 @@ def parse_issue(text: str, *, source: str | None = None, hints: Hints | None = N
     return Parsed(digest, tuple(notes), tuple(warnings))
 
 
+def dated_today(parsed: Parsed, today: dt.date) -> Parsed:
+    """An undated issue published now is today's: the date is set, and said to be a guess."""
+    if parsed.digest.date is not None:
+        return parsed
+    digest = replace(parsed.digest, date=today)
+    warnings = tuple(w for w in parsed.warnings if not w.startswith("no issue date found"))
+    warning = f"no issue date found: dated today, {today.isoformat()}"
+    note = Note("date", "today (no date printed)", today.isoformat(), guessed=True)
+    return Parsed(digest, (*parsed.notes, note), (*warnings, warning))
+
+
 def _fallback_date(hints: Hints, source: str | None, notes: list[Note]) -> dt.date | None:
     """Page or e-mail metadata first, then a date in the address; each is a guess about the issue's own date."""
     for date, rule in hints.dates:
@@ -159,6 +175,23 @@ def _fallback_date(hints: Hints, source: str | None, notes: list[Note]) -> dt.da
         notes.append(Note("date", "date in the URL", from_url.isoformat(), guessed=True))
         return from_url
     return None
+
+
+def _hint_title(hints: Hints, newsletter: str | None) -> str | None:
+    """A page title or subject without the site name, masthead and date it often repeats; None if that is all."""
+    title = hints.title
+    if not title:
+        return None
+    for name in (hints.newsletter, newsletter):
+        if name and title.endswith(name):
+            title = title[: -len(name)].rstrip(" |—–-:·")
+        if name and title.startswith(name):
+            title = title[len(name) :].lstrip(" |—–-:·")
+    title = _SITE_SUFFIX_RE.sub("", title)
+    for found in find_dates(title):
+        title = title.replace(found.text, " ")
+    title = collapse_spaces(title).strip(" |—–-:·,")
+    return title if len(title.split()) >= _MIN_HINT_TITLE_WORDS else None
 
 
 def _lead_title(sections: tuple[Section, ...]) -> str | None:

@@ -15,7 +15,7 @@ way whatever door it came in by:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from bot.digest.dates import date_in_url
@@ -74,11 +74,13 @@ def read_html(html: str, *, url: str | None = None, label: str = "the page", ema
             raise SourceError(f"{label}: found no text in the HTML")
         return Document(structured.text, _url_hints(hints, url), "email-html", structured.link)
     try:
-        page = extract_issue_text(html, url)
+        page = extract_issue_text(html, url, date_line=False)
     except SourceError:
         if not structured.text.strip():
             raise SourceError(f"{label}: found no article text in the HTML") from None
         return Document(structured.text, _url_hints(hints, url), "email-html", structured.link)
+    if page.date is not None and all(date != page.date for date, _ in dates):
+        hints = replace(hints, dates=(*dates, (page.date, "page metadata date")))
     return Document(page.text, _url_hints(hints, url or page.link), "html", page.link)
 
 

@@ -6,13 +6,14 @@ every way in stores an issue the same way and reports the same outcomes.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.digest.model import Digest
-from bot.digest.parser import ParseError, parse_text
+from bot.digest.parser import Hints, ParseError, dated_today, parse_issue
 from bot.sources.file import SourceError
 from bot.sources.http import Fetcher
 from bot.sources.resolve import SourceText, load_texts
@@ -33,6 +34,7 @@ class IngestReport:
     outcome: SaveOutcome | None = None
     digest_id: int | None = None
     error: str | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -51,7 +53,8 @@ class IngestReport:
             SaveOutcome.UNCHANGED: "already stored, unchanged:",
             SaveOutcome.REPLACED: "replaced the earlier version of",
         }[self.outcome]
-        return f"{self.source}: {verb} {what}"
+        notes = f" ({'; '.join(self.warnings)})" if self.warnings else ""
+        return f"{self.source}: {verb} {what}{notes}"
 
 
 async def store_digest(
@@ -72,15 +75,24 @@ async def ingest_text(
     source: str,
     publish: bool = True,
     dry_run: bool = False,
+    hints: Hints | None = None,
+    today: dt.date | None = None,
 ) -> IngestReport:
-    """Parse and store one issue; a parse failure is reported, never half-stored."""
+    """Parse and store one issue; a parse failure is reported, never half-stored.
+
+    An issue whose text, metadata and address give no date is dated ``today`` (when given: an ingest or a
+    publish now), with a warning in the report.
+    """
     try:
-        digest = parse_text(text, source=source)
+        parsed = parse_issue(text, source=source, hints=hints)
     except ParseError as exc:
         return IngestReport(source, error=str(exc))
+    if today is not None:
+        parsed = dated_today(parsed, today)
     if dry_run:
-        return IngestReport(source, digest)
-    return await store_digest(db, digests, digest, publish=publish)
+        return IngestReport(source, parsed.digest, warnings=parsed.warnings)
+    report = await store_digest(db, digests, parsed.digest, publish=publish)
+    return replace(report, warnings=parsed.warnings)
 
 
 async def announce_published(services: Services, digest_id: int) -> int:

@@ -15,6 +15,7 @@ from bot.sources.feed import read_feed
 from bot.sources.file import SourceError
 from bot.sources.http import Fetcher
 from bot.sources.ingest import announce_published, ingest_text
+from bot.sources.resolve import entry_text
 from storage import FeedRepository, SaveOutcome
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,9 @@ class FeedPoller:
             report.errors.append(failed.message)
         for issue in result.entries:
             source = issue.entry.link or f"{url}#{issue.entry.id}"
-            outcome = await ingest_text(self._services.db, self._services.digests, issue.text, source=source)
+            outcome = await ingest_text(
+                self._services.db, self._services.digests, issue.text, source=source, hints=entry_text(issue).hints
+            )
             if outcome.error is not None:
                 logger.warning("feed %s: entry %s is not an issue: %s", url, source, outcome.error)
                 report.errors.append(outcome.error)

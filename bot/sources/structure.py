@@ -42,6 +42,7 @@ _SPACES_RE = re.compile(r"\s+")
 _FILLER_RE = re.compile(r"[\u034f\u00ad\u200b-\u200f\u2060\ufeff\s]+")
 _MAX_LINKED_HEADLINE_WORDS = 24
 _MAX_BOLD_HEADLINE_WORDS = 20
+_MAX_LEAD_IN_WORDS = 12
 _MAX_SPONSOR_SHARE = 0.5
 
 
@@ -263,10 +264,28 @@ def _line(element: lxml.html.HtmlElement) -> str | None:
     bold = [b for b in element.iter("strong", "b") if _text(b)]
     if bold and _text(bold[0]) == text and words <= _MAX_BOLD_HEADLINE_WORDS:
         return f"### {_linked_text(element)}"
+    if bold and (lead := _lead_in(element, bold[0], text)) is not None and _opens_its_cell(element, text):
+        return f"### {lead}\n\n{text[len(lead) :].strip(' .:')}"
     markdown = _SPACES_RE.sub(" ", _inline_markdown(element, outer=True)).strip()
     if element.tag == "li":
         return f"- {markdown}"
     return markdown
+
+
+def _lead_in(element: lxml.html.HtmlElement, bold: lxml.html.HtmlElement, text: str) -> str | None:
+    """ "<p><strong>A rescue at sea.</strong> Coast guards…</p>": the bold words leading the paragraph."""
+    lead = _text(bold)
+    if not text.startswith(lead) or lead == text or len(lead.split()) > _MAX_LEAD_IN_WORDS:
+        return None
+    if lead[-1:] not in ".:!?" or (element.text or "").strip():
+        return None
+    return lead.rstrip(" .:")
+
+
+def _opens_its_cell(element: lxml.html.HtmlElement, text: str) -> bool:
+    """The paragraph starts its table cell: one story per cell, as e-mail layouts print them."""
+    cell = next((ancestor for ancestor in element.iterancestors("td", "th")), None)
+    return cell is not None and _text(cell).startswith(text[:40])
 
 
 def _linked_text(element: lxml.html.HtmlElement) -> str:
