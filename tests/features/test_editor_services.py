@@ -168,3 +168,20 @@ async def test_publishing_from_the_chat_sends_at_once_to_readers_whose_time_has_
     published = await publishing.publish(services, make_digest(), editor_id=9001)
     assert await services.deliveries.status(published.digest_id, 11) is not None
     assert await services.deliveries.status(published.digest_id, 12) is None
+
+
+async def test_the_briefing_is_named_by_the_setting_else_by_the_latest_issue(db, clock) -> None:
+    from bot.config import load_settings
+    from bot.features.services import Services
+    from bot.render.replies import welcome
+
+    services = Services.over(db, load_settings({}), clock)
+    assert await services.newsletter_name() is None
+    assert "a daily news briefing" in welcome("Ann", "08:00", "UTC")
+    digest = publishing.issue_from_upload((FIXTURES / "real-russia-today-2024-10-11.txt").read_bytes(), "a.txt").digest
+    async with db.atomic():
+        await services.digests.save(digest, publish=True)
+    assert await services.newsletter_name() == "This was Russia today"
+    named = Services.over(db, load_settings({"NEWSLETTER_NAME": "The Morning Wire"}), clock)
+    assert await named.newsletter_name() == "The Morning Wire"
+    assert "<b>The Morning Wire</b> — a daily briefing" in welcome("Ann", "08:00", "UTC", newsletter="The Morning Wire")
