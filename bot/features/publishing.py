@@ -15,6 +15,7 @@ from pathlib import PurePath
 from bot.digest.model import Digest
 from bot.digest.parser import Parsed, ParseError, dated_today
 from bot.features.services import Services
+from bot.sources.daily import DailyDigests, DailyFeed
 from bot.sources.document import DOCUMENT_SUFFIXES, parse_document
 from bot.sources.file import SourceError, decode_text
 from bot.sources.ingest import store_digest
@@ -101,6 +102,13 @@ class Published:
     outcome: SaveOutcome
     republished: bool
     """It had been withdrawn: an editor publishing it explicitly brings it back."""
+
+
+async def daily_digests(services: Services) -> DailyDigests:
+    """The daily digest of the newsroom feeds (FEED_MODE=daily), named like the briefing."""
+    settings = services.settings
+    config = DailyFeed(settings.digest_cutoff, settings.timezone, await services.newsletter_name())
+    return DailyDigests(services.db, services.digests, config)
 
 
 async def announce_published(services: Services, digest_id: int) -> int:

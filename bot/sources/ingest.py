@@ -55,10 +55,10 @@ class IngestReport:
 
 
 async def store_digest(
-    db: Database, digests: DigestRepository, digest: Digest, *, publish: bool = True
+    db: Database, digests: DigestRepository, digest: Digest, *, publish: bool = True, key: str | None = None
 ) -> IngestReport:
     async with db.atomic():
-        result = await digests.save(digest, publish=publish)
+        result = await digests.save(digest, publish=publish, key=key)
     source = digest.source or "issue"
     logger.info("ingested %s: %s as digest %s", source, result.outcome, result.digest_id)
     return IngestReport(source, digest, result.outcome, result.digest_id)
@@ -74,11 +74,13 @@ async def ingest_text(
     dry_run: bool = False,
     hints: Hints | None = None,
     today: dt.date | None = None,
+    key: str | None = None,
 ) -> IngestReport:
     """Parse and store one issue; a parse failure is reported, never half-stored.
 
     An issue whose text, metadata and address give no date is dated ``today`` (when given: an ingest or a
-    publish now), with a warning in the report.
+    publish now), with a warning in the report. ``key`` (a feed entry's id or link) is the issue's identity
+    instead of its date.
     """
     try:
         parsed = parse_issue(text, source=source, hints=hints)
@@ -88,7 +90,7 @@ async def ingest_text(
         parsed = dated_today(parsed, today)
     if dry_run:
         return IngestReport(source, parsed.digest, warnings=parsed.warnings)
-    report = await store_digest(db, digests, parsed.digest, publish=publish)
+    report = await store_digest(db, digests, parsed.digest, publish=publish, key=key)
     return replace(report, warnings=parsed.warnings)
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from bot.digest.parser import Hints
 from bot.sources.document import DOCUMENT_SUFFIXES, read_document, read_html
-from bot.sources.feed import EntryError, FeedIssue, entry_issues, looks_like_feed, parse_feed
+from bot.sources.feed import EntryError, FeedEntry, FeedIssue, entry_issues, looks_like_feed, parse_feed
 from bot.sources.file import SourceError, read_file
 from bot.sources.html import looks_like_html
 from bot.sources.http import Fetcher
@@ -40,6 +40,8 @@ class SourceText:
     """The issue's web address when it has one (the page's canonical URL, the entry's link)."""
     hints: Hints = field(default_factory=Hints)
     """What the e-mail's headers, the page's metadata or the feed entry say about the issue."""
+    entry: FeedEntry | None = None
+    """The feed entry it came from: its id or link is the issue's identity, its teaser a daily digest's item."""
 
 
 async def load_texts(target: str, fetcher: Fetcher | None = None) -> list[SourceText]:
@@ -108,7 +110,7 @@ def entry_text(issue: FeedIssue) -> SourceText:
     entry = issue.entry
     dates = ((entry.published.date(), "feed entry date"),) if entry.published else ()
     hints = Hints(title=entry.title or None, title_rule="feed entry title", dates=dates)
-    return SourceText(issue.text, entry.link or entry.id, "feed-entry", entry.link, hints)
+    return SourceText(issue.text, entry.link or entry.id, "feed-entry", entry.link, hints, entry)
 
 
 async def _url_texts(url: str, fetcher: Fetcher) -> list[SourceText]:
