@@ -30,10 +30,11 @@ from bot.digest.markers import collapse_spaces
 from bot.digest.model import Digest, Item, ItemKind, Section
 
 _MIN_LOOSE_PARAGRAPHS = 2
+_MIN_LOOSE_WORDS = 25
+"""Text without any structure is one item only when there is some of it, or a masthead, date or headline."""
 _MIN_HINT_TITLE_WORDS = 2
 _SITE_SUFFIX_RE = re.compile(r"\s+[|—–·]\s+[^|—–·]{1,30}$")
 """The site's name a page title ends with: "Kazakhstan’s ‘terrorists’ … — Meduza"."""
-"""Text without any structure is one item only when there is some of it, or a masthead, date or headline."""
 
 
 class ParseError(ValueError):
@@ -115,7 +116,7 @@ def parse_issue(text: str, *, source: str | None = None, hints: Hints | None = N
     if not summary_parts and hints.summary:
         summary_parts.append(hints.summary)
         notes.append(Note("summary", "preheader", hints.summary))
-    if not sections and summary_parts and (header.found or hints.title or len(summary_parts) >= _MIN_LOOSE_PARAGRAPHS):
+    if not sections and summary_parts and (header.found or hints.title or _enough_text(summary_parts)):
         # A flattened or structureless issue: its text is one piece rather than nothing.
         lead_title = header.title or hints.title or _first_words(summary_parts[0])
         sections = (Section(None, (Item(ItemKind.STORY, collapse_spaces(lead_title), body=tuple(summary_parts)),)),)
@@ -199,6 +200,11 @@ def _lead_title(sections: tuple[Section, ...]) -> str | None:
     items = [item for section in sections for item in section.items]
     lead = next((item for item in items if item.body), items[0] if items else None)
     return lead.title if lead else None
+
+
+def _enough_text(paragraphs: list[str]) -> bool:
+    words = sum(len(paragraph.split()) for paragraph in paragraphs)
+    return len(paragraphs) >= _MIN_LOOSE_PARAGRAPHS and words >= _MIN_LOOSE_WORDS
 
 
 def _first_words(text: str, limit: int = 12) -> str:
