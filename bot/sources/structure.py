@@ -40,9 +40,12 @@ _CHROME_CLASS_RE = re.compile(
 )
 _SPACES_RE = re.compile(r"\s+")
 _FILLER_RE = re.compile(r"[\u034f\u00ad\u200b-\u200f\u2060\ufeff\s]+")
+_INVISIBLE_RE = re.compile(r"[\u034f\u00ad\u200b-\u200f\u2060\ufeff]")
 _MAX_LINKED_HEADLINE_WORDS = 24
 _MAX_BOLD_HEADLINE_WORDS = 20
 _MAX_LEAD_IN_WORDS = 12
+_WHOLE_LINK_RE = re.compile(r"\[(?:\*\*)?(?P<text>[^\[\]*]+?)(?:\*\*)?\]\((?P<url>[^\s()]+)\)")
+_WHOLE_BOLD_RE = re.compile(r"\*\*([^*]+)\*\*")
 _MAX_SPONSOR_SHARE = 0.5
 
 
@@ -67,7 +70,8 @@ def looks_like_email_html(html: str) -> bool:
         for marker in ("unsubscribe", "view in browser", "view this email", "view online", "mso", "preheader",
                        "forward to a friend", "email preferences", "list-manage.com", "substack.com/redirect")
     )  # fmt: skip
-    return (tables >= 3 and signals >= 1) or signals >= 3
+    laid_out = tables >= 3 or (tables >= 1 and "<article" not in head and "<main" not in head)
+    return (laid_out and signals >= 1) or signals >= 2
 
 
 def read_structure(html: str, url: str | None = None) -> StructuredPage:
@@ -220,6 +224,9 @@ def _blocks(root: lxml.html.HtmlElement) -> list[str]:
     out: list[str] = []
     body = root.find(".//body")
     _walk(body if body is not None else root, out)
+    for index in range(len(out) - 1):
+        if out[index].startswith("# ") and out[index + 1].startswith("##"):
+            out[index + 1] = out[index + 1].lstrip("#").strip()  # the subtitle under the title: a standfirst
     return out
 
 
@@ -266,9 +273,23 @@ def _line(element: lxml.html.HtmlElement) -> str | None:
         return f"### {_linked_text(element)}"
     if bold and (lead := _lead_in(element, bold[0], text)) is not None and _opens_its_cell(element, text):
         return f"### {lead}\n\n{text[len(lead) :].strip(' .:')}"
-    markdown = _SPACES_RE.sub(" ", _inline_markdown(element, outer=True)).strip()
+    raw = _inline_markdown(element, outer=True)
+    if "\n" in raw.strip():  # lines broken with <br>: "<a><b>Title (4 minute read)</b></a><br>Text…"
+        return "\n\n".join(_segment(_SPACES_RE.sub(" ", part).strip()) for part in raw.split("\n") if part.strip())
+    markdown = _SPACES_RE.sub(" ", raw).strip()
     if element.tag == "li":
         return f"- {markdown}"
+    return markdown
+
+
+def _segment(markdown: str) -> str:
+    """One <br>-separated line of a cell: a whole link or bold line is a headline, anything else text."""
+    if match := _WHOLE_LINK_RE.fullmatch(markdown):
+        words = match["text"].split()
+        if len(words) <= _MAX_LINKED_HEADLINE_WORDS and match["text"].rstrip()[-1:] not in ".:":
+            return f"### [{match['text']}]({match['url']})"
+    if (match := _WHOLE_BOLD_RE.fullmatch(markdown)) and len(match[1].split()) <= _MAX_BOLD_HEADLINE_WORDS:
+        return f"### {match[1]}"
     return markdown
 
 
@@ -277,8 +298,8 @@ def _lead_in(element: lxml.html.HtmlElement, bold: lxml.html.HtmlElement, text: 
     lead = _text(bold)
     if not text.startswith(lead) or lead == text or len(lead.split()) > _MAX_LEAD_IN_WORDS:
         return None
-    if lead[-1:] not in ".:!?" or (element.text or "").strip():
-        return None
+    if lead[-1:] not in ".!?" or (element.text or "").strip():
+        return None  # "Why it matters:" introduces a paragraph of its story; "A rescue at sea." heads an item
     return lead.rstrip(" .:")
 
 
@@ -300,11 +321,13 @@ def _inline_markdown(element: lxml.html.HtmlElement, *, outer: bool = False) -> 
     """Inline markup as Markdown: ``**bold**`` lead-ins and ``[links](url)``; other tags give their text."""
     if not isinstance(element.tag, str):
         return ""
+    if element.tag == "br":
+        return "\n"
     inner = [element.text or ""]
     for child in element:
         inner.append(_inline_markdown(child))
         inner.append(child.tail or "")
-    text = _FILLER_RE.sub(" ", "".join(inner))
+    text = _INVISIBLE_RE.sub("", "".join(inner))  # keeps the line breaks <br> made
     if outer:
         return text
     stripped = text.strip()

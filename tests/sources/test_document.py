@@ -155,3 +155,32 @@ def test_an_email_without_a_body_and_an_empty_page_are_refused_with_the_reason()
         parse_document(message.as_string(), name="x.eml")
     with pytest.raises((SourceError, ParseError)):
         parse_document("<html><body><p>Unsubscribe</p></body></html>", name="x.html")
+
+
+def test_cells_with_a_linked_headline_then_br_then_text_are_one_story_each() -> None:
+    html = """<html><body><table><tr><td><p>View Online</p></td></tr>
+    <tr><td><h1>Tech Brief</h1><p>Tuesday, March 5, 2024</p></td></tr>
+    <tr><td><a href="https://x.example/a"><strong>New laptops ship with faster chips (4 minute read)</strong></a>
+    <br><br>The new models ship on Friday. Prices start where the old ones did.</td></tr>
+    <tr><td><a href="https://x.example/b"><strong>A language release adds async recursion (2 minute read)</strong></a>
+    <br><br>The new release adds C-string literals and async recursion support.</td></tr>
+    <tr><td><p><strong>Why it matters:</strong> a label inside the story, not a headline.</p></td></tr>
+    <tr><td><h2>Together With Acme</h2><p>Acme is great. Try it.</p></td></tr>
+    <tr><td><p>Unsubscribe | Manage your subscriptions</p></td></tr></table></body></html>"""
+    items = list(parse_document(html, name="x.html").digest.items())
+    assert [(item.title, item.read_minutes, item.link) for item in items] == [
+        ("New laptops ship with faster chips", 4, "https://x.example/a"),
+        ("A language release adds async recursion", 2, "https://x.example/b"),
+    ]
+    assert "a label inside the story" in items[1].body_text
+
+
+def test_the_subtitle_under_the_title_is_the_teaser_not_an_item() -> None:
+    html = """<html><body><div><h1>The Layering Obsession</h1><h3>The myth of progress through more layers</h3>
+    <p>A layer is a boundary where something changes state. It earns its place.</p>
+    <h2>Build: the layer that creates meaning</h2><p>Building follows one pattern. However you name it.</p>
+    </div><table><tr><td><a href="https://x.substack.com/redirect/1">Unsubscribe</a></td></tr></table></body></html>"""
+    digest = parse_document(html, name="s.html").digest
+    assert digest.title == "The Layering Obsession"
+    assert (digest.summary or "").startswith("The myth of progress through more layers")
+    assert [item.title for item in digest.items()] == ["Build: the layer that creates meaning"]
