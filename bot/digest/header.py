@@ -198,6 +198,12 @@ def _read_date_line(
             reading.set("title", between or None, "masthead line")
         prefix = ""
     prefix = prefix.strip(_SEPARATORS)
+    if prefix and masthead_match is None and (inner := MASTHEAD_RE.search(prefix)):
+        # "Headline | The Real Russia. Today. | Friday, January 7, 2022": the name between headline and date
+        reading.set("newsletter", inner.group(1).rstrip(":"), "masthead")
+        prefix = f"{prefix[: inner.start()]} {prefix[inner.end() :]}".strip(_SEPARATORS)
+        reading.set("title", prefix or None, "text before the date")
+        prefix = ""
     if prefix and masthead_match is None:
         if len(prefix.split()) <= _MAX_NAME_WORDS and not looks_like_sentence(prefix):
             reading.set("newsletter", prefix.rstrip(":"), "text before the date")

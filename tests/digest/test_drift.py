@@ -31,8 +31,9 @@ HEADLINE = "Kazakhstan’s ‘terrorists’ are now to be shot on sight"
         f"Friday, January 7, 2022 — The Real Russia. Today. — {HEADLINE}",
         f"The Real Russia. Today.\n{HEADLINE}\nFriday, January 7, 2022",
         f"Date: 2022-01-08\nThe Real Russia. Today. {HEADLINE}\nFriday, January 7, 2022",
+        f"{HEADLINE} | The Real Russia. Today. | Friday, January 7, 2022",
     ],
-    ids=["lines", "page-prefix", "copyright-prefix", "date-first", "three-lines", "mirror-metadata"],
+    ids=["lines", "page-prefix", "copyright-prefix", "date-first", "three-lines", "mirror-metadata", "name-between"],
 )
 def test_masthead_date_and_headline_in_any_order(top: str) -> None:
     parsed = parse_issue(f"{top}\n\n{STORY}")
