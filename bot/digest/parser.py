@@ -2,15 +2,19 @@
 
 The pipeline, one module per step:
 
-1. :mod:`bot.digest.lines` — normalise the text, read Markdown line syntax, drop page furniture
-   (:mod:`bot.digest.furniture`), stop at the sign-off, mend paragraphs the scrape glued together;
-2. :mod:`bot.digest.header` — masthead, issue date and headline;
-3. :mod:`bot.digest.layout` — teaser paragraphs, sections and items;
-4. :mod:`bot.digest.contents` — drop a table of contents the stories make redundant;
-5. here — turn the drafts into frozen items and fall back to the lead item's title for the headline.
+1. :mod:`bot.digest.lines` — normalise the text, join hard-wrapped e-mail lines, read Markdown line syntax,
+   drop page and e-mail furniture (:mod:`bot.digest.furniture`), stop at the sign-off, mend paragraphs the
+   scrape glued together;
+2. :mod:`bot.digest.header` — masthead, issue date and headline, found without knowing the masthead;
+3. :mod:`bot.digest.letter` — an editor's letter at the top, kept whole as the teaser;
+4. :mod:`bot.digest.layout` — teaser paragraphs, sections and items;
+5. :mod:`bot.digest.contents` — drop a table of contents the stories make redundant;
+6. here — turn the drafts into frozen items; fill what the text does not print from the container's
+   :class:`Hints` and the source's URL, or from the lead item, and say which rule produced each field.
 
-The rules are an editor's, written for *The Real Russia. Today.* and its later form *This was Russia today*,
-not for particular issues: see each module's docstring.
+The rules are an editor's — first written for *The Real Russia. Today.* and its later forms, then for other
+publishers' newsletters — not for particular issues: see each module's docstring. Degrade, never refuse what
+can be read: only empty, binary or item-less text is a :class:`ParseError`.
 """
 
 from __future__ import annotations
