@@ -57,8 +57,7 @@ class IngestReport:
 async def store_digest(
     db: Database, digests: DigestRepository, digest: Digest, *, publish: bool = True, key: str | None = None
 ) -> IngestReport:
-    async with db.atomic():
-        result = await digests.save(digest, publish=publish, key=key)
+    result = await digests.save(digest, publish=publish, key=key)  # one transaction, or a savepoint in the caller's
     source = digest.source or "issue"
     logger.info("ingested %s: %s as digest %s", source, result.outcome, result.digest_id)
     return IngestReport(source, digest, result.outcome, result.digest_id)
