@@ -19,7 +19,7 @@ READER_COMMANDS: tuple[Command, ...] = (
     Command("today", "Today's issue"),
     Command("digest", "The issue of a given day", "<2022-01-07, yesterday or monday>"),
     Command("archive", "Recent issues, page by page"),
-    Command("stories", "Today's stories"),
+    Command("stories", "Today's stories, or the archive's on a topic", "[topic]"),
     Command("story", "Read one of today's stories, or find stories on a topic", "<N or topic>"),
     Command("opinions", "Today's opinions, or the archive's on a topic", "[topic]"),
     Command("opinion", "Find an opinion by author, topic or both, or today's by number", "<author, topic or N>"),
