@@ -43,6 +43,10 @@ class Broadcast:
     """Final totals, filled in when the broadcast finishes or is cancelled (0 before)."""
     failed: int
     skipped: int
+    urgent: bool = False
+    """Never held for a reader's quiet hours (still silent inside them)."""
+    to_channels: bool = False
+    """Posted to the publisher's channels (CHANNELS) too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +80,7 @@ _RECIPIENTS: Final = "status = 'active' AND breaking_alerts = 1"
 class BroadcastRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._queue = RecipientQueue(db, "broadcast_deliveries", "broadcast_id")
+        self._queue = RecipientQueue(db, "broadcast_deliveries", "broadcast_id", hold_column="held_until")
 
     def _now(self) -> int:
         return to_epoch(self._db.clock.now())
@@ -102,6 +106,44 @@ class BroadcastRepository:
             "UPDATE broadcasts SET text = ? WHERE id = ? AND status = 'draft'", (text, broadcast_id)
         )
         return changes.rowcount > 0
+
+    async def set_options(
+        self, broadcast_id: int, *, urgent: bool | None = None, to_channels: bool | None = None
+    ) -> Broadcast | None:
+        """Change a draft's toggles (urgent, to the channels); None once it is confirmed or unknown."""
+        async with self._db.atomic():
+            changes = await self._db.execute(
+                """
+                UPDATE broadcasts SET urgent = coalesce(?, urgent), to_channels = coalesce(?, to_channels)
+                WHERE id = ? AND status = 'draft'
+                """,
+                (_flag(urgent), _flag(to_channels), broadcast_id),
+            )
+            return await self.get(broadcast_id) if changes.rowcount else None
+
+    async def hold(self, broadcast_id: int, chat_id: int, until: dt.datetime) -> bool:
+        """Put a claimed recipient back in the queue, not to be claimed before ``until`` (their quiet hours end)."""
+        changes = await self._db.execute(
+            """
+            UPDATE broadcast_deliveries SET status = 'pending', held_until = ?, updated_at = ?
+            WHERE broadcast_id = ? AND chat_id = ? AND status = 'sending'
+            """,
+            (to_epoch(until), self._now(), broadcast_id, chat_id),
+        )
+        return changes.rowcount > 0
+
+    async def held(self, broadcast_id: int) -> int:
+        """Recipients waiting for their quiet hours to end."""
+        return int(
+            await self._db.fetchval(
+                """
+                SELECT count(*) FROM broadcast_deliveries
+                WHERE broadcast_id = ? AND status = 'pending' AND held_until > ?
+                """,
+                (broadcast_id, self._now()),
+                default=0,
+            )
+        )
 
     async def confirm(self, broadcast_id: int) -> bool:
         """draft → confirmed; False for a second confirmation, so the caller sends nothing twice."""
@@ -268,6 +310,10 @@ class BroadcastRepository:
         return await self._queue.requeue_in_flight()
 
 
+def _flag(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
 def _broadcast(row: sqlite3.Row) -> Broadcast:
     return Broadcast(
         id=row["id"],
@@ -281,4 +327,6 @@ def _broadcast(row: sqlite3.Row) -> Broadcast:
         sent=row["sent"],
         failed=row["failed"],
         skipped=row["skipped"],
+        urgent=bool(row["urgent"]),
+        to_channels=bool(row["to_channels"]),
     )
