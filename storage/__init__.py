@@ -30,6 +30,7 @@ from storage.leases import Lease, LeaseRepository, this_process
 from storage.migrations import Migration, MigrationError, available_migrations, current_version, migrate
 from storage.opens import OpenRepository, TopAuthor, TopItem
 from storage.queue import DeliveryStatus
+from storage.repositories import Repositories
 from storage.subscribers import (
     EXPORT_COLUMNS,
     UNSET,
@@ -80,6 +81,7 @@ __all__ = [
     "MigrationError",
     "OpenRepository",
     "QuietReader",
+    "Repositories",
     "SaveOutcome",
     "SaveResult",
     "SearchHit",
