@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram.error import TelegramError
 
@@ -32,6 +33,7 @@ from bot.delivery.transport import AiohttpRequest
 from bot.render.digest import render_issue
 from bot.render.message import RenderedMessage, messages
 from bot.rules.authors import author_key
+from bot.rules.chats import SHARED_ISSUE_PARTS
 from bot.rules.preferences import Format
 from storage import (
     BroadcastStatus,
@@ -68,6 +70,8 @@ class EngineStats:
     retried_429: int = 0
     retried_errors: int = 0
     migrated: int = 0
+    held: int = 0
+    """Breaking alerts put off until a reader's quiet hours end."""
     errors: list[str] = field(default_factory=list)
 
 
@@ -75,7 +79,7 @@ class EngineStats:
 class Job:
     """One recipient of one piece of work: a broadcast (``broadcast_id``) or an issue (``digest_id``).
 
-    Issue jobs carry the reader and the authors they follow, fetched for the whole claimed batch at once.
+    Jobs carry the reader (and issue jobs the authors they follow), fetched for the whole claimed batch at once.
     """
 
     chat_id: int
@@ -83,6 +87,23 @@ class Job:
     broadcast_id: int | None = None
     subscriber: Subscriber | None = None
     followed: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where and how one recipient's messages go: the chat, its forum topic, silently or not."""
+
+    chat_id: int
+    thread_id: int | None = None
+    silent: bool = False
+    shared: bool = False
+    """A group, supergroup or channel: 20 messages a minute."""
+
+    @classmethod
+    def of(cls, chat_id: int, subscriber: Subscriber | None, *, silent: bool = False) -> Target:
+        if subscriber is None:
+            return cls(chat_id, silent=silent, shared=chat_id < 0)
+        return cls(chat_id, subscriber.thread_id, silent, subscriber.chat_kind.shared)
 
 
 class Gone(Exception):
@@ -229,7 +250,8 @@ class DeliveryEngine:
         for broadcast in await repos.broadcasts.unfinished():
             chats = await repos.broadcasts.claim(broadcast.id, self._batch)
             if chats:
-                return [Job(chat, broadcast_id=broadcast.id) for chat in chats]
+                subscribers = await repos.subscribers.get_many(chats)
+                return [Job(chat, broadcast_id=broadcast.id, subscriber=subscribers.get(chat)) for chat in chats]
             await repos.broadcasts.finish(broadcast.id)
         for unfinished in await repos.deliveries.unfinished_digests():
             chats = await repos.deliveries.claim(unfinished, self._batch)
@@ -305,8 +327,18 @@ class DeliveryEngine:
             await self._repos.broadcasts.mark_skipped(job.broadcast_id, job.chat_id, "cancelled")
             self.stats.skipped += 1
             return
+        silent = False
+        subscriber = job.subscriber
+        if subscriber is not None and subscriber.quiet is not None:
+            now, zone = self._repos.db.clock.now(), ZoneInfo(subscriber.timezone)
+            if subscriber.quiet.is_quiet(now, zone):
+                if subscriber.quiet_hold and not broadcast.urgent:
+                    await self._repos.broadcasts.hold(broadcast.id, job.chat_id, subscriber.quiet.ends_after(now, zone))
+                    self.stats.held += 1
+                    return
+                silent = True
         parts = self._broadcast_parts(broadcast.id, broadcast.text)
-        await self._send_and_record(job, parts)
+        await self._send_and_record(job, parts, Target.of(job.chat_id, subscriber, silent=silent))
 
     def _broadcast_parts(self, broadcast_id: int, html: str) -> list[RenderedMessage]:
         key = ("broadcast", broadcast_id)
@@ -328,7 +360,9 @@ class DeliveryEngine:
             self.stats.skipped += 1
             return
         parts = self._digest_parts(stored, subscriber, job.followed)
-        await self._send_and_record(job, parts)
+        # The digest comes at the reader's chosen time; if that falls in their quiet hours, it comes silently.
+        silent = subscriber.quiet is not None and subscriber.quiet.contains(subscriber.delivery_time)
+        await self._send_and_record(job, parts, Target.of(job.chat_id, subscriber, silent=silent))
 
     async def _digest(self, digest_id: int) -> StoredDigest | None:
         if digest_id not in self._digests:
@@ -350,7 +384,8 @@ class DeliveryEngine:
         self, stored: StoredDigest, subscriber: Subscriber, followed_keys: frozenset[str]
     ) -> list[RenderedMessage]:
         followed = tuple(sorted(followed_keys & self._author_keys[stored.id]))
-        key = ("digest", stored.id, str(subscriber.format), tuple(sorted(subscriber.sections)), followed)
+        shared = subscriber.chat_kind.shared
+        key = ("digest", stored.id, str(subscriber.format), tuple(sorted(subscriber.sections)), followed, shared)
         parts = self._renders.get(key)
         if parts is None:
             parts = render_issue(
@@ -360,17 +395,26 @@ class DeliveryEngine:
                 kinds=subscriber.sections,
                 followed=followed,
             )
+            if shared and len(parts) > SHARED_ISSUE_PARTS:
+                # 20 messages a minute into a group: a long issue goes there as its headlines, one message.
+                parts = render_issue(
+                    stored.digest,
+                    digest_id=stored.id,
+                    fmt=Format.HEADLINES,
+                    kinds=subscriber.sections,
+                    followed=followed,
+                )
             if len(self._renders) > 10_000:
                 self._renders.clear()
             self._renders[key] = parts
         return parts
 
-    async def _send_and_record(self, job: Job, parts: Sequence[RenderedMessage]) -> None:
+    async def _send_and_record(self, job: Job, parts: Sequence[RenderedMessage], target: Target) -> None:
         chat_id = job.chat_id
         message_ids: list[int] = []
         try:
             for part in parts:
-                message_id, chat_id = await self._send_part(chat_id, part)
+                message_id, chat_id = await self._send_part(chat_id, part, target)
                 message_ids.append(message_id)
         except Gone as exc:
             await self._repos.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
@@ -396,14 +440,14 @@ class DeliveryEngine:
         elif job.digest_id is not None:
             await self._repos.deliveries.mark_failed(job.digest_id, job.chat_id, error, retry=retry)
 
-    async def _send_part(self, chat_id: int, part: RenderedMessage) -> tuple[int, int]:
+    async def _send_part(self, chat_id: int, part: RenderedMessage, target: Target) -> tuple[int, int]:
         """Send one message, pacing and retrying as its failure says; returns its id and the (maybe new) chat id."""
         tries = 0
         while True:
-            await self._pacer.acquire(chat_id)
+            await self._pacer.acquire(chat_id, shared=target.shared)
             await self._limiter.acquire()
             try:
-                message_id = await self._sender.send(chat_id, part)
+                message_id = await self._sender.send(chat_id, part, thread_id=target.thread_id, silent=target.silent)
             except TelegramError as exc:
                 failure = classify(exc)
                 chat_id = await self._handle(failure, chat_id, tries)

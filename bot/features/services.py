@@ -19,9 +19,11 @@ from bot.rules.searches import SearchMemory
 from storage import (
     AuditRepository,
     BroadcastRepository,
+    ChannelPostRepository,
     Database,
     DeliveryRepository,
     DigestRepository,
+    OpenRepository,
     Repositories,
     SubscriberRepository,
 )
@@ -55,6 +57,8 @@ class Services:
     deliveries: DeliveryRepository
     broadcasts: BroadcastRepository
     audit: AuditRepository
+    opens: OpenRepository
+    channels: ChannelPostRepository
     scheduler: Scheduler
     delivery: Delivery = field(default_factory=NoDelivery)
     """The running engine, told when something was queued or an issue changed; a no-op where none runs."""
@@ -79,6 +83,8 @@ class Services:
             deliveries=repos.deliveries,
             broadcasts=repos.broadcasts,
             audit=repos.audit,
+            opens=repos.opens,
+            channels=repos.channels,
             scheduler=Scheduler(
                 db,
                 repos.digests,
