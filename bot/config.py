@@ -35,6 +35,8 @@ EXPECTED: dict[str, str] = {
     "LATE_ISSUE_POLICY": "send or skip",
     "DELIVERY_RATE": "messages per second, a number from 1 to 1000 (default 30, or 1000 with paid broadcast)",
     "ALLOW_PAID_BROADCAST": "true or false",
+    "CHANNELS": "comma-separated channel @usernames or numeric ids (like -1001234567890) where the bot is an admin",
+    "CHANNEL_POST_TIME": "a 24-hour time HH:MM in DEFAULT_TIMEZONE, like 07:00, or empty to post on publication",
 }
 
 FREE_BROADCAST_RATE = 30.0
@@ -74,6 +76,8 @@ class Settings(BaseSettings):
     late_issue_policy: Literal["send", "skip"] = "send"
     delivery_rate: float | None = Field(default=None, ge=1, le=1000)
     allow_paid_broadcast: bool = False
+    channels: Annotated[tuple[str, ...], NoDecode] = ()
+    channel_post_time: dt.time | None = None
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -113,6 +117,28 @@ class Settings(BaseSettings):
             if not re.match(r"^https?://", url):
                 raise ValueError("not an http(s) URL")
         return tuple(value)
+
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _channels(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = tuple(p.strip() for p in value.split(",") if p.strip())
+        for channel in value:
+            if not re.fullmatch(r"@[A-Za-z][A-Za-z0-9_]{3,31}|-\d{5,20}", channel):
+                raise ValueError("not a channel @username or id")
+        return tuple(value)
+
+    @field_validator("channel_post_time", mode="before")
+    @classmethod
+    def _channel_post_time(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            match = TIME_PATTERN.match(value.strip())
+            if not match:
+                raise ValueError("not HH:MM")
+            return dt.time(int(match[1]), int(match[2]))
+        return value
 
     @field_validator("default_timezone", mode="before")
     @classmethod

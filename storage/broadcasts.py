@@ -300,6 +300,13 @@ class BroadcastRepository:
         )
         return None if row is None else _broadcast(row)
 
+    async def for_channels(self, since: dt.datetime) -> list[Broadcast]:
+        """Broadcasts an editor sent to the channels too, confirmed at or after ``since``, oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM broadcasts WHERE to_channels = 1 AND confirmed_at >= ? ORDER BY id", (to_epoch(since),)
+        )
+        return [_broadcast(row) for row in rows]
+
     async def unfinished(self) -> list[Broadcast]:
         """Confirmed or sending broadcasts, oldest first: what to resume after a restart."""
         rows = await self._db.fetchall("SELECT * FROM broadcasts WHERE status IN ('confirmed', 'sending') ORDER BY id")

@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.delivery.channels import ChannelPoster
 from bot.delivery.engine import DeliveryEngine
 from bot.features.services import Services
 
@@ -16,6 +17,7 @@ class BotData:
     def __init__(self) -> None:
         self.services: Services | None = None
         self.engine: DeliveryEngine | None = None
+        self.channels: ChannelPoster | None = None
 
 
 class BriefingContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
