@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import common, editor, reader, subscription
+from handlers import chats, common, editor, reader, subscription
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -17,6 +17,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     editor.register(app)
     reader.register(app)
     subscription.register(app)
+    chats.register(app)
     reader.register_fallbacks(app)
     common.register_fallbacks(app)
     app.add_error_handler(common.on_error)

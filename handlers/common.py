@@ -9,7 +9,10 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.render import replies
+from bot.render.channel import SUBSCRIBE_PAYLOAD
+from bot.rules.chats import ChatKind
 from bot.telegram.context import BriefingContext
+from bot.telegram.members import may_manage, topic_of
 from handlers import reader
 
 logger = logging.getLogger(__name__)
@@ -23,27 +26,34 @@ async def start(update: Update, context: BriefingContext) -> None:
         return
     services = context.services
     settings = services.settings
+    kind = ChatKind.of(chat.type, chat.id)
+    if kind.shared and not await may_manage(context.bot, chat, user, message):
+        # Members read; only an admin subscribes the group (and so chooses what everyone in it gets).
+        await message.reply_text(replies.GROUP_ADMINS_ONLY)
+        return
     subscriber, created = await services.subscribers.upsert_on_start(
         chat_id=chat.id,
-        user_id=user.id if user else None,
-        first_name=user.first_name if user else None,
-        username=user.username if user else None,
+        user_id=user.id if user and not kind.shared else None,
+        first_name=chat.title if kind.shared else (user.first_name if user else None),
+        username=chat.username if kind.shared else (user.username if user else None),
         language=user.language_code if user else None,
         timezone=settings.default_timezone,
         delivery_time=settings.default_delivery_time,
+        chat_kind=kind,
+        thread_id=topic_of(message),
     )
     if created or subscriber.next_delivery_at is None:
         await services.scheduler.schedule(subscriber)
     await message.reply_text(
         replies.welcome(
-            user.first_name if user else None,
+            (chat.title if kind.shared else None) or (user.first_name if user else None),
             subscriber.delivery_time.strftime("%H:%M"),
             subscriber.timezone,
             returning=not created,
         ),
         parse_mode=ParseMode.HTML,
     )
-    if context.args:
+    if context.args and context.args[0] != SUBSCRIBE_PAYLOAD:
         # t.me/<bot>?start=opinion-2022-01-07-1: open what the link points to, after the welcome.
         await reader.open_start_payload(update, context, context.args[0])
 

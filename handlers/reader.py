@@ -22,7 +22,7 @@ from handlers import inline, reading_callbacks
 
 async def reply(context: BriefingContext, chat_id: int, parts: Sequence[RenderedMessage]) -> None:
     """Send a reading answer, paced when it has several parts (see :func:`bot.telegram.messages.send_paced`)."""
-    await send_paced(context.bot, chat_id, parts, context.services.reply_pacer)
+    await send_paced(context.bot, chat_id, parts, context.services.reply_pacer, thread_id=context.topic)
 
 
 def _chat(update: Update) -> int | None:

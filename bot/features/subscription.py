@@ -22,6 +22,7 @@ from bot.render.callbacks import author_token
 from bot.render.profile import Change, FollowOutcome, ReaderProfile, UnfollowOutcome
 from bot.rules.authors import AuthorEntry, AuthorIndex, normalize
 from bot.rules.preferences import ALL_SECTIONS, Format, PreferenceError, Preferences, parse_format
+from bot.rules.quiet import parse_quiet_hours
 from bot.rules.timezones import TimezoneChoice, parse_delivery_time, parse_pause_days, parse_timezone
 from storage import AuthorStat, Subscriber, SubscriberStatus
 from storage.timestamps import to_epoch
@@ -37,6 +38,8 @@ SECTION_SETTINGS: dict[str, ItemKind] = {
 """Panel setting names (``set:<name>:on|off``) of the three sections."""
 
 _SWITCH = {"on": True, "off": False}
+_QUIET_MODES = {"silent": False, "hold": True}
+"""Breaking alerts inside quiet hours: sent silently, or held until the hours end."""
 
 
 class NotSubscribed(Exception):
@@ -117,6 +120,14 @@ class Subscriptions:
         """``/time 07:30``. Raises PreferenceError (with an example) or :class:`NotSubscribed`."""
         return await self._update(chat_id, delivery_time=parse_delivery_time(text))
 
+    async def set_quiet(self, chat_id: int, text: str) -> ReaderProfile:
+        """``/quiet 22:00-07:00`` in the reader's local time, or ``/quiet off``. Raises PreferenceError."""
+        quiet = parse_quiet_hours(text)
+        subscriber = await self._services.subscribers.update_preferences(chat_id, quiet=quiet)
+        if subscriber is None:
+            raise NotSubscribed(chat_id)
+        return await self.profile(chat_id)
+
     async def set_timezone(self, chat_id: int, text: str) -> tuple[ReaderProfile, TimezoneChoice]:
         """``/timezone Berlin`` (or "UTC+3", or "it's 14:35 here", read against the current time)."""
         choice = parse_timezone(text, now=self._now)
@@ -179,6 +190,15 @@ class Subscriptions:
             return await self._changed(
                 chat_id, before, name, on != prefs.followed_push_on_publish, push_followed_on_publish=on
             )
+        if name == "quiet":
+            if value != "off":
+                raise PreferenceError("Quiet hours are set with /quiet 22:00-07:00. Send /settings for the panel.")
+            return await self._changed(chat_id, before, name, before.subscriber.quiet is not None, quiet=None)
+        if name == "quietmode":
+            if value not in _QUIET_MODES:
+                raise PreferenceError(f'"{value}" is neither silent nor hold. Send /settings for the current panel.')
+            hold = _QUIET_MODES[value]
+            return await self._changed(chat_id, before, name, hold != before.subscriber.quiet_hold, quiet_hold=hold)
         if name == "time":
             when = parse_delivery_time(value)
             if when == prefs.delivery_time:

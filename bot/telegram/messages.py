@@ -59,20 +59,23 @@ class Pacer(Protocol):
     def reserve(self, chat_id: int) -> float: ...
 
 
-async def send_paced(bot: Bot, chat_id: int, messages: Sequence[RenderedMessage], pacer: Pacer) -> list[Message]:
+async def send_paced(
+    bot: Bot, chat_id: int, messages: Sequence[RenderedMessage], pacer: Pacer, *, thread_id: int | None = None
+) -> list[Message]:
     """Like :func:`send_rendered`, but a reply of several messages keeps to Telegram's per-chat rate.
 
     PTB's rate limiter paces only groups and otherwise retries after a 429, so a whole issue sent into a
     private chat would bounce off the limit; the pacer holds the later parts back instead. A single
     message is only counted, never held: one reply per reader action is a human pace, and waiting would
-    only add latency.
+    only add latency. ``thread_id`` answers inside a forum topic.
     """
     sent = []
+    extra = {} if thread_id is None else {"message_thread_id": thread_id}
     for part in messages:
         delay = pacer.reserve(chat_id)
         if delay > 0 and len(messages) > 1:
             await asyncio.sleep(delay)
-        sent += await send_rendered(bot, chat_id, [part])
+        sent += await send_rendered(bot, chat_id, [part], **extra)
     return sent
 
 
