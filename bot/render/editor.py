@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from bot.digest.calendar import MONTHS, format_issue_date, format_short_date
 from bot.digest.model import Digest, Item, ItemKind
 from bot.render import texts
-from bot.render.callbacks import BroadcastDecision, PublishDecision, encode
+from bot.render.callbacks import BroadcastDecision, BroadcastOption, PublishDecision, encode
 from bot.render.html import escape
 from bot.render.keyboard import Button, Keyboard
 from bot.render.message import RenderedMessage, message, messages
@@ -37,6 +37,8 @@ UNKNOWN_BROADCAST = "I don't know that broadcast any more."
 SENDING_NOW = "Sending…"
 NOTHING_TO_CANCEL = "No broadcast is being sent right now."
 CANCELLED_ANSWER = "Cancelled."
+SAVED_OPTION = "Changed."
+OPTION_TOO_LATE = "This broadcast is no longer a draft (or there are no channels): nothing changed."
 
 
 def bad_broadcast_markup(reason: str) -> str:
@@ -47,17 +49,61 @@ def readers(count: int) -> str:
     return _count(count, "reader", "readers")
 
 
-def broadcast_confirmation(broadcast_id: int, recipients: int) -> RenderedMessage:
-    """The question under the preview: how many readers it would reach, and Send / Cancel."""
+def broadcast_confirmation(
+    broadcast_id: int,
+    recipients: int,
+    *,
+    quiet_silent: int = 0,
+    quiet_held: int = 0,
+    urgent: bool = False,
+    channels: int = 0,
+    to_channels: bool = False,
+) -> RenderedMessage:
+    """The question under the preview: how many readers it would reach, who is in quiet hours, and Send / Cancel.
+
+    With quiet hours about, an "urgent" toggle (silent but never held); with CHANNELS, a "channels too" toggle.
+    """
     who = (
         f"It goes to <b>{readers(recipients)}</b>: the active readers with breaking alerts on."
         if recipients
         else "<b>Nobody</b> would get it right now: no active reader has breaking alerts on."
     )
-    html = f"⬆️ This is exactly what readers will see.\n{who}\n\nSend broadcast #{broadcast_id}?"
+    lines = [f"⬆️ This is exactly what readers will see.\n{who}"]
+    if quiet_silent or quiet_held:
+        quiet = f"🌙 {readers(quiet_silent + quiet_held)} in quiet hours right now"
+        details = []
+        if quiet_silent:
+            details.append(f"{quiet_silent} get it silently")
+        if quiet_held:
+            details.append(f"{quiet_held} when their quiet hours end")
+        lines.append(f"{quiet}: {', '.join(details)}.")
+    if urgent:
+        lines.append("⚡ <b>Urgent</b>: silent in quiet hours, but held for nobody.")
+    if channels:
+        lines.append(
+            f"📢 Also posted to the {_count(channels, 'channel', 'channels')}."
+            if to_channels
+            else "📢 Not posted to the channels."
+        )
+    html = "\n".join(lines) + f"\n\nSend broadcast #{broadcast_id}?"
     send = Button(SEND_BUTTON.format(count=readers(recipients)), data=encode(BroadcastDecision(broadcast_id, True)))
     cancel = Button(CANCEL_BUTTON, data=encode(BroadcastDecision(broadcast_id, False)))
-    return message(html, Keyboard(((send, cancel),)))
+    rows: list[tuple[Button, ...]] = [(send, cancel)]
+    toggles = [
+        Button(
+            "✓ ⚡ Urgent" if urgent else "⚡ Mark urgent",
+            data=encode(BroadcastOption(broadcast_id, "calm" if urgent else "urgent")),
+        )
+    ]
+    if channels:
+        toggles.append(
+            Button(
+                "✓ 📢 Channels too" if to_channels else "📢 Channels too",
+                data=encode(BroadcastOption(broadcast_id, "readers" if to_channels else "channels")),
+            )
+        )
+    rows.append(tuple(toggles))
+    return message(html, Keyboard(tuple(rows)))
 
 
 def broadcast_discarded(broadcast_id: int) -> RenderedMessage:
