@@ -336,6 +336,8 @@ async def stats(update: Update, context: BriefingContext) -> None:
         services.broadcasts,
         services.clock.now(),
         timezone=services.settings.timezone,
+        opens=services.opens,
+        channels=services.channels if services.settings.channels else None,
     )
     await send_rendered(context.bot, message.chat_id, render.render_stats(figures))
     chart = await asyncio.to_thread(render_chart, figures)

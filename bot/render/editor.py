@@ -19,7 +19,10 @@ from bot.render.keyboard import Button, Keyboard
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.split import PARAGRAPH_SEPARATOR
 from storage import Broadcast, BroadcastStatus, BroadcastTally, SaveOutcome, SubscriberStatus
-from storage.stats import GROWTH_DAYS, Stats
+from storage.stats import GROWTH_DAYS, TOP_DAYS, Stats
+
+TOP_SHOWN = 5
+"""Pieces listed under "Most opened" in /stats (the JSON has up to ten)."""
 
 # --- broadcasts -------------------------------------------------------------------------------------
 
@@ -324,6 +327,40 @@ def _stats_sections(stats: Stats) -> list[tuple[str, list[str]]]:
             + (f" · not sent {last.skipped}" if last.skipped else ""),
         ]
     sections.append(("Last broadcast", broadcast))
+    if stats.groups:
+        sections[0][1].append(f"of them groups: {stats.groups}")
+    if stats.channels is not None:
+        channels = stats.channels
+        sections.append(
+            (
+                "Channel posts",
+                [
+                    f"issues {channels.issues} · breaking updates {channels.broadcasts} · failed {channels.failed}",
+                    f"reactions counted {channels.reactions}",
+                ],
+            )
+        )
+    sections.append(
+        (
+            f"Most opened, last {TOP_DAYS} days",
+            [
+                f"{number}. {item.title}"
+                + (f" — {item.author}" if item.author else "")
+                + f" ({texts.KIND_NAMES[item.kind].lower()}"
+                + (f", {format_short_date(item.date)}" if item.date else "")
+                + f") · {_count(item.opens, 'open', 'opens')}"
+                for number, item in enumerate(stats.top_items[:TOP_SHOWN], start=1)
+            ]
+            or ["Nothing opened yet."],
+        )
+    )
+    if stats.top_authors:
+        sections.append(
+            (
+                f"Top authors, last {TOP_DAYS} days",
+                [f"{author.author} · {_count(author.opens, 'open', 'opens')}" for author in stats.top_authors],
+            )
+        )
     return sections
 
 
