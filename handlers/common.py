@@ -13,7 +13,7 @@ from bot.render.channel import SUBSCRIBE_PAYLOAD
 from bot.rules.chats import ChatKind
 from bot.telegram.context import BriefingContext
 from bot.telegram.members import may_manage, topic_of
-from handlers import reader
+from handlers.reader import open_start_payload
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ async def start(update: Update, context: BriefingContext) -> None:
     )
     if context.args and context.args[0] != SUBSCRIBE_PAYLOAD:
         # t.me/<bot>?start=opinion-2022-01-07-1: open what the link points to, after the welcome.
-        await reader.open_start_payload(update, context, context.args[0])
+        await open_start_payload(update, context, context.args[0])
 
 
 async def help_command(update: Update, context: BriefingContext) -> None:
