@@ -17,6 +17,7 @@ import handlers
 from bot.config import Settings
 from bot.delivery.channels import ChannelPoster, build_channel_poster
 from bot.delivery.engine import DeliveryEngine, build_engine
+from bot.delivery.pacing import ChatPacer
 from bot.delivery.transport import AiohttpRequest
 from bot.features.publishing import announce_published
 from bot.features.services import Services
@@ -45,11 +46,14 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         db = await Database.open(settings.briefing_db, clock=clock)
-        engine = build_engine(Repositories.over(db), settings)
+        pacer = ChatPacer()  # one pace per chat for the engine's deliveries and the command replies
+        engine = build_engine(Repositories.over(db), settings, pacer=pacer)
         channels = build_channel_poster(Repositories.over(db), settings, app.bot.username)
         app.bot_data.engine = engine
         app.bot_data.channels = channels
-        app.bot_data.services = Services.over(db, settings, clock, delivery=_Delivery(engine, channels))
+        app.bot_data.services = Services.over(
+            db, settings, clock, delivery=_Delivery(engine, channels), reply_pacer=pacer
+        )
         # Progress messages first, so a broadcast the engine finishes at once still gets its report.
         await resume_progress(app)
         await engine.start()

@@ -96,13 +96,12 @@ async def search_text(update: Update, context: BriefingContext) -> None:
 async def open_start_payload(update: Update, context: BriefingContext, payload: str) -> None:
     """``/start opinion-2022-01-07-1``: after the welcome, open what the link points to.
 
-    Called by ``/start`` once it has sent its welcome, which the pacer is told about here so that a
-    whole issue after it still stays within the chat's rate.
+    Called by ``/start`` once it has sent its welcome (through the same pacer, so that a whole issue after
+    it still stays within the chat's rate).
     """
     chat = update.effective_chat
     if chat is None:
         return
-    context.services.reply_pacer.reserve(chat.id)
     await reply(context, chat.id, await Reading.of(context.services).deep_link(chat.id, payload))
 
 

@@ -119,6 +119,7 @@ class DeliveryEngine:
         rate: messages per second overall.
         concurrency: sends in flight at once; per-chat pacing waits happen inside them.
         sleep: injectable for tests of backoff.
+        pacer: the per-chat pacer, shared with the command replies (one pace per chat); a new one if None.
     """
 
     def __init__(
@@ -133,11 +134,13 @@ class DeliveryEngine:
         chat_burst: int = 3,
         idle_wait: float = 5.0,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        pacer: ChatPacer | None = None,
     ) -> None:
         self._repos = repos
         self._sender = sender
         self._limiter = RateLimiter(rate)
-        self._pacer = ChatPacer(interval=chat_interval, burst=chat_burst)
+        # Shared with the command replies when given, so a digest right after a reply still keeps the chat's pace.
+        self._pacer = pacer or ChatPacer(interval=chat_interval, burst=chat_burst)
         self._concurrency = concurrency
         self._batch = batch or max(2 * concurrency, 20)
         self._idle_wait = idle_wait
@@ -483,7 +486,12 @@ class _GiveUp(Exception):
 
 
 def build_engine(
-    repos: Repositories, settings: Settings, *, rate: float | None = None, concurrency: int | None = None
+    repos: Repositories,
+    settings: Settings,
+    *,
+    rate: float | None = None,
+    concurrency: int | None = None,
+    pacer: ChatPacer | None = None,
 ) -> DeliveryEngine:
     """The delivery engine with a connection pool of its own: no AIORateLimiter (the engine paces itself)."""
     rate = rate or settings.send_rate
@@ -493,4 +501,4 @@ def build_engine(
         AiohttpRequest(connection_limit=concurrency),
         paid_broadcast=settings.allow_paid_broadcast,
     )
-    return DeliveryEngine(repos, sender, rate=rate, concurrency=concurrency)
+    return DeliveryEngine(repos, sender, rate=rate, concurrency=concurrency, pacer=pacer)

@@ -36,6 +36,7 @@ from bot.render.keyboard import Button, Keyboard, label
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.pages import render_archive_page, render_authors, render_search_page
 from bot.rules.authors import AuthorIndex, AuthorMatch, author_key
+from bot.rules.chats import SHARED_ISSUE_PARTS
 from bot.rules.clock import Clock
 from bot.rules.dates import parse_date_phrase
 from bot.rules.preferences import Format
@@ -77,6 +78,8 @@ class ReaderView:
     """The sections the reader wants; None means all."""
     followed: tuple[str, ...] = ()
     """Keys of the authors the reader follows."""
+    shared: bool = False
+    """A group, supergroup or channel (20 messages a minute): long answers go there shorter."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +199,9 @@ class Reading:
         """The chat's preferences; a chat that never pressed /start reads with the defaults."""
         subscriber = await self._subscribers.get(chat_id) if chat_id is not None else None
         if subscriber is None:
-            return ReaderView(today=self._local_today(self._default_timezone))
+            # Telegram's group and channel ids are negative.
+            shared = chat_id is not None and chat_id < 0
+            return ReaderView(today=self._local_today(self._default_timezone), shared=shared)
         followed = tuple(f.author_key for f in await self._subscribers.followed(subscriber.chat_id))
         kinds = frozenset(subscriber.sections)
         return ReaderView(
@@ -204,6 +209,7 @@ class Reading:
             format=Format(str(subscriber.format)),
             kinds=None if kinds >= frozenset(ItemKind) else kinds,
             followed=followed,
+            shared=subscriber.chat_kind.shared,
         )
 
     def _local_today(self, timezone: str) -> dt.date:
@@ -241,9 +247,15 @@ class Reading:
         return [message(replies.nearest_issue(format_issue_date(day), found)), *self._issue(nearest, view)]
 
     def _issue(self, stored: StoredDigest, view: ReaderView) -> list[RenderedMessage]:
-        return render_issue(
+        parts = render_issue(
             stored.digest, digest_id=stored.id, fmt=view.format, kinds=view.kinds, followed=view.followed
         )
+        if view.shared and len(parts) > SHARED_ISSUE_PARTS:
+            # A group takes 20 messages a minute: a long issue goes there as its headlines.
+            parts = render_issue(
+                stored.digest, digest_id=stored.id, fmt=Format.HEADLINES, kinds=view.kinds, followed=view.followed
+            )
+        return parts
 
     # --- the archive --------------------------------------------------------------------------------
 

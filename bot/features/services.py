@@ -71,7 +71,13 @@ class Services:
 
     @classmethod
     def over(
-        cls, db: Database, settings: Settings, clock: Clock, *, delivery: Delivery | None = None
+        cls,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        *,
+        delivery: Delivery | None = None,
+        reply_pacer: ChatPacer | None = None,
     ) -> Services:
         repos = Repositories.over(db)
         return cls(
@@ -94,6 +100,7 @@ class Services:
                 late_policy=LatePolicy(settings.late_issue_policy),
             ),
             delivery=delivery or NoDelivery(),
+            reply_pacer=reply_pacer or ChatPacer(),
         )
 
     def is_editor(self, user_id: int | None) -> bool:

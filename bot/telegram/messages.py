@@ -56,7 +56,7 @@ async def send_rendered(bot: Bot, chat_id: int, messages: Sequence[RenderedMessa
 class Pacer(Protocol):
     """Per-chat pacing (``bot.delivery.pacing.ChatPacer``): how long to wait before the next message."""
 
-    def reserve(self, chat_id: int) -> float: ...
+    def reserve(self, chat_id: int, *, shared: bool = False) -> float: ...
 
 
 async def send_paced(
@@ -71,9 +71,10 @@ async def send_paced(
     """
     sent = []
     extra = {} if thread_id is None else {"message_thread_id": thread_id}
+    shared = chat_id < 0  # a group or channel: 20 messages a minute, and many readers' replies share them
     for part in messages:
-        delay = pacer.reserve(chat_id)
-        if delay > 0 and len(messages) > 1:
+        delay = pacer.reserve(chat_id, shared=shared)
+        if delay > 0 and (len(messages) > 1 or shared):
             await asyncio.sleep(delay)
         sent += await send_rendered(bot, chat_id, [part], **extra)
     return sent
