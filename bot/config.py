@@ -131,14 +131,9 @@ class Settings(BaseSettings):
     @field_validator("channel_post_time", mode="before")
     @classmethod
     def _channel_post_time(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            if not value.strip():
-                return None
-            match = TIME_PATTERN.match(value.strip())
-            if not match:
-                raise ValueError("not HH:MM")
-            return dt.time(int(match[1]), int(match[2]))
-        return value
+        if isinstance(value, str) and not value.strip():
+            return None  # empty: post as soon as the issue is published
+        return _time_of_day(value)
 
     @field_validator("default_timezone", mode="before")
     @classmethod
@@ -153,12 +148,7 @@ class Settings(BaseSettings):
     @field_validator("default_delivery_time", mode="before")
     @classmethod
     def _delivery_time(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            match = TIME_PATTERN.match(value.strip())
-            if not match:
-                raise ValueError("not HH:MM")
-            return dt.time(int(match[1]), int(match[2]))
-        return value
+        return _time_of_day(value)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -182,6 +172,16 @@ class Settings(BaseSettings):
     @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.default_timezone)
+
+
+def _time_of_day(value: Any) -> Any:
+    """``HH:MM`` text as a time; anything else is left to pydantic."""
+    if isinstance(value, str):
+        match = TIME_PATTERN.match(value.strip())
+        if not match:
+            raise ValueError("not HH:MM")
+        return dt.time(int(match[1]), int(match[2]))
+    return value
 
 
 def load_settings(
