@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 from telegram import ReactionTypeEmoji
 from telegram.error import BadRequest, Forbidden, RetryAfter
@@ -136,3 +137,24 @@ def test_group_ids_are_negative() -> None:
     with pytest.raises(SandboxError):
         server.add_group(-5, "forum", forum=True)
 
+
+
+async def test_groups_and_channels_are_driven_over_the_control_api_too() -> None:
+    async with BotApiServer() as server, make_bot(server) as bot, aiohttp.ClientSession() as http:
+
+        async def control(action: str, **args: object) -> object:
+            async with http.post(f"{server.url}/control/{action}", json=args) as response:
+                body = await response.json()
+                assert body["ok"], body
+                return body["result"]
+
+        await control("add_user", user_id=ADMIN)
+        await control("add_group", chat_id=FORUM, supergroup=True, forum=True)
+        await control("set_member", chat_id=FORUM, user_id=ADMIN, status="creator")
+        topic = await control("create_topic", chat_id=FORUM, user_id=ADMIN, name="News")
+        await control("send_group_message", chat_id=FORUM, user_id=ADMIN, text="/start", thread_id=topic)
+        await control("add_channel", chat_id=CHANNEL, username="news_channel")
+        assert (await bot.get_chat_member(FORUM, ADMIN)).status == "creator"
+        assert (await bot.send_message("@news_channel", "x")).chat.id == CHANNEL
+        await control("remove_bot", chat_id=FORUM, by_user=ADMIN)
+        assert any("my_chat_member" in update for update in server.updates())
