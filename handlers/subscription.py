@@ -39,8 +39,8 @@ async def run(update: Update, context: BriefingContext, command: str, work: Work
     if chat is None or incoming is None:
         return
     if command in MANAGING and not await may_manage(context.bot, chat, update.effective_user, incoming):
-        reply: Reply = view.plain(view.ADMINS_ONLY)
-        await send_paced(context.bot, chat.id, [reply], context.services.reply_pacer, thread_id=context.topic)
+        refusal = view.plain(view.ADMINS_ONLY)
+        await send_paced(context.bot, chat.id, [refusal], context.services.reply_pacer, thread_id=context.topic)
         return
     try:
         reply = await work(Subscriptions(context.services), chat.id, argument(incoming))

@@ -19,6 +19,8 @@ import pytest
 from bot.cli import main as cli_main
 from bot.render import editor as render
 from bot.render.callbacks import BroadcastOption, encode
+from bot.rules.preferences import Format
+from bot.sandbox.records import SentRecord
 from bot.sources.ingest import ingest_text
 from bot.telegram.context import BotData
 from storage import SubscriberStatus
@@ -39,6 +41,11 @@ async def publish(harness: Harness, name: str = ISSUE) -> int:
     assert report.digest_id is not None
     services.delivery.wake()
     return report.digest_id
+
+
+def message_id(record: SentRecord) -> int:
+    assert record.message_id is not None
+    return record.message_id
 
 
 def bot_data(harness: Harness) -> BotData:
@@ -139,7 +146,9 @@ def group_world(harness: Harness) -> int:
     return server.create_topic(FORUM, ADMIN, "Daily briefing")
 
 
-async def say_in(harness: Harness, chat: int, user: int, text: str, *, thread_id: int | None = None) -> list:
+async def say_in(
+    harness: Harness, chat: int, user: int, text: str, *, thread_id: int | None = None
+) -> list[SentRecord]:
     before = harness._count(chat)
     harness.server.send_group_message(chat, user, text, thread_id=thread_id)
     return await harness.wait_messages(chat, before, 1)
@@ -205,8 +214,8 @@ async def confirm_broadcast(harness: Harness, text: str, *, urgent: bool = False
     _, question = await harness.say(EDITOR, f"/broadcast {text}", replies=2)
     broadcast_id = int(next(d for _, d in buttons(question) if d and d.startswith("bc:")).split(":")[1])
     if urgent:
-        await harness.press(EDITOR, question.message_id, encode(BroadcastOption(broadcast_id, "urgent")), edits=1)
-    await harness.press(EDITOR, question.message_id, f"bc:{broadcast_id}:ok", edits=1)
+        await harness.press(EDITOR, message_id(question), encode(BroadcastOption(broadcast_id, "urgent")), edits=1)
+    await harness.press(EDITOR, message_id(question), f"bc:{broadcast_id}:ok", edits=1)
 
 
 async def test_a_reader_in_quiet_hours_gets_the_alert_silently_another_with_sound(harness: Harness) -> None:
@@ -236,7 +245,7 @@ async def test_held_alerts_wait_for_the_end_of_quiet_hours_but_urgent_ones_do_no
     await harness.say(READER, "/quiet 05:00-07:00")  # the clock starts at 06:00 UTC, the reader's zone is UTC
     [panel] = await harness.say(READER, "/settings")
     hold = next(d for text, d in buttons(panel) if "Hold alerts" in text)
-    await harness.press(READER, panel.message_id, hold, edits=1)
+    await harness.press(READER, message_id(panel), hold, edits=1)
     subscriber = await harness.services.subscribers.get(READER)
     assert subscriber is not None and subscriber.quiet_hold
 
@@ -263,7 +272,7 @@ async def test_the_digest_is_silent_when_its_time_falls_in_quiet_hours(harness: 
     for reader in (READER, OTHER_READER):
         server.add_user(reader)
         await harness.say(reader, "/start")
-        await harness.services.subscribers.update_preferences(reader, format="headlines")
+        await harness.services.subscribers.update_preferences(reader, format=Format.HEADLINES)
     await harness.say(READER, "/quiet 22:00-08:30")  # the default delivery time 08:00 is inside
     await publish(harness)
     await tick(harness, harness.clock.now().replace(hour=8, minute=0))
@@ -336,9 +345,9 @@ async def test_a_broadcast_marked_for_the_channels_is_posted_there(harness: Harn
     _, question = await harness.say(EDITOR, "/broadcast Breaking for everyone", replies=2)
     broadcast_id = int(next(d for _, d in buttons(question) if d and d.startswith("bc:")).split(":")[1])
     toggle = encode(BroadcastOption(broadcast_id, "channels"))
-    [edited] = await harness.press(EDITOR, question.message_id, toggle, edits=1)
+    [edited] = await harness.press(EDITOR, message_id(question), toggle, edits=1)
     assert "Also posted to the 1 channel." in (edited.text or "")
-    await harness.press(EDITOR, question.message_id, f"bc:{broadcast_id}:ok", edits=1)
+    await harness.press(EDITOR, message_id(question), f"bc:{broadcast_id}:ok", edits=1)
     [post] = await server.wait_for(chat_id=CHANNEL)
     assert post.text == "Breaking for everyone"
     assert render.SAVED_OPTION == "Changed."
