@@ -76,6 +76,10 @@ EXPORT_COLUMNS: Final = (
     "next_delivery_at",
     "created_at",
     "status_changed_at",
+    "chat_kind",
+    "thread_id",
+    "quiet_hours",
+    "quiet_hold",
 )
 """The CSV columns of :meth:`SubscriberRepository.export_rows` / :meth:`~SubscriberRepository.import_rows`."""
 
@@ -677,10 +681,11 @@ _IMPORT_SQL: Final = """
 INSERT INTO subscribers (chat_id, user_id, first_name, username, language, status, timezone, delivery_time,
                          format, want_stories, want_opinions, want_briefs, breaking_alerts,
                          push_followed_on_publish, paused_until, next_delivery_at, created_at, updated_at,
-                         status_changed_at)
+                         status_changed_at, chat_kind, thread_id, quiet_start, quiet_end, quiet_hold)
 VALUES (:chat_id, :user_id, :first_name, :username, :language, :status, :timezone, :delivery_time,
         :format, :want_stories, :want_opinions, :want_briefs, :breaking_alerts,
-        :push_followed_on_publish, :paused_until, :next_delivery_at, :created_at, :now, :status_changed_at)
+        :push_followed_on_publish, :paused_until, :next_delivery_at, :created_at, :now, :status_changed_at,
+        :chat_kind, :thread_id, :quiet_start, :quiet_end, :quiet_hold)
 ON CONFLICT (chat_id) DO UPDATE SET
     user_id = excluded.user_id, first_name = excluded.first_name, username = excluded.username,
     language = excluded.language, timezone = excluded.timezone, delivery_time = excluded.delivery_time,
@@ -688,6 +693,8 @@ ON CONFLICT (chat_id) DO UPDATE SET
     want_briefs = excluded.want_briefs, breaking_alerts = excluded.breaking_alerts,
     push_followed_on_publish = excluded.push_followed_on_publish, paused_until = excluded.paused_until,
     next_delivery_at = excluded.next_delivery_at, updated_at = excluded.updated_at,
+    chat_kind = excluded.chat_kind, thread_id = excluded.thread_id, quiet_start = excluded.quiet_start,
+    quiet_end = excluded.quiet_end, quiet_hold = excluded.quiet_hold,
     status_changed_at = CASE WHEN status IS NOT excluded.status THEN excluded.status_changed_at
                              ELSE status_changed_at END,
     status = excluded.status
@@ -797,6 +804,8 @@ def _check_timezone(name: str) -> None:
 
 
 def _export(subscriber: Subscriber) -> dict[str, str]:
+    quiet = subscriber.quiet
+
     def instant(value: dt.datetime | None) -> str:
         return "" if value is None else value.isoformat()
 
@@ -817,6 +826,10 @@ def _export(subscriber: Subscriber) -> dict[str, str]:
         "next_delivery_at": instant(subscriber.next_delivery_at),
         "created_at": instant(subscriber.created_at),
         "status_changed_at": instant(subscriber.status_changed_at),
+        "chat_kind": subscriber.chat_kind.value,
+        "thread_id": "" if subscriber.thread_id is None else str(subscriber.thread_id),
+        "quiet_hours": "" if quiet is None else f"{_hhmm(quiet.start)}-{_hhmm(quiet.end)}",
+        "quiet_hold": str(int(subscriber.quiet_hold)),
     }
 
 
@@ -860,6 +873,10 @@ def _import_params(row: Mapping[str, Any], now: int) -> dict[str, Any]:
         else {ItemKind(part.strip()) for part in str(sections_text).split(",") if part.strip()}
     )
     created_at = instant("created_at") or now
+    quiet = text("quiet_hours")
+    quiet_start, _, quiet_end = quiet.partition("-") if quiet else (None, "", None)
+    # Telegram's group and channel ids are negative: without a kind, such a chat is taken for a supergroup.
+    kind = ChatKind(text("chat_kind") or (ChatKind.PRIVATE if chat_id > 0 else ChatKind.SUPERGROUP))
     return {
         "chat_id": chat_id,
         "user_id": integer("user_id"),
@@ -878,4 +895,9 @@ def _import_params(row: Mapping[str, Any], now: int) -> dict[str, Any]:
         "created_at": created_at,
         "status_changed_at": instant("status_changed_at") or created_at,
         "now": now,
+        "chat_kind": kind.value,
+        "thread_id": integer("thread_id"),
+        "quiet_start": None if quiet_start is None else _hhmm(quiet_start.strip()),
+        "quiet_end": None if quiet_end is None else _hhmm(quiet_end.strip()),
+        "quiet_hold": flag("quiet_hold", False),
     }

@@ -103,7 +103,8 @@ class Target:
     def of(cls, chat_id: int, subscriber: Subscriber | None, *, silent: bool = False) -> Target:
         if subscriber is None:
             return cls(chat_id, silent=silent, shared=chat_id < 0)
-        return cls(chat_id, subscriber.thread_id, silent, subscriber.chat_kind.shared)
+        # Telegram's group and channel ids are negative: pace such a chat as shared whatever the row says.
+        return cls(chat_id, subscriber.thread_id, silent, subscriber.chat_kind.shared or chat_id < 0)
 
 
 class Gone(Exception):
