@@ -4,10 +4,10 @@ inline results a reader picked. Each is handed to :mod:`bot.features.chats`."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, ChatMemberHandler, ChosenInlineResultHandler, MessageReactionHandler
+from telegram.ext import ChatMemberHandler, ChosenInlineResultHandler, MessageReactionHandler
 
 from bot.features import chats
-from bot.telegram.context import BriefingContext
+from bot.telegram.context import BriefingApplication, BriefingContext
 
 
 async def on_my_membership(update: Update, context: BriefingContext) -> None:
@@ -29,7 +29,7 @@ async def on_inline_chosen(update: Update, context: BriefingContext) -> None:
         await chats.inline_result_chosen(context.services, chosen.result_id)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BriefingApplication) -> None:
     app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     counts_only = MessageReactionHandler.MESSAGE_REACTION_COUNT_UPDATED
     app.add_handler(MessageReactionHandler(on_reaction_count, message_reaction_types=counts_only))

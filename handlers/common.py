@@ -6,14 +6,15 @@ import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.features.subscription import Subscriptions
 from bot.render import replies
 from bot.render.channel import SUBSCRIBE_PAYLOAD
 from bot.render.html import escape
 from bot.render.message import message as rendered
 from bot.rules.chats import ChatKind
-from bot.telegram.context import BriefingContext
+from bot.telegram.context import BriefingApplication, BriefingContext
 from bot.telegram.members import may_manage, topic_of
 from bot.telegram.messages import send_paced
 from handlers.reader import open_start_payload
@@ -27,26 +28,20 @@ async def start(update: Update, context: BriefingContext) -> None:
     chat = update.effective_chat
     if message is None or chat is None:
         return
-    services = context.services
-    settings = services.settings
     kind = ChatKind.of(chat.type, chat.id)
     if kind.shared and not await may_manage(context.bot, chat, user, message):
         # Members read; only an admin subscribes the group (and so chooses what everyone in it gets).
         await _reply(context, chat.id, escape(replies.GROUP_ADMINS_ONLY))
         return
-    subscriber, created = await services.subscribers.upsert_on_start(
-        chat_id=chat.id,
+    subscriber, created = await Subscriptions(context.services).start(
+        chat.id,
         user_id=user.id if user and not kind.shared else None,
         first_name=chat.title if kind.shared else (user.first_name if user else None),
         username=chat.username if kind.shared else (user.username if user else None),
         language=user.language_code if user else None,
-        timezone=settings.default_timezone,
-        delivery_time=settings.default_delivery_time,
         chat_kind=kind,
         thread_id=topic_of(message),
     )
-    if created or subscriber.next_delivery_at is None:
-        await services.scheduler.schedule(subscriber)
     welcome = replies.welcome(
         (chat.title if kind.shared else None) or (user.first_name if user else None),
         subscriber.delivery_time.strftime("%H:%M"),
@@ -86,12 +81,12 @@ async def stale_button(update: Update, context: BriefingContext) -> None:
         await update.callback_query.answer(replies.STALE_BUTTON, show_alert=False)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BriefingApplication) -> None:
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("help", help_command))
 
 
-def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
+def register_fallbacks(app: BriefingApplication) -> None:
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     app.add_handler(CallbackQueryHandler(stale_button))
 

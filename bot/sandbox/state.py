@@ -43,7 +43,8 @@ class ChatState:
 
     @property
     def id(self) -> int:
-        return self.chat["id"]
+        chat_id: int = self.chat["id"]
+        return chat_id
 
     @property
     def type(self) -> str:

@@ -32,7 +32,7 @@ async def test_a_long_issue_goes_to_a_group_as_its_headlines_and_to_a_reader_in_
     assert digest_id is not None
     rig.server.add_group(GROUP, "Readers' club", supergroup=True)
     await rig.services.subscribers.upsert_on_start(GROUP, chat_kind=ChatKind.SUPERGROUP)
-    await rig.readers(7, fmt="full")
+    await rig.readers(7, fmt=Format.FULL)
     await rig.services.deliveries.enqueue(digest_id, [GROUP, 7])
     rig.server.set_limits(FloodLimits(per_chat_per_second=20, per_chat_burst=20))  # a quick test; 20/minute stays
     await run(rig.engine(rate=30, chat_interval=0.05, chat_burst=20), digest_id)
