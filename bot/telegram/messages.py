@@ -36,8 +36,10 @@ def preview(message: RenderedMessage) -> LinkPreviewOptions:
     return LinkPreviewOptions(is_disabled=message.disable_preview)
 
 
-async def send_rendered(bot: Bot, chat_id: int, messages: Sequence[RenderedMessage]) -> list[Message]:
-    """Send the parts in order; returns the sent messages (the last one carries the keyboard)."""
+async def send_rendered(
+    bot: Bot, chat_id: int, messages: Sequence[RenderedMessage], *, thread_id: int | None = None
+) -> list[Message]:
+    """Send the parts in order (into forum topic ``thread_id`` if given); returns the sent messages."""
     sent = []
     for part in messages:
         sent.append(
@@ -47,6 +49,7 @@ async def send_rendered(bot: Bot, chat_id: int, messages: Sequence[RenderedMessa
                 parse_mode=ParseMode.HTML,
                 reply_markup=to_markup(part.keyboard),
                 link_preview_options=preview(part),
+                message_thread_id=thread_id,
             )
         )
     return sent
@@ -69,13 +72,12 @@ async def send_paced(
     only add latency. ``thread_id`` answers inside a forum topic.
     """
     sent = []
-    extra = {} if thread_id is None else {"message_thread_id": thread_id}
     shared = chat_id < 0  # a group or channel: 20 messages a minute, and many readers' replies share them
     for part in messages:
         delay = pacer.reserve(chat_id, shared=shared)
         if delay > 0 and (len(messages) > 1 or shared):
             await asyncio.sleep(delay)
-        sent += await send_rendered(bot, chat_id, [part], **extra)
+        sent += await send_rendered(bot, chat_id, [part], thread_id=thread_id)
     return sent
 
 
