@@ -33,8 +33,6 @@ from bot.delivery.transport import AiohttpRequest
 from bot.render.digest import render_issue
 from bot.render.message import RenderedMessage, messages
 from bot.rules.authors import author_key
-from bot.rules.chats import SHARED_ISSUE_PARTS
-from bot.rules.preferences import Format
 from storage import (
     BroadcastStatus,
     DigestStatus,
@@ -396,7 +394,7 @@ class DeliveryEngine:
         self, stored: StoredDigest, subscriber: Subscriber, followed_keys: frozenset[str]
     ) -> list[RenderedMessage]:
         followed = tuple(sorted(followed_keys & self._author_keys[stored.id]))
-        shared = subscriber.chat_kind.shared
+        shared = subscriber.chat_kind.shared  # 20 messages a minute: a long issue goes there as its headlines
         key = ("digest", stored.id, subscriber.format, tuple(sorted(subscriber.sections)), followed, shared)
         parts = self._renders.get(key)
         if parts is None:
@@ -406,16 +404,8 @@ class DeliveryEngine:
                 fmt=subscriber.format,
                 kinds=subscriber.sections,
                 followed=followed,
+                shared=shared,
             )
-            if shared and len(parts) > SHARED_ISSUE_PARTS:
-                # 20 messages a minute into a group: a long issue goes there as its headlines, one message.
-                parts = render_issue(
-                    stored.digest,
-                    digest_id=stored.id,
-                    fmt=Format.HEADLINES,
-                    kinds=subscriber.sections,
-                    followed=followed,
-                )
             if len(self._renders) > 10_000:
                 self._renders.clear()
             self._renders[key] = parts

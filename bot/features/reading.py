@@ -37,7 +37,6 @@ from bot.render.keyboard import Button, Keyboard, label
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.pages import render_archive_page, render_authors, render_search_page
 from bot.rules.authors import AuthorMatch, author_key
-from bot.rules.chats import SHARED_ISSUE_PARTS
 from bot.rules.clock import Clock
 from bot.rules.dates import parse_date_phrase
 from bot.rules.preferences import Format
@@ -224,15 +223,14 @@ class Reading:
         return [message(replies.nearest_issue(format_issue_date(day), found)), *self._issue(nearest, view)]
 
     def _issue(self, stored: StoredDigest, view: ReaderView) -> list[RenderedMessage]:
-        parts = render_issue(
-            stored.digest, digest_id=stored.id, fmt=view.format, kinds=view.kinds, followed=view.followed
+        return render_issue(
+            stored.digest,
+            digest_id=stored.id,
+            fmt=view.format,
+            kinds=view.kinds,
+            followed=view.followed,
+            shared=view.shared,
         )
-        if view.shared and len(parts) > SHARED_ISSUE_PARTS:
-            # A group takes 20 messages a minute: a long issue goes there as its headlines.
-            parts = render_issue(
-                stored.digest, digest_id=stored.id, fmt=Format.HEADLINES, kinds=view.kinds, followed=view.followed
-            )
-        return parts
 
     # --- the archive --------------------------------------------------------------------------------
 

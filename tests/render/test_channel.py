@@ -32,3 +32,22 @@ def test_an_undated_issue_offers_only_the_subscription() -> None:
     [part] = render_channel_post(digest, digest_id=3, bot_username="briefing_bot")[-1:]
     assert part.keyboard is not None
     assert [button.url for button in part.keyboard.buttons()] == ["https://t.me/briefing_bot?start=subscribe"]
+
+
+def test_a_long_full_issue_goes_to_a_shared_chat_as_its_headlines() -> None:
+    from bot.digest.model import Item, ItemKind, Section
+    from bot.render.digest import render_issue
+    from bot.rules.preferences import Format
+
+    paragraph = "A long paragraph about what happened and what it means for the region. " * 12
+    stories = tuple(Item(ItemKind.STORY, f"Story number {n}", body=(paragraph,) * 3) for n in range(1, 9))
+    digest = replace(make_digest(), sections=(Section("Stories", stories),))
+    full = render_issue(digest, digest_id=1, fmt=Format.FULL)
+    assert len(full) > 3
+    assert render_issue(digest, digest_id=1, fmt=Format.FULL, shared=True) == render_issue(
+        digest, digest_id=1, fmt=Format.HEADLINES
+    )
+    short = make_digest()
+    assert render_issue(short, digest_id=1, fmt=Format.FULL, shared=True) == render_issue(
+        short, digest_id=1, fmt=Format.FULL
+    ), "a short issue stays in full"
