@@ -1,10 +1,13 @@
-"""The channel post of an issue: every button a deep link into the bot, the last one to subscribe."""
+"""The channel post of an issue (every button a deep link into the bot), and long issues in shared chats."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.digest.model import Item, ItemKind, Section
 from bot.render.channel import GET_IT, render_channel_post
+from bot.render.digest import render_issue
+from bot.rules.preferences import Format
 from tests.storage_fixtures import make_digest
 
 
@@ -35,10 +38,6 @@ def test_an_undated_issue_offers_only_the_subscription() -> None:
 
 
 def test_a_long_full_issue_goes_to_a_shared_chat_as_its_headlines() -> None:
-    from bot.digest.model import Item, ItemKind, Section
-    from bot.render.digest import render_issue
-    from bot.rules.preferences import Format
-
     paragraph = "A long paragraph about what happened and what it means for the region. " * 12
     stories = tuple(Item(ItemKind.STORY, f"Story number {n}", body=(paragraph,) * 3) for n in range(1, 9))
     digest = replace(make_digest(), sections=(Section("Stories", stories),))
