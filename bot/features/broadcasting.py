@@ -36,7 +36,8 @@ class Draft:
         return broadcast_confirmation(
             broadcast.id,
             self.recipients,
-            quiet_silent=self.quiet.silent,
+            # An urgent alert is held for nobody: those who hold alerts get it silently too.
+            quiet_silent=self.quiet.silent + self.quiet.held if broadcast.urgent else self.quiet.silent,
             quiet_held=0 if broadcast.urgent else self.quiet.held,
             urgent=broadcast.urgent,
             channels=self.channels,
