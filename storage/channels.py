@@ -60,11 +60,6 @@ class ChannelPostRepository:
         )
         return changes.rowcount > 0
 
-    async def pending(self) -> list[ChannelPost]:
-        """Posts reserved but not made (a crash between the reservation and the send): tried again."""
-        rows = await self._db.fetchall("SELECT * FROM channel_posts WHERE status = 'pending' ORDER BY id")
-        return [_post(row) for row in rows]
-
     async def mark_sent(self, post_id: int, chat_id: int, message_ids: Sequence[int]) -> None:
         now = self._now()
         await self._db.execute(

@@ -107,15 +107,27 @@ class ChannelPoster:
             digest_id, parts = await self._todays_issue()
             broadcasts = await self._repos.broadcasts.for_channels(self._now() - BROADCAST_WINDOW)
             for channel in self.channels:
-                if digest_id is not None and await self._repos.channels.claim(channel, digest_id=digest_id):
+                if digest_id is not None and await self._due(channel, digest_id=digest_id):
                     posted += await self._post(channel, parts, digest_id=digest_id)
                 for broadcast in broadcasts:
                     if broadcast.status not in (BroadcastStatus.SENDING, BroadcastStatus.DONE):
                         continue
-                    if await self._repos.channels.claim(channel, broadcast_id=broadcast.id):
+                    if await self._due(channel, broadcast_id=broadcast.id):
                         rendered = render_channel_broadcast(broadcast.text, bot_username=self._bot_username)
                         posted += await self._post(channel, rendered, broadcast_id=broadcast.id)
             return posted
+
+    async def _due(self, channel: str, *, digest_id: int | None = None, broadcast_id: int | None = None) -> bool:
+        """Reserve the post, or take over one reserved but never finished (the process stopped mid-send).
+
+        Only one poster runs per process and it holds the lock, so a reservation still ``pending`` here is
+        one that was interrupted: like the engine's rows left ``sending``, it is sent (at least once).
+        """
+        channels = self._repos.channels
+        if await channels.claim(channel, digest_id=digest_id, broadcast_id=broadcast_id):
+            return True
+        post = await channels.find(channel, digest_id=digest_id, broadcast_id=broadcast_id)
+        return post is not None and post.status == "pending"
 
     def _now(self) -> dt.datetime:
         return self._repos.db.clock.now()

@@ -93,6 +93,22 @@ async def test_todays_issue_is_posted_to_the_channel_once_with_deep_links(harnes
     assert await harness.services.subscribers.get(READER) is not None
 
 
+@pytest.mark.settings(CHANNELS="@meduza_test")
+async def test_a_post_reserved_before_a_crash_is_made_after_it(harness: Harness) -> None:
+    server = harness.server
+    server.add_channel(CHANNEL, "Meduza test", username="meduza_test")
+    harness.clock.set(ISSUE_DAY)
+    services = harness.services
+    report = await ingest_text(services.db, services.digests, (FIXTURES / ISSUE).read_text(), source=ISSUE)
+    assert report.digest_id is not None
+    # The last run reserved the post and stopped before sending it.
+    assert await services.channels.claim("@meduza_test", digest_id=report.digest_id)
+    await post_to_channels(harness)
+    await server.wait_for(chat_id=CHANNEL)
+    assert await post_to_channels(harness) == 0
+    assert len(server.sent(CHANNEL, "sendMessage")) == 1
+
+
 @pytest.mark.settings(CHANNELS="@meduza_test", CHANNEL_POST_TIME="10:30")
 async def test_channel_post_time_waits_and_a_back_filled_issue_is_never_posted(harness: Harness) -> None:
     server = harness.server
