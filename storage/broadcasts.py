@@ -62,6 +62,8 @@ class BroadcastTally:
     """Failed because the reader blocked the bot or deleted their account (the engine marks them blocked)."""
     skipped: int
     """Not sent on purpose: the broadcast was cancelled before their turn."""
+    held: int = 0
+    """Of the pending, those waiting for their quiet hours to end (they asked to hold alerts)."""
 
     @property
     def total(self) -> int:
@@ -131,19 +133,6 @@ class BroadcastRepository:
             (to_epoch(until), self._now(), broadcast_id, chat_id),
         )
         return changes.rowcount > 0
-
-    async def held(self, broadcast_id: int) -> int:
-        """Recipients waiting for their quiet hours to end."""
-        return int(
-            await self._db.fetchval(
-                """
-                SELECT count(*) FROM broadcast_deliveries
-                WHERE broadcast_id = ? AND status = 'pending' AND held_until > ?
-                """,
-                (broadcast_id, self._now()),
-                default=0,
-            )
-        )
 
     async def confirm(self, broadcast_id: int) -> bool:
         """draft → confirmed; False for a second confirmation, so the caller sends nothing twice."""
@@ -280,11 +269,12 @@ class BroadcastRepository:
                 coalesce(sum(d.status = 'sent'), 0) AS sent,
                 coalesce(sum(d.status = 'failed' AND s.status IS NOT 'blocked'), 0) AS failed,
                 coalesce(sum(d.status = 'failed' AND s.status IS 'blocked'), 0) AS blocked,
-                coalesce(sum(d.status = 'skipped'), 0) AS skipped
+                coalesce(sum(d.status = 'skipped'), 0) AS skipped,
+                coalesce(sum(d.status = 'pending' AND d.held_until > ?), 0) AS held
             FROM broadcast_deliveries d LEFT JOIN subscribers s ON s.chat_id = d.chat_id
             WHERE d.broadcast_id = ?
             """,
-            (broadcast_id,),
+            (self._now(), broadcast_id),
         )
         assert row is not None
         return BroadcastTally(**dict(row))

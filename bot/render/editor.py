@@ -154,7 +154,9 @@ def render_progress(
     if status is BroadcastStatus.CANCELLED and tally.skipped:
         lines.append(f"Not sent: {tally.skipped}")
     if status in (BroadcastStatus.CONFIRMED, BroadcastStatus.SENDING):
-        remaining = tally.pending + tally.sending
+        if tally.held:
+            lines.append(f"🌙 {readers(tally.held)} held until their quiet hours end")
+        remaining = tally.pending + tally.sending - tally.held
         if rate is None or rate <= 0:
             lines.append("Rate: measuring…")
         else:

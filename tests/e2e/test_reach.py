@@ -273,6 +273,9 @@ async def test_held_alerts_wait_for_the_end_of_quiet_hours_but_urgent_ones_do_no
     urgent_record = next(r for r in server.sent(READER, "sendMessage") if "Urgent right now" in (r.text or ""))
     assert urgent_record.disable_notification is True
     assert not [r for r in server.sent(READER, "sendMessage") if "Held until seven" in (r.text or "")]
+    await server.wait_for(
+        lambda rs: any("1 reader held until their quiet hours end" in (r.text or "") for r in rs), chat_id=EDITOR
+    )
 
     harness.clock.set(harness.clock.now().replace(hour=7, minute=0, second=1))
     harness.services.delivery.wake()

@@ -65,7 +65,7 @@ async def test_a_held_recipient_is_not_claimed_before_its_time(db: Database, clo
     assert await broadcasts.hold(broadcast.id, 1, T0 + dt.timedelta(hours=1))
     await broadcasts.mark_sent(broadcast.id, 2, [10])
     assert await broadcasts.claim(broadcast.id) == []
-    assert await broadcasts.held(broadcast.id) == 1
+    assert (await broadcasts.tally(broadcast.id)).held == 1
     assert not await broadcasts.finish(broadcast.id), "a held recipient keeps the broadcast open"
     clock.set(T0 + dt.timedelta(hours=1))
     assert await broadcasts.claim(broadcast.id) == [1]
