@@ -241,17 +241,19 @@ class BotApiServer:
         *,
         button_text: str | None = None,
         forge: bool = False,
+        chat_id: int | None = None,
     ) -> str:
         """Press an inline button on a bot message; returns the callback query id.
 
         The button is found by ``callback_data`` or ``button_text`` and must exist on the
         message as it is now. ``forge=True`` sends ``callback_data`` even if no button
-        carries it, as a malicious client could.
+        carries it, as a malicious client could. ``chat_id`` presses a button in a group the user is
+        in (by default, in the user's private chat with the bot).
 
         Raises:
             SandboxError: when the message or the button does not exist.
         """
-        return self._users.press_button(user_id, message_id, callback_data, button_text, forge)
+        return self._users.press_button(user_id, message_id, callback_data, button_text, forge, chat_id)
 
     def send_inline_query(self, user_id: int, query: str) -> str:
         """Type ``@bot query`` as the user; returns the inline query id."""

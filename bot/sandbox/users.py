@@ -70,14 +70,22 @@ class UserSimulator:
         return self._deliver(chat, message)
 
     def press_button(
-        self, user_id: int, message_id: int, callback_data: str | None, button_text: str | None, forge: bool
+        self,
+        user_id: int,
+        message_id: int,
+        callback_data: str | None,
+        button_text: str | None,
+        forge: bool,
+        chat_id: int | None = None,
     ) -> str:
-        chat = self._state.chats.get(user_id)
+        chat = self._state.chats.get(user_id if chat_id is None else chat_id)
         if chat is None or user_id not in self._state.users:
             raise SandboxError(f"user {user_id} has no chat with the bot")
+        if chat.shared and chat.members.get(user_id) in (None, "left", "kicked"):
+            raise SandboxError(f"user {user_id} is not in chat {chat.id}")
         stored = chat.live_message(message_id)
         if stored is None or not stored.from_bot:
-            raise SandboxError(f"there is no bot message {message_id} in chat {user_id}")
+            raise SandboxError(f"there is no bot message {message_id} in chat {chat.id}")
         data = callback_data if forge else _button_data(stored, callback_data, button_text)
         if data is None:
             raise SandboxError("a forged button press needs callback_data")

@@ -207,6 +207,26 @@ async def test_admins_subscribe_a_group_and_a_forum_topic_and_both_get_the_issue
     assert harness.server.stats().flood_rejections == 0, "no 429 in the groups"
 
 
+async def test_only_a_group_admin_changes_its_settings_with_the_panel(harness: Harness) -> None:
+    group_world(harness)
+    server = harness.server
+    await say_in(harness, GROUP, ADMIN, "/start")
+    [panel] = await say_in(harness, GROUP, MEMBER, "/settings")
+    headlines = next(d for text, d in buttons(panel) if "Headlines only" in text)
+    answers = len(server.callback_answers())
+    server.press_button(MEMBER, message_id(panel), headlines, chat_id=GROUP)
+    await server.wait_for(lambda _: len(server.callback_answers()) > answers)
+    assert server.callback_answers()[-1].text == "Only the group's admins can change its settings."
+    group = await harness.services.subscribers.get(GROUP)
+    assert group is not None and group.format is Format.FULL
+
+    answers = len(server.callback_answers())
+    server.press_button(ADMIN, message_id(panel), headlines, chat_id=GROUP)
+    await server.wait_for(lambda _: len(server.callback_answers()) > answers)
+    group = await harness.services.subscribers.get(GROUP)
+    assert group is not None and group.format is Format.HEADLINES
+
+
 async def test_a_group_that_removes_the_bot_is_deactivated(harness: Harness) -> None:
     group_world(harness)
     await say_in(harness, GROUP, ADMIN, "/start")
