@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import io
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,17 @@ async def publish(harness: Harness, name: str = ISSUE) -> int:
     assert report.digest_id is not None
     services.delivery.wake()
     return report.digest_id
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], *, timeout: float = 5.0) -> bool:
+    """Whether ``check`` comes true before ``timeout``: for what the bot records without sending anything."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() > deadline:
+            return False
+        await asyncio.sleep(0.01)  # the bot handles the update in the same loop; give it a turn
+    return True
 
 
 def message_id(record: SentRecord) -> int:
@@ -137,14 +149,10 @@ async def test_reactions_on_the_channel_post_count_for_the_issue(harness: Harnes
     assert post.message_id is not None
     server.react(CHANNEL, post.message_id, {"👍": 4, "🔥": 1})
 
-    async def counted() -> int:
-        return await harness.services.channels.reactions(digest_id)
+    async def counted() -> bool:
+        return await harness.services.channels.reactions(digest_id) == 5
 
-    for _ in range(200):
-        if await counted() == 5:
-            break
-        await asyncio.sleep(0.01)
-    assert await counted() == 5
+    assert await eventually(counted), "the reaction total of the post, counted for its issue"
 
 
 # --- groups and forum topics ----------------------------------------------------------------------------
@@ -232,15 +240,11 @@ async def test_a_group_that_removes_the_bot_is_deactivated(harness: Harness) -> 
     await say_in(harness, GROUP, ADMIN, "/start")
     harness.server.remove_bot(GROUP, ADMIN)
 
-    async def status() -> SubscriberStatus | None:
+    async def deactivated() -> bool:
         group = await harness.services.subscribers.get(GROUP)
-        return None if group is None else group.status
+        return group is not None and group.status is SubscriberStatus.BLOCKED
 
-    for _ in range(200):
-        if await status() is SubscriberStatus.BLOCKED:
-            break
-        await asyncio.sleep(0.01)
-    assert await status() is SubscriberStatus.BLOCKED
+    assert await eventually(deactivated)
 
 
 # --- quiet hours ----------------------------------------------------------------------------------------
@@ -339,10 +343,11 @@ async def test_opinion_by_author_is_counted_in_briefing_stats_top_items(harness:
     trenin = next(r["id"] for r in answer.results if "Putin must atone" in r["title"])
     server.choose_inline_result(OTHER_READER, trenin)
     digest_id, position = (int(part) for part in trenin.split("-"))
-    for _ in range(200):
-        if await harness.services.opens.opens(digest_id, position) == 2:
-            break
-        await asyncio.sleep(0.01)
+
+    async def both_counted() -> bool:
+        return await harness.services.opens.opens(digest_id, position) == 2
+
+    assert await eventually(both_counted)
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
