@@ -47,6 +47,7 @@ async def start(update: Update, context: BriefingContext) -> None:
         subscriber.delivery_time.strftime("%H:%M"),
         subscriber.timezone,
         returning=not created,
+        newsletter=await context.services.newsletter_name(),
     )
     await _reply(context, chat.id, welcome)
     if context.args and context.args[0] != SUBSCRIBE_PAYLOAD:
