@@ -67,6 +67,7 @@ from storage import (
     BroadcastRepository,
     DigestRepository,
     DigestStatus,
+    OpenRepository,
     StoredDigest,
     SubscriberRepository,
 )
@@ -115,6 +116,8 @@ class ReaderView:
     """The sections the reader wants; None means all."""
     followed: tuple[str, ...] = ()
     """Keys of the authors the reader follows."""
+    shared: bool = False
+    """A group, supergroup or channel (20 messages a minute): long answers go there shorter."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +188,9 @@ class Reading:
         searches: SearchMemory,
         authors: AuthorDirectory,
         default_timezone: str = "UTC",
+        opens: OpenRepository | None = None,
     ) -> None:
+        self._opens = opens
         self._authors = authors
         self._digests = digests
         self._subscribers = subscribers
@@ -205,6 +210,7 @@ class Reading:
             searches=services.searches,
             authors=services.authors,
             default_timezone=services.settings.default_timezone,
+            opens=services.opens,
         )
 
     # --- the reader ---------------------------------------------------------------------------------
@@ -213,7 +219,9 @@ class Reading:
         """The chat's preferences; a chat that never pressed /start reads with the defaults."""
         subscriber = await self._subscribers.get(chat_id) if chat_id is not None else None
         if subscriber is None:
-            return ReaderView(today=self._local_today(self._default_timezone))
+            # Telegram's group and channel ids are negative.
+            shared = chat_id is not None and chat_id < 0
+            return ReaderView(today=self._local_today(self._default_timezone), shared=shared)
         followed = tuple(f.author_key for f in await self._subscribers.followed(subscriber.chat_id))
         kinds = frozenset(subscriber.sections)
         return ReaderView(
@@ -221,6 +229,7 @@ class Reading:
             format=subscriber.format,
             kinds=None if kinds >= frozenset(ItemKind) else kinds,
             followed=followed,
+            shared=subscriber.chat_kind.shared,
         )
 
     def _local_today(self, timezone: str) -> dt.date:
@@ -259,7 +268,12 @@ class Reading:
 
     def _issue(self, stored: StoredDigest, view: ReaderView) -> list[RenderedMessage]:
         return render_issue(
-            stored.digest, digest_id=stored.id, fmt=view.format, kinds=view.kinds, followed=view.followed
+            stored.digest,
+            digest_id=stored.id,
+            fmt=view.format,
+            kinds=view.kinds,
+            followed=view.followed,
+            shared=view.shared,
         )
 
     # --- the archive --------------------------------------------------------------------------------
@@ -337,7 +351,7 @@ class Reading:
             if not query.authors:
                 return [message(replies.nothing_to_find(kind))]
             return await self._by_author(chat_id, query)
-        found = await self._found_page(kinds, query, 1)
+        found = await self._found_page(chat_id, kinds, query, 1)
         if found is not None:
             return found
         if query.authors:
@@ -350,7 +364,7 @@ class Reading:
         return [self._nothing_on(kinds, query)]
 
     async def _found_page(
-        self, kinds: Sequence[ItemKind], query: ReadQuery, page: int, *, open_single: bool = True
+        self, chat_id: int | None, kinds: Sequence[ItemKind], query: ReadQuery, page: int, *, open_single: bool = True
     ) -> list[RenderedMessage] | None:
         """Page ``page`` of the pieces ``query`` finds; None when it finds none. An author's single piece on
         the topic opens at once (``open_single``)."""
@@ -374,7 +388,7 @@ class Reading:
             [hit] = result.hits
             stored = await self._digests.get(hit.digest_id)
             if stored is not None:
-                return render_item(stored.digest, stored.id, hit.position)
+                return await self._read(stored, hit.position, await self.view(chat_id))
         query_id = self._searches.remember(query.text, self._clock.now())
         scope = _scope(kinds)
 
@@ -402,7 +416,7 @@ class Reading:
             return None
         query = read_query(text, (await self._authors.load(self._digests))[1], limit=AUTHOR_CHOICES)
         kinds = _SCOPES[scope]
-        found = await self._found_page(kinds, query, page, open_single=False) if query.topic else None
+        found = await self._found_page(None, kinds, query, page, open_single=False) if query.topic else None
         return found[0] if found else self._nothing_on(kinds, query)
 
     async def _by_author(self, chat_id: int | None, query: ReadQuery) -> list[RenderedMessage]:
@@ -423,7 +437,7 @@ class Reading:
             if today:
                 today.sort(key=lambda pair: pair[1].kind is not ItemKind.OPINION)
                 view = await self.view(chat_id)
-                return render_item(stored.digest, stored.id, today[0][0], kinds=view.kinds)
+                return await self._read(stored, today[0][0], view)
         if len(matches) > 1:
             # Several authors the name may mean, none in today's issue: their pages to choose from.
             buttons = tuple(
@@ -451,7 +465,13 @@ class Reading:
         if not 1 <= number <= len(positions):
             return [message(replies.item_number_out_of_range(command_kind, number, len(positions)))]
         view = await self.view(chat_id)
-        return render_item(stored.digest, stored.id, positions[number - 1], kinds=view.kinds)
+        return await self._read(stored, positions[number - 1], view)
+
+    async def _read(self, stored: StoredDigest, position: int, view: ReaderView) -> list[RenderedMessage]:
+        """A piece opened (a button, a number, an author, a deep link): counted anonymously, then rendered."""
+        if self._opens is not None:
+            await self._opens.record(stored.id, position)
+        return render_item(stored.digest, stored.id, position, kinds=view.kinds)
 
     async def authors(self, page: int = 1) -> list[RenderedMessage]:
         """``/authors``: everyone with a byline in the archive, with how many pieces and when last, a page
@@ -503,7 +523,7 @@ class Reading:
         """
         query = read_query(text, (await self._authors.load(self._digests))[1], limit=AUTHOR_CHOICES)
         if query.authors and query.topic:
-            found = await self._found_page(_PIECES, query, 1)
+            found = await self._found_page(chat_id, _PIECES, query, 1)
             if found is not None:
                 return found
         return await self.search(query.words_query if query.conversational and query.words_query else text)
@@ -548,7 +568,7 @@ class Reading:
             item = item_at(stored.digest, action.index)
             if item is None or item.kind not in OPENABLE:
                 return ButtonAnswer(notice=replies.ITEM_GONE)
-            return ButtonAnswer(tuple(render_item(stored.digest, stored.id, action.index, kinds=view.kinds)))
+            return ButtonAnswer(tuple(await self._read(stored, action.index, view)))
         if isinstance(action, ArchivePage):
             return ButtonAnswer((await self.archive_page(action.page),))
         if isinstance(action, FindPage):
@@ -597,7 +617,7 @@ class Reading:
             return [message(replies.no_items_of_kind(kind_name, where=where))]
         if not 1 <= number <= len(positions):
             return [message(replies.item_number_out_of_range(kind_name, number, len(positions), where=where))]
-        return render_item(stored.digest, stored.id, positions[number - 1], kinds=view.kinds)
+        return await self._read(stored, positions[number - 1], view)
 
     # --- inline mode --------------------------------------------------------------------------------
 
