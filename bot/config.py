@@ -27,7 +27,7 @@ EXPECTED: dict[str, str] = {
     "TELEGRAM_API_URL": "an http(s) URL of a Bot API server, like https://api.telegram.org",
     "BRIEFING_DB": "a path to the SQLite database file",
     "ADMIN_IDS": "comma-separated numeric Telegram user ids, like 11111111,22222222",
-    "DEFAULT_TIMEZONE": "an IANA timezone name, a city or an offset, as /timezone takes them: Europe/Berlin, Berlin, UTC+3",
+    "DEFAULT_TIMEZONE": "an IANA timezone name, a city or an offset, like Europe/Berlin, Berlin or UTC+3",
     "DEFAULT_DELIVERY_TIME": "a 24-hour time HH:MM, like 08:00",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
     "FEED_URL": "one or more http(s) feed URLs, comma-separated",
