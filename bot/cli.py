@@ -75,35 +75,52 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from bot.features.services import Services
     from bot.rules.clock import SystemClock
+    from bot.rules.issues import IssueDay, issue_day
     from bot.sources.http import Fetcher
     from bot.sources.ingest import IngestReport, announce_published, collect_texts, ingest_text
     from storage import Database, SaveOutcome
 
     settings = _settings(args)
+    if args.announce and args.draft:
+        raise CommandError("--announce sends an issue to readers and --draft keeps it unpublished: choose one")
 
     async def ingest() -> int:
         failures = 0
         async with Fetcher() as fetcher:
             texts = await collect_texts(args.targets, fetcher)
+        if args.announce and sum(not isinstance(item, IngestReport) for item in texts) != 1:
+            raise CommandError("--announce sends one issue to readers on purpose: give it exactly one issue")
         async with await Database.open(settings.briefing_db) as db:
             services = Services.over(db, settings, SystemClock())
             bar = tqdm(texts, unit="issue", desc="ingest", disable=len(texts) < 3 or args.quiet, leave=False)
-            reports = []
+            reports: list[tuple[IngestReport, str | None]] = []
             for item in bar:
                 if isinstance(item, IngestReport):
-                    reports.append(item)
+                    reports.append((item, None))
                     continue
                 report = await ingest_text(
                     db, services.digests, item.text, source=item.source, publish=not args.draft, dry_run=args.dry_run
                 )
-                reports.append(report)
+                note = None
                 fresh = report.outcome in (SaveOutcome.CREATED, SaveOutcome.REPLACED)
-                if fresh and not args.draft and report.digest_id is not None:
-                    # Readers whose time has passed today are queued now; the running bot sends them.
-                    await announce_published(services, report.digest_id)
-            for report in reports:
+                if report.digest_id is not None and not args.draft and (fresh or args.announce):
+                    # Only today's issue reaches readers; the running bot sends what is queued here.
+                    queued = await announce_published(services, report.digest_id, force=args.announce)
+                    assert report.digest is not None
+                    day = issue_day(report.digest.date, services.digests.today())
+                    if args.announce:
+                        note = (
+                            f"announced on purpose as today's issue: {queued} readers whose time has passed "
+                            "get it now, the others at their time"
+                        )
+                    elif day is IssueDay.BACKFILL:
+                        note = "archive issue (dated before today): searchable, not sent to readers"
+                    elif day is IssueDay.TOMORROW:
+                        note = "tomorrow's issue: readers get it tomorrow at their time"
+                reports.append((report, note))
+            for report, note in reports:
                 stream = sys.stdout if report.ok else sys.stderr
-                print(report.describe(), file=stream)
+                print(report.describe() + (f" ({note})" if note else ""), file=stream)
                 failures += not report.ok
         return EXIT_FAILURE if failures else EXIT_OK
 
@@ -296,6 +313,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = add("ingest", cmd_ingest, "store issues from files, web pages or feeds (published unless --draft)")
     ingest.add_argument("targets", nargs="+", metavar="PATH|URL", help="text/Markdown/HTML files, page or feed URLs")
     ingest.add_argument("--draft", action="store_true", help="store without publishing")
+    ingest.add_argument(
+        "--announce",
+        action="store_true",
+        help="send this one issue to readers as today's, even if it is dated earlier (archive issues are not sent)",
+    )
     ingest.add_argument("--dry-run", action="store_true", help="parse and report, store nothing")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
     ingest.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")

@@ -56,10 +56,13 @@ class Scheduler:
         self._batch = batch
 
     async def tick(self, now: dt.datetime | None = None) -> TickResult:
-        """Queue the latest issue for every reader whose delivery time has come."""
+        """Queue today's issue for every reader whose delivery time has come (nothing if it is not out yet).
+
+        Only today's issue goes out: an archive back-fill, however recent, is never sent by the tick.
+        """
         now = now or self._clock.now()
         await self._subscribers.resume_expired_pauses(now)
-        latest = await self._digests.latest_published()
+        latest = await self._digests.todays_issue()
         due_total = queued = 0
         while True:
             due = await self._subscribers.due(now, limit=self._batch)

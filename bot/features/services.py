@@ -51,7 +51,8 @@ class Services:
 
     @classmethod
     def over(cls, db: Database, settings: Settings, clock: Clock) -> Services:
-        digests, subscribers, deliveries = DigestRepository(db), SubscriberRepository(db), DeliveryRepository(db)
+        digests = DigestRepository(db, timezone=settings.timezone)
+        subscribers, deliveries = SubscriberRepository(db), DeliveryRepository(db)
         return cls(
             settings=settings,
             clock=clock,

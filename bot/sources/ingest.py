@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 
 from bot.digest.model import Digest
 from bot.digest.parser import ParseError, parse_text
+from bot.rules.issues import IssueDay, empty_issue_reason, is_todays_digest, issue_day
 from bot.sources.file import SourceError
 from bot.sources.http import Fetcher
 from bot.sources.resolve import SourceText, load_texts
-from storage import Database, DigestRepository, SaveOutcome
+from storage import Database, DigestRepository, DigestStatus, SaveOutcome
 
 if TYPE_CHECKING:
     from bot.features.services import Services
@@ -33,6 +34,8 @@ class IngestReport:
     outcome: SaveOutcome | None = None
     digest_id: int | None = None
     error: str | None = None
+    warnings: tuple[str, ...] = ()
+    """Stored, but not as asked: e.g. a date after tomorrow keeps the issue a draft."""
 
     @property
     def ok(self) -> bool:
@@ -51,17 +54,31 @@ class IngestReport:
             SaveOutcome.UNCHANGED: "already stored, unchanged:",
             SaveOutcome.REPLACED: "replaced the earlier version of",
         }[self.outcome]
-        return f"{self.source}: {verb} {what}"
+        return f"{self.source}: {verb} {what}" + "".join(f"; {warning}" for warning in self.warnings)
+
+
+def future_warning(digest: Digest) -> str:
+    assert digest.date is not None
+    return (
+        f"dated {digest.date.isoformat()}, after tomorrow, so kept as a draft "
+        f"(publish it on purpose with: briefing publish {digest.date.isoformat()})"
+    )
 
 
 async def store_digest(
     db: Database, digests: DigestRepository, digest: Digest, *, publish: bool = True
 ) -> IngestReport:
+    """Store one issue; one dated after tomorrow is kept as a draft, with a warning, whatever ``publish`` says."""
+    warnings: tuple[str, ...] = ()
+    if publish and issue_day(digest.date, digests.today()) is IssueDay.FUTURE:
+        publish, warnings = False, (future_warning(digest),)
     async with db.atomic():
         result = await digests.save(digest, publish=publish)
     source = digest.source or "issue"
     logger.info("ingested %s: %s as digest %s", source, result.outcome, result.digest_id)
-    return IngestReport(source, digest, result.outcome, result.digest_id)
+    for warning in warnings:
+        logger.warning("%s: %s", source, warning)
+    return IngestReport(source, digest, result.outcome, result.digest_id, warnings=warnings)
 
 
 async def ingest_text(
@@ -78,21 +95,33 @@ async def ingest_text(
         digest = parse_text(text, source=source)
     except ParseError as exc:
         return IngestReport(source, error=str(exc))
+    if (reason := empty_issue_reason(digest)) is not None:
+        return IngestReport(source, digest, error=f"not stored: {reason}")
     if dry_run:
         return IngestReport(source, digest)
     return await store_digest(db, digests, digest, publish=publish)
 
 
-async def announce_published(services: Services, digest_id: int) -> int:
+async def announce_published(services: Services, digest_id: int, *, force: bool = False) -> int:
     """A new issue is out: readers whose time today has passed get it now (per LATE_ISSUE_POLICY).
 
     Every way of publishing (feed poller, an editor's /publish, a re-published draft) ends here, so the
-    late-issue rule and waking the engine live in one place. An older issue (an archive back-fill) is not
-    today's digest and goes to nobody. Returns how many deliveries were queued.
+    late-issue rule and waking the engine live in one place. Only today's digest (dated today, or undated
+    and published now) goes to readers; an archive back-fill or tomorrow's issue goes to nobody now.
+    ``force`` makes this one published issue today's digest whatever its date (``ingest --announce``, the
+    editor's "publish and send" button). Returns how many deliveries were queued.
     """
-    latest = await services.digests.latest_published()
-    if latest is None or latest.id != digest_id:
+    stored = await services.digests.get(digest_id)
+    if stored is None or stored.status is not DigestStatus.PUBLISHED:
         return 0
+    if force:
+        await services.digests.announce_today(digest_id)
+    elif not is_todays_digest(stored.digest.date, services.digests.today()):
+        return 0
+    else:
+        todays = await services.digests.todays_issue()
+        if todays is None or todays.id != digest_id:
+            return 0  # an earlier version of today's issue was replaced by a newer one meanwhile
     queued = await services.scheduler.on_published(digest_id)
     if services.engine is not None:
         services.engine.forget_digest(digest_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -60,9 +61,18 @@ async def test_a_failing_feed_is_recorded_and_does_not_stop_the_others(site: Fee
 
 
 async def test_a_new_issue_reaches_readers_whose_time_has_passed(site: FeedSite, services: Services) -> None:
-    await services.subscribers.upsert_on_start(7, delivery_time="05:00")  # START is 06:00 UTC
+    services.clock.set(dt.datetime(2024, 7, 11, 6, 0, tzinfo=dt.UTC))  # type: ignore[attr-defined]
+    await services.subscribers.upsert_on_start(7, delivery_time="05:00")  # the feed's newest is dated today
     async with Fetcher(timeout=5) as fetcher:
         await FeedPoller(services, (site.url("/rss/en/the-real-russia-today"),), fetcher=fetcher).poll_all()
     latest = await services.digests.latest_published()
     assert latest is not None
     assert await services.deliveries.status(latest.id, 7) is not None
+
+
+async def test_a_feed_of_old_issues_is_archive_only(site: FeedSite, services: Services) -> None:
+    await services.subscribers.upsert_on_start(7, delivery_time="05:00")  # START is 06:00 UTC, in 2026
+    async with Fetcher(timeout=5) as fetcher:
+        [report] = await FeedPoller(services, (site.url("/rss/en/the-real-russia-today"),), fetcher=fetcher).poll_all()
+    assert len(report.stored) == 2
+    assert await services.db.fetchval("SELECT count(*) FROM deliveries") == 0
