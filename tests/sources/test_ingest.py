@@ -131,7 +131,8 @@ def test_ingest_says_an_archive_issue_is_not_sent_and_announce_sends_one(
 ) -> None:
     assert main(["ingest", "--quiet", str(SAMPLE)]) == 0
     assert "archive issue (dated before today): searchable, not sent to readers" in capsys.readouterr().out
-    assert main(["ingest", "--quiet", "--announce", str(SAMPLE), str(FIXTURES / "real-russia-today-2024-07-11.txt")]) == 1
+    other = FIXTURES / "real-russia-today-2024-07-11.txt"
+    assert main(["ingest", "--quiet", "--announce", str(SAMPLE), str(other)]) == 1
     assert "exactly one issue" in capsys.readouterr().err
     assert main(["ingest", "--quiet", "--announce", str(SAMPLE)]) == 0
     assert "announced on purpose as today's issue" in capsys.readouterr().out
