@@ -60,8 +60,7 @@ async def confirm(services: Services, broadcast_id: int, editor_id: int) -> Conf
         return Confirmation(Confirmed.ALREADY_SENT)
     recipients = await services.broadcasts.start(broadcast_id) or 0
     await services.audit.record(editor_id, "broadcast.send", target=broadcast_id, details={"recipients": recipients})
-    if services.engine is not None:
-        services.engine.wake()
+    services.delivery.wake()
     return Confirmation(Confirmed.STARTED, recipients)
 
 

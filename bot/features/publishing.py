@@ -14,9 +14,10 @@ from pathlib import PurePath
 from bot.digest.model import Digest
 from bot.digest.parser import ParseError, parse_text
 from bot.features.services import Services
+from bot.rules.issues import is_todays_digest
 from bot.sources.file import SourceError, decode_text
 from bot.sources.html import extract_issue_text
-from bot.sources.ingest import announce_published, store_digest
+from bot.sources.ingest import store_digest
 from storage import DigestStatus, SaveOutcome, StoredDigest
 
 TEXT_EXTENSIONS = frozenset({".txt", ".md", ".markdown"})
@@ -90,6 +91,33 @@ class Published:
     """It had been withdrawn: an editor publishing it explicitly brings it back."""
 
 
+async def announce_published(services: Services, digest_id: int, *, force: bool = False) -> int:
+    """A new issue is out: readers whose time today has passed get it now (per LATE_ISSUE_POLICY).
+
+    Every way of publishing (feed poller, an editor's /publish, a re-published draft) ends here, so the
+    late-issue rule and waking the engine live in one place. Only today's digest (dated today, or undated
+    and published now) goes to readers; an archive back-fill or tomorrow's issue goes to nobody now.
+    ``force`` makes this one published issue today's digest whatever its date (``ingest --announce``, the
+    editor's "publish and send" button). Returns how many deliveries were queued.
+    """
+    stored = await services.digests.get(digest_id)
+    if stored is None or stored.status is not DigestStatus.PUBLISHED:
+        return 0
+    if force:
+        await services.digests.announce_today(digest_id)
+    elif not is_todays_digest(stored.digest.date, services.digests.today()):
+        return 0
+    else:
+        todays = await services.digests.todays_issue()
+        if todays is None or todays.id != digest_id:
+            return 0  # a newer issue of today was published meanwhile
+    queued = await services.scheduler.on_published(digest_id)
+    services.delivery.forget_digest(digest_id)
+    if queued:
+        services.delivery.wake()
+    return queued
+
+
 async def publish(services: Services, digest: Digest, editor_id: int) -> Published:
     """Store the issue as published (the schedule picks it up) and record who did it."""
     report = await store_digest(services.db, services.digests, digest, publish=True)
@@ -117,9 +145,8 @@ async def withdraw_latest(services: Services, editor_id: int) -> StoredDigest | 
     latest = await services.digests.latest_published()
     if latest is None or not await services.digests.set_status(latest.id, DigestStatus.WITHDRAWN):
         return None
-    if services.engine is not None:
-        # The engine caches issues it sends; drop it so queued deliveries see the withdrawal and skip.
-        services.engine.forget_digest(latest.id)
+    # The engine caches issues it sends; drop it so queued deliveries see the withdrawal and skip.
+    services.delivery.forget_digest(latest.id)
     digest = latest.digest
     await services.audit.record(
         editor_id,

@@ -1,7 +1,8 @@
 """Ingesting issues: source text → parser → Digest → storage, one issue per transaction.
 
 Used by ``briefing ingest``, the feed poller in the bot, an editor's ``/publish`` and the sandbox, so that
-every way in stores an issue the same way and reports the same outcomes.
+every way in stores an issue the same way and reports the same outcomes. What happens once an issue is out
+(who gets it now) is :func:`bot.features.publishing.announce_published`.
 """
 
 from __future__ import annotations
@@ -9,18 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from bot.digest.model import Digest
 from bot.digest.parser import ParseError, parse_text
-from bot.rules.issues import IssueDay, empty_issue_reason, is_todays_digest, issue_day
+from bot.rules.issues import IssueDay, empty_issue_reason, issue_day
 from bot.sources.file import SourceError
 from bot.sources.http import Fetcher
 from bot.sources.resolve import SourceText, load_texts
-from storage import Database, DigestRepository, DigestStatus, SaveOutcome
-
-if TYPE_CHECKING:
-    from bot.features.services import Services
+from storage import Database, DigestRepository, SaveOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -100,34 +97,6 @@ async def ingest_text(
     if dry_run:
         return IngestReport(source, digest)
     return await store_digest(db, digests, digest, publish=publish)
-
-
-async def announce_published(services: Services, digest_id: int, *, force: bool = False) -> int:
-    """A new issue is out: readers whose time today has passed get it now (per LATE_ISSUE_POLICY).
-
-    Every way of publishing (feed poller, an editor's /publish, a re-published draft) ends here, so the
-    late-issue rule and waking the engine live in one place. Only today's digest (dated today, or undated
-    and published now) goes to readers; an archive back-fill or tomorrow's issue goes to nobody now.
-    ``force`` makes this one published issue today's digest whatever its date (``ingest --announce``, the
-    editor's "publish and send" button). Returns how many deliveries were queued.
-    """
-    stored = await services.digests.get(digest_id)
-    if stored is None or stored.status is not DigestStatus.PUBLISHED:
-        return 0
-    if force:
-        await services.digests.announce_today(digest_id)
-    elif not is_todays_digest(stored.digest.date, services.digests.today()):
-        return 0
-    else:
-        todays = await services.digests.todays_issue()
-        if todays is None or todays.id != digest_id:
-            return 0  # an earlier version of today's issue was replaced by a newer one meanwhile
-    queued = await services.scheduler.on_published(digest_id)
-    if services.engine is not None:
-        services.engine.forget_digest(digest_id)
-        if queued:
-            services.engine.wake()
-    return queued
 
 
 async def collect_texts(targets: Sequence[str], fetcher: Fetcher) -> list[SourceText | IngestReport]:

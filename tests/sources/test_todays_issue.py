@@ -11,9 +11,10 @@ import pytest
 
 from bot.config import load_settings
 from bot.digest.parser import parse_text
+from bot.features.publishing import announce_published
 from bot.features.services import Services
 from bot.rules.clock import ManualClock
-from bot.sources.ingest import announce_published, ingest_text, store_digest
+from bot.sources.ingest import ingest_text, store_digest
 from storage import Database, DigestStatus
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
