@@ -60,6 +60,21 @@ class DeliveryRepository:
         )
         return changes.rowcount
 
+    async def requeue_skipped_active(self, digest_id: int) -> int:
+        """An explicit push: active readers whose delivery was skipped (late policy, a pause) are queued again.
+
+        Sent rows stay sent and failed rows are left to the failure rules; returns how many were re-queued.
+        """
+        changes = await self._db.execute(
+            """
+            UPDATE deliveries SET status = 'pending', error = NULL, updated_at = ?
+            WHERE digest_id = ? AND status = 'skipped'
+              AND chat_id IN (SELECT chat_id FROM subscribers WHERE status = 'active')
+            """,
+            (to_epoch(self._db.clock.now()), digest_id),
+        )
+        return changes.rowcount
+
     async def claim(self, digest_id: int, limit: int = 100) -> list[int]:
         """Atomically take up to ``limit`` pending chats for sending (pending → sending)."""
         return await self._queue.claim(digest_id, limit)
