@@ -48,8 +48,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.telegram_bot_token is None:
         raise ConfigError(MISSING_TOKEN_HELP)
     from bot.app import run_polling
+    from bot.telegram.startup import StartupError
 
-    run_polling(settings)
+    try:
+        run_polling(settings, startup_wait=args.startup_wait)
+    except StartupError as exc:
+        raise CommandError(str(exc)) from None
     return EXIT_OK
 
 
@@ -310,6 +314,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = add("run", cmd_run, "run the bot (long polling) until Ctrl-C or SIGTERM")
     run.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+    run.add_argument(
+        "--startup-wait",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="keep trying to reach the Bot API server this long at start-up, then exit 1 (default: 60)",
+    )
 
     ingest = add("ingest", cmd_ingest, "store issues from files, web pages or feeds (published unless --draft)")
     ingest.add_argument("targets", nargs="+", metavar="PATH|URL", help="text/Markdown/HTML files, page or feed URLs")
