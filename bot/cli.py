@@ -132,6 +132,57 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return asyncio.run(ingest())
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Publish the stored issue of a date (a draft, a withdrawn issue, or one dated after tomorrow) on purpose."""
+    from bot.features import publishing
+    from bot.features.services import Services
+    from bot.rules.clock import SystemClock
+    from storage import Database, DigestStatus
+
+    settings = _settings(args)
+    day = _date_arg(args.date, "DATE")
+
+    async def publish() -> str:
+        async with await Database.open(settings.briefing_db) as db:
+            services = Services.over(db, settings, SystemClock())
+            stored = await services.digests.of_date(day)
+            if stored is None:
+                raise CommandError(f"no issue of {day.isoformat()} is stored; store it first with briefing ingest")
+            if stored.status is DigestStatus.PUBLISHED:
+                return f"issue #{stored.id} of {day.isoformat()} is already published"
+            done = await publishing.republish(services, stored.id, None)
+            assert done is not None
+            now = f"; {done[1]} readers whose time has passed get it now" if done[1] else ""
+            return f"published issue #{stored.id} of {day.isoformat()} “{stored.digest.title or 'untitled'}”{now}"
+
+    print(asyncio.run(publish()))
+    return EXIT_OK
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    from bot.features import publishing
+    from bot.features.services import Services
+    from bot.rules.clock import SystemClock
+    from storage import Database
+
+    settings = _settings(args)
+    day = _date_arg(args.date, "DATE")
+
+    async def withdraw() -> str:
+        async with await Database.open(settings.briefing_db) as db:
+            services = Services.over(db, settings, SystemClock())
+            stored = await publishing.to_withdraw(services, day)
+            if stored is None or await publishing.withdraw(services, stored.id, None) is None:
+                raise CommandError(f"no published issue of {day.isoformat()}")
+            return (
+                f"withdrew issue #{stored.id} of {day.isoformat()} “{stored.digest.title or 'untitled'}”: readers can "
+                f"no longer open it and it is not pushed (undo: briefing publish {day.isoformat()})"
+            )
+
+    print(asyncio.run(withdraw()))
+    return EXIT_OK
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from storage import Database, current_version, migrate
 
@@ -285,11 +336,11 @@ def cmd_subscribers_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _date_arg(text: str) -> dt.date:
+def _date_arg(text: str, name: str = "--date") -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"--date {text!r}: expected YYYY-MM-DD, like 2024-07-11") from None
+        raise CommandError(f"{name} {text!r}: expected YYYY-MM-DD, like 2024-07-11") from None
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
@@ -343,6 +394,13 @@ def build_parser() -> argparse.ArgumentParser:
     push.add_argument("--rate", type=float, help="messages per second (default: DELIVERY_RATE)")
     push.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
     push.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    publish = add("publish", cmd_publish, "publish the stored issue of a date (a draft or a withdrawn issue)")
+    publish.add_argument("date", metavar="DATE", help="the issue's date, YYYY-MM-DD")
+    publish.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+    withdraw = add("withdraw", cmd_withdraw, "withdraw the published issue of a date from reading and pushing")
+    withdraw.add_argument("date", metavar="DATE", help="the issue's date, YYYY-MM-DD")
+    withdraw.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
 
     stats = add("stats", cmd_stats, "subscribers, today's deliveries and the last broadcast, as in /stats")
     stats.add_argument("--json", action="store_true", help="print the figures as JSON")

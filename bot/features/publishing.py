@@ -7,6 +7,7 @@ chat. Withdrawing and publishing are recorded in the audit log.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -14,7 +15,7 @@ from pathlib import PurePath
 from bot.digest.model import Digest
 from bot.digest.parser import ParseError, parse_text
 from bot.features.services import Services
-from bot.rules.issues import is_todays_digest
+from bot.rules.issues import IssueDay, empty_issue_reason, is_far_past, is_todays_digest, issue_day
 from bot.sources.file import SourceError, decode_text
 from bot.sources.html import extract_issue_text
 from bot.sources.ingest import store_digest
@@ -60,10 +61,27 @@ def issue_from_upload(data: bytes, filename: str) -> Digest:
 
 
 def issue_from_text(text: str, *, source: str | None = None) -> Digest:
+    """Parse an issue; one without a single item is refused with what was found (never offered to publish)."""
     try:
-        return parse_text(text, source=source)
+        digest = parse_text(text, source=source)
     except ParseError as exc:
         raise UploadError(str(exc)) from None
+    if (reason := empty_issue_reason(digest)) is not None:
+        raise UploadError(reason)
+    return digest
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What publishing this issue would do, for the outline the editor sees before pressing a button."""
+
+    day: IssueDay
+    far_past: bool
+
+
+def preview(services: Services, digest: Digest) -> Preview:
+    today = services.digests.today()
+    return Preview(issue_day(digest.date, today), is_far_past(digest.date, today))
 
 
 class PendingIssues:
@@ -89,6 +107,13 @@ class Published:
     outcome: SaveOutcome
     republished: bool
     """It had been withdrawn: an editor publishing it explicitly brings it back."""
+    day: IssueDay = IssueDay.TODAY
+    draft: bool = False
+    """Dated after tomorrow: stored as a draft, not published."""
+    announced: bool = False
+    """The editor sent it as today's issue on purpose, whatever its date."""
+    queued: int = 0
+    """Readers whose time today had passed, sent it now."""
 
 
 async def announce_published(services: Services, digest_id: int, *, force: bool = False) -> int:
@@ -118,43 +143,79 @@ async def announce_published(services: Services, digest_id: int, *, force: bool 
     return queued
 
 
-async def publish(services: Services, digest: Digest, editor_id: int) -> Published:
-    """Store the issue as published (the schedule picks it up) and record who did it."""
+async def publish(services: Services, digest: Digest, editor_id: int, *, announce: bool = False) -> Published:
+    """Store the issue as published and record who did it; ``announce`` sends it as today's whatever its date.
+
+    Only today's issue (or an undated one) goes to readers by itself; an archive issue is stored and
+    searchable only. A date after tomorrow keeps the issue a draft (see :func:`store_digest`).
+    """
     report = await store_digest(services.db, services.digests, digest, publish=True)
     assert report.digest_id is not None and report.outcome is not None
-    # Storing never revives a withdrawn issue on its own (the feed poller must not); an editor's Publish does.
-    republished = await services.digests.set_status(report.digest_id, DigestStatus.PUBLISHED)
-    # Like every way of publishing: readers whose time today has passed get it now (LATE_ISSUE_POLICY).
-    await announce_published(services, report.digest_id)
+    day = issue_day(digest.date, services.digests.today())
+    draft = day is IssueDay.FUTURE
+    republished = queued = 0
+    if not draft:
+        # Storing never revives a withdrawn issue on its own (the feed poller must not); an editor's Publish does.
+        republished = await services.digests.set_status(report.digest_id, DigestStatus.PUBLISHED)
+        # Like every way of publishing: readers whose time today has passed get it now (LATE_ISSUE_POLICY).
+        queued = await announce_published(services, report.digest_id, force=announce)
     await services.audit.record(
         editor_id,
-        "issue.publish",
+        "issue.draft" if draft else "issue.publish",
         target=report.digest_id,
         details={
             "date": digest.date.isoformat() if digest.date else None,
             "title": digest.title,
             "source": digest.source,
             "outcome": str(report.outcome),
+            "announced": announce,
         },
     )
-    return Published(report.digest_id, report.outcome, republished)
+    return Published(
+        report.digest_id, report.outcome, bool(republished), day, draft, announce and not draft, queued
+    )
 
 
-async def withdraw_latest(services: Services, editor_id: int) -> StoredDigest | None:
-    """Take the latest published issue out of reading and pushing; None when there is none."""
-    latest = await services.digests.latest_published()
-    if latest is None or not await services.digests.set_status(latest.id, DigestStatus.WITHDRAWN):
+async def to_withdraw(services: Services, day: dt.date | None) -> StoredDigest | None:
+    """The issue ``/withdraw`` would take down: that date's published issue, or the newest published one."""
+    if day is None:
+        return await services.digests.newest_published()
+    return await services.digests.by_date(day)
+
+
+async def withdraw(services: Services, digest_id: int, editor_id: int | None) -> StoredDigest | None:
+    """Take exactly this issue out of reading and pushing; None when it is not (or no longer) published."""
+    stored = await services.digests.get(digest_id)
+    if stored is None or not await services.digests.set_status(digest_id, DigestStatus.WITHDRAWN):
         return None
     # The engine caches issues it sends; drop it so queued deliveries see the withdrawal and skip.
-    services.delivery.forget_digest(latest.id)
-    digest = latest.digest
-    await services.audit.record(
-        editor_id,
-        "issue.withdraw",
-        target=latest.id,
-        details={"date": digest.date.isoformat() if digest.date else None, "title": digest.title},
-    )
-    return latest
+    services.delivery.forget_digest(digest_id)
+    await services.audit.record(editor_id, "issue.withdraw", target=digest_id, details=_details(stored.digest))
+    return stored
+
+
+async def to_republish(services: Services, day: dt.date) -> StoredDigest | None:
+    """The withdrawn (or draft) issue of that date, which ``/republish`` would bring back."""
+    stored = await services.digests.of_date(day)
+    return None if stored is None or stored.status is DigestStatus.PUBLISHED else stored
+
+
+async def republish(services: Services, digest_id: int, editor_id: int | None) -> tuple[StoredDigest, int] | None:
+    """Publish a withdrawn or draft issue again (undo); readers get it only if it is today's issue.
+
+    Returns the issue and how many readers were queued now, or None when it was already published.
+    """
+    stored = await services.digests.get(digest_id)
+    if stored is None or not await services.digests.set_status(digest_id, DigestStatus.PUBLISHED):
+        return None
+    services.delivery.forget_digest(digest_id)
+    queued = await announce_published(services, digest_id)
+    await services.audit.record(editor_id, "issue.republish", target=digest_id, details=_details(stored.digest))
+    return stored, queued
+
+
+def _details(digest: Digest) -> dict[str, str | None]:
+    return {"date": digest.date.isoformat() if digest.date else None, "title": digest.title}
 
 
 def _suffix(filename: str | None) -> str:
