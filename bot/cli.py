@@ -9,14 +9,17 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tqdm import tqdm
 
 from bot.config import MISSING_TOKEN_HELP, ConfigError, Settings, load_settings
 from bot.logs import configure_logging
+
+if TYPE_CHECKING:
+    from bot.features.services import Services
 
 logger = logging.getLogger("bot.cli")
 
@@ -132,54 +135,58 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return asyncio.run(ingest())
 
 
+def _with_services(settings: Settings, work: Callable[[Services], Awaitable[str]]) -> str:
+    """Run one use case against the database, as the bot would (publisher's timezone, system clock)."""
+    from bot.features.services import Services
+    from bot.rules.clock import SystemClock
+    from storage import Database
+
+    async def run() -> str:
+        async with await Database.open(settings.briefing_db) as db:
+            return await work(Services.over(db, settings, SystemClock()))
+
+    return asyncio.run(run())
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     """Publish the stored issue of a date (a draft, a withdrawn issue, or one dated after tomorrow) on purpose."""
     from bot.features import publishing
-    from bot.features.services import Services
-    from bot.rules.clock import SystemClock
-    from storage import Database, DigestStatus
+    from storage import DigestStatus
 
     settings = _settings(args)
     day = _date_arg(args.date, "DATE")
 
-    async def publish() -> str:
-        async with await Database.open(settings.briefing_db) as db:
-            services = Services.over(db, settings, SystemClock())
-            stored = await services.digests.of_date(day)
-            if stored is None:
-                raise CommandError(f"no issue of {day.isoformat()} is stored; store it first with briefing ingest")
-            if stored.status is DigestStatus.PUBLISHED:
-                return f"issue #{stored.id} of {day.isoformat()} is already published"
-            done = await publishing.republish(services, stored.id, None)
-            assert done is not None
-            now = f"; {done[1]} readers whose time has passed get it now" if done[1] else ""
-            return f"published issue #{stored.id} of {day.isoformat()} “{stored.digest.title or 'untitled'}”{now}"
+    async def publish(services: Services) -> str:
+        stored = await services.digests.of_date(day)
+        if stored is None:
+            raise CommandError(f"no issue of {day.isoformat()} is stored; store it first with briefing ingest")
+        if stored.status is DigestStatus.PUBLISHED:
+            return f"issue #{stored.id} of {day.isoformat()} is already published"
+        done = await publishing.republish(services, stored.id, None)
+        assert done is not None
+        now = f"; {done[1]} readers whose time has passed get it now" if done[1] else ""
+        return f"published issue #{stored.id} of {day.isoformat()} “{stored.digest.title or 'untitled'}”{now}"
 
-    print(asyncio.run(publish()))
+    print(_with_services(settings, publish))
     return EXIT_OK
 
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
     from bot.features import publishing
-    from bot.features.services import Services
-    from bot.rules.clock import SystemClock
-    from storage import Database
 
     settings = _settings(args)
     day = _date_arg(args.date, "DATE")
 
-    async def withdraw() -> str:
-        async with await Database.open(settings.briefing_db) as db:
-            services = Services.over(db, settings, SystemClock())
-            stored = await publishing.to_withdraw(services, day)
-            if stored is None or await publishing.withdraw(services, stored.id, None) is None:
-                raise CommandError(f"no published issue of {day.isoformat()}")
-            return (
-                f"withdrew issue #{stored.id} of {day.isoformat()} “{stored.digest.title or 'untitled'}”: readers can "
-                f"no longer open it and it is not pushed (undo: briefing publish {day.isoformat()})"
-            )
+    async def withdraw(services: Services) -> str:
+        stored = await publishing.to_withdraw(services, day)
+        if stored is None or await publishing.withdraw(services, stored.id, None) is None:
+            raise CommandError(f"no published issue of {day.isoformat()}")
+        return (
+            f"withdrew issue #{stored.id} of {day.isoformat()} “{stored.digest.title or 'untitled'}”: readers can "
+            f"no longer open it and it is not pushed (undo: briefing publish {day.isoformat()})"
+        )
 
-    print(asyncio.run(withdraw()))
+    print(_with_services(settings, withdraw))
     return EXIT_OK
 
 
