@@ -108,6 +108,21 @@ class DeliveryRepository:
     async def counts(self, digest_id: int) -> dict[DeliveryStatus, int]:
         return await self._queue.counts(digest_id)
 
+    async def counts_since(self, since: dt.datetime) -> dict[DeliveryStatus, int]:
+        """What happened to issue deliveries since ``since``, whatever the issue's date: sent then, failed or
+        skipped then, and everything still pending or in flight now (a push of an older issue counts today)."""
+        rows = await self._db.fetchall(
+            """
+            SELECT status, count(*) AS n FROM deliveries
+            WHERE status IN ('pending', 'sending')
+               OR (status = 'sent' AND sent_at >= :since)
+               OR (status IN ('failed', 'skipped') AND updated_at >= :since)
+            GROUP BY status
+            """,
+            {"since": to_epoch(since)},
+        )
+        return status_counts(rows)
+
     async def counts_for_day(self, day: dt.date) -> dict[DeliveryStatus, int]:
         """Delivery outcomes for the issue(s) dated ``day``."""
         rows = await self._db.fetchall(

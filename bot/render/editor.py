@@ -337,6 +337,7 @@ def republished(digest: Digest, digest_id: int, queued: int) -> str:
 
 CHART_SUBSCRIBERS = "Subscribers (active or paused), by day"
 CHART_SENT = "Issue messages sent per hour (UTC)"
+CHART_NO_DELIVERIES = "No deliveries in the last 24 hours yet"
 CHART_CAPTION = "📈 Subscribers over the last 30 days and deliveries over the last 24 hours."
 
 _STATUS_NAMES = {
