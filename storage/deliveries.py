@@ -123,18 +123,6 @@ class DeliveryRepository:
         )
         return status_counts(rows)
 
-    async def counts_for_day(self, day: dt.date) -> dict[DeliveryStatus, int]:
-        """Delivery outcomes for the issue(s) dated ``day``."""
-        rows = await self._db.fetchall(
-            """
-            SELECT dl.status, count(*) AS n
-            FROM digests d JOIN deliveries dl ON dl.digest_id = d.id
-            WHERE d.issue_date = ? GROUP BY dl.status
-            """,
-            (day.isoformat(),),
-        )
-        return status_counts(rows)
-
     async def has_received(self, chat_id: int, digest_id: int) -> bool:
         return bool(
             await self._db.fetchval(
