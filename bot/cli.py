@@ -414,7 +414,9 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
 
     sandbox = add("sandbox", cmd_sandbox, "chat with the bot in this terminal; no token, no network")
-    sandbox.add_argument("--db", help="database to use (default: a temporary one)")
+    sandbox.add_argument(
+        "--db", help="database to use (default: a temporary one); one with real readers is copied first, never changed"
+    )
     sandbox.add_argument("--user-id", type=int, default=1001, help="your reader's Telegram id in the sandbox")
     sandbox.add_argument("--verbose", action="store_true", help="show the bot's log")
 

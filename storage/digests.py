@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -433,6 +434,15 @@ class DigestRepository:
             await self._db.fetchval(
                 "SELECT count(*) FROM digests WHERE :status IS NULL OR status = :status",
                 {"status": None if status is None else status.value},
+            )
+        )
+
+    async def count_not_from(self, sources: Sequence[str]) -> int:
+        """Issues of any status whose source is none of ``sources`` (or unknown)."""
+        return int(
+            await self._db.fetchval(
+                "SELECT count(*) FROM digests WHERE source IS NULL OR source NOT IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(sources)),),
             )
         )
 
