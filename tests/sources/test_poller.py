@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -84,3 +85,15 @@ def wired_poller(services: Services, urls: tuple[str, ...], fetcher: Fetcher) ->
     """A poller wired as the bot wires it: it announces what it stored, and reads through ``fetcher``."""
     announce = functools.partial(announce_published, services)
     return FeedPoller(services.db, services.digests, urls, announce=announce, fetcher=fetcher)
+
+
+async def test_a_poll_that_found_something_is_one_info_line(
+    site: FeedSite, services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = site.url("/rss/en/the-real-russia-today")
+    async with Fetcher(timeout=5) as fetcher:
+        with caplog.at_level(logging.INFO, logger="bot.sources.poller"):
+            await wired_poller(services, (url,), fetcher).poll_all()
+            await wired_poller(services, (url,), fetcher).poll_all()  # nothing new: nothing said
+    [line] = [r.getMessage() for r in caplog.records if r.name == "bot.sources.poller" and r.levelno == logging.INFO]
+    assert line == f"feed {url}: 2 new or corrected issues stored, 0 readers sent one now"
