@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.config import load_settings
 from bot.delivery.push import push_issue
+from bot.rules.preferences import Format
 from bot.sandbox.server import BotApiServer
 from bot.sources.ingest import ingest_text
 from storage import Database, DeliveryRepository, DeliveryStatus, DigestRepository, SubscriberRepository
@@ -23,7 +24,7 @@ async def test_push_reaches_readers_the_skip_policy_skipped_and_reports_true_num
         for chat in (had_it, skipped_a, skipped_b, blocked, plain):
             server.add_user(chat)
             await subscribers.upsert_on_start(chat, user_id=chat)
-            await subscribers.update_preferences(chat, format="headlines")
+            await subscribers.update_preferences(chat, format=Format.HEADLINES)
         await deliveries.enqueue(digest_id, [had_it, skipped_a, skipped_b])
         await deliveries.claim(digest_id, limit=1)
         await deliveries.mark_sent(digest_id, had_it, [1])
@@ -37,7 +38,7 @@ async def test_push_reaches_readers_the_skip_policy_skipped_and_reports_true_num
         assert (pushed.sent, pushed.already, pushed.blocked, pushed.failed) == (3, 1, 1, 0)
         assert pushed.requeued == 2
         for chat in (skipped_a, skipped_b, plain):
-            assert (await deliveries.status(digest_id, chat)).status is DeliveryStatus.SENT  # type: ignore[union-attr]
+            assert (await deliveries.status(digest_id, chat)).status is DeliveryStatus.SENT
             assert len(server.sent(chat_id=chat, method="sendMessage")) == 1
         assert server.sent(chat_id=had_it, method="sendMessage") == []
         text = pushed.describe()

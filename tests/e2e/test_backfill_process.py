@@ -11,6 +11,9 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from bot.rules.preferences import Format
 from storage import Database, SubscriberRepository
 from tests.processes import TOKEN, bot_env, bot_output, server_process, start_bot, wait_until
 
@@ -28,7 +31,7 @@ async def prepare(db_path: Path) -> None:
             await subscribers.upsert_on_start(
                 chat_id, user_id=chat_id, delivery_time="00:00", next_delivery_at=tomorrow
             )
-            await subscribers.update_preferences(chat_id, format="headlines")
+            await subscribers.update_preferences(chat_id, format=Format.HEADLINES)
 
 
 def briefing(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -36,6 +39,7 @@ def briefing(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Completed
     return subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.timeout(180)
 def test_backfill_while_running_sends_nothing_and_todays_issue_goes_once(tmp_path: Path) -> None:
     db = tmp_path / "bot.db"
     asyncio.run(prepare(db))

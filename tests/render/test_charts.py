@@ -17,7 +17,7 @@ def series(sent: list[int], subscribed: list[int]) -> Stats:
     return dataclasses.replace(stats(None), sent_by_hour=hours, subscribed_by_day=days)
 
 
-def texts(axes) -> list[str]:  # type: ignore[no-untyped-def]
+def texts(axes) -> list[str]:
     return [text.get_text() for text in axes.texts]
 
 

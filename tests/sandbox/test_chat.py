@@ -174,7 +174,7 @@ async def test_a_pasted_message_of_several_lines(server: BotApiServer) -> None:
 
 
 @pytest.mark.usefixtures("fake_bot")
-async def test_file_sends_a_document_and_photos_are_saved(server: BotApiServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_file_sends_a_document_and_photos_are_saved(server: BotApiServer, tmp_path) -> None:
     issue = tmp_path / "issue.txt"
     issue.write_text("The Real Russia. Today.")
     transcript = await chat(server, f"/file {issue}\n/file {tmp_path / 'missing.txt'}\n/chart\n", media_dir=tmp_path)
