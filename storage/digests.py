@@ -345,6 +345,11 @@ class DigestRepository:
 
         None when the publisher has not published today's yet: a back-fill is never sent by itself.
         """
+        digest_id = await self.todays_issue_id()
+        return None if digest_id is None else await self.get(digest_id)
+
+    async def todays_issue_id(self) -> int | None:
+        """:meth:`todays_issue`'s id alone: what the minute tick needs, without loading the issue."""
         digest_id = await self._db.fetchval(
             f"""
             SELECT id FROM digests WHERE status = 'published' AND {_DAY} = :today
@@ -352,7 +357,7 @@ class DigestRepository:
             """,
             {"today": self.today().isoformat()},
         )
-        return None if digest_id is None else await self.get(digest_id)
+        return None if digest_id is None else int(digest_id)
 
     async def newest_published(self) -> StoredDigest | None:
         """The published issue with the latest date, tomorrow's included (what an editor just published)."""

@@ -75,7 +75,7 @@ class Scheduler:
         """
         now = now or self._clock.now()
         await self._subscribers.resume_expired_pauses(now)
-        latest = await self._digests.todays_issue()
+        todays = await self._digests.todays_issue_id()
         due_total = queued = 0
         while True:
             due = await self._subscribers.due(now, limit=self._batch)
@@ -83,12 +83,12 @@ class Scheduler:
                 break
             due_total += len(due)
             async with self._db.atomic():
-                if latest is not None:
-                    queued += await self._deliveries.enqueue(latest.id, [s.chat_id for s in due])
+                if todays is not None:
+                    queued += await self._deliveries.enqueue(todays, [s.chat_id for s in due])
                 await self._subscribers.set_next_deliveries((s.chat_id, _advanced(s, now)) for s in due)
         if due_total:
             logger.info("tick %s: %d readers due, %d deliveries queued", now.isoformat(), due_total, queued)
-        return TickResult(due_total, queued, latest.id if latest else None)
+        return TickResult(due_total, queued, todays)
 
     async def schedule(self, subscriber: Subscriber, now: dt.datetime | None = None) -> dt.datetime:
         """Recompute one reader's next delivery after a preference change (or a /start)."""

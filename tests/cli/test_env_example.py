@@ -41,4 +41,4 @@ def test_env_example_as_shipped_works_for_every_command(tmp_path: Path) -> None:
             bot.wait(timeout=15)
     captured = bot_output(tmp_path)
     assert bot.returncode == 0, captured
-    assert "Traceback" not in captured and TOKEN not in captured
+    assert "Traceback" not in captured and "Unclosed" not in captured and TOKEN not in captured
