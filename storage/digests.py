@@ -171,74 +171,76 @@ class DigestRepository:
 
     async def _save(self, digest: Digest, *, publish: bool) -> SaveResult:
         content_hash = digest.content_hash()
-        raw = json.dumps(digest.to_json_dict(), ensure_ascii=False)
         now = to_epoch(self._db.clock.now())
-        async with self._db.atomic():
-            same = await self._db.fetchone("SELECT id FROM digests WHERE content_hash = ?", (content_hash,))
-            if same is not None:
-                if publish:
-                    await self._publish_draft(same["id"], now)
-                return SaveResult(same["id"], SaveOutcome.UNCHANGED)
+        same = await self._db.fetchone("SELECT id FROM digests WHERE content_hash = ?", (content_hash,))
+        if same is not None:
+            if publish:
+                await self._publish_draft(same["id"], now, undated=digest.date is None)
+            return SaveResult(same["id"], SaveOutcome.UNCHANGED)
 
-            earlier = None
-            if digest.date is not None:
-                earlier = await self._db.fetchone(
-                    "SELECT id FROM digests WHERE newsletter IS ? AND issue_date = ?",
-                    (digest.newsletter, to_iso_date(digest.date)),
-                )
-            if earlier is not None:
-                digest_id = int(earlier["id"])
-                await self._db.execute(
-                    """
-                    UPDATE digests
-                    SET title = ?, summary = ?, source = ?, content_hash = ?, raw = ?, updated_at = ?
-                    WHERE id = ?
-                    """,
-                    (digest.title, digest.summary, digest.source, content_hash, raw, now, digest_id),
-                )
-                if publish:
-                    await self._publish_draft(digest_id, now)
-                await self._db.execute("DELETE FROM sections WHERE digest_id = ?", (digest_id,))
-                await self._insert_parts(digest_id, digest)
-                return SaveResult(digest_id, SaveOutcome.REPLACED, replaced_id=digest_id)
-
-            status = DigestStatus.PUBLISHED if publish else DigestStatus.DRAFT
-            changes = await self._db.execute(
-                """
-                INSERT INTO digests (newsletter, issue_date, title, summary, source, content_hash,
-                                     status, published_at, created_at, updated_at, raw)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                (
-                    digest.newsletter,
-                    to_iso_date(digest.date),
-                    digest.title,
-                    digest.summary,
-                    digest.source,
-                    content_hash,
-                    status,
-                    now if publish else None,
-                    now,
-                    now,
-                    raw,
-                ),
+        earlier = None
+        if digest.date is not None:
+            earlier = await self._db.fetchone(
+                "SELECT id FROM digests WHERE newsletter IS ? AND issue_date = ?",
+                (digest.newsletter, to_iso_date(digest.date)),
             )
-            assert changes.lastrowid is not None
-            if publish and digest.date is None:
-                # An undated issue is the issue of the day it is published.
-                await self._db.execute(
-                    "UPDATE digests SET digest_day = ? WHERE id = ?", (self.today().isoformat(), changes.lastrowid)
-                )
-            await self._insert_parts(changes.lastrowid, digest)
-            return SaveResult(changes.lastrowid, SaveOutcome.CREATED)
+        if earlier is not None:
+            digest_id = int(earlier["id"])
+            await self._db.execute(
+                """
+                UPDATE digests
+                SET title = ?, summary = ?, source = ?, content_hash = ?, updated_at = ?
+                WHERE id = ?
+                """,
+                (digest.title, digest.summary, digest.source, content_hash, now, digest_id),
+            )
+            if publish:
+                await self._publish_draft(digest_id, now, undated=digest.date is None)
+            await self._db.execute("DELETE FROM sections WHERE digest_id = ?", (digest_id,))
+            await self._insert_parts(digest_id, digest)
+            return SaveResult(digest_id, SaveOutcome.REPLACED, replaced_id=digest_id)
 
-    async def _publish_draft(self, digest_id: int, now: int) -> None:
-        await self._db.execute(
-            "UPDATE digests SET status = 'published', published_at = ?, updated_at = ?, "
-            "digest_day = CASE WHEN issue_date IS NULL THEN coalesce(digest_day, ?) ELSE digest_day END "
-            "WHERE id = ? AND status = 'draft'",
-            (now, now, self.today().isoformat(), digest_id),
+        status = DigestStatus.PUBLISHED if publish else DigestStatus.DRAFT
+        changes = await self._db.execute(
+            """
+            INSERT INTO digests (newsletter, issue_date, title, summary, source, content_hash,
+                                 status, published_at, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            (
+                digest.newsletter,
+                to_iso_date(digest.date),
+                digest.title,
+                digest.summary,
+                digest.source,
+                content_hash,
+                status,
+                now if publish else None,
+                now,
+                now,
+            ),
         )
+        assert changes.lastrowid is not None
+        if publish and digest.date is None:
+            # An undated issue is the issue of the day it is published.
+            await self._db.execute(
+                "UPDATE digests SET digest_day = ? WHERE id = ?", (self.today().isoformat(), changes.lastrowid)
+            )
+        await self._insert_parts(changes.lastrowid, digest)
+        return SaveResult(changes.lastrowid, SaveOutcome.CREATED)
+
+    async def _publish_draft(self, digest_id: int, now: int, *, undated: bool) -> None:
+        changes = await self._db.execute(
+            "UPDATE digests SET status = 'published', published_at = ?, updated_at = ? "
+            "WHERE id = ? AND status = 'draft'",
+            (now, now, digest_id),
+        )
+        if undated and changes.rowcount:
+            # An undated issue is the issue of the day it is published.
+            await self._db.execute(
+                "UPDATE digests SET digest_day = coalesce(digest_day, ?) WHERE id = ?",
+                (self.today().isoformat(), digest_id),
+            )
 
     async def _insert_parts(self, digest_id: int, digest: Digest) -> None:
         position = 0
@@ -326,11 +328,10 @@ class DigestRepository:
         self._changes += 1
         return changes.rowcount > 0
 
-    async def latest_published(self) -> StoredDigest | None:
-        """Today's issue as readers see it: the latest published one dated no later than the publisher's today.
-
-        An undated issue counts as dated the day it was published. Tomorrow's issue waits for tomorrow.
-        """
+    async def latest_published_id(self) -> int | None:
+        """The id of today's issue as readers see it: the latest published one dated no later than the
+        publisher's today, without loading it. An undated issue counts as dated the day it was published;
+        tomorrow's issue waits for tomorrow."""
         digest_id = await self._db.fetchval(
             f"""
             SELECT id FROM digests WHERE status = 'published' AND {_DAY} <= :today
@@ -338,6 +339,11 @@ class DigestRepository:
             """,
             {"today": self.today().isoformat()},
         )
+        return None if digest_id is None else int(digest_id)
+
+    async def latest_published(self) -> StoredDigest | None:
+        """:meth:`latest_published_id`'s issue: what /today shows."""
+        digest_id = await self.latest_published_id()
         return None if digest_id is None else await self.get(digest_id)
 
     async def todays_issue(self) -> StoredDigest | None:

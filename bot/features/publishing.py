@@ -15,7 +15,7 @@ from pathlib import PurePath
 from bot.digest.model import Digest
 from bot.digest.parser import ParseError, parse_text
 from bot.features.services import Services
-from bot.rules.issues import IssueDay, empty_issue_reason, is_far_past, is_todays_digest, issue_day
+from bot.rules.issues import IssueDay, empty_issue_reason, is_far_past, issue_day
 from bot.sources.file import SourceError, decode_text
 from bot.sources.html import extract_issue_text
 from bot.sources.ingest import store_digest
@@ -121,59 +121,65 @@ async def announce_published(services: Services, digest_id: int, *, force: bool 
 
     Every way of publishing (feed poller, an editor's /publish, a re-published draft) ends here, so the
     late-issue rule and waking the engine live in one place. Only today's digest (dated today, or undated
-    and published now) goes to readers; an archive back-fill or tomorrow's issue goes to nobody now.
+    and published today) goes to readers; an archive back-fill or tomorrow's issue goes to nobody now.
     ``force`` makes this one published issue today's digest whatever its date (``ingest --announce``, the
-    editor's "publish and send" button). Returns how many deliveries were queued.
+    editor's "publish and send it now" button). Returns how many deliveries were queued.
     """
-    stored = await services.digests.get(digest_id)
-    if stored is None or stored.status is not DigestStatus.PUBLISHED:
-        return 0
-    if force:
-        await services.digests.announce_today(digest_id)
-    elif not is_todays_digest(stored.digest.date, services.digests.today()):
-        return 0
-    else:
-        todays = await services.digests.todays_issue()
-        if todays is None or todays.id != digest_id:
-            return 0  # a newer issue of today was published meanwhile
-    queued = await services.scheduler.on_published(digest_id)
-    services.delivery.forget_digest(digest_id)
-    if queued:
-        services.delivery.wake()
+    queued = await _queue_published(services, digest_id, force=force)
+    _tell_delivery(services, digest_id, queued)
     return queued
 
 
+async def _queue_published(
+    services: Services, digest_id: int, digest: Digest | None = None, *, force: bool = False
+) -> int:
+    if force:
+        if not await services.digests.announce_today(digest_id):
+            return 0  # not published
+    elif await services.digests.todays_issue_id() != digest_id:
+        return 0  # an archive issue, tomorrow's, a draft, or replaced by a newer issue of today
+    return await services.scheduler.on_published(digest_id, digest=digest)
+
+
+def _tell_delivery(services: Services, digest_id: int, queued: int) -> None:
+    """After the commit: the engine renders the issue afresh, and looks at the queue now if it grew."""
+    services.delivery.forget_digest(digest_id)
+    if queued:
+        services.delivery.wake()
+
+
 async def publish(services: Services, digest: Digest, editor_id: int, *, announce: bool = False) -> Published:
-    """Store the issue as published and record who did it; ``announce`` sends it as today's whatever its date.
+    """Store the issue as published, queue it for readers whose time has passed, and record who did it.
 
     Only today's issue (or an undated one) goes to readers by itself; an archive issue is stored and
-    searchable only. A date after tomorrow keeps the issue a draft (see :func:`store_digest`).
+    searchable only, unless ``announce`` sends it as today's on purpose. A date after tomorrow keeps the
+    issue a draft (see :func:`store_digest`). One transaction, and the issue is never loaded back.
     """
-    report = await store_digest(services.db, services.digests, digest, publish=True)
-    assert report.digest_id is not None and report.outcome is not None
     day = issue_day(digest.date, services.digests.today())
     draft = day is IssueDay.FUTURE
-    republished = queued = 0
-    if not draft:
-        # Storing never revives a withdrawn issue on its own (the feed poller must not); an editor's Publish does.
-        republished = await services.digests.set_status(report.digest_id, DigestStatus.PUBLISHED)
-        # Like every way of publishing: readers whose time today has passed get it now (LATE_ISSUE_POLICY).
-        queued = await announce_published(services, report.digest_id, force=announce)
-    await services.audit.record(
-        editor_id,
-        "issue.draft" if draft else "issue.publish",
-        target=report.digest_id,
-        details={
-            "date": digest.date.isoformat() if digest.date else None,
-            "title": digest.title,
-            "source": digest.source,
-            "outcome": str(report.outcome),
-            "announced": announce,
-        },
-    )
-    return Published(
-        report.digest_id, report.outcome, bool(republished), day, draft, announce and not draft, queued
-    )
+    republished, queued = False, 0
+    async with services.db.atomic():
+        report = await store_digest(services.db, services.digests, digest, publish=True)
+        assert report.digest_id is not None and report.outcome is not None
+        if not draft:
+            # Storing never revives a withdrawn issue on its own (the feed poller must not); an editor's Publish does.
+            republished = await services.digests.set_status(report.digest_id, DigestStatus.PUBLISHED)
+            # Like every way of publishing: readers whose time today has passed get it now (LATE_ISSUE_POLICY).
+            queued = await _queue_published(services, report.digest_id, digest, force=announce)
+        await services.audit.record(
+            editor_id,
+            "issue.draft" if draft else "issue.publish",
+            target=report.digest_id,
+            details={
+                "date": digest.date.isoformat() if digest.date else None,
+                "title": digest.title,
+                "source": digest.source,
+                "outcome": str(report.outcome),
+                "announced": announce,
+            },
+        )
+    _tell_delivery(services, report.digest_id, queued)
+    return Published(report.digest_id, report.outcome, republished, day, draft, announce and not draft, queued)
 
 
 async def to_withdraw(services: Services, day: dt.date | None) -> StoredDigest | None:

@@ -69,8 +69,7 @@ async def store_digest(
     warnings: tuple[str, ...] = ()
     if publish and issue_day(digest.date, digests.today()) is IssueDay.FUTURE:
         publish, warnings = False, (future_warning(digest),)
-    async with db.atomic():
-        result = await digests.save(digest, publish=publish)
+    result = await digests.save(digest, publish=publish)  # one transaction, or a savepoint in the caller's
     source = digest.source or "issue"
     logger.info("ingested %s: %s as digest %s", source, result.outcome, result.digest_id)
     for warning in warnings:

@@ -64,7 +64,8 @@ async def test_a_failing_feed_is_recorded_and_does_not_stop_the_others(site: Fee
 
 
 async def test_a_new_issue_reaches_readers_whose_time_has_passed(site: FeedSite, services: Services) -> None:
-    services.clock.set(dt.datetime(2024, 7, 11, 6, 0, tzinfo=dt.UTC))  # type: ignore[attr-defined]
+    assert isinstance(services.clock, ManualClock)
+    services.clock.set(dt.datetime(2024, 7, 11, 6, 0, tzinfo=dt.UTC))
     await services.subscribers.upsert_on_start(7, delivery_time="05:00")  # the feed's newest is dated today
     async with Fetcher(timeout=5) as fetcher:
         await wired_poller(services, (site.url("/rss/en/the-real-russia-today"),), fetcher).poll_all()

@@ -102,7 +102,8 @@ async def test_tomorrows_issue_waits_for_tomorrow(services: Services) -> None:
     assert stored is not None and stored.status is DigestStatus.PUBLISHED
     assert await announce_published(services, tomorrow.digest_id) == 0
     assert (await services.digests.latest_published()).id == today.digest_id
-    services.clock.set(NOON + dt.timedelta(days=1))  # type: ignore[attr-defined]
+    assert isinstance(services.clock, ManualClock)
+    services.clock.set(NOON + dt.timedelta(days=1))
     assert (await services.digests.latest_published()).id == tomorrow.digest_id
 
 
