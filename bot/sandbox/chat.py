@@ -45,7 +45,8 @@ async def run_chat(
     only ``\"\"\"`` starts a message of several lines (a pasted issue, ``/publish`` and its text) and
     the next such line sends it; ``/file PATH`` sends a file as a document. Bot messages, edits,
     deletions and callback answers are printed as they happen; photos and documents the bot sends
-    are saved under ``media_dir`` (a temporary directory by default) and their path shown.
+    are saved under ``media_dir`` (by default a new temporary directory, kept afterwards) and their
+    path shown.
 
     Args:
         input / output: text streams, ``sys.stdin`` / ``sys.stdout`` when ``None``.
@@ -57,20 +58,17 @@ async def run_chat(
     """
     source = sys.stdin if input is None else input
     sink = sys.stdout if output is None else output
-    with contextlib.ExitStack() as stack:
-        if media_dir is None:
-            media_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="briefing-sandbox-media-")))
-        session = _ChatSession(
-            server,
-            user_id=user_id,
-            sink=sink,
-            color=_is_terminal(sink) if color is None else color,
-            paced=not _is_terminal(source),
-            reply_timeout=reply_timeout,
-            settle=settle,
-            media_dir=media_dir,
-        )
-        await session.run(first_name, source)
+    session = _ChatSession(
+        server,
+        user_id=user_id,
+        sink=sink,
+        color=_is_terminal(sink) if color is None else color,
+        paced=not _is_terminal(source),
+        reply_timeout=reply_timeout,
+        settle=settle,
+        media_dir=media_dir,
+    )
+    await session.run(first_name, source)
 
 
 class _ChatSession:
@@ -86,7 +84,7 @@ class _ChatSession:
         paced: bool,
         reply_timeout: float,
         settle: float,
-        media_dir: Path,
+        media_dir: Path | None,
     ) -> None:
         self._server = server
         self._media_dir = media_dir
@@ -249,6 +247,9 @@ class _ChatSession:
             name = "photo.png" if data.startswith(b"\x89PNG") else "photo.jpg"
         else:
             name = Path(record.media.file_name or "document.bin").name
+        if self._media_dir is None:
+            # Made on the first file and kept after the chat ends, so a saved chart can still be opened.
+            self._media_dir = Path(tempfile.mkdtemp(prefix="briefing-sandbox-media-"))
         path = self._media_dir / f"{record.message_id or len(data)}-{name}"
         path.write_bytes(data)
         return path

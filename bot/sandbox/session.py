@@ -97,4 +97,6 @@ async def run_sandbox(
             )
             app = build_application(settings)
             async with running(app, poll_timeout=1):
-                await run_chat(server, user_id=user_id, input=input, output=output, media_dir=Path(tmp))
+                # From a pipe, each line waits until the bot has been quiet this long: a reply of several
+                # messages into one chat is paced at about one a second, as Telegram wants.
+                await run_chat(server, user_id=user_id, input=input, output=output, settle=1.5)
