@@ -19,7 +19,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.digest.model import Digest
+from bot.digest.parser import Parsed
 from bot.features import broadcasting, publishing
 from bot.features.publishing import PendingIssues, UploadError
 from bot.features.stats import gather_stats
@@ -230,11 +230,16 @@ async def publish(update: Update, context: BriefingContext) -> None:
         await message.reply_text(render.PUBLISH_USAGE)
         return
     try:
-        digest = publishing.issue_from_text(text, source=None)
+        parsed = publishing.issue_from_text(text, source=None, today=_publisher_today(context))
     except UploadError as exc:
         await message.reply_text(render.parse_failed(_CHAT_MESSAGE, str(exc)), parse_mode=ParseMode.HTML)
         return
-    await _show_outline(context, message.chat_id, digest)
+    await _show_outline(context, message.chat_id, parsed)
+
+
+def _publisher_today(context: BriefingContext) -> dt.date:
+    """Today in the publisher's timezone: the date of an undated issue published now."""
+    return context.services.digests.today()
 
 
 async def publish_document(update: Update, context: BriefingContext) -> None:
@@ -261,17 +266,26 @@ async def _publish_file(message: Message, context: BriefingContext) -> None:
         publishing.check_upload(document.file_name, document.file_size)
         file = await document.get_file()
         data = bytes(await file.download_as_bytearray())
-        digest = await asyncio.to_thread(publishing.issue_from_upload, data, name)
+        parsed = await asyncio.to_thread(publishing.issue_from_upload, data, name, today=_publisher_today(context))
     except UploadError as exc:
         await message.reply_text(render.parse_failed(name, str(exc)), parse_mode=ParseMode.HTML)
         return
-    await _show_outline(context, message.chat_id, digest, source=name)
+    await _show_outline(context, message.chat_id, parsed, source=name)
 
 
-async def _show_outline(context: BriefingContext, chat_id: int, digest: Digest, *, source: str | None = None) -> None:
-    token = _pending(context).add(digest)
-    facts = publishing.preview(context.services, digest)
-    outline = render.render_outline(digest, token, source=source, day=facts.day, far_past=facts.far_past)
+async def _show_outline(context: BriefingContext, chat_id: int, parsed: Parsed, *, source: str | None = None) -> None:
+    """What was parsed, what was guessed, and what publishing would do by its date; then the buttons."""
+    token = _pending(context).add(parsed.digest)
+    facts = publishing.preview(context.services, parsed.digest)
+    outline = render.render_outline(
+        parsed.digest,
+        token,
+        source=source,
+        guessed=publishing.guessed_fields(parsed),
+        warnings=parsed.warnings,
+        day=facts.day,
+        far_past=facts.far_past,
+    )
     await send_rendered(context.bot, chat_id, outline)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from bot.digest.calendar import MONTHS, format_issue_date, format_short_date
 from bot.digest.model import Digest, Item, ItemKind
@@ -207,25 +207,36 @@ def render_outline(
     token: str,
     *,
     source: str | None = None,
+    guessed: Mapping[str, str] | None = None,
+    warnings: Sequence[str] = (),
     day: IssueDay = IssueDay.TODAY,
     far_past: bool = False,
 ) -> list[RenderedMessage]:
     """What the parser made of an upload, and what publishing it would do, with the buttons that fit its date.
 
-    Today's (or undated, or tomorrow's) issue: Publish / Cancel. An archive issue: publish to the archive,
-    or publish and send it as today's on purpose. After tomorrow: keep as a draft / Cancel.
+    ``guessed`` names the fields the issue did not print (field → the rule that stood in), so the editor sees
+    what was found and what was guessed; ``warnings`` are the parser's. Today's (or tomorrow's) issue:
+    Publish / Cancel. An archive issue: publish to the archive, or publish and send it as today's on purpose.
+    After tomorrow: keep as a draft / Cancel.
     """
+    guessed = guessed or {}
+
+    def mark(name: str) -> str:
+        return f" <i>(guessed: {escape(guessed[name])})</i>" if name in guessed else ""
+
     head = [f"📄 <b>Parsed {escape(source)}</b>" if source else "📄 <b>Parsed issue</b>"]
-    head.append(f"<b>Date:</b> {escape(format_issue_date(digest.date)) if digest.date else '<i>none found</i>'}")
-    head.append(f"<b>Headline:</b> {escape(digest.title) if digest.title else '<i>none found</i>'}")
+    date = escape(format_issue_date(digest.date)) if digest.date else "<i>none found</i>"
+    head.append(f"<b>Date:</b> {date}{mark('date')}")
+    head.append(f"<b>Headline:</b> {escape(digest.title) if digest.title else '<i>none found</i>'}{mark('title')}")
     if digest.newsletter:
-        head.append(f"<b>Newsletter:</b> {escape(digest.newsletter)}")
+        head.append(f"<b>Newsletter:</b> {escape(digest.newsletter)}{mark('newsletter')}")
     items = list(digest.items())
     counts = ", ".join(_count(sum(1 for item in items if item.kind is kind), *_KIND_COUNTS[kind]) for kind in ItemKind)
     head.append(
         f"<b>Contents:</b> {_count(len(digest.sections), 'section', 'sections')}, "
         f"{_count(len(items), 'item', 'items')} ({counts})"
     )
+    head.extend(f"⚠️ {escape(warning)}" for warning in warnings)
     blocks = ["\n".join(head)]
     for number, section in enumerate(digest.sections, start=1):
         title = escape(section.title) if section.title else "<i>untitled section</i>"

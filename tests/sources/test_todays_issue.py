@@ -122,5 +122,5 @@ async def test_today_is_in_the_publishers_timezone(tmp_path: Path) -> None:
 
 async def test_an_issue_without_items_is_refused(services: Services) -> None:
     report = await ingest_text(services.db, services.digests, "Just a headline\n\nMarch 2, 2026\n", source="x")
-    assert not report.ok and "at least one item" in (report.error or "")
+    assert not report.ok and "at least one" in (report.error or "")
     assert await services.db.fetchval("SELECT count(*) FROM digests") == 0
