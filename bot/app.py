@@ -38,7 +38,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
 
     async def post_init(app: BriefingApplication) -> None:
         db = await Database.open(settings.briefing_db, clock=clock)
-        engine = build_engine(Repositories.over(db), settings)
+        engine = build_engine(Repositories.over(db, timezone=settings.timezone), settings)
         app.bot_data.engine = engine
         app.bot_data.services = Services.over(db, settings, clock, delivery=engine)
         # Progress messages first, so a broadcast the engine finishes at once still gets its report.
