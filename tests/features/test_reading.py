@@ -358,7 +358,7 @@ def two_dmitrys(day: dt.date) -> Digest:
     return Digest("Daily", day, "Two Dmitrys", None, (Section("Opinions", pieces),))
 
 
-async def test_an_ambiguous_name_offers_a_choice(reading: Reading, db, digests) -> None:
+async def test_an_ambiguous_name_offers_a_choice(reading: Reading, db, digests, clock) -> None:
     dmitrys = (await digests.save(two_dmitrys(dt.date(2024, 10, 12)))).digest_id
     [reply] = await reading.opinion(CHAT, "dmitry")
     assert reply.html == replies.author_choices("dmitry")
@@ -368,6 +368,7 @@ async def test_an_ambiguous_name_offers_a_choice(reading: Reading, db, digests) 
     await digests.save(
         Digest("Daily", dt.date(2024, 10, 13), "Later", None, (Section(None, (Item(ItemKind.STORY, "S"),)),))
     )
+    clock.set(dt.datetime(2024, 10, 13, 9, 0, tzinfo=dt.UTC))  # the day of the later issue: today's
     [reply] = await reading.opinion(CHAT, "dmitry")
     assert reply.html == replies.author_choices("dmitry")
     pages = [encode(AuthorPage(author_token(key), 1)) for key in ("dmitri muratov", "dmitri trenin")]
