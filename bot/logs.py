@@ -6,11 +6,13 @@ exception messages too. Redacting in the formatter covers messages, arguments an
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import re
 import sys
 from collections.abc import Iterable
-from typing import TextIO
+from typing import Any, Literal, TextIO
 
 TOKEN_IN_TEXT = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,64}")
 REDACTED = "<token>"
@@ -34,10 +36,39 @@ class RedactingFormatter(logging.Formatter):
         return self.redact(super().format(record)).replace("\n", " | ")
 
 
-def configure_logging(level: str = "INFO", *, secrets: Iterable[str] = (), stream: TextIO | None = None) -> None:
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+"""Attributes every LogRecord has; anything else on a record was passed as ``extra=`` (the event's fields)."""
+
+
+class JsonFormatter(RedactingFormatter):
+    """One JSON object per line: time, level, logger, message, the event's ``extra`` fields, any traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        event: dict[str, Any] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _RECORD_FIELDS and not key.startswith("_"):
+                event[key] = value if isinstance(value, str | int | float | bool | None) else str(value)
+        if record.exc_info:
+            event["exception"] = self.formatException(record.exc_info)
+        # Redacted after encoding, so a secret is blanked wherever it appears; json.dumps keeps it one line.
+        return self.redact(json.dumps(event, ensure_ascii=False, default=str))
+
+
+def configure_logging(
+    level: str = "INFO",
+    *,
+    secrets: Iterable[str] = (),
+    stream: TextIO | None = None,
+    fmt: Literal["text", "json"] = "text",
+) -> None:
     """Install one redacting handler on the root logger (replacing any earlier one of ours)."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(RedactingFormatter(secrets))
+    handler.setFormatter(JsonFormatter(secrets) if fmt == "json" else RedactingFormatter(secrets))
     handler.set_name("briefing")
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == "briefing"]:
