@@ -16,12 +16,12 @@ import handlers
 from bot.config import Settings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.sender import ApiSender
+from bot.delivery.transport import AiohttpRequest
 from bot.features.services import Services
 from bot.render.commands import READER_COMMANDS, editor_menu
 from bot.rules.clock import Clock, SystemClock
 from bot.telegram.context import BotData, BriefingContext
 from bot.telegram.progress import resume_progress
-from bot.telegram.transport import AiohttpRequest
 from storage import Database
 
 logger = logging.getLogger(__name__)

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from bot.digest.calendar import format_short_date
 from bot.render.callbacks import (
     ChangeSetting,
     FollowAuthor,
@@ -23,7 +24,6 @@ from bot.render.callbacks import (
 from bot.render.html import escape
 from bot.render.keyboard import Button, Keyboard, label
 from bot.render.message import RenderedMessage, message, messages
-from bot.rules.dates import format_short_date
 from bot.rules.preferences import SECTION_NAMES, Format, describe
 
 if TYPE_CHECKING:

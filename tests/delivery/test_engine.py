@@ -13,12 +13,12 @@ import pytest
 from bot.config import load_settings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.sender import ApiSender
+from bot.delivery.transport import AiohttpRequest
 from bot.features.services import Services
 from bot.rules.clock import ManualClock
 from bot.sandbox.limits import FloodLimits
 from bot.sandbox.server import BotApiServer
 from bot.sources.ingest import ingest_text
-from bot.telegram.transport import AiohttpRequest
 from storage import Database, DeliveryStatus, SubscriberStatus
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
