@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
+import signal
 from collections.abc import AsyncIterator
-from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
@@ -21,27 +22,34 @@ from bot.features.services import Services
 from bot.render.commands import READER_COMMANDS, editor_menu
 from bot.rules.clock import Clock, SystemClock
 from bot.telegram.context import BotData, BriefingContext
+from bot.telegram.metrics import UPDATE_KINDS, MeteredUpdateProcessor, Metrics, ObservedRequest
 from bot.telegram.progress import resume_progress
+from bot.telegram.webserver import Webhook, WebServer
 from storage import Database
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
+ALLOWED_UPDATES = list(UPDATE_KINDS)
+
+HEARTBEAT_SECONDS = 60
+"""With no Bot API call succeeding for this long (a quiet webhook bot), getMe checks Telegram is there."""
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> Application:  # type: ignore[type-arg]
     """Build the application; the database is opened (and migrated) in ``post_init``, closed at shutdown."""
     clock = clock or SystemClock()
+    metrics = Metrics()
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         db = await Database.open(settings.briefing_db, clock=clock)
         services = Services.over(db, settings, clock)
         app.bot_data.services = services
-        services.engine = build_engine(services)
+        services.engine = build_engine(services, metrics=metrics)
         # Progress messages first, so a broadcast the engine finishes at once still gets its report.
         await resume_progress(app)
         await services.engine.start()
         _schedule_ticks(app)
+        _schedule_heartbeat(app)
         if settings.feed_url:
             _schedule_feed_polls(app, settings)
         await _publish_command_menu(app, settings)
@@ -62,19 +70,23 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
         .base_url(f"{settings.telegram_api_url}/bot")
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
         .context_types(ContextTypes(context=BriefingContext, bot_data=BotData))
-        .request(AiohttpRequest(connection_limit=32))
-        .get_updates_request(AiohttpRequest(connection_limit=1))
+        .request(ObservedRequest(AiohttpRequest(connection_limit=32), metrics))
+        .get_updates_request(ObservedRequest(AiohttpRequest(connection_limit=1), metrics))
         .rate_limiter(AIORateLimiter(max_retries=2))
-        .concurrent_updates(8)
+        .concurrent_updates(MeteredUpdateProcessor(8, metrics))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
+    app.bot_data.settings = settings
+    app.bot_data.metrics = metrics
     handlers.register(app)
     return app
 
 
-def build_engine(services: Services, *, rate: float | None = None, concurrency: int | None = None) -> DeliveryEngine:
+def build_engine(
+    services: Services, *, rate: float | None = None, concurrency: int | None = None, metrics: Metrics | None = None
+) -> DeliveryEngine:
     """The delivery engine with a connection pool of its own: no AIORateLimiter (the engine paces itself)."""
     settings = services.settings
     rate = rate or settings.send_rate
@@ -84,7 +96,9 @@ def build_engine(services: Services, *, rate: float | None = None, concurrency: 
         AiohttpRequest(connection_limit=concurrency),
         paid_broadcast=settings.allow_paid_broadcast,
     )
-    return DeliveryEngine(services, sender, rate=rate, concurrency=concurrency)
+    if metrics is None:
+        return DeliveryEngine(services, sender, rate=rate, concurrency=concurrency)
+    return DeliveryEngine(services, sender, rate=rate, concurrency=concurrency, observer=metrics)
 
 
 def _schedule_ticks(app: Application) -> None:  # type: ignore[type-arg]
@@ -95,6 +109,8 @@ def _schedule_ticks(app: Application) -> None:  # type: ignore[type-arg]
         result = await services.scheduler.tick()
         if result.queued and services.engine is not None:
             services.engine.wake()
+        if context.bot_data.metrics is not None:
+            context.bot_data.metrics.ticked(result.due, result.queued)
 
     assert app.job_queue is not None
     now = dt.datetime.now(dt.UTC)
@@ -105,6 +121,30 @@ def _schedule_ticks(app: Application) -> None:  # type: ignore[type-arg]
         first=first,
         name="delivery-tick",
         job_kwargs={"misfire_grace_time": 50, "coalesce": True, "max_instances": 1},
+    )
+
+
+def _schedule_heartbeat(app: Application) -> None:  # type: ignore[type-arg]
+    """Keep readiness honest in a quiet webhook bot: getMe when no Bot API call succeeded for a minute."""
+
+    async def heartbeat(context: BriefingContext) -> None:
+        metrics = context.bot_data.metrics
+        if metrics is None:
+            return
+        if metrics.last_api_ok is not None and metrics.now() - metrics.last_api_ok < HEARTBEAT_SECONDS:
+            return
+        try:
+            await context.bot.get_me()
+        except TelegramError as exc:
+            logger.warning("Bot API heartbeat failed: %s", exc)
+
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(
+        heartbeat,
+        interval=HEARTBEAT_SECONDS,
+        first=HEARTBEAT_SECONDS,
+        name="api-heartbeat",
+        job_kwargs={"misfire_grace_time": 30, "coalesce": True, "max_instances": 1},
     )
 
 
@@ -140,27 +180,40 @@ async def _publish_command_menu(app: Application, settings: Settings) -> None:  
 
 @contextlib.asynccontextmanager
 async def running(app: Application, *, poll_interval: float = 0.0, poll_timeout: int = 10) -> AsyncIterator[None]:  # type: ignore[type-arg]
-    """Run ``app`` inside an event loop someone else owns (the sandbox, tests), as run_polling would.
+    """Run ``app`` inside an event loop someone else owns (``serve``, the sandbox, tests), as run_polling would.
 
-    PTB calls ``post_init``/``post_shutdown`` only from its own ``run_*`` methods, so they are called here.
+    Polling, or with WEBHOOK_URL set, the HTTP server takes updates and ``setWebhook`` points Telegram at
+    it; the HTTP server also runs in polling mode when HTTP_PORT is set. PTB calls ``post_init`` and
+    ``post_shutdown`` only from its own ``run_*`` methods, so they are called here.
     """
+    settings: Settings | None = app.bot_data.settings
     await app.initialize()
     try:
         if app.post_init:
             await app.post_init(app)
         await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=poll_interval,
-            timeout=poll_timeout,
-            allowed_updates=ALLOWED_UPDATES,
-            drop_pending_updates=False,
-        )
+        server = await _start_web_server(app, settings)
         try:
-            yield
+            assert app.updater is not None
+            if settings is not None and settings.webhook_mode:
+                await _set_webhook(app, settings)
+            else:
+                # start_polling calls deleteWebhook first: coming back from webhook mode needs nothing more.
+                await app.updater.start_polling(
+                    poll_interval=poll_interval,
+                    timeout=poll_timeout,
+                    allowed_updates=ALLOWED_UPDATES,
+                    drop_pending_updates=False,
+                )
+            try:
+                yield
+            finally:
+                if app.updater.running:
+                    await app.updater.stop()
         finally:
-            if app.updater.running:
-                await app.updater.stop()
+            if server is not None:
+                await server.stop()
+                app.bot_data.web = None
             if app.running:
                 await app.stop()
     finally:
@@ -169,7 +222,53 @@ async def running(app: Application, *, poll_interval: float = 0.0, poll_timeout:
         await app.shutdown()
 
 
-def run_polling(settings: Settings, *, clock: Clock | None = None, **polling: Any) -> None:
-    """Long-poll until SIGINT/SIGTERM; PTB's run_polling stops the updater, the app, then post_shutdown."""
+async def _start_web_server(app: Application, settings: Settings | None) -> WebServer | None:  # type: ignore[type-arg]
+    """The HTTP server (health, readiness, metrics, webhook) if HTTP_PORT or webhook mode asks for one."""
+    services: Services | None = app.bot_data.services
+    metrics: Metrics | None = app.bot_data.metrics
+    if settings is None or settings.listen_port is None or services is None or metrics is None:
+        return None
+    webhook = None
+    if settings.webhook_mode and settings.webhook_secret is not None:
+        webhook = Webhook(settings.webhook_path, settings.webhook_secret.get_secret_value())
+
+    async def refresh() -> None:
+        metrics.queue_depth.set(await services.deliveries.queued() + await services.broadcasts.queued())
+        metrics.active_subscribers.set(await services.subscribers.count_active())
+
+    server = WebServer(app, metrics, check_db=services.db.check_writable, refresh=refresh, webhook=webhook)
+    await server.start(settings.http_host, settings.listen_port)
+    app.bot_data.web = server
+    return server
+
+
+async def _set_webhook(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    await app.bot.set_webhook(
+        settings.webhook_url,
+        secret_token=settings.webhook_secret.get_secret_value(),
+        allowed_updates=ALLOWED_UPDATES,
+        drop_pending_updates=False,
+    )
+    logger.info("webhook set: Telegram posts updates to %s", settings.webhook_url)
+
+
+async def serve(settings: Settings, *, clock: Clock | None = None, stop: asyncio.Event | None = None) -> None:
+    """Run the bot until SIGINT/SIGTERM (or ``stop``): updates, ticks, sends, the HTTP server."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     app = build_application(settings, clock=clock)
-    app.run_polling(allowed_updates=ALLOWED_UPDATES, **polling)
+    try:
+        async with running(app):
+            await stop.wait()
+            logger.info("stopping")
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+
+
+def run(settings: Settings, *, clock: Clock | None = None) -> None:
+    """``briefing run``: long polling, or webhook mode with WEBHOOK_URL, until SIGINT/SIGTERM."""
+    asyncio.run(serve(settings, clock=clock))

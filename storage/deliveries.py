@@ -44,21 +44,46 @@ class DeliveryRepository:
         self._db = db
         self._queue = RecipientQueue(db, "deliveries", "digest_id")
 
-    async def enqueue(self, digest_id: int, chat_ids: Iterable[int]) -> int:
-        """Queue the issue for these chats (INSERT OR IGNORE: never a duplicate); returns new rows."""
-        return await self._queue.enqueue(digest_id, chat_ids)
+    async def enqueue(self, digest_id: int, chat_ids: Iterable[int], *, due_at: dt.datetime | None = None) -> int:
+        """Queue the issue for these chats (INSERT OR IGNORE: never a duplicate); returns new rows.
+
+        ``due_at`` (when they should have had it) is kept for the push-lag report; default: now.
+        """
+        now = to_epoch(self._db.clock.now())
+        due = now if due_at is None else to_epoch(due_at)
+        async with self._db.atomic():
+            return await self._db.execute_many(
+                """
+                INSERT OR IGNORE INTO deliveries (digest_id, chat_id, status, attempts, created_at, updated_at, due_at)
+                SELECT ?, chat_id, 'pending', 0, ?, ?, ? FROM subscribers WHERE chat_id = ?
+                """,
+                ((digest_id, now, now, due, chat_id) for chat_id in chat_ids),
+            )
 
     async def enqueue_active(self, digest_id: int) -> int:
         """Queue the issue for every active subscriber (one INSERT … SELECT: a million rows in seconds)."""
         now = to_epoch(self._db.clock.now())
         changes = await self._db.execute(
             """
-            INSERT OR IGNORE INTO deliveries (digest_id, chat_id, status, attempts, created_at, updated_at)
-            SELECT ?, chat_id, 'pending', 0, ?, ? FROM subscribers WHERE status = 'active'
+            INSERT OR IGNORE INTO deliveries (digest_id, chat_id, status, attempts, created_at, updated_at, due_at)
+            SELECT ?, chat_id, 'pending', 0, ?, ?, ? FROM subscribers WHERE status = 'active'
             """,
-            (digest_id, now, now),
+            (digest_id, now, now, now),
         )
         return changes.rowcount
+
+    async def due_times(self, digest_id: int, chat_ids: Sequence[int]) -> dict[int, dt.datetime]:
+        """When the issue was due for each of these chats (rows queued without a due time are left out)."""
+        if not chat_ids:
+            return {}
+        rows = await self._db.fetchall(
+            f"""
+            SELECT chat_id, due_at FROM deliveries
+            WHERE digest_id = ? AND chat_id IN ({",".join("?" * len(chat_ids))}) AND due_at IS NOT NULL
+            """,
+            (digest_id, *chat_ids),
+        )
+        return {row["chat_id"]: from_epoch(row["due_at"]) for row in rows}
 
     async def claim(self, digest_id: int, limit: int = 100) -> list[int]:
         """Atomically take up to ``limit`` pending chats for sending (pending → sending)."""
@@ -77,6 +102,10 @@ class DeliveryRepository:
 
     async def mark_skipped(self, digest_id: int, chat_id: int, reason: str | None = None) -> bool:
         return await self._queue.mark_skipped(digest_id, chat_id, reason)
+
+    async def queued(self) -> int:
+        """Recipients pending or being sent, over every job: the queue depth."""
+        return await self._queue.queued()
 
     async def requeue_in_flight(self) -> int:
         """Call once at start-up: deliveries a crash left in ``sending`` become ``pending`` again."""

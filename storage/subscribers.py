@@ -463,6 +463,9 @@ class SubscriberRepository:
 
     # --- statistics -------------------------------------------------------------------------------
 
+    async def count_active(self) -> int:
+        return int(await self._db.fetchval("SELECT count(*) FROM subscribers WHERE status = 'active'", default=0))
+
     async def count_by_status(self) -> dict[SubscriberStatus, int]:
         counts = dict.fromkeys(SubscriberStatus, 0)
         for row in await self._db.fetchall("SELECT status, count(*) AS n FROM subscribers GROUP BY status"):

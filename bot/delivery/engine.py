@@ -25,6 +25,7 @@ from telegram.error import TelegramError
 
 from bot.delivery.failures import Action, Failure, classify
 from bot.delivery.groupcommit import GroupCommit
+from bot.delivery.observer import NO_OBSERVER, DeliveryObserver, SendResult
 from bot.delivery.pacing import ChatPacer, RateLimiter
 from bot.delivery.sender import ApiSender
 from bot.features.services import Services
@@ -74,6 +75,8 @@ class Job:
     broadcast_id: int | None = None
     subscriber: Subscriber | None = None
     followed: frozenset[str] = frozenset()
+    due_at: dt.datetime | None = None
+    """When the issue was due for this reader (for the push lag); None for broadcasts."""
 
 
 class Gone(Exception):
@@ -89,6 +92,7 @@ class DeliveryEngine:
         rate: messages per second overall.
         concurrency: sends in flight at once; per-chat pacing waits happen inside them.
         sleep: injectable for tests of backoff.
+        observer: told of every send, retry and delivery (the running bot's metrics).
     """
 
     def __init__(
@@ -103,8 +107,10 @@ class DeliveryEngine:
         chat_burst: int = 3,
         idle_wait: float = 5.0,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        observer: DeliveryObserver = NO_OBSERVER,
     ) -> None:
         self._services = services
+        self._observer = observer
         self._sender = sender
         self._limiter = RateLimiter(rate)
         self._pacer = ChatPacer(interval=chat_interval, burst=chat_burst)
@@ -231,8 +237,15 @@ class DeliveryEngine:
     async def _issue_jobs(self, digest_id: int, chats: list[int]) -> list[Job]:
         subscribers = await self._services.subscribers.get_many(chats)
         followed = await self._services.subscribers.followed_keys_many(chats)
+        due = await self._services.deliveries.due_times(digest_id, chats)
         return [
-            Job(chat, digest_id=digest_id, subscriber=subscribers.get(chat), followed=followed.get(chat, frozenset()))
+            Job(
+                chat,
+                digest_id=digest_id,
+                subscriber=subscribers.get(chat),
+                followed=followed.get(chat, frozenset()),
+                due_at=due.get(chat),
+            )
             for chat in chats
         ]
 
@@ -367,10 +380,12 @@ class DeliveryEngine:
             await self._services.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
             await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), f"blocked: {exc}")
             self.stats.blocked += 1
+            self._observer.message_sent(SendResult.BLOCKED)
             return
         except _GiveUp as exc:
             await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), str(exc))
             self.stats.failed += 1
+            self._observer.message_sent(SendResult.ERROR)
             self.stats.errors.append(str(exc))
             return
         if job.broadcast_id is not None:
@@ -379,6 +394,8 @@ class DeliveryEngine:
             assert job.digest_id is not None
             await self._issues_sent.record((job.digest_id, chat_id, message_ids))
         self.stats.sent += 1
+        lag = None if job.due_at is None else self._services.clock.now() - job.due_at
+        self._observer.delivered(lag)
 
     async def _mark_failed(self, job: Job, error: str, *, retry: bool = False) -> None:
         """Record a failed (or, with ``retry``, a released) recipient of either kind of job."""
@@ -402,11 +419,14 @@ class DeliveryEngine:
                     tries += 1
                 continue
             self.stats.messages += 1
+            self._observer.message_sent(SendResult.OK)
             return message_id, chat_id
 
     async def _handle(self, failure: Failure, chat_id: int, tries: int) -> int:
         if failure.action is Action.RETRY_AFTER:
             self.stats.retried_429 += 1
+            self._observer.message_sent(SendResult.RATE_LIMITED)
+            self._observer.retried("429")
             logger.warning("flood limit: pausing sends for %.1fs", failure.retry_after)
             self._limiter.pause(failure.retry_after)
             return chat_id
@@ -414,6 +434,7 @@ class DeliveryEngine:
             if tries >= len(BACKOFF_SECONDS):
                 raise _GiveUp(f"gave up after {tries + 1} tries: {failure.reason}")
             self.stats.retried_errors += 1
+            self._observer.retried("network")
             await self._sleep(BACKOFF_SECONDS[tries])
             return chat_id
         if failure.action is Action.MIGRATE and failure.new_chat_id is not None:

@@ -1,13 +1,16 @@
 """Who gets what when: the minute tick that queues due readers, and what happens when an issue appears.
 
-The schedule lives in SQLite (``subscribers.next_delivery_at``, UTC, indexed). Each tick asks storage who
-is due, queues the latest published issue for those who have not received it, and moves their next
-delivery on by one local day, in one transaction per batch. Queueing is idempotent per (issue, chat), so
-a tick that runs twice, or late, never sends twice.
+The schedule lives in SQLite (``subscribers.next_delivery_at``, UTC, indexed). Each tick takes due readers
+a batch at a time, queues the latest published issue for them and moves their next delivery on by one
+local day, in one transaction per batch, all of it set-based (:mod:`storage.due`): the next instant is
+computed once per (timezone, delivery time) of the batch, never per reader. Between batches the tick
+yields, so the delivery engine keeps sending while a million readers are queued. Queueing is idempotent
+per (issue, chat), so a tick that runs twice, or late, never sends twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -16,6 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.rules.clock import Clock
 from bot.rules.schedule import LatePolicy, is_late, next_delivery
 from storage import Database, DeliveryRepository, DigestRepository, Subscriber, SubscriberRepository
+from storage.due import DueReaders, Schedule, ScheduleGroup
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +39,11 @@ def next_for(subscriber: Subscriber, now: dt.datetime) -> dt.datetime:
     return next_delivery(now, subscriber.delivery_time, zone(subscriber.timezone), paused_until=subscriber.paused_until)
 
 
+def next_instants(groups: list[ScheduleGroup], now: dt.datetime) -> dict[Schedule, dt.datetime | None]:
+    """Each schedule's next delivery after ``now`` (active readers are never paused: no pause to honour)."""
+    return {group.key: next_delivery(now, group.delivery_time, zone(group.timezone)) for group in groups}
+
+
 class Scheduler:
     def __init__(
         self,
@@ -45,7 +54,7 @@ class Scheduler:
         clock: Clock,
         *,
         late_policy: LatePolicy = LatePolicy.SEND,
-        batch: int = 1000,
+        batch: int = 5000,
     ) -> None:
         self._db = db
         self._digests = digests
@@ -54,22 +63,30 @@ class Scheduler:
         self._clock = clock
         self._late_policy = late_policy
         self._batch = batch
+        self._due = DueReaders(db)
 
     async def tick(self, now: dt.datetime | None = None) -> TickResult:
-        """Queue the latest issue for every reader whose delivery time has come."""
+        """Queue the latest issue for every reader whose delivery time has come.
+
+        Each batch is one short transaction (a few statements over at most ``batch`` readers); the tick
+        yields to the event loop after each, so sends and replies go on while it works.
+        """
         now = now or self._clock.now()
         await self._subscribers.resume_expired_pauses(now)
         latest = await self._digests.latest_published()
         due_total = queued = 0
         while True:
-            due = await self._subscribers.due(now, limit=self._batch)
-            if not due:
-                break
-            due_total += len(due)
             async with self._db.atomic():
-                if latest is not None:
-                    queued += await self._deliveries.enqueue(latest.id, [s.chat_id for s in due])
-                await self._subscribers.set_next_deliveries((s.chat_id, next_for(s, now)) for s in due)
+                groups = await self._due.take(now, self._batch)
+                if groups:
+                    if latest is not None:
+                        queued += await self._due.queue_batch(latest.id)
+                    await self._due.reschedule_batch(next_instants(groups, now))
+            taken = sum(group.readers for group in groups)
+            due_total += taken
+            if taken < self._batch:
+                break
+            await asyncio.sleep(0)
         if due_total:
             logger.info("tick %s: %d readers due, %d deliveries queued", now.isoformat(), due_total, queued)
         return TickResult(due_total, queued, latest.id if latest else None)
@@ -86,25 +103,32 @@ class Scheduler:
         Readers still waiting for today's time get it at that time from the tick. Readers who follow an
         author of the issue and asked for such pieces on publication get it now in any case (see
         :meth:`queue_followers`); the late policy never skips them. Returns how many were queued for
-        sending now.
+        sending now. Lateness depends only on a reader's (timezone, delivery time), so it is decided
+        once per schedule and applied with one statement, whatever the number of readers.
         """
         published_at = published_at or self._clock.now()
-        followers = set(await self._followers_to_push(digest_id))
-        late: list[int] = []
-        async for subscriber in self._subscribers.iter_active(batch=self._batch):
-            if subscriber.chat_id not in followers and is_late(
-                published_at, subscriber.delivery_time, zone(subscriber.timezone)
-            ):
-                late.append(subscriber.chat_id)
+        followers = await self._followers_to_push(digest_id)
+        late = [
+            group.key
+            for group in await self._due.active_schedules()
+            if is_late(published_at, group.delivery_time, zone(group.timezone))
+        ]
         if not followers and not late:
             return 0
+        skip = self._late_policy is LatePolicy.SKIP
         async with self._db.atomic():
-            pushed = await self._deliveries.enqueue(digest_id, sorted(followers)) if followers else 0
-            added = await self._deliveries.enqueue(digest_id, late) if late else 0
-            if self._late_policy is LatePolicy.SKIP:
-                for chat_id in late:
-                    await self._deliveries.mark_skipped(digest_id, chat_id, "published after the reader's time")
-                added = 0
+            pushed = await self._deliveries.enqueue(digest_id, followers, due_at=published_at) if followers else 0
+            added = 0
+            if late:
+                added = await self._due.queue_schedules(
+                    digest_id,
+                    late,
+                    due_at=published_at,
+                    exempt=followers,
+                    skip_reason="published after the reader's time" if skip else None,
+                )
+        if skip:
+            added = 0
         if pushed:
             logger.info("issue %s queued at once for %d readers following its authors", digest_id, pushed)
         if added:
@@ -121,7 +145,7 @@ class Scheduler:
         some other way.
         """
         followers = await self._followers_to_push(digest_id)
-        return await self._deliveries.enqueue(digest_id, followers) if followers else 0
+        return await self._deliveries.enqueue(digest_id, followers, due_at=self._clock.now()) if followers else 0
 
     async def _followers_to_push(self, digest_id: int) -> list[int]:
         stored = await self._digests.get(digest_id)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.config import Settings
 from bot.features.services import Services
+
+if TYPE_CHECKING:
+    from bot.telegram.metrics import Metrics
+    from bot.telegram.webserver import WebServer
 
 
 class BotData:
@@ -14,6 +19,11 @@ class BotData:
 
     def __init__(self) -> None:
         self.services: Services | None = None
+        self.settings: Settings | None = None
+        """The settings the application was built with (set by ``build_application``)."""
+        self.metrics: Metrics | None = None
+        self.web: WebServer | None = None
+        """The HTTP server while it runs (health, metrics, webhook)."""
 
 
 class BriefingContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):

@@ -102,7 +102,12 @@ async def seed(db: Database, version: int) -> dict[str, int]:
         await subscribers.upsert_on_start(200, first_name="Bob")
         await subscribers.set_status(200, SubscriberStatus.LEFT)
         await subscribers.follow(100, "Kevin Rothrock")
-        await DeliveryRepository(db).enqueue(ids["digest"], [100])
+        # In that version's columns: the repository writes today's (due_at came with 0008).
+        await db.execute(
+            "INSERT INTO deliveries (digest_id, chat_id, status, attempts, created_at, updated_at)"
+            " VALUES (?, 100, 'pending', 0, 0, 0)",
+            (ids["digest"],),
+        )
     if version >= 3:
         ids["broadcast"] = (await BroadcastRepository(db).create(7, "<b>Hello</b>")).id
         ids["audit"] = await AuditRepository(db).record(7, "broadcast.create", target=ids["broadcast"])
