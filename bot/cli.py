@@ -31,13 +31,24 @@ def _settings(args: argparse.Namespace) -> Settings:
     overrides = {}
     if getattr(args, "db", None):
         overrides["briefing_db"] = Path(args.db)
-    settings = load_settings(**overrides)
-    configure_logging(settings.log_level, secrets=_secrets(settings))
+    env_file = getattr(args, "env_file", None)
+    if env_file is not None and not Path(env_file).is_file():
+        raise ConfigError(f"--env-file {env_file}: no such file")
+    settings = load_settings(env_file=env_file or ".env", **overrides)
+    configure_logging(settings.log_level, secrets=settings.secrets(), fmt=settings.log_format)
     return settings
 
 
-def _secrets(settings: Settings) -> list[str]:
-    return [settings.telegram_bot_token.get_secret_value()] if settings.telegram_bot_token else []
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    from bot import __version__
+
+    try:
+        return installed("briefing-bot")
+    except PackageNotFoundError:
+        return __version__
 
 
 # --- commands -----------------------------------------------------------------------------------------
@@ -47,10 +58,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.telegram_bot_token is None:
         raise ConfigError(MISSING_TOKEN_HELP)
-    from bot.app import run_polling
+    from bot.app import run
 
-    run_polling(settings)
+    run(settings)
     return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from bot.telegram.check import check
+
+    try:
+        settings = _settings(args)
+    except ConfigError as exc:
+        print(f"briefing check: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    report = asyncio.run(check(settings))
+    for line in report.lines:
+        print(line)
+    for problem in report.problems:
+        print(f"briefing check: {problem}", file=sys.stderr)
+    if report.ready:
+        print("ready")
+        return EXIT_OK
+    return EXIT_FAILURE
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -283,6 +313,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefing", description="A Telegram bot for a daily news briefing.")
+    parser.add_argument("--version", action="version", version=f"briefing {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
@@ -290,8 +321,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    run = add("run", cmd_run, "run the bot (long polling) until Ctrl-C or SIGTERM")
+    run = add("run", cmd_run, "run the bot (long polling, or webhook mode with WEBHOOK_URL) until Ctrl-C or SIGTERM")
     run.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+    run.add_argument("--env-file", metavar="PATH", help="read settings from this file instead of ./.env")
+
+    chk = add("check", cmd_check, "check the configuration, the database and the token; exit 0 when ready")
+    chk.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+    chk.add_argument("--env-file", metavar="PATH", help="read settings from this file instead of ./.env")
 
     ingest = add("ingest", cmd_ingest, "store issues from files, web pages or feeds (published unless --draft)")
     ingest.add_argument("targets", nargs="+", metavar="PATH|URL", help="text/Markdown/HTML files, page or feed URLs")

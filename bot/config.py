@@ -245,9 +245,34 @@ class Settings(BaseSettings):
         """The path of WEBHOOK_URL: the one path the HTTP server accepts updates on."""
         return urlsplit(self.webhook_url or "").path or "/"
 
+    def masked(self) -> list[tuple[str, str]]:
+        """Every variable and its value as the bot sees it, secrets masked (for ``briefing check``)."""
+        shown: list[tuple[str, str]] = []
+        for name in EXPECTED:
+            value = getattr(self, name.lower())
+            if name in SECRET_NAMES:
+                text = "(not set)" if value is None else _mask(name, value.get_secret_value())
+            elif value is None or value == () or value == frozenset():
+                text = "(not set)"
+            elif isinstance(value, tuple | frozenset):
+                text = ",".join(str(v) for v in sorted(value))
+            elif isinstance(value, dt.time):
+                text = value.strftime("%H:%M")
+            else:
+                text = str(value)
+            shown.append((name, text))
+        return shown
+
     def secrets(self) -> list[str]:
         """Every secret value in clear, for the log redactor."""
         return [s.get_secret_value() for s in (self.telegram_bot_token, self.webhook_secret) if s is not None]
+
+
+def _mask(name: str, secret: str) -> str:
+    if name == "TELEGRAM_BOT_TOKEN":
+        # The part before the colon is the bot's public id; the rest is the secret.
+        return secret.split(":", 1)[0] + ":" + "*" * 8
+    return "*" * 8
 
 
 def load_settings(
