@@ -32,7 +32,6 @@ from typing import Any, Self
 import aiosqlite
 
 from bot.rules.clock import Clock, SystemClock
-from storage import migrations
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -96,7 +95,7 @@ class Database:
         db = cls(conn, location, clock or SystemClock())
         if migrate:
             try:
-                await migrations.migrate(db)
+                await migrate(db)
             except BaseException:
                 await db.close()
                 raise

@@ -23,17 +23,26 @@ from typing import Any
 
 from telegram.error import TelegramError
 
+from bot.config import Settings
 from bot.delivery.failures import Action, Failure, classify
 from bot.delivery.groupcommit import GroupCommit
 from bot.delivery.observer import NO_OBSERVER, DeliveryObserver, SendResult
 from bot.delivery.pacing import ChatPacer, RateLimiter
 from bot.delivery.sender import ApiSender
-from bot.features.services import Services
+from bot.delivery.transport import AiohttpRequest
 from bot.render.digest import render_issue
 from bot.render.message import RenderedMessage, messages
 from bot.rules.authors import author_key
 from bot.rules.preferences import Format
-from storage import BroadcastStatus, LeaseRepository, StoredDigest, Subscriber, SubscriberStatus, this_process
+from storage import (
+    BroadcastStatus,
+    LeaseRepository,
+    Repositories,
+    StoredDigest,
+    Subscriber,
+    SubscriberStatus,
+    this_process,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +96,7 @@ class DeliveryEngine:
     """Claims queued recipients, renders what each should get, and sends it, paced and retried.
 
     Args:
-        services: repositories and settings.
+        repos: the repositories it claims from and records in.
         sender: used only for fan-out (no AIORateLimiter on it); the engine initialises and shuts it down.
         rate: messages per second overall.
         concurrency: sends in flight at once; per-chat pacing waits happen inside them.
@@ -97,7 +106,7 @@ class DeliveryEngine:
 
     def __init__(
         self,
-        services: Services,
+        repos: Repositories,
         sender: ApiSender,
         *,
         rate: float = 30.0,
@@ -109,7 +118,7 @@ class DeliveryEngine:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         observer: DeliveryObserver = NO_OBSERVER,
     ) -> None:
-        self._services = services
+        self._repos = repos
         self._observer = observer
         self._sender = sender
         self._limiter = RateLimiter(rate)
@@ -121,9 +130,9 @@ class DeliveryEngine:
         self._wake = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
-        self._leases = LeaseRepository(services.db)
-        self._issues_sent: GroupCommit[SentRow] = GroupCommit(services.deliveries.mark_sent_many)
-        self._broadcasts_sent: GroupCommit[SentRow] = GroupCommit(services.broadcasts.mark_sent_many)
+        self._leases = LeaseRepository(repos.db)
+        self._issues_sent: GroupCommit[SentRow] = GroupCommit(repos.deliveries.mark_sent_many)
+        self._broadcasts_sent: GroupCommit[SentRow] = GroupCommit(repos.broadcasts.mark_sent_many)
         self._owner = this_process()
         self._stopping = False
         self._renders: dict[tuple[Any, ...], list[RenderedMessage]] = {}
@@ -167,11 +176,11 @@ class DeliveryEngine:
                 return
 
     async def recover(self) -> int:
-        services = self._services
-        requeued = await services.deliveries.requeue_in_flight() + await services.broadcasts.requeue_in_flight()
-        for broadcast in await services.broadcasts.unfinished():
+        repos = self._repos
+        requeued = await repos.deliveries.requeue_in_flight() + await repos.broadcasts.requeue_in_flight()
+        for broadcast in await repos.broadcasts.unfinished():
             if broadcast.status == "confirmed":
-                await services.broadcasts.start(broadcast.id)
+                await repos.broadcasts.start(broadcast.id)
         if requeued:
             logger.warning("requeued %d sends interrupted by the last stop", requeued)
         return requeued
@@ -220,24 +229,24 @@ class DeliveryEngine:
 
     async def claim(self, *, digest_id: int | None = None) -> list[Job]:
         """The next batch: broadcasts first, then issues, oldest first; or only ``digest_id``'s recipients."""
-        services = self._services
+        repos = self._repos
         if digest_id is not None:
-            return await self._issue_jobs(digest_id, await services.deliveries.claim(digest_id, self._batch))
-        for broadcast in await services.broadcasts.unfinished():
-            chats = await services.broadcasts.claim(broadcast.id, self._batch)
+            return await self._issue_jobs(digest_id, await repos.deliveries.claim(digest_id, self._batch))
+        for broadcast in await repos.broadcasts.unfinished():
+            chats = await repos.broadcasts.claim(broadcast.id, self._batch)
             if chats:
                 return [Job(chat, broadcast_id=broadcast.id) for chat in chats]
-            await services.broadcasts.finish(broadcast.id)
-        for unfinished in await services.deliveries.unfinished_digests():
-            chats = await services.deliveries.claim(unfinished, self._batch)
+            await repos.broadcasts.finish(broadcast.id)
+        for unfinished in await repos.deliveries.unfinished_digests():
+            chats = await repos.deliveries.claim(unfinished, self._batch)
             if chats:
                 return await self._issue_jobs(unfinished, chats)
         return []
 
     async def _issue_jobs(self, digest_id: int, chats: list[int]) -> list[Job]:
-        subscribers = await self._services.subscribers.get_many(chats)
-        followed = await self._services.subscribers.followed_keys_many(chats)
-        due = await self._services.deliveries.due_times(digest_id, chats)
+        subscribers = await self._repos.subscribers.get_many(chats)
+        followed = await self._repos.subscribers.followed_keys_many(chats)
+        due = await self._repos.deliveries.due_times(digest_id, chats)
         return [
             Job(
                 chat,
@@ -303,10 +312,10 @@ class DeliveryEngine:
 
     async def _deliver_broadcast(self, job: Job) -> None:
         assert job.broadcast_id is not None
-        broadcast = await self._services.broadcasts.get(job.broadcast_id)
+        broadcast = await self._repos.broadcasts.get(job.broadcast_id)
         if broadcast is None or broadcast.status == BroadcastStatus.CANCELLED:
             # Claimed before the editor's /cancel: those readers are skipped, not sent.
-            await self._services.broadcasts.mark_skipped(job.broadcast_id, job.chat_id, "cancelled")
+            await self._repos.broadcasts.mark_skipped(job.broadcast_id, job.chat_id, "cancelled")
             self.stats.skipped += 1
             return
         parts = self._broadcast_parts(broadcast.id, broadcast.text)
@@ -320,15 +329,15 @@ class DeliveryEngine:
 
     async def _deliver_digest(self, job: Job) -> None:
         assert job.digest_id is not None
-        services = self._services
+        repos = self._repos
         subscriber = job.subscriber
         stored = await self._digest(job.digest_id)
         if subscriber is None or stored is None or stored.status != "published":
-            await services.deliveries.mark_skipped(job.digest_id, job.chat_id, "issue withdrawn or reader gone")
+            await repos.deliveries.mark_skipped(job.digest_id, job.chat_id, "issue withdrawn or reader gone")
             self.stats.skipped += 1
             return
         if subscriber.status != SubscriberStatus.ACTIVE:
-            await services.deliveries.mark_skipped(job.digest_id, job.chat_id, f"reader {subscriber.status}")
+            await repos.deliveries.mark_skipped(job.digest_id, job.chat_id, f"reader {subscriber.status}")
             self.stats.skipped += 1
             return
         parts = self._digest_parts(stored, subscriber, job.followed)
@@ -336,7 +345,7 @@ class DeliveryEngine:
 
     async def _digest(self, digest_id: int) -> StoredDigest | None:
         if digest_id not in self._digests:
-            stored = await self._services.digests.get(digest_id)
+            stored = await self._repos.digests.get(digest_id)
             self._digests[digest_id] = stored
             if stored is not None:
                 self._author_keys[digest_id] = frozenset(
@@ -377,7 +386,7 @@ class DeliveryEngine:
                 message_id, chat_id = await self._send_part(chat_id, part)
                 message_ids.append(message_id)
         except Gone as exc:
-            await self._services.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
+            await self._repos.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
             await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), f"blocked: {exc}")
             self.stats.blocked += 1
             self._observer.message_sent(SendResult.BLOCKED)
@@ -400,9 +409,9 @@ class DeliveryEngine:
     async def _mark_failed(self, job: Job, error: str, *, retry: bool = False) -> None:
         """Record a failed (or, with ``retry``, a released) recipient of either kind of job."""
         if job.broadcast_id is not None:
-            await self._services.broadcasts.mark_failed(job.broadcast_id, job.chat_id, error, retry=retry)
+            await self._repos.broadcasts.mark_failed(job.broadcast_id, job.chat_id, error, retry=retry)
         elif job.digest_id is not None:
-            await self._services.deliveries.mark_failed(job.digest_id, job.chat_id, error, retry=retry)
+            await self._repos.deliveries.mark_failed(job.digest_id, job.chat_id, error, retry=retry)
 
     async def _send_part(self, chat_id: int, part: RenderedMessage) -> tuple[int, int]:
         """Send one message, pacing and retrying as its failure says; returns its id and the (maybe new) chat id."""
@@ -438,7 +447,7 @@ class DeliveryEngine:
             await self._sleep(BACKOFF_SECONDS[tries])
             return chat_id
         if failure.action is Action.MIGRATE and failure.new_chat_id is not None:
-            await self._services.subscribers.migrate_chat(chat_id, failure.new_chat_id)
+            await self._repos.subscribers.migrate_chat(chat_id, failure.new_chat_id)
             self.stats.migrated += 1
             return failure.new_chat_id
         if failure.action is Action.DEACTIVATE:
@@ -448,3 +457,22 @@ class DeliveryEngine:
 
 class _GiveUp(Exception):
     """The send failed for good (refused by Telegram, or retries exhausted)."""
+
+
+def build_engine(
+    repos: Repositories,
+    settings: Settings,
+    *,
+    rate: float | None = None,
+    concurrency: int | None = None,
+    observer: DeliveryObserver = NO_OBSERVER,
+) -> DeliveryEngine:
+    """The delivery engine with a connection pool of its own: no AIORateLimiter (the engine paces itself)."""
+    rate = rate or settings.send_rate
+    concurrency = concurrency or max(8, min(128, int(rate // 8)))
+    sender = ApiSender(
+        f"{settings.telegram_api_url}/bot{settings.token}",
+        AiohttpRequest(connection_limit=concurrency),
+        paid_broadcast=settings.allow_paid_broadcast,
+    )
+    return DeliveryEngine(repos, sender, rate=rate, concurrency=concurrency, observer=observer)

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 from bot.digest.calendar import MONTHS, format_issue_date, format_short_date
 from bot.digest.model import Digest, Item, ItemKind
-from bot.features.stats import GROWTH_DAYS, Stats
 from bot.render import texts
 from bot.render.callbacks import BroadcastDecision, PublishDecision, encode
 from bot.render.html import escape
@@ -20,6 +19,7 @@ from bot.render.keyboard import Button, Keyboard
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.split import PARAGRAPH_SEPARATOR
 from storage import Broadcast, BroadcastStatus, BroadcastTally, SaveOutcome, SubscriberStatus
+from storage.stats import GROWTH_DAYS, Stats
 
 # --- broadcasts -------------------------------------------------------------------------------------
 

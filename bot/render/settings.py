@@ -24,10 +24,10 @@ from bot.render.callbacks import (
 from bot.render.html import escape
 from bot.render.keyboard import Button, Keyboard, label
 from bot.render.message import RenderedMessage, message, messages
+from bot.render.profile import Change, FollowOutcome, ReaderProfile, UnfollowOutcome
 from bot.rules.preferences import SECTION_NAMES, Format, describe
 
 if TYPE_CHECKING:
-    from bot.features.subscription import Change, FollowOutcome, ReaderProfile, UnfollowOutcome
     from bot.rules.timezones import TimezoneChoice
 
 TIME_PRESETS = (dt.time(6), dt.time(7), dt.time(8), dt.time(9), dt.time(18))

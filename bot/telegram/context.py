@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.delivery.engine import DeliveryEngine
 from bot.features.services import Services
 
 if TYPE_CHECKING:
@@ -15,10 +16,11 @@ if TYPE_CHECKING:
 
 
 class BotData:
-    """The application's ``bot_data``: holds the services once ``post_init`` has opened the database."""
+    """The application's ``bot_data``: the services and the engine, from ``post_init`` until shutdown."""
 
     def __init__(self) -> None:
         self.services: Services | None = None
+        self.engine: DeliveryEngine | None = None
         self.settings: Settings | None = None
         """The settings the application was built with (set by ``build_application``)."""
         self.metrics: Metrics | None = None

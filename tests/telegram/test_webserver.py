@@ -220,9 +220,9 @@ async def test_a_delivery_shows_in_the_metrics(webhook_bot: Bot_) -> None:
     due = subscriber.next_delivery_at
     webhook_bot.clock.set(due + dt.timedelta(seconds=30))
     assert (await services.scheduler.tick()).queued == 1
-    services.engine.wake()
+    services.delivery.wake()
     await server.wait_for(lambda records: any("Kazakhstan" in (r.text or "") for r in records), chat_id=READER)
-    await eventually(lambda: services.engine.stats.sent == 1)
+    await eventually(lambda: app.bot_data.engine.stats.sent == 1)
 
     _, metrics = await get(f"{base}/metrics")
     assert sample(metrics, 'briefing_messages_sent_total{result="ok"}') >= 1
