@@ -403,7 +403,7 @@ class DeliveryEngine:
             assert job.digest_id is not None
             await self._issues_sent.record((job.digest_id, chat_id, message_ids))
         self.stats.sent += 1
-        lag = None if job.due_at is None else self._services.clock.now() - job.due_at
+        lag = None if job.due_at is None else self._repos.db.clock.now() - job.due_at
         self._observer.delivered(lag)
 
     async def _mark_failed(self, job: Job, error: str, *, retry: bool = False) -> None:
