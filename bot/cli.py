@@ -72,6 +72,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"briefing check: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    # A report, not a run: the client libraries' chatter would bury its lines.
+    configure_logging("WARNING", secrets=settings.secrets(), fmt=settings.log_format)
     report = asyncio.run(check(settings))
     for line in report.lines:
         print(line)
