@@ -85,6 +85,29 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FAILURE
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    """The container's HEALTHCHECK: GET /healthz on this machine's HTTP server, exit 0 if it answers 200."""
+    import urllib.error
+    import urllib.request
+
+    settings = _settings(args)
+    if settings.listen_port is None:
+        raise CommandError("no HTTP server is configured: set HTTP_PORT (or WEBHOOK_URL)")
+    host = settings.http_host if settings.http_host not in ("0.0.0.0", "::") else "127.0.0.1"
+    host = f"[{host}]" if ":" in host else host
+    url = f"http://{host}:{settings.listen_port}/{args.path.lstrip('/')}"
+    try:
+        with urllib.request.urlopen(url, timeout=args.timeout) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except (urllib.error.URLError, OSError) as exc:
+        raise CommandError(f"{url}: {getattr(exc, 'reason', exc)}") from None
+    if status != 200:
+        raise CommandError(f"{url}: HTTP {status}")
+    return EXIT_OK
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     from bot.digest.outline import format_outline
     from bot.digest.parser import ParseError, parse_text
@@ -327,6 +350,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = add("run", cmd_run, "run the bot (long polling, or webhook mode with WEBHOOK_URL) until Ctrl-C or SIGTERM")
     run.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
     run.add_argument("--env-file", metavar="PATH", help="read settings from this file instead of ./.env")
+
+    health = add("health", cmd_health, "exit 0 when the running bot's /healthz answers (a container health check)")
+    health.add_argument("--path", default="/healthz", help="the path to ask, e.g. /readyz (default: /healthz)")
+    health.add_argument("--timeout", type=float, default=3.0, help="seconds to wait for the answer")
 
     chk = add("check", cmd_check, "check the configuration, the database and the token; exit 0 when ready")
     chk.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")

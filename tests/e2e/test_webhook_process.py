@@ -61,12 +61,17 @@ def test_run_in_webhook_mode(tmp_path: Path) -> None:
             assert status == 200
             assert 'briefing_updates_total{kind="message"} 1.0' in metrics
             assert "briefing_build_info{" in metrics
+            health = briefing(["health"], env, tmp_path)
+            assert (health.returncode, health.stderr) == (0, "")
         finally:
             started = time.monotonic()
             bot.send_signal(signal.SIGTERM)
             bot.wait(timeout=15)
             elapsed = time.monotonic() - started
         assert server.control("sent", chat_id=8) == []
+    down = briefing(["health"], env, tmp_path)
+    assert down.returncode == 1
+    assert down.stderr.startswith(f"briefing: http://127.0.0.1:{port}/healthz: ") and down.stderr.count("\n") == 1
     captured = bot_output(tmp_path)
     assert bot.returncode == 0, captured
     assert elapsed < 5, f"took {elapsed:.1f}s to stop"
