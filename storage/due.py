@@ -4,7 +4,7 @@ Readers who share a timezone and a delivery time share their schedule: at any ``
 is the same instant. So the tick takes a batch of due readers into a temporary table (one INSERT … SELECT
 over the due index), asks for the batch's distinct ``(timezone, delivery_time)`` schedules, lets the caller
 compute each schedule's next instant once (the DST rules are domain code, :mod:`bot.rules.schedule`), then
-queues the issue for the whole batch (one INSERT … SELECT) and moves everyone on (one UPDATE … FROM). The
+queues the issue for the whole batch (one INSERT … SELECT) and moves everyone on (one UPDATE). The
 same grouping serves the late policy on publication: whether an issue is late for a reader depends only on
 their schedule.
 
@@ -37,7 +37,9 @@ class ScheduleGroup:
 
 
 _TABLES = (
-    "CREATE TEMP TABLE IF NOT EXISTS due_batch (chat_id INTEGER PRIMARY KEY, due_at INTEGER NOT NULL)",
+    """CREATE TEMP TABLE IF NOT EXISTS due_batch (
+           chat_id INTEGER PRIMARY KEY, due_at INTEGER NOT NULL,
+           timezone TEXT NOT NULL, delivery_time TEXT NOT NULL)""",
     """CREATE TEMP TABLE IF NOT EXISTS schedule_next (
            timezone TEXT NOT NULL, delivery_time TEXT NOT NULL, next_at INTEGER,
            PRIMARY KEY (timezone, delivery_time)) WITHOUT ROWID""",
@@ -63,19 +65,15 @@ class DueReaders:
         await self._db.execute("DELETE FROM temp.due_batch")
         await self._db.execute(
             """
-            INSERT INTO temp.due_batch (chat_id, due_at)
-            SELECT chat_id, next_delivery_at FROM subscribers
+            INSERT INTO temp.due_batch (chat_id, due_at, timezone, delivery_time)
+            SELECT chat_id, next_delivery_at, timezone, delivery_time FROM subscribers
             WHERE status = 'active' AND next_delivery_at <= ?
             ORDER BY next_delivery_at LIMIT ?
             """,
             (to_epoch(now), limit),
         )
         rows = await self._db.fetchall(
-            """
-            SELECT s.timezone, s.delivery_time, count(*) AS n
-            FROM temp.due_batch b JOIN subscribers s ON s.chat_id = b.chat_id
-            GROUP BY s.timezone, s.delivery_time
-            """
+            "SELECT timezone, delivery_time, count(*) AS n FROM temp.due_batch GROUP BY timezone, delivery_time"
         )
         return [_group(row["timezone"], row["delivery_time"], row["n"]) for row in rows]
 
@@ -94,12 +92,14 @@ class DueReaders:
     async def reschedule_batch(self, next_at: Mapping[Schedule, dt.datetime | None]) -> int:
         """Move every reader of the batch to their schedule's next instant; returns rows changed."""
         await self._fill_schedules(next_at)
+        # A correlated lookup per row by primary key, not UPDATE … FROM: SQLite would plan that as a scan
+        # of every subscriber for each batch.
         changes = await self._db.execute(
             """
-            UPDATE subscribers SET next_delivery_at = n.next_at, updated_at = :now
-            FROM temp.due_batch b, temp.schedule_next n
-            WHERE subscribers.chat_id = b.chat_id
-              AND n.timezone = subscribers.timezone AND n.delivery_time = subscribers.delivery_time
+            UPDATE subscribers SET updated_at = :now, next_delivery_at = (
+                SELECT n.next_at FROM temp.schedule_next n
+                WHERE n.timezone = subscribers.timezone AND n.delivery_time = subscribers.delivery_time)
+            WHERE chat_id IN (SELECT chat_id FROM temp.due_batch)
             """,
             {"now": to_epoch(self._db.clock.now())},
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,11 @@ from storage import Database, DeliveryRepository, DigestRepository, Subscriber, 
 from storage.due import DueReaders, Schedule, ScheduleGroup
 
 logger = logging.getLogger(__name__)
+
+CHUNK_SECONDS = 0.025
+"""How long one batch of the tick may hold the database: the engine's sends wait for their commits meanwhile,
+and its pacing catches up at most 250 ms of missed slots, so batches are sized to stay well under that."""
+MIN_BATCH, MAX_BATCH = 200, 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +60,7 @@ class Scheduler:
         clock: Clock,
         *,
         late_policy: LatePolicy = LatePolicy.SEND,
-        batch: int = 5000,
+        batch: int | None = None,
     ) -> None:
         self._db = db
         self._digests = digests
@@ -68,24 +74,30 @@ class Scheduler:
     async def tick(self, now: dt.datetime | None = None) -> TickResult:
         """Queue the latest issue for every reader whose delivery time has come.
 
-        Each batch is one short transaction (a few statements over at most ``batch`` readers); the tick
-        yields to the event loop after each, so sends and replies go on while it works.
+        Each batch is one short transaction (a few statements); its size adapts so that it holds the
+        database for about :data:`CHUNK_SECONDS` (a fixed ``batch`` if one was given), and the tick yields
+        to the event loop after each, so sends and replies go on while it works.
         """
         now = now or self._clock.now()
         await self._subscribers.resume_expired_pauses(now)
         latest = await self._digests.latest_published()
         due_total = queued = 0
+        size = self._batch or 1000
         while True:
             async with self._db.atomic():
-                groups = await self._due.take(now, self._batch)
+                started = time.perf_counter()  # the time holding the database, not waiting for it
+                groups = await self._due.take(now, size)
                 if groups:
                     if latest is not None:
                         queued += await self._due.queue_batch(latest.id)
                     await self._due.reschedule_batch(next_instants(groups, now))
+                elapsed = time.perf_counter() - started
             taken = sum(group.readers for group in groups)
             due_total += taken
-            if taken < self._batch:
+            if taken < size:
                 break
+            if self._batch is None:
+                size = max(MIN_BATCH, min(MAX_BATCH, int(size * CHUNK_SECONDS / max(elapsed, 1e-4))))
             await asyncio.sleep(0)
         if due_total:
             logger.info("tick %s: %d readers due, %d deliveries queued", now.isoformat(), due_total, queued)
