@@ -251,6 +251,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 BroadcastRepository(db),
                 db.clock.now(),
                 timezone=settings.timezone,
+                rate=settings.send_rate,
+                lag_warn=dt.timedelta(minutes=settings.delivery_lag_warn),
             )
         return stats.to_json_dict() if args.json else stats_text(stats)
 

@@ -9,6 +9,7 @@ else gets a plain refusal, and the attempt goes to the audit log. The work itsel
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
 import time
@@ -316,6 +317,8 @@ async def stats(update: Update, context: BriefingContext) -> None:
         services.broadcasts,
         services.clock.now(),
         timezone=services.settings.timezone,
+        rate=services.settings.send_rate,
+        lag_warn=dt.timedelta(minutes=services.settings.delivery_lag_warn),
     )
     await send_rendered(context.bot, message.chat_id, render.render_stats(figures))
     chart = await asyncio.to_thread(render_chart, figures)

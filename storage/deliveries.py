@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from storage.db import Database
 from storage.queue import DeliveryStatus, RecipientQueue, message_ids_from_json, status_counts
+from storage.stats import SlotLag
 from storage.timestamps import from_epoch, from_epoch_or_none, to_epoch
 
 
@@ -160,6 +161,44 @@ class DeliveryRepository:
             (chat_id,),
         )
         return None if value is None else int(value)
+
+    async def messages_per_delivery(self, sample: int = 1000) -> float:
+        """Messages an issue took per reader, over the latest ``sample`` sends (1.0 before any)."""
+        value = await self._db.fetchval(
+            """
+            SELECT avg(json_array_length(message_ids)) FROM (
+                SELECT message_ids FROM deliveries WHERE sent_at IS NOT NULL ORDER BY sent_at DESC LIMIT ?)
+            """,
+            (sample,),
+        )
+        return float(value) if value else 1.0
+
+    async def lag_by_slot(self, start: dt.datetime, end: dt.datetime) -> list[SlotLag]:
+        """Due-to-sent waits of the deliveries due in ``[start, end)``, per due instant (p50, p95, max)."""
+        rows = await self._db.fetchall(
+            """
+            WITH lags AS (
+                SELECT due_at, sent_at - due_at AS lag,
+                       row_number() OVER (PARTITION BY due_at ORDER BY sent_at - due_at) AS k,
+                       count(*) OVER (PARTITION BY due_at) AS n
+                FROM deliveries
+                -- sent_at first: the partial index on it bounds the scan to recent sends.
+                WHERE sent_at >= :start AND due_at >= :start AND due_at < :end
+            )
+            SELECT due_at, max(n) AS n, min(CASE WHEN k >= 0.50 * n THEN lag END) AS p50,
+                   min(CASE WHEN k >= 0.95 * n THEN lag END) AS p95, max(lag) AS worst
+            FROM lags GROUP BY due_at ORDER BY due_at
+            """,
+            {"start": to_epoch(start), "end": to_epoch(end)},
+        )
+
+        def wait(seconds: int) -> dt.timedelta:
+            return dt.timedelta(seconds=max(0, seconds))
+
+        return [
+            SlotLag(from_epoch(row["due_at"]), row["n"], wait(row["p50"]), wait(row["p95"]), wait(row["worst"]))
+            for row in rows
+        ]
 
     async def sent_per_hour(self, since: dt.datetime) -> list[HourCount]:
         """Messages sent per UTC hour since ``since`` (hours with none are left out)."""

@@ -463,6 +463,18 @@ class SubscriberRepository:
 
     # --- statistics -------------------------------------------------------------------------------
 
+    async def due_slots(self, until: dt.datetime) -> list[tuple[dt.datetime, int]]:
+        """Active readers per delivery instant up to ``until`` (overdue ones included), earliest first."""
+        rows = await self._db.fetchall(
+            """
+            SELECT next_delivery_at AS at, count(*) AS n FROM subscribers
+            WHERE status = 'active' AND next_delivery_at <= ?
+            GROUP BY next_delivery_at ORDER BY next_delivery_at
+            """,
+            (to_epoch(until),),
+        )
+        return [(from_epoch(row["at"]), row["n"]) for row in rows]
+
     async def count_active(self) -> int:
         return int(await self._db.fetchval("SELECT count(*) FROM subscribers WHERE status = 'active'", default=0))
 
