@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 
 import handlers
 from bot.config import Settings
@@ -22,7 +22,7 @@ from bot.features.publishing import announce_published
 from bot.features.services import Services
 from bot.render.commands import READER_COMMANDS, editor_menu
 from bot.rules.clock import Clock, SystemClock
-from bot.telegram.context import BotData, BriefingContext
+from bot.telegram.context import BotData, BriefingApplication, BriefingContext
 from bot.telegram.metrics import UPDATE_KINDS, MeteredUpdateProcessor, Metrics, ObservedRequest
 from bot.telegram.progress import resume_progress
 from bot.telegram.webserver import Webhook, WebServer
@@ -36,12 +36,12 @@ HEARTBEAT_SECONDS = 60
 """With no Bot API call succeeding for this long (a quiet webhook bot), getMe checks Telegram is there."""
 
 
-def build_application(settings: Settings, *, clock: Clock | None = None) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, *, clock: Clock | None = None) -> BriefingApplication:
     """Build the application; the database is opened (and migrated) in ``post_init``, closed at shutdown."""
     clock = clock or SystemClock()
     metrics = Metrics()
 
-    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+    async def post_init(app: BriefingApplication) -> None:
         db = await Database.open(settings.briefing_db, clock=clock)
         engine = build_engine(Repositories.over(db), settings, observer=metrics)
         app.bot_data.engine = engine
@@ -56,7 +56,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
         await _publish_command_menu(app, settings)
         logger.info("bot @%s ready; database %s", app.bot.username, settings.briefing_db)
 
-    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    async def post_shutdown(app: BriefingApplication) -> None:
         if app.bot_data.engine is not None:
             await app.bot_data.engine.stop()
             app.bot_data.engine = None
@@ -86,7 +86,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     return app
 
 
-def _schedule_ticks(app: Application) -> None:  # type: ignore[type-arg]
+def _schedule_ticks(app: BriefingApplication) -> None:
     """A tick at the top of every minute; a late tick still runs (misfire grace) and ticks never pile up."""
 
     async def tick(context: BriefingContext) -> None:
@@ -109,7 +109,7 @@ def _schedule_ticks(app: Application) -> None:  # type: ignore[type-arg]
     )
 
 
-def _schedule_heartbeat(app: Application) -> None:  # type: ignore[type-arg]
+def _schedule_heartbeat(app: BriefingApplication) -> None:
     """Keep readiness honest in a quiet webhook bot: getMe when no Bot API call succeeded for a minute."""
 
     async def heartbeat(context: BriefingContext) -> None:
@@ -133,7 +133,7 @@ def _schedule_heartbeat(app: Application) -> None:  # type: ignore[type-arg]
     )
 
 
-def _schedule_feed_polls(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+def _schedule_feed_polls(app: BriefingApplication, settings: Settings) -> None:
     """Poll FEED_URL every FEED_POLL_MINUTES, starting shortly after start-up."""
     from bot.sources.poller import FeedPoller
 
@@ -152,7 +152,7 @@ def _schedule_feed_polls(app: Application, settings: Settings) -> None:  # type:
     )
 
 
-async def _publish_command_menu(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+async def _publish_command_menu(app: BriefingApplication, settings: Settings) -> None:
     """Readers see their commands; each editor's own chat also lists the editor commands."""
     reader = [BotCommand(c.name, c.description) for c in READER_COMMANDS]
     await app.bot.set_my_commands(reader, scope=BotCommandScopeDefault())
@@ -166,7 +166,9 @@ async def _publish_command_menu(app: Application, settings: Settings) -> None:  
 
 
 @contextlib.asynccontextmanager
-async def running(app: Application, *, poll_interval: float = 0.0, poll_timeout: int = 10) -> AsyncIterator[None]:  # type: ignore[type-arg]
+async def running(
+    app: BriefingApplication, *, poll_interval: float = 0.0, poll_timeout: int = 10
+) -> AsyncIterator[None]:
     """Run ``app`` inside an event loop someone else owns (``serve``, the sandbox, tests), as run_polling would.
 
     Polling, or with WEBHOOK_URL set, the HTTP server takes updates and ``setWebhook`` points Telegram at
@@ -209,7 +211,7 @@ async def running(app: Application, *, poll_interval: float = 0.0, poll_timeout:
         await app.shutdown()
 
 
-async def _start_web_server(app: Application, settings: Settings | None) -> WebServer | None:  # type: ignore[type-arg]
+async def _start_web_server(app: BriefingApplication, settings: Settings | None) -> WebServer | None:
     """The HTTP server (health, readiness, metrics, webhook) if HTTP_PORT or webhook mode asks for one."""
     services: Services | None = app.bot_data.services
     metrics: Metrics | None = app.bot_data.metrics
@@ -229,7 +231,7 @@ async def _start_web_server(app: Application, settings: Settings | None) -> WebS
     return server
 
 
-async def _set_webhook(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+async def _set_webhook(app: BriefingApplication, settings: Settings) -> None:
     assert settings.webhook_url is not None and settings.webhook_secret is not None
     await app.bot.set_webhook(
         settings.webhook_url,

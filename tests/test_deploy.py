@@ -5,6 +5,7 @@ Nothing is built here (no Docker on the test machines); what can go wrong withou
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import shlex
@@ -38,12 +39,13 @@ def exec_form(arguments: str) -> list[str]:
 
 def subcommands() -> set[str]:
     parser = build_parser()
-    [sub] = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
-    return set(sub.choices)  # type: ignore[attr-defined]
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return set(sub.choices)
 
 
 def scripts() -> dict[str, str]:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return {str(name): str(target) for name, target in project["scripts"].items()}
 
 
 def command_exists(argv: list[str]) -> None:

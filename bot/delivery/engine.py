@@ -33,9 +33,9 @@ from bot.delivery.transport import AiohttpRequest
 from bot.render.digest import render_issue
 from bot.render.message import RenderedMessage, messages
 from bot.rules.authors import author_key
-from bot.rules.preferences import Format
 from storage import (
     BroadcastStatus,
+    DigestStatus,
     LeaseRepository,
     Repositories,
     StoredDigest,
@@ -55,6 +55,10 @@ LEASE_TTL = dt.timedelta(seconds=30)
 
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0)
 """Waits between tries after network errors and 5xx; after the last, the send is recorded as failed."""
+
+FLOOD_RETRIES = 5
+"""429s one message may get before it is recorded as failed: each pauses every send for ``retry_after``,
+so a chat Telegram keeps refusing would otherwise hold the whole push forever."""
 
 
 @dataclass
@@ -100,6 +104,7 @@ class DeliveryEngine:
         sender: used only for fan-out (no AIORateLimiter on it); the engine initialises and shuts it down.
         rate: messages per second overall.
         concurrency: sends in flight at once; per-chat pacing waits happen inside them.
+        flood_retries: 429s one message may get before it is recorded as failed.
         sleep: injectable for tests of backoff.
         observer: told of every send, retry and delivery (the running bot's metrics).
     """
@@ -115,6 +120,7 @@ class DeliveryEngine:
         chat_interval: float = 1.1,
         chat_burst: int = 3,
         idle_wait: float = 5.0,
+        flood_retries: int = FLOOD_RETRIES,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         observer: DeliveryObserver = NO_OBSERVER,
     ) -> None:
@@ -126,6 +132,7 @@ class DeliveryEngine:
         self._concurrency = concurrency
         self._batch = batch or max(2 * concurrency, 20)
         self._idle_wait = idle_wait
+        self._flood_retries = flood_retries
         self._sleep = sleep
         self._wake = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
@@ -179,7 +186,7 @@ class DeliveryEngine:
         repos = self._repos
         requeued = await repos.deliveries.requeue_in_flight() + await repos.broadcasts.requeue_in_flight()
         for broadcast in await repos.broadcasts.unfinished():
-            if broadcast.status == "confirmed":
+            if broadcast.status is BroadcastStatus.CONFIRMED:
                 await repos.broadcasts.start(broadcast.id)
         if requeued:
             logger.warning("requeued %d sends interrupted by the last stop", requeued)
@@ -332,7 +339,7 @@ class DeliveryEngine:
         repos = self._repos
         subscriber = job.subscriber
         stored = await self._digest(job.digest_id)
-        if subscriber is None or stored is None or stored.status != "published":
+        if subscriber is None or stored is None or stored.status is not DigestStatus.PUBLISHED:
             await repos.deliveries.mark_skipped(job.digest_id, job.chat_id, "issue withdrawn or reader gone")
             self.stats.skipped += 1
             return
@@ -363,13 +370,13 @@ class DeliveryEngine:
         self, stored: StoredDigest, subscriber: Subscriber, followed_keys: frozenset[str]
     ) -> list[RenderedMessage]:
         followed = tuple(sorted(followed_keys & self._author_keys[stored.id]))
-        key = ("digest", stored.id, str(subscriber.format), tuple(sorted(subscriber.sections)), followed)
+        key = ("digest", stored.id, subscriber.format, tuple(sorted(subscriber.sections)), followed)
         parts = self._renders.get(key)
         if parts is None:
             parts = render_issue(
                 stored.digest,
                 digest_id=stored.id,
-                fmt=Format(str(subscriber.format)),
+                fmt=subscriber.format,
                 kinds=subscriber.sections,
                 followed=followed,
             )
@@ -415,7 +422,7 @@ class DeliveryEngine:
 
     async def _send_part(self, chat_id: int, part: RenderedMessage) -> tuple[int, int]:
         """Send one message, pacing and retrying as its failure says; returns its id and the (maybe new) chat id."""
-        tries = 0
+        tries = floods = 0
         while True:
             await self._pacer.acquire(chat_id)
             await self._limiter.acquire()
@@ -426,6 +433,10 @@ class DeliveryEngine:
                 chat_id = await self._handle(failure, chat_id, tries)
                 if failure.action is Action.BACKOFF:
                     tries += 1
+                elif failure.action is Action.RETRY_AFTER:
+                    floods += 1
+                    if floods > self._flood_retries:
+                        raise _GiveUp(f"gave up after {floods} flood limits: {failure.reason}") from None
                 continue
             self.stats.messages += 1
             self._observer.message_sent(SendResult.OK)

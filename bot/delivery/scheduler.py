@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.rules.clock import Clock
 from bot.rules.schedule import LatePolicy, is_late, next_delivery
-from storage import Database, DeliveryRepository, DigestRepository, Subscriber, SubscriberRepository
+from storage import Database, DeliveryRepository, DigestRepository, DigestStatus, Subscriber, SubscriberRepository
 from storage.due import DueReaders, Schedule, ScheduleGroup
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,20 @@ def next_for(subscriber: Subscriber, now: dt.datetime) -> dt.datetime:
 
 def next_instants(groups: list[ScheduleGroup], now: dt.datetime) -> dict[Schedule, dt.datetime | None]:
     """Each schedule's next delivery after ``now`` (active readers are never paused: no pause to honour)."""
-    return {group.key: next_delivery(now, group.delivery_time, zone(group.timezone)) for group in groups}
+    return {group.key: _advanced(group, now) for group in groups}
+
+
+def _advanced(group: ScheduleGroup, now: dt.datetime) -> dt.datetime:
+    """The schedule's next delivery, guaranteed after ``now``, so a tick always finishes.
+
+    The tick asks storage for due readers until none are left; a rule that answered ``now`` or earlier
+    would hand the same readers back forever. That is a bug in the rule: log it, and try again a day on.
+    """
+    at = next_delivery(now, group.delivery_time, zone(group.timezone))
+    if at > now:
+        return at
+    logger.error("next delivery for %s %s came out as %s, not after %s: set a day on", *group.key, at, now)
+    return now + dt.timedelta(days=1)
 
 
 class Scheduler:
@@ -161,7 +174,7 @@ class Scheduler:
 
     async def _followers_to_push(self, digest_id: int) -> list[int]:
         stored = await self._digests.get(digest_id)
-        if stored is None or stored.status != "published":
+        if stored is None or stored.status is not DigestStatus.PUBLISHED:
             return []
         chats: set[int] = set()
         for author in {item.author for item in stored.digest.items() if item.author}:

@@ -18,8 +18,8 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Update
-from telegram.ext import Application
 
+from bot.telegram.context import BriefingApplication
 from bot.telegram.metrics import CONTENT_TYPE, Metrics
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class WebServer:
 
     def __init__(
         self,
-        app: Application,  # type: ignore[type-arg]
+        app: BriefingApplication,
         metrics: Metrics,
         *,
         check_db: Callable[[], Awaitable[None]],
