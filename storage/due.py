@@ -43,6 +43,8 @@ _TABLES = (
     """CREATE TEMP TABLE IF NOT EXISTS schedule_next (
            timezone TEXT NOT NULL, delivery_time TEXT NOT NULL, next_at INTEGER,
            PRIMARY KEY (timezone, delivery_time)) WITHOUT ROWID""",
+    """CREATE TEMP TABLE IF NOT EXISTS late_schedule (
+           timezone TEXT NOT NULL, delivery_time TEXT NOT NULL, PRIMARY KEY (timezone, delivery_time)) WITHOUT ROWID""",
     "CREATE TEMP TABLE IF NOT EXISTS exempt (chat_id INTEGER PRIMARY KEY)",
 )
 
@@ -52,10 +54,18 @@ class DueReaders:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._ready = False
 
     async def _tables(self) -> None:
-        for sql in _TABLES:
-            await self._db.execute(sql)
+        if not self._ready:
+            for sql in _TABLES:
+                await self._db.execute(sql)
+            self._ready = True
+
+    async def forget_schedules(self) -> None:
+        """Start a tick afresh: the next instants learnt by :meth:`add_schedules` belong to one ``now``."""
+        await self._tables()
+        await self._db.execute("DELETE FROM temp.schedule_next")
 
     # -- the minute tick -------------------------------------------------------------------------------
 
@@ -89,16 +99,25 @@ class DueReaders:
         )
         return changes.rowcount
 
-    async def reschedule_batch(self, next_at: Mapping[Schedule, dt.datetime | None]) -> int:
-        """Move every reader of the batch to their schedule's next instant; returns rows changed."""
-        await self._fill_schedules(next_at)
+    async def add_schedules(self, next_at: Mapping[Schedule, dt.datetime | None]) -> None:
+        """Learn these schedules' next instants (for this tick; see :meth:`forget_schedules`)."""
+        await self._tables()
+        await self._db.execute_many(
+            "INSERT OR REPLACE INTO temp.schedule_next (timezone, delivery_time, next_at) VALUES (?, ?, ?)",
+            ((tz, hhmm, None if at is None else to_epoch(at)) for (tz, hhmm), at in next_at.items()),
+        )
+
+    async def reschedule_batch(self) -> int:
+        """Move every reader of the batch to their schedule's next instant (learnt by :meth:`add_schedules`)."""
         # A correlated lookup per row by primary key, not UPDATE … FROM: SQLite would plan that as a scan
         # of every subscriber for each batch.
         changes = await self._db.execute(
             """
-            UPDATE subscribers SET updated_at = :now, next_delivery_at = (
+            UPDATE subscribers SET updated_at = :now, next_delivery_at = coalesce((
                 SELECT n.next_at FROM temp.schedule_next n
-                WHERE n.timezone = subscribers.timezone AND n.delivery_time = subscribers.delivery_time)
+                WHERE n.timezone = subscribers.timezone AND n.delivery_time = subscribers.delivery_time),
+                -- Never NULL (never delivered again) for a schedule nobody computed: a day on.
+                next_delivery_at + 86400)
             WHERE chat_id IN (SELECT chat_id FROM temp.due_batch)
             """,
             {"now": to_epoch(self._db.clock.now())},
@@ -130,12 +149,17 @@ class DueReaders:
 
         With ``skip_reason`` they are recorded as skipped instead, and their unsent rows of this issue too.
         """
-        await self._fill_schedules(dict.fromkeys(schedules))
+        # A table of its own: a tick between its batches keeps what it learnt in schedule_next.
+        await self._tables()
+        await self._db.execute("DELETE FROM temp.late_schedule")
+        await self._db.execute_many(
+            "INSERT OR IGNORE INTO temp.late_schedule (timezone, delivery_time) VALUES (?, ?)", schedules
+        )
         await self._db.execute("DELETE FROM temp.exempt")
         await self._db.execute_many("INSERT OR IGNORE INTO temp.exempt (chat_id) VALUES (?)", ((c,) for c in exempt))
         now = to_epoch(self._db.clock.now())
         readers = """
-            SELECT s.chat_id FROM subscribers s JOIN temp.schedule_next n
+            SELECT s.chat_id FROM subscribers s JOIN temp.late_schedule n
               ON n.timezone = s.timezone AND n.delivery_time = s.delivery_time
             WHERE s.status = 'active' AND s.chat_id NOT IN (SELECT chat_id FROM temp.exempt)
         """
@@ -160,14 +184,6 @@ class DueReaders:
                 params,
             )
         return changes.rowcount
-
-    async def _fill_schedules(self, next_at: Mapping[Schedule, dt.datetime | None]) -> None:
-        await self._tables()
-        await self._db.execute("DELETE FROM temp.schedule_next")
-        await self._db.execute_many(
-            "INSERT INTO temp.schedule_next (timezone, delivery_time, next_at) VALUES (?, ?, ?)",
-            ((tz, hhmm, None if at is None else to_epoch(at)) for (tz, hhmm), at in next_at.items()),
-        )
 
 
 def _group(timezone: str, hhmm: str, readers: int) -> ScheduleGroup:

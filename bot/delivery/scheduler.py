@@ -24,10 +24,10 @@ from storage.due import DueReaders, Schedule, ScheduleGroup
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SECONDS = 0.025
+CHUNK_SECONDS = 0.05
 """How long one batch of the tick may hold the database: the engine's sends wait for their commits meanwhile,
 and its pacing catches up at most 250 ms of missed slots, so batches are sized to stay well under that."""
-MIN_BATCH, MAX_BATCH = 200, 20_000
+MIN_BATCH, MAX_BATCH = 500, 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +87,9 @@ class Scheduler:
     async def tick(self, now: dt.datetime | None = None) -> TickResult:
         """Queue the latest issue for every reader whose delivery time has come.
 
-        Each batch is one short transaction (a few statements); its size adapts so that it holds the
-        database for about :data:`CHUNK_SECONDS` (a fixed ``batch`` if one was given), and the tick yields
+        Each batch is one short transaction (a few statements); a schedule's next instant is computed once
+        per tick, however many batches it spans; the batch size adapts so that it holds the database for
+        about :data:`CHUNK_SECONDS` (a fixed ``batch`` if one was given), and the tick yields
         to the event loop after each, so sends and replies go on while it works.
         """
         now = now or self._clock.now()
@@ -96,6 +97,9 @@ class Scheduler:
         latest = await self._digests.latest_published()
         due_total = queued = 0
         size = self._batch or 1000
+        known: set[Schedule] = set()
+        """Schedules whose next instant storage has learnt this tick: each is computed once per tick."""
+        await self._due.forget_schedules()
         while True:
             async with self._db.atomic():
                 started = time.perf_counter()  # the time holding the database, not waiting for it
@@ -103,7 +107,11 @@ class Scheduler:
                 if groups:
                     if latest is not None:
                         queued += await self._due.queue_batch(latest.id)
-                    await self._due.reschedule_batch(next_instants(groups, now))
+                    new = [group for group in groups if group.key not in known]
+                    if new:
+                        await self._due.add_schedules(next_instants(new, now))
+                        known.update(group.key for group in new)
+                    await self._due.reschedule_batch()
                 elapsed = time.perf_counter() - started
             taken = sum(group.readers for group in groups)
             due_total += taken
