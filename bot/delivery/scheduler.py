@@ -24,10 +24,12 @@ from storage.due import DueReaders, Schedule, ScheduleGroup
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SECONDS = 0.05
+CHUNK_SECONDS = 0.1
 """How long one batch of the tick may hold the database: the engine's sends wait for their commits meanwhile,
 and its pacing catches up at most 250 ms of missed slots, so batches are sized to stay well under that."""
-MIN_BATCH, MAX_BATCH = 500, 20_000
+PAUSE_SECONDS = 0.02
+"""Between batches the tick steps aside this long: the engine commits what it sent and catches up."""
+MIN_BATCH, MAX_BATCH = 1000, 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +91,8 @@ class Scheduler:
 
         Each batch is one short transaction (a few statements); a schedule's next instant is computed once
         per tick, however many batches it spans; the batch size adapts so that it holds the database for
-        about :data:`CHUNK_SECONDS` (a fixed ``batch`` if one was given), and the tick yields
-        to the event loop after each, so sends and replies go on while it works.
+        about :data:`CHUNK_SECONDS` (a fixed ``batch`` if one was given), and after each the tick steps
+        aside for :data:`PAUSE_SECONDS`, so sends and replies go on while it works.
         """
         now = now or self._clock.now()
         await self._subscribers.resume_expired_pauses(now)
@@ -119,7 +121,7 @@ class Scheduler:
                 break
             if self._batch is None:
                 size = max(MIN_BATCH, min(MAX_BATCH, int(size * CHUNK_SECONDS / max(elapsed, 1e-4))))
-            await asyncio.sleep(0)
+            await asyncio.sleep(PAUSE_SECONDS)
         if due_total:
             logger.info("tick %s: %d readers due, %d deliveries queued", now.isoformat(), due_total, queued)
         return TickResult(due_total, queued, latest.id if latest else None)
