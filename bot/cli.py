@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from tqdm import tqdm
 
-from bot.config import MISSING_TOKEN_HELP, ConfigError, Settings, load_settings
+from bot.config import MISSING_TOKEN_HELP, ConfigError, Settings, app_version, load_settings
 from bot.logs import configure_logging
 
 logger = logging.getLogger("bot.cli")
@@ -37,18 +37,6 @@ def _settings(args: argparse.Namespace) -> Settings:
     settings = load_settings(env_file=env_file or ".env", **overrides)
     configure_logging(settings.log_level, secrets=settings.secrets(), fmt=settings.log_format)
     return settings
-
-
-def version() -> str:
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as installed
-
-    from bot import __version__
-
-    try:
-        return installed("briefing-bot")
-    except PackageNotFoundError:
-        return __version__
 
 
 # --- commands -----------------------------------------------------------------------------------------
@@ -347,7 +335,7 @@ def _print_help(parser: argparse.ArgumentParser) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefing", description="A Telegram bot for a daily news briefing.")
-    parser.add_argument("--version", action="version", version=f"briefing {version()}")
+    parser.add_argument("--version", action="version", version=f"briefing {app_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:

@@ -268,6 +268,16 @@ class Settings(BaseSettings):
         return [s.get_secret_value() for s in (self.telegram_bot_token, self.webhook_secret) if s is not None]
 
 
+def app_version() -> str:
+    """The installed package's version (``briefing --version``, the build_info metric)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("briefing-bot")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
 def _mask(name: str, secret: str) -> str:
     if name == "TELEGRAM_BOT_TOKEN":
         # The part before the colon is the bot's public id; the rest is the secret.

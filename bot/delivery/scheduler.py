@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.digest.model import Digest
 from bot.rules.clock import Clock
 from bot.rules.schedule import LatePolicy, is_late, next_delivery
 from storage import Database, DeliveryRepository, DigestRepository, DigestStatus, Subscriber, SubscriberRepository
@@ -96,7 +97,7 @@ class Scheduler:
         """
         now = now or self._clock.now()
         await self._subscribers.resume_expired_pauses(now)
-        latest = await self._digests.latest_published()
+        latest_id = await self._digests.latest_published_id()
         due_total = queued = 0
         size = self._batch or 1000
         known: set[Schedule] = set()
@@ -107,8 +108,8 @@ class Scheduler:
                 started = time.perf_counter()  # the time holding the database, not waiting for it
                 groups = await self._due.take(now, size)
                 if groups:
-                    if latest is not None:
-                        queued += await self._due.queue_batch(latest.id)
+                    if latest_id is not None:
+                        queued += await self._due.queue_batch(latest_id)
                     new = [group for group in groups if group.key not in known]
                     if new:
                         await self._due.add_schedules(next_instants(new, now))
@@ -124,7 +125,7 @@ class Scheduler:
             await asyncio.sleep(PAUSE_SECONDS)
         if due_total:
             logger.info("tick %s: %d readers due, %d deliveries queued", now.isoformat(), due_total, queued)
-        return TickResult(due_total, queued, latest.id if latest else None)
+        return TickResult(due_total, queued, latest_id)
 
     async def schedule(self, subscriber: Subscriber, now: dt.datetime | None = None) -> dt.datetime:
         """Recompute one reader's next delivery after a preference change (or a /start)."""
@@ -132,17 +133,20 @@ class Scheduler:
         await self._subscribers.set_next_delivery(subscriber.chat_id, at)
         return at
 
-    async def on_published(self, digest_id: int, published_at: dt.datetime | None = None) -> int:
+    async def on_published(
+        self, digest_id: int, published_at: dt.datetime | None = None, *, digest: Digest | None = None
+    ) -> int:
         """An issue appeared: readers whose delivery time today has passed get it now (or never, per policy).
 
         Readers still waiting for today's time get it at that time from the tick. Readers who follow an
         author of the issue and asked for such pieces on publication get it now in any case (see
         :meth:`queue_followers`); the late policy never skips them. Returns how many were queued for
-        sending now. Lateness depends only on a reader's (timezone, delivery time), so it is decided
-        once per schedule and applied with one statement, whatever the number of readers.
+        sending now. ``digest`` is the issue as just published, when the caller has it (saves loading it).
+        Lateness depends only on a reader's (timezone, delivery time), so it is decided once per schedule
+        and applied with one statement, whatever the number of readers.
         """
         published_at = published_at or self._clock.now()
-        followers = await self._followers_to_push(digest_id)
+        followers = await self._followers_to_push(digest_id, digest)
         late = [
             group.key
             for group in await self._due.active_schedules()
@@ -182,11 +186,13 @@ class Scheduler:
         followers = await self._followers_to_push(digest_id)
         return await self._deliveries.enqueue(digest_id, followers, due_at=self._clock.now()) if followers else 0
 
-    async def _followers_to_push(self, digest_id: int) -> list[int]:
-        stored = await self._digests.get(digest_id)
-        if stored is None or stored.status is not DigestStatus.PUBLISHED:
-            return []
+    async def _followers_to_push(self, digest_id: int, digest: Digest | None = None) -> list[int]:
+        if digest is None:
+            stored = await self._digests.get(digest_id)
+            if stored is None or stored.status is not DigestStatus.PUBLISHED:
+                return []
+            digest = stored.digest
         chats: set[int] = set()
-        for author in {item.author for item in stored.digest.items() if item.author}:
+        for author in {item.author for item in digest.items() if item.author}:
             chats.update(await self._subscribers.followers_of(author, push_on_publish=True))
         return sorted(chats)

@@ -21,7 +21,7 @@ from telegram import Update
 from telegram.ext import SimpleUpdateProcessor
 from telegram.request import BaseRequest, RequestData
 
-from bot import __version__
+from bot.config import app_version
 from bot.delivery.observer import SendResult
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -68,7 +68,7 @@ class Metrics:
             ["outcome"], registry=r,
         )
         self.build = Info("briefing_build", "Version of the bot and its runtime", registry=r)
-        self.build.info({"version": __version__, "python": platform.python_version(), "ptb": telegram.__version__})
+        self.build.info({"version": app_version(), "python": platform.python_version(), "ptb": telegram.__version__})
         for kind in UPDATE_KINDS:
             self.updates.labels(kind)
             self.handler_seconds.labels(kind)
