@@ -62,11 +62,6 @@ class DueReaders:
                 await self._db.execute(sql)
             self._ready = True
 
-    async def forget_schedules(self) -> None:
-        """Start a tick afresh: the next instants learnt by :meth:`add_schedules` belong to one ``now``."""
-        await self._tables()
-        await self._db.execute("DELETE FROM temp.schedule_next")
-
     # -- the minute tick -------------------------------------------------------------------------------
 
     async def take(self, now: dt.datetime, limit: int) -> list[ScheduleGroup]:
@@ -100,7 +95,7 @@ class DueReaders:
         return changes.rowcount
 
     async def add_schedules(self, next_at: Mapping[Schedule, dt.datetime | None]) -> None:
-        """Learn these schedules' next instants (for this tick; see :meth:`forget_schedules`)."""
+        """Learn these schedules' next instants (in the batch's transaction, before :meth:`reschedule_batch`)."""
         await self._tables()
         await self._db.execute_many(
             "INSERT OR REPLACE INTO temp.schedule_next (timezone, delivery_time, next_at) VALUES (?, ?, ?)",

@@ -100,9 +100,8 @@ class Scheduler:
         latest_id = await self._digests.latest_published_id()
         due_total = queued = 0
         size = self._batch or 1000
-        known: set[Schedule] = set()
-        """Schedules whose next instant storage has learnt this tick: each is computed once per tick."""
-        await self._due.forget_schedules()
+        next_at: dict[Schedule, dt.datetime | None] = {}
+        """Each schedule's next instant, computed once per tick however many batches it spans."""
         while True:
             async with self._db.atomic():
                 started = time.perf_counter()  # the time holding the database, not waiting for it
@@ -110,10 +109,9 @@ class Scheduler:
                 if groups:
                     if latest_id is not None:
                         queued += await self._due.queue_batch(latest_id)
-                    new = [group for group in groups if group.key not in known]
-                    if new:
-                        await self._due.add_schedules(next_instants(new, now))
-                        known.update(group.key for group in new)
+                    next_at.update(next_instants([g for g in groups if g.key not in next_at], now))
+                    # Told inside this batch's transaction: nothing another task does between batches matters.
+                    await self._due.add_schedules({g.key: next_at[g.key] for g in groups})
                     await self._due.reschedule_batch()
                 elapsed = time.perf_counter() - started
             taken = sum(group.readers for group in groups)
