@@ -11,12 +11,14 @@ import signal
 from collections.abc import AsyncIterator
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 
 import handlers
 from bot.config import Settings
-from bot.delivery.engine import build_engine
+from bot.delivery.channels import ChannelPoster, build_channel_poster
+from bot.delivery.engine import DeliveryEngine, build_engine
+from bot.delivery.pacing import ChatPacer
 from bot.delivery.transport import AiohttpRequest
 from bot.features.publishing import announce_published
 from bot.features.services import Services
@@ -25,6 +27,7 @@ from bot.rules.clock import Clock, SystemClock
 from bot.telegram.context import BotData, BriefingApplication, BriefingContext
 from bot.telegram.metrics import UPDATE_KINDS, MeteredUpdateProcessor, Metrics, ObservedRequest
 from bot.telegram.progress import resume_progress
+from bot.telegram.startup import STARTUP_WAIT, StartupError, network_reason, rejected_token, wait_for_bot_api
 from bot.telegram.webserver import Webhook, WebServer
 from storage import Database, Repositories
 
@@ -43,12 +46,19 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
 
     async def post_init(app: BriefingApplication) -> None:
         db = await Database.open(settings.briefing_db, clock=clock)
-        engine = build_engine(Repositories.over(db), settings, observer=metrics)
+        repos = Repositories.over(db, timezone=settings.timezone)
+        pacer = ChatPacer()  # one pace per chat for the engine's deliveries and the command replies
+        engine = build_engine(repos, settings, pacer=pacer, observer=metrics)
+        channels = build_channel_poster(repos, settings, app.bot.username)
         app.bot_data.engine = engine
-        app.bot_data.services = Services.over(db, settings, clock, delivery=engine)
+        app.bot_data.channels = channels
+        app.bot_data.services = Services.over(
+            db, settings, clock, delivery=_Delivery(engine, channels), reply_pacer=pacer
+        )
         # Progress messages first, so a broadcast the engine finishes at once still gets its report.
         await resume_progress(app)
         await engine.start()
+        await channels.start()
         _schedule_ticks(app)
         _schedule_heartbeat(app)
         if settings.feed_url:
@@ -57,6 +67,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
         logger.info("bot @%s ready; database %s", app.bot.username, settings.briefing_db)
 
     async def post_shutdown(app: BriefingApplication) -> None:
+        if app.bot_data.channels is not None:
+            await app.bot_data.channels.stop()
+            app.bot_data.channels = None
         if app.bot_data.engine is not None:
             await app.bot_data.engine.stop()
             app.bot_data.engine = None
@@ -84,6 +97,21 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
     app.bot_data.metrics = metrics
     handlers.register(app)
     return app
+
+
+class _Delivery:
+    """What the use cases wake: the engine (readers) and the channel poster (CHANNELS)."""
+
+    def __init__(self, engine: DeliveryEngine, channels: ChannelPoster) -> None:
+        self._engine = engine
+        self._channels = channels
+
+    def wake(self) -> None:
+        self._engine.wake()
+        self._channels.wake()
+
+    def forget_digest(self, digest_id: int) -> None:
+        self._engine.forget_digest(digest_id)
 
 
 def _schedule_ticks(app: BriefingApplication) -> None:
@@ -135,12 +163,14 @@ def _schedule_heartbeat(app: BriefingApplication) -> None:
 
 def _schedule_feed_polls(app: BriefingApplication, settings: Settings) -> None:
     """Poll FEED_URL every FEED_POLL_MINUTES, starting shortly after start-up."""
+    from bot.features.publishing import daily_digests
     from bot.sources.poller import FeedPoller
 
     async def poll(context: BriefingContext) -> None:
         services = context.services
         announce = functools.partial(announce_published, services)
-        await FeedPoller(services.db, services.digests, settings.feed_url, announce=announce).poll_all()
+        daily = await daily_digests(services) if settings.feed_mode == "daily" else None
+        await FeedPoller(services.db, services.digests, settings.feed_url, announce=announce, daily=daily).poll_all()
 
     assert app.job_queue is not None
     app.job_queue.run_repeating(
@@ -150,6 +180,20 @@ def _schedule_feed_polls(app: BriefingApplication, settings: Settings) -> None:
         name="feed-poll",
         job_kwargs={"misfire_grace_time": 60, "coalesce": True, "max_instances": 1},
     )
+    if settings.feed_mode == "daily":
+
+        async def assemble(context: BriefingContext) -> None:
+            services = context.services
+            daily = await daily_digests(services)
+            await daily.assemble_due(functools.partial(announce_published, services))
+
+        # At the cutoff itself, not at the next poll: the day's digest goes out when the publisher said.
+        app.job_queue.run_daily(
+            assemble,
+            time=settings.digest_cutoff.replace(tzinfo=settings.timezone),
+            name="daily-digest",
+            job_kwargs={"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1},
+        )
 
 
 async def _publish_command_menu(app: BriefingApplication, settings: Settings) -> None:
@@ -258,6 +302,16 @@ async def serve(settings: Settings, *, clock: Clock | None = None, stop: asyncio
             loop.remove_signal_handler(signum)
 
 
-def run(settings: Settings, *, clock: Clock | None = None) -> None:
-    """``briefing run``: long polling, or webhook mode with WEBHOOK_URL, until SIGINT/SIGTERM."""
-    asyncio.run(serve(settings, clock=clock))
+def run(settings: Settings, *, clock: Clock | None = None, startup_wait: float = STARTUP_WAIT) -> None:
+    """``briefing run``: long polling, or webhook mode with WEBHOOK_URL, until SIGINT/SIGTERM.
+
+    First make sure the Bot API server answers and takes the token (:func:`wait_for_bot_api`), so a
+    server that is down or a wrong token is one line and exit 1 (:class:`StartupError`), not PTB's tracebacks.
+    """
+    asyncio.run(wait_for_bot_api(settings, wait=startup_wait))
+    try:
+        asyncio.run(serve(settings, clock=clock))
+    except InvalidToken as exc:
+        raise StartupError(rejected_token(exc)) from None
+    except NetworkError as exc:  # the server went away between the check and PTB's own start-up
+        raise StartupError(f"cannot reach {settings.telegram_api_url} ({network_reason(exc)})") from None

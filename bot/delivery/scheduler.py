@@ -88,8 +88,9 @@ class Scheduler:
         self._due = DueReaders(db)
 
     async def tick(self, now: dt.datetime | None = None) -> TickResult:
-        """Queue the latest issue for every reader whose delivery time has come.
+        """Queue today's issue for every reader whose delivery time has come (nothing if it is not out yet).
 
+        Only today's issue goes out: an archive back-fill, however recent, is never sent by the tick.
         Each batch is one short transaction (a few statements); a schedule's next instant is computed once
         per tick, however many batches it spans; the batch size adapts so that it holds the database for
         about :data:`CHUNK_SECONDS` (a fixed ``batch`` if one was given), and after each the tick steps
@@ -97,7 +98,7 @@ class Scheduler:
         """
         now = now or self._clock.now()
         await self._subscribers.resume_expired_pauses(now)
-        latest_id = await self._digests.latest_published_id()
+        todays = await self._digests.todays_issue_id()
         due_total = queued = 0
         size = self._batch or 1000
         next_at: dict[Schedule, dt.datetime | None] = {}
@@ -107,8 +108,8 @@ class Scheduler:
                 started = time.perf_counter()  # the time holding the database, not waiting for it
                 groups = await self._due.take(now, size)
                 if groups:
-                    if latest_id is not None:
-                        queued += await self._due.queue_batch(latest_id)
+                    if todays is not None:
+                        queued += await self._due.queue_batch(todays)
                     next_at.update(next_instants([g for g in groups if g.key not in next_at], now))
                     # Told inside this batch's transaction: nothing another task does between batches matters.
                     await self._due.add_schedules({g.key: next_at[g.key] for g in groups})
@@ -123,7 +124,7 @@ class Scheduler:
             await asyncio.sleep(PAUSE_SECONDS)
         if due_total:
             logger.info("tick %s: %d readers due, %d deliveries queued", now.isoformat(), due_total, queued)
-        return TickResult(due_total, queued, latest_id)
+        return TickResult(due_total, queued, todays)
 
     async def schedule(self, subscriber: Subscriber, now: dt.datetime | None = None) -> dt.datetime:
         """Recompute one reader's next delivery after a preference change (or a /start)."""

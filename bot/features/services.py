@@ -19,9 +19,11 @@ from bot.rules.searches import SearchMemory
 from storage import (
     AuditRepository,
     BroadcastRepository,
+    ChannelPostRepository,
     Database,
     DeliveryRepository,
     DigestRepository,
+    OpenRepository,
     Repositories,
     SubscriberRepository,
 )
@@ -55,6 +57,8 @@ class Services:
     deliveries: DeliveryRepository
     broadcasts: BroadcastRepository
     audit: AuditRepository
+    opens: OpenRepository
+    channels: ChannelPostRepository
     scheduler: Scheduler
     delivery: Delivery = field(default_factory=NoDelivery)
     """The running engine, told when something was queued or an issue changed; a no-op where none runs."""
@@ -65,11 +69,24 @@ class Services:
     reply_pacer: ChatPacer = field(default_factory=ChatPacer)
     """Paces command replies of several messages into one chat (Telegram: about one a second after a burst)."""
 
+    async def newsletter_name(self) -> str | None:
+        """NEWSLETTER_NAME, else the name the latest published issue prints (None before the first issue)."""
+        if self.settings.newsletter_name:
+            return self.settings.newsletter_name
+        latest = await self.digests.latest_published()
+        return latest.digest.newsletter if latest is not None else None
+
     @classmethod
     def over(
-        cls, db: Database, settings: Settings, clock: Clock, *, delivery: Delivery | None = None
+        cls,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        *,
+        delivery: Delivery | None = None,
+        reply_pacer: ChatPacer | None = None,
     ) -> Services:
-        repos = Repositories.over(db)
+        repos = Repositories.over(db, timezone=settings.timezone)
         return cls(
             settings=settings,
             clock=clock,
@@ -79,6 +96,8 @@ class Services:
             deliveries=repos.deliveries,
             broadcasts=repos.broadcasts,
             audit=repos.audit,
+            opens=repos.opens,
+            channels=repos.channels,
             scheduler=Scheduler(
                 db,
                 repos.digests,
@@ -88,6 +107,7 @@ class Services:
                 late_policy=LatePolicy(settings.late_issue_policy),
             ),
             delivery=delivery or NoDelivery(),
+            reply_pacer=reply_pacer or ChatPacer(),
         )
 
     def is_editor(self, user_id: int | None) -> bool:

@@ -26,7 +26,15 @@ from bot.delivery.observer import SendResult
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
-UPDATE_KINDS = ("message", "edited_message", "callback_query", "inline_query")
+UPDATE_KINDS = (
+    "message",
+    "edited_message",
+    "callback_query",
+    "inline_query",
+    "chosen_inline_result",
+    "my_chat_member",
+    "message_reaction_count",
+)
 """The kinds of update the handlers use (and the webhook asks Telegram for)."""
 
 HANDLER_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

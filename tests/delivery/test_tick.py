@@ -20,7 +20,6 @@ from bot.rules.schedule import LatePolicy, is_late, next_delivery
 from storage import (
     Database,
     DeliveryRepository,
-    DeliveryStatus,
     DigestRepository,
     SubscriberRepository,
     SubscriberStatus,
@@ -63,10 +62,13 @@ async def test_tick_reschedules_every_reader_as_the_pure_rules_do(start: dt.date
     db = await Database.open(":memory:", clock=clock)
     try:
         schedule = await readers(db, start)
-        subscribers, deliveries = SubscriberRepository(db), DeliveryRepository(db)
-        digest_id = (await DigestRepository(db).save(make_digest())).digest_id
-        tick = scheduler(db, clock)
+        subscribers = SubscriberRepository(db)
         end = start + dt.timedelta(days=6)
+        # Only today's issue goes out: one issue dated each day of the walk.
+        for offset in range(8):
+            day = (start + dt.timedelta(days=offset)).date()
+            await DigestRepository(db).save(make_digest(day, title=f"Issue {day}"))
+        tick = scheduler(db, clock)
         ticks = queued = 0
         while True:
             before = await subscribers.get_many(list(schedule))
@@ -81,21 +83,19 @@ async def test_tick_reschedules_every_reader_as_the_pure_rules_do(start: dt.date
             due = [chat for chat, s in before.items() if s.next_delivery_at and s.next_delivery_at <= now]
             assert result.due == len(due)
             queued += result.queued
+            # A reader due twice in one UTC day (far from UTC) already has that day's issue the second time.
+            assert result.digest_id is not None and 0 < result.queued <= len(due)
             for chat, (zone, at) in schedule.items():
                 expected = next_delivery(now, at, ZoneInfo(zone)) if chat in due else before[chat].next_delivery_at
                 assert after[chat].next_delivery_at == expected, (chat, zone, at, now)
             for chat in due:
                 row = await db.fetchone(
-                    "SELECT due_at FROM deliveries WHERE digest_id = ? AND chat_id = ?", (digest_id, chat)
+                    "SELECT due_at FROM deliveries WHERE digest_id = ? AND chat_id = ?", (result.digest_id, chat)
                 )
                 assert row is not None
-                if result.queued:
-                    assert row["due_at"] <= int(now.timestamp())
+                assert row["due_at"] <= int(now.timestamp())
         assert ticks > 20
-        # One issue: queued once per reader, whatever the number of ticks.
-        assert queued == len(schedule)
-        counts = await deliveries.counts(digest_id)
-        assert counts[DeliveryStatus.PENDING] == len(schedule)
+        assert queued > len(schedule)
     finally:
         await db.close()
 
@@ -108,7 +108,7 @@ async def test_a_tick_larger_than_a_batch_takes_everyone_once() -> None:
         subscribers = SubscriberRepository(db)
         for chat in range(1, 101):
             await subscribers.upsert_on_start(chat, next_delivery_at=start - dt.timedelta(minutes=chat % 5))
-        await DigestRepository(db).save(make_digest())
+        await DigestRepository(db).save(make_digest(start.date()))
         result = await scheduler(db, clock, batch=10).tick(start)
         assert (result.due, result.queued) == (100, 100)
         rows = await db.fetchall("SELECT chat_id, due_at FROM deliveries ORDER BY chat_id")

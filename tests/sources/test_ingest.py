@@ -63,7 +63,7 @@ def test_dry_run_stores_nothing_and_draft_is_not_published(db_path: Path, capsys
 
 @pytest.mark.parametrize(
     ("content", "expected"),
-    [(b"", "empty"), (b"\x00\x01\x02binary\xff", "binary"), (b"Just some words, no issue here.", "no issue date")],
+    [(b"", "empty"), (b"\x00\x01\x02binary\xff", "binary"), (b"Just some words, no issue here.", "no items found")],
 )
 def test_bad_input_names_the_file_and_stores_nothing(
     db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, expected: str
@@ -115,9 +115,8 @@ async def test_a_late_issue_goes_to_readers_whose_time_has_passed_but_a_backfill
         early, late = 1, 2
         await services.subscribers.upsert_on_start(early, delivery_time=dt.time(7, 0))
         await services.subscribers.upsert_on_start(late, delivery_time=dt.time(18, 0))
-        report = await ingest_text(
-            db, services.digests, (FIXTURES / "real-russia-today-2024-07-11.txt").read_text(), source="new"
-        )
+        text = (FIXTURES / "real-russia-today-2024-07-11.txt").read_text()
+        report = await ingest_text(db, services.digests, text.replace("July 11, 2024", "March 2, 2026"), source="new")
         assert report.digest_id is not None
         assert await announce_published(services, report.digest_id) == 1
         assert (await services.deliveries.status(report.digest_id, early)).status == DeliveryStatus.PENDING
@@ -126,3 +125,42 @@ async def test_a_late_issue_goes_to_readers_whose_time_has_passed_but_a_backfill
         old = await ingest_text(db, services.digests, SAMPLE.read_text(), source="archive")
         assert old.digest_id is not None
         assert await announce_published(services, old.digest_id) == 0
+
+
+def test_ingest_says_an_archive_issue_is_not_sent_and_announce_sends_one(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ingest", "--quiet", str(SAMPLE)]) == 0
+    assert "archive issue (dated before today): searchable, not sent to readers" in capsys.readouterr().out
+    other = FIXTURES / "real-russia-today-2024-07-11.txt"
+    assert main(["ingest", "--quiet", "--announce", str(SAMPLE), str(other)]) == 1
+    assert "exactly one issue" in capsys.readouterr().err
+    assert main(["ingest", "--quiet", "--announce", str(SAMPLE)]) == 0
+    assert "announced on purpose as today's issue" in capsys.readouterr().out
+
+
+def test_ingest_of_a_saved_feed_and_of_a_directory(db_path: Path, tmp_path: Path, capsys) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_text((FIXTURES / "pages" / "the-real-russia-today.rss").read_text())
+    assert main(["ingest", "--quiet", str(feed)]) == 0
+    out = capsys.readouterr().out
+    assert out.count(": stored ") == 2  # two entries, two issues: keyed by their links, not their dates
+    issues = tmp_path / "issues"
+    issues.mkdir()
+    for name in ("real-russia-today-2024-10-11.txt", "real-russia-today-2020-11-17.txt"):
+        (issues / name).write_text((FIXTURES / name).read_text())
+    assert main(["ingest", "--quiet", str(issues)]) == 0
+    assert capsys.readouterr().out.count(": stored ") == 2
+
+
+def test_ingest_of_a_saved_feed_in_daily_mode_makes_a_digest_per_day(
+    db_path: Path, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FEED_MODE", "daily")
+    feed = tmp_path / "feed.xml"
+    feed.write_text((FIXTURES / "pages" / "the-real-russia-today.rss").read_text())
+    assert main(["ingest", "--quiet", str(feed)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("daily digest of ") == 2 and "1 entries (created)" in out  # the entries' days are past
+    assert main(["ingest", "--quiet", str(feed)]) == 0
+    assert "daily digest of" not in capsys.readouterr().out  # nothing new: nothing assembled again

@@ -4,6 +4,7 @@ metrics; and back to polling."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import socket
@@ -20,9 +21,10 @@ from telegram.error import Conflict
 
 from bot.app import ALLOWED_UPDATES, build_application, running
 from bot.config import load_settings
+from bot.digest.parser import parse_text
 from bot.rules.clock import ManualClock
 from bot.sandbox.server import BotApiServer
-from bot.sources.ingest import ingest_text
+from bot.sources.ingest import store_digest
 from tests.harness import READER, START
 
 SECRET = "s3cret_Value-42"
@@ -211,7 +213,11 @@ async def test_a_delivery_shows_in_the_metrics(webhook_bot: Bot_) -> None:
     await server.wait_for(chat_id=READER)
     await services.subscribers.update_preferences(READER, format="headlines")
     name = "the-real-russia-today-2022-01-07.txt"
-    report = await ingest_text(services.db, services.digests, (FIXTURES / name).read_text(), source=name)
+    digest = parse_text((FIXTURES / name).read_text(), source=name)
+    # Dated the day it is delivered: only today's issue goes out.
+    subscriber = await services.subscribers.get(READER)
+    day = subscriber.next_delivery_at.astimezone(services.settings.timezone).date()
+    report = await store_digest(services.db, services.digests, dataclasses.replace(digest, date=day))
     assert report.digest_id is not None
     _, metrics = await get(f"{base}/metrics")
     assert sample(metrics, "briefing_active_subscribers") == 1
