@@ -84,7 +84,13 @@ def build_engine(services: Services, *, rate: float | None = None, concurrency: 
         AiohttpRequest(connection_limit=concurrency),
         paid_broadcast=settings.allow_paid_broadcast,
     )
-    return DeliveryEngine(services, sender, rate=rate, concurrency=concurrency)
+    return DeliveryEngine(
+        services,
+        sender,
+        rate=rate,
+        concurrency=concurrency,
+        retry_window=dt.timedelta(hours=settings.delivery_retry_hours),
+    )
 
 
 def _schedule_ticks(app: Application) -> None:  # type: ignore[type-arg]

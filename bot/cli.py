@@ -172,8 +172,8 @@ def cmd_push(args: argparse.Namespace) -> int:
             except PushHandedOver as exc:
                 print(exc)
                 return EXIT_OK
-        print(report.describe())
-        return EXIT_OK if report.failed == 0 else EXIT_FAILURE
+        print(report.describe(), file=sys.stdout if report.ok else sys.stderr)
+        return EXIT_OK if report.ok else EXIT_FAILURE
 
     return asyncio.run(push())
 

@@ -35,6 +35,8 @@ EXPECTED: dict[str, str] = {
     "LATE_ISSUE_POLICY": "send or skip",
     "DELIVERY_RATE": "messages per second, a number from 1 to 1000 (default 30, or 1000 with paid broadcast)",
     "ALLOW_PAID_BROADCAST": "true or false",
+    "DELIVERY_RETRY_HOURS": "hours to keep retrying a delivery that failed for a reason that may pass, 1 to 168",
+    "MAX_ISSUE_MESSAGES": "the most messages one issue may take per reader, a whole number from 2 to 100",
 }
 
 FREE_BROADCAST_RATE = 30.0
@@ -74,6 +76,8 @@ class Settings(BaseSettings):
     late_issue_policy: Literal["send", "skip"] = "send"
     delivery_rate: float | None = Field(default=None, ge=1, le=1000)
     allow_paid_broadcast: bool = False
+    delivery_retry_hours: float = Field(default=6, ge=1, le=168)
+    max_issue_messages: int = Field(default=12, ge=2, le=100)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

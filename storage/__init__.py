@@ -27,7 +27,7 @@ from storage.digests import (
 from storage.feeds import FeedRepository, FeedState
 from storage.leases import Lease, LeaseRepository, this_process
 from storage.migrations import Migration, MigrationError, available_migrations, current_version, migrate
-from storage.queue import DeliveryStatus
+from storage.queue import Claimed, DeliveryStatus, RecipientQueue, Stuck
 from storage.subscribers import (
     EXPORT_COLUMNS,
     UNSET,
@@ -54,6 +54,7 @@ __all__ = [
     "BroadcastStatus",
     "BroadcastTally",
     "Changes",
+    "Claimed",
     "Database",
     "DayGrowth",
     "Delivery",
@@ -72,11 +73,13 @@ __all__ = [
     "LeaseRepository",
     "Migration",
     "MigrationError",
+    "RecipientQueue",
     "SaveOutcome",
     "SaveResult",
     "SearchHit",
     "SearchPage",
     "StoredDigest",
+    "Stuck",
     "Subscriber",
     "SubscriberRepository",
     "SubscriberStatus",

@@ -32,7 +32,17 @@ from bot.render.digest import render_issue
 from bot.render.message import RenderedMessage, messages
 from bot.rules.authors import author_key
 from bot.rules.preferences import Format
-from storage import BroadcastStatus, LeaseRepository, StoredDigest, Subscriber, SubscriberStatus, this_process
+from storage import (
+    BroadcastStatus,
+    Claimed,
+    DeliveryStatus,
+    LeaseRepository,
+    RecipientQueue,
+    StoredDigest,
+    Subscriber,
+    SubscriberStatus,
+    this_process,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +54,16 @@ LEASE_TTL = dt.timedelta(seconds=30)
 """A holder renews every 10 s; a holder that died on another host is replaced 30 s later."""
 
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0)
-"""Waits between tries after network errors and 5xx; after the last, the send is recorded as failed."""
+"""Waits between tries after network errors and 5xx; after the last, the recipient waits in the queue."""
+
+RETRY_WAIT = dt.timedelta(minutes=1)
+"""A recipient deferred after a failure that may pass is tried again after this, doubling up to 30 min."""
+RETRY_WAIT_MAX = dt.timedelta(minutes=30)
+HALT_PAUSE = 60.0
+"""After the token was rejected or the Bot API could not be reached, the running engine waits this long."""
+UNCONFIRMED = 0
+"""The message id recorded for a part whose send was repeated once and again got no answer: it was
+probably delivered, and a third copy is worse than none (issue #14: retry an unknown outcome at most once)."""
 
 
 @dataclass
@@ -59,6 +78,12 @@ class EngineStats:
     retried_429: int = 0
     retried_errors: int = 0
     migrated: int = 0
+    retrying: int = 0
+    """Recipients put back in the queue after a failure that may pass, to be tried again later."""
+    possibly_doubled: int = 0
+    """Sends repeated after their answer was lost: the reader may have that message twice."""
+    unconfirmed: int = 0
+    """Parts whose repeated send got no answer either: taken as delivered, not sent a third time."""
     errors: list[str] = field(default_factory=list)
 
 
@@ -74,6 +99,9 @@ class Job:
     broadcast_id: int | None = None
     subscriber: Subscriber | None = None
     followed: frozenset[str] = frozenset()
+    sent_ids: tuple[int, ...] = ()
+    """Parts an earlier attempt already delivered: sending resumes after them."""
+    attempts: int = 1
 
 
 class Gone(Exception):
@@ -88,6 +116,7 @@ class DeliveryEngine:
         sender: used only for fan-out (no AIORateLimiter on it); the engine initialises and shuts it down.
         rate: messages per second overall.
         concurrency: sends in flight at once; per-chat pacing waits happen inside them.
+        retry_window: how long a recipient is retried after failures that may pass (DELIVERY_RETRY_HOURS).
         sleep: injectable for tests of backoff.
     """
 
@@ -102,6 +131,7 @@ class DeliveryEngine:
         chat_interval: float = 1.1,
         chat_burst: int = 3,
         idle_wait: float = 5.0,
+        retry_window: dt.timedelta = dt.timedelta(hours=6),
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         self._services = services
@@ -111,6 +141,7 @@ class DeliveryEngine:
         self._concurrency = concurrency
         self._batch = batch or max(2 * concurrency, 20)
         self._idle_wait = idle_wait
+        self._retry_window = retry_window
         self._sleep = sleep
         self._wake = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
@@ -120,6 +151,8 @@ class DeliveryEngine:
         self._broadcasts_sent: GroupCommit[SentRow] = GroupCommit(services.broadcasts.mark_sent_many)
         self._owner = this_process()
         self._stopping = False
+        self.halted: str | None = None
+        """Why sending stopped for everyone (the token rejected, the Bot API unreachable); None while sending."""
         self._renders: dict[tuple[Any, ...], list[RenderedMessage]] = {}
         self._digests: dict[int, StoredDigest | None] = {}
         self._author_keys: dict[int, frozenset[str]] = {}
@@ -204,11 +237,23 @@ class DeliveryEngine:
             except Exception:
                 logger.exception("delivery engine round failed; retrying shortly")
                 worked = False
+            if self.halted is not None:
+                logger.error("delivery paused for %.0fs: %s", HALT_PAUSE, self.halted)
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopped(), timeout=HALT_PAUSE)
+                self.halted = None
+                continue
             if worked:
                 continue
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._idle_wait)
+
+    async def _stopped(self) -> None:
+        while not self._stopping:
+            await self._wake.wait()
+            self._wake.clear()
 
     # -- claiming ------------------------------------------------------------------------------------
 
@@ -216,24 +261,35 @@ class DeliveryEngine:
         """The next batch: broadcasts first, then issues, oldest first; or only ``digest_id``'s recipients."""
         services = self._services
         if digest_id is not None:
-            return await self._issue_jobs(digest_id, await services.deliveries.claim(digest_id, self._batch))
+            return await self._issue_jobs(digest_id, await services.deliveries.claim_resuming(digest_id, self._batch))
         for broadcast in await services.broadcasts.unfinished():
-            chats = await services.broadcasts.claim(broadcast.id, self._batch)
-            if chats:
-                return [Job(chat, broadcast_id=broadcast.id) for chat in chats]
+            claimed = await services.broadcasts.claim_resuming(broadcast.id, self._batch)
+            if claimed:
+                return [
+                    Job(c.chat_id, broadcast_id=broadcast.id, sent_ids=c.sent_ids, attempts=c.attempts)
+                    for c in claimed
+                ]
             await services.broadcasts.finish(broadcast.id)
         for unfinished in await services.deliveries.unfinished_digests():
-            chats = await services.deliveries.claim(unfinished, self._batch)
-            if chats:
-                return await self._issue_jobs(unfinished, chats)
+            claimed = await services.deliveries.claim_resuming(unfinished, self._batch)
+            if claimed:
+                return await self._issue_jobs(unfinished, claimed)
         return []
 
-    async def _issue_jobs(self, digest_id: int, chats: list[int]) -> list[Job]:
+    async def _issue_jobs(self, digest_id: int, claimed: list[Claimed]) -> list[Job]:
+        chats = [c.chat_id for c in claimed]
         subscribers = await self._services.subscribers.get_many(chats)
         followed = await self._services.subscribers.followed_keys_many(chats)
         return [
-            Job(chat, digest_id=digest_id, subscriber=subscribers.get(chat), followed=followed.get(chat, frozenset()))
-            for chat in chats
+            Job(
+                c.chat_id,
+                digest_id=digest_id,
+                subscriber=subscribers.get(c.chat_id),
+                followed=followed.get(c.chat_id, frozenset()),
+                sent_ids=c.sent_ids,
+                attempts=c.attempts,
+            )
+            for c in claimed
         ]
 
     async def drain(self, *, digest_id: int | None = None) -> int:
@@ -252,7 +308,7 @@ class DeliveryEngine:
         async def refill() -> None:
             nonlocal exhausted
             async with refill_lock:
-                if len(buffer) >= self._concurrency or exhausted or self._stopping:
+                if len(buffer) >= self._concurrency or exhausted or self._stopping or self.halted is not None:
                     return
                 jobs = await self.claim(digest_id=digest_id)
                 if jobs:
@@ -262,7 +318,7 @@ class DeliveryEngine:
 
         async def worker() -> None:
             nonlocal served
-            while not self._stopping:
+            while not self._stopping and self.halted is None:
                 if len(buffer) < self._concurrency:
                     await refill()
                 if not buffer:
@@ -357,28 +413,76 @@ class DeliveryEngine:
         return parts
 
     async def _send_and_record(self, job: Job, parts: Sequence[RenderedMessage]) -> None:
+        """Send the parts not yet sent, in order; record the outcome (sent, deferred, failed) once."""
         chat_id = job.chat_id
-        message_ids: list[int] = []
+        message_ids = list(job.sent_ids)
+        counts = _SendCounts()
         try:
-            for part in parts:
-                message_id, chat_id = await self._send_part(chat_id, part)
+            for part in parts[len(message_ids) :]:
+                message_id, chat_id = await self._send_part(chat_id, part, counts)
                 message_ids.append(message_id)
         except Gone as exc:
             await self._services.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
-            await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), f"blocked: {exc}")
+            await self._mark_failed(self._moved(job, chat_id), f"blocked: {exc}")
             self.stats.blocked += 1
             return
         except _GiveUp as exc:
-            await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), str(exc))
+            await self._mark_failed(self._moved(job, chat_id), str(exc))
             self.stats.failed += 1
             self.stats.errors.append(str(exc))
             return
+        except _Halt as exc:
+            if self.halted is None:
+                self.halted = str(exc)
+            await self._defer(self._moved(job, chat_id), str(exc), message_ids, counts)
+            return
+        except _Retry as exc:
+            await self._defer(self._moved(job, chat_id), str(exc), message_ids, counts)
+            return
+        if counts.doubled:
+            await self._note_doubled(self._moved(job, chat_id), counts.doubled)
         if job.broadcast_id is not None:
             await self._broadcasts_sent.record((job.broadcast_id, chat_id, message_ids))
         else:
             assert job.digest_id is not None
             await self._issues_sent.record((job.digest_id, chat_id, message_ids))
         self.stats.sent += 1
+
+    @staticmethod
+    def _moved(job: Job, chat_id: int) -> Job:
+        """The job under the chat id it ended at (a group that migrated mid-issue)."""
+        if chat_id == job.chat_id:
+            return job
+        return Job(chat_id, job.digest_id, job.broadcast_id, attempts=job.attempts)
+
+    async def _defer(self, job: Job, error: str, sent_ids: Sequence[int], counts: _SendCounts) -> None:
+        """Back in the queue after a failure that may pass; failed (still retryable) once the window is over."""
+        wait = min(RETRY_WAIT * 2 ** max(job.attempts - 1, 0), RETRY_WAIT_MAX)
+        queue, job_id = self._queue_of(job)
+        status = await queue.defer(
+            job_id,
+            job.chat_id,
+            error,
+            sent_ids=sent_ids,
+            wait=wait,
+            window=self._retry_window,
+            possibly_doubled=counts.doubled,
+        )
+        if status is DeliveryStatus.FAILED:
+            self.stats.failed += 1
+            self.stats.errors.append(f"gave up after {self._retry_window}: {error}")
+        else:
+            self.stats.retrying += 1
+
+    async def _note_doubled(self, job: Job, count: int) -> None:
+        queue, job_id = self._queue_of(job)
+        await queue.note_possibly_doubled(job_id, job.chat_id, count)
+
+    def _queue_of(self, job: Job) -> tuple[RecipientQueue, int]:
+        if job.broadcast_id is not None:
+            return self._services.broadcasts.queue, job.broadcast_id
+        assert job.digest_id is not None
+        return self._services.deliveries.queue, job.digest_id
 
     async def _mark_failed(self, job: Job, error: str, *, retry: bool = False) -> None:
         """Record a failed (or, with ``retry``, a released) recipient of either kind of job."""
@@ -387,9 +491,14 @@ class DeliveryEngine:
         elif job.digest_id is not None:
             await self._services.deliveries.mark_failed(job.digest_id, job.chat_id, error, retry=retry)
 
-    async def _send_part(self, chat_id: int, part: RenderedMessage) -> tuple[int, int]:
-        """Send one message, pacing and retrying as its failure says; returns its id and the (maybe new) chat id."""
+    async def _send_part(self, chat_id: int, part: RenderedMessage, counts: _SendCounts) -> tuple[int, int]:
+        """Send one message, pacing and retrying as its failure says; returns its id and the (maybe new) chat id.
+
+        A send whose answer was lost is repeated once (counted as possibly doubled); if the repeat's answer
+        is lost too, the part is taken as delivered rather than risking a third copy.
+        """
         tries = 0
+        unknown = 0
         while True:
             await self._pacer.acquire(chat_id)
             await self._limiter.acquire()
@@ -397,6 +506,14 @@ class DeliveryEngine:
                 message_id = await self._sender.send(chat_id, part)
             except TelegramError as exc:
                 failure = classify(exc)
+                if failure.outcome_unknown:
+                    unknown += 1
+                    if unknown > 1:
+                        logger.warning("no answer twice for a send to %s; taking it as delivered", chat_id)
+                        self.stats.unconfirmed += 1
+                        return UNCONFIRMED, chat_id
+                    counts.doubled += 1
+                    self.stats.possibly_doubled += 1
                 chat_id = await self._handle(failure, chat_id, tries)
                 if failure.action is Action.BACKOFF:
                     tries += 1
@@ -410,9 +527,14 @@ class DeliveryEngine:
             logger.warning("flood limit: pausing sends for %.1fs", failure.retry_after)
             self._limiter.pause(failure.retry_after)
             return chat_id
+        if failure.action is Action.HALT:
+            raise _Halt(failure.reason)
         if failure.action is Action.BACKOFF:
+            if self.halted is not None:
+                raise _Halt(self.halted)
             if tries >= len(BACKOFF_SECONDS):
-                raise _GiveUp(f"gave up after {tries + 1} tries: {failure.reason}")
+                message = f"{tries + 1} tries: {failure.reason}"
+                raise _Halt(message) if failure.unreachable else _Retry(message)
             self.stats.retried_errors += 1
             await self._sleep(BACKOFF_SECONDS[tries])
             return chat_id
@@ -425,5 +547,20 @@ class DeliveryEngine:
         raise _GiveUp(failure.reason)
 
 
+@dataclass
+class _SendCounts:
+    """What happened while sending one recipient's parts."""
+
+    doubled: int = 0
+
+
+class _Retry(Exception):
+    """The send failed for a reason that may pass, after the quick retries: try this recipient later."""
+
+
+class _Halt(Exception):
+    """Every send would fail the same way (the token rejected, the Bot API unreachable): stop sending."""
+
+
 class _GiveUp(Exception):
-    """The send failed for good (refused by Telegram, or retries exhausted)."""
+    """The send failed for good: Telegram refused the message (it will refuse it again)."""

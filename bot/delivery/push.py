@@ -39,13 +39,38 @@ class PushReport:
     already: int
     messages: int
     retried: int
+    requeued: int = 0
+    """Readers waiting for a retry, or failed for a reason that may pass, that this push tried again."""
+    retrying: int = 0
+    """Readers still waiting to be retried when the push ended (stuck), and the latest error among them."""
+    last_error: str | None = None
+    possibly_doubled: int = 0
+    """Sends repeated after a lost answer: those readers may have a message twice."""
+    halted: str | None = None
+    """Why the push stopped at once (the token rejected, the Bot API unreachable); None if it ran through."""
+
+    @property
+    def ok(self) -> bool:
+        return self.halted is None and self.failed == 0 and self.retrying == 0
 
     def describe(self) -> str:
-        return (
+        if self.halted is not None:
+            return (
+                f"{self.issue}: push stopped: {self.halted}. Nobody was marked failed; {self.sent} sent, "
+                f"{self.retrying} still queued. Fix it and run briefing push again."
+            )
+        line = (
             f"{self.issue}: sent to {self.sent} readers ({self.messages} messages), {self.blocked} blocked, "
             f"{self.failed} failed, {self.skipped} skipped; {self.already} had it already; "
             f"{self.retried} retries after flood limits or errors"
         )
+        if self.requeued:
+            line += f"; {self.requeued} tried again from earlier pushes"
+        if self.possibly_doubled:
+            line += f"; {self.possibly_doubled} possibly doubled (answer lost, sent again)"
+        if self.retrying:
+            line += f"; {self.retrying} stuck, retrying (last error: {self.last_error})"
+        return line
 
 
 async def push_issue(
@@ -68,6 +93,8 @@ async def push_issue(
         raise PushHandedOver(f"{label}: queued {queued} readers; the running bot ({holder}) is sending it")
     try:
         await services.deliveries.enqueue_active(stored.id)
+        # Failures that may pass (a rejected token since fixed, an outage) are tried again now.
+        requeued = await services.deliveries.queue.requeue_retryable(stored.id)
         todo = (await services.deliveries.counts(stored.id))[DeliveryStatus.PENDING]
         with tqdm(total=todo, unit="reader", desc="push", disable=not progress or todo == 0) as bar:
 
@@ -90,6 +117,7 @@ async def push_issue(
     finally:
         await engine.stop()
     stats = engine.stats
+    stuck = await services.deliveries.queue.stuck(stored.id)
     return PushReport(
         digest_id=stored.id,
         issue=label,
@@ -100,4 +128,9 @@ async def push_issue(
         already=before[DeliveryStatus.SENT],
         messages=stats.messages,
         retried=stats.retried_429 + stats.retried_errors,
+        requeued=requeued,
+        retrying=stuck.count,
+        last_error=stuck.last_error,
+        possibly_doubled=stats.possibly_doubled,
+        halted=engine.halted,
     )
