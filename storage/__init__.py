@@ -28,6 +28,7 @@ from storage.feeds import FeedRepository, FeedState
 from storage.leases import Lease, LeaseRepository, this_process
 from storage.migrations import Migration, MigrationError, available_migrations, current_version, migrate
 from storage.queue import Claimed, DeliveryStatus, RecipientQueue, Stuck
+from storage.repositories import Repositories
 from storage.subscribers import (
     EXPORT_COLUMNS,
     UNSET,
@@ -74,6 +75,7 @@ __all__ = [
     "Migration",
     "MigrationError",
     "RecipientQueue",
+    "Repositories",
     "SaveOutcome",
     "SaveResult",
     "SearchHit",

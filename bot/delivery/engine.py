@@ -23,11 +23,12 @@ from typing import Any
 
 from telegram.error import TelegramError
 
+from bot.config import Settings
 from bot.delivery.failures import Action, Failure, classify
 from bot.delivery.groupcommit import GroupCommit
 from bot.delivery.pacing import ChatPacer, RateLimiter
 from bot.delivery.sender import ApiSender
-from bot.features.services import Services
+from bot.delivery.transport import AiohttpRequest
 from bot.render.digest import render_issue
 from bot.render.message import RenderedMessage, messages
 from bot.rules.authors import author_key
@@ -38,6 +39,7 @@ from storage import (
     DeliveryStatus,
     LeaseRepository,
     RecipientQueue,
+    Repositories,
     StoredDigest,
     Subscriber,
     SubscriberStatus,
@@ -112,7 +114,7 @@ class DeliveryEngine:
     """Claims queued recipients, renders what each should get, and sends it, paced and retried.
 
     Args:
-        services: repositories and settings.
+        repos: the repositories it claims from and records in.
         sender: used only for fan-out (no AIORateLimiter on it); the engine initialises and shuts it down.
         rate: messages per second overall.
         concurrency: sends in flight at once; per-chat pacing waits happen inside them.
@@ -122,7 +124,7 @@ class DeliveryEngine:
 
     def __init__(
         self,
-        services: Services,
+        repos: Repositories,
         sender: ApiSender,
         *,
         rate: float = 30.0,
@@ -134,7 +136,7 @@ class DeliveryEngine:
         retry_window: dt.timedelta = dt.timedelta(hours=6),
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
-        self._services = services
+        self._repos = repos
         self._sender = sender
         self._limiter = RateLimiter(rate)
         self._pacer = ChatPacer(interval=chat_interval, burst=chat_burst)
@@ -146,9 +148,9 @@ class DeliveryEngine:
         self._wake = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
-        self._leases = LeaseRepository(services.db)
-        self._issues_sent: GroupCommit[SentRow] = GroupCommit(services.deliveries.mark_sent_many)
-        self._broadcasts_sent: GroupCommit[SentRow] = GroupCommit(services.broadcasts.mark_sent_many)
+        self._leases = LeaseRepository(repos.db)
+        self._issues_sent: GroupCommit[SentRow] = GroupCommit(repos.deliveries.mark_sent_many)
+        self._broadcasts_sent: GroupCommit[SentRow] = GroupCommit(repos.broadcasts.mark_sent_many)
         self._owner = this_process()
         self._stopping = False
         self.halted: str | None = None
@@ -194,11 +196,11 @@ class DeliveryEngine:
                 return
 
     async def recover(self) -> int:
-        services = self._services
-        requeued = await services.deliveries.requeue_in_flight() + await services.broadcasts.requeue_in_flight()
-        for broadcast in await services.broadcasts.unfinished():
+        repos = self._repos
+        requeued = await repos.deliveries.requeue_in_flight() + await repos.broadcasts.requeue_in_flight()
+        for broadcast in await repos.broadcasts.unfinished():
             if broadcast.status == "confirmed":
-                await services.broadcasts.start(broadcast.id)
+                await repos.broadcasts.start(broadcast.id)
         if requeued:
             logger.warning("requeued %d sends interrupted by the last stop", requeued)
         return requeued
@@ -259,27 +261,27 @@ class DeliveryEngine:
 
     async def claim(self, *, digest_id: int | None = None) -> list[Job]:
         """The next batch: broadcasts first, then issues, oldest first; or only ``digest_id``'s recipients."""
-        services = self._services
+        repos = self._repos
         if digest_id is not None:
-            return await self._issue_jobs(digest_id, await services.deliveries.claim_resuming(digest_id, self._batch))
-        for broadcast in await services.broadcasts.unfinished():
-            claimed = await services.broadcasts.claim_resuming(broadcast.id, self._batch)
+            return await self._issue_jobs(digest_id, await repos.deliveries.claim_resuming(digest_id, self._batch))
+        for broadcast in await repos.broadcasts.unfinished():
+            claimed = await repos.broadcasts.claim_resuming(broadcast.id, self._batch)
             if claimed:
                 return [
                     Job(c.chat_id, broadcast_id=broadcast.id, sent_ids=c.sent_ids, attempts=c.attempts)
                     for c in claimed
                 ]
-            await services.broadcasts.finish(broadcast.id)
-        for unfinished in await services.deliveries.unfinished_digests():
-            claimed = await services.deliveries.claim_resuming(unfinished, self._batch)
+            await repos.broadcasts.finish(broadcast.id)
+        for unfinished in await repos.deliveries.unfinished_digests():
+            claimed = await repos.deliveries.claim_resuming(unfinished, self._batch)
             if claimed:
                 return await self._issue_jobs(unfinished, claimed)
         return []
 
     async def _issue_jobs(self, digest_id: int, claimed: list[Claimed]) -> list[Job]:
         chats = [c.chat_id for c in claimed]
-        subscribers = await self._services.subscribers.get_many(chats)
-        followed = await self._services.subscribers.followed_keys_many(chats)
+        subscribers = await self._repos.subscribers.get_many(chats)
+        followed = await self._repos.subscribers.followed_keys_many(chats)
         return [
             Job(
                 c.chat_id,
@@ -346,10 +348,10 @@ class DeliveryEngine:
 
     async def _deliver_broadcast(self, job: Job) -> None:
         assert job.broadcast_id is not None
-        broadcast = await self._services.broadcasts.get(job.broadcast_id)
+        broadcast = await self._repos.broadcasts.get(job.broadcast_id)
         if broadcast is None or broadcast.status == BroadcastStatus.CANCELLED:
             # Claimed before the editor's /cancel: those readers are skipped, not sent.
-            await self._services.broadcasts.mark_skipped(job.broadcast_id, job.chat_id, "cancelled")
+            await self._repos.broadcasts.mark_skipped(job.broadcast_id, job.chat_id, "cancelled")
             self.stats.skipped += 1
             return
         parts = self._broadcast_parts(broadcast.id, broadcast.text)
@@ -363,15 +365,15 @@ class DeliveryEngine:
 
     async def _deliver_digest(self, job: Job) -> None:
         assert job.digest_id is not None
-        services = self._services
+        repos = self._repos
         subscriber = job.subscriber
         stored = await self._digest(job.digest_id)
         if subscriber is None or stored is None or stored.status != "published":
-            await services.deliveries.mark_skipped(job.digest_id, job.chat_id, "issue withdrawn or reader gone")
+            await repos.deliveries.mark_skipped(job.digest_id, job.chat_id, "issue withdrawn or reader gone")
             self.stats.skipped += 1
             return
         if subscriber.status != SubscriberStatus.ACTIVE:
-            await services.deliveries.mark_skipped(job.digest_id, job.chat_id, f"reader {subscriber.status}")
+            await repos.deliveries.mark_skipped(job.digest_id, job.chat_id, f"reader {subscriber.status}")
             self.stats.skipped += 1
             return
         parts = self._digest_parts(stored, subscriber, job.followed)
@@ -379,7 +381,7 @@ class DeliveryEngine:
 
     async def _digest(self, digest_id: int) -> StoredDigest | None:
         if digest_id not in self._digests:
-            stored = await self._services.digests.get(digest_id)
+            stored = await self._repos.digests.get(digest_id)
             self._digests[digest_id] = stored
             if stored is not None:
                 self._author_keys[digest_id] = frozenset(
@@ -422,7 +424,7 @@ class DeliveryEngine:
                 message_id, chat_id = await self._send_part(chat_id, part, counts)
                 message_ids.append(message_id)
         except Gone as exc:
-            await self._services.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
+            await self._repos.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
             await self._mark_failed(self._moved(job, chat_id), f"blocked: {exc}")
             self.stats.blocked += 1
             return
@@ -480,16 +482,16 @@ class DeliveryEngine:
 
     def _queue_of(self, job: Job) -> tuple[RecipientQueue, int]:
         if job.broadcast_id is not None:
-            return self._services.broadcasts.queue, job.broadcast_id
+            return self._repos.broadcasts.queue, job.broadcast_id
         assert job.digest_id is not None
-        return self._services.deliveries.queue, job.digest_id
+        return self._repos.deliveries.queue, job.digest_id
 
     async def _mark_failed(self, job: Job, error: str, *, retry: bool = False) -> None:
         """Record a failed (or, with ``retry``, a released) recipient of either kind of job."""
         if job.broadcast_id is not None:
-            await self._services.broadcasts.mark_failed(job.broadcast_id, job.chat_id, error, retry=retry)
+            await self._repos.broadcasts.mark_failed(job.broadcast_id, job.chat_id, error, retry=retry)
         elif job.digest_id is not None:
-            await self._services.deliveries.mark_failed(job.digest_id, job.chat_id, error, retry=retry)
+            await self._repos.deliveries.mark_failed(job.digest_id, job.chat_id, error, retry=retry)
 
     async def _send_part(self, chat_id: int, part: RenderedMessage, counts: _SendCounts) -> tuple[int, int]:
         """Send one message, pacing and retrying as its failure says; returns its id and the (maybe new) chat id.
@@ -539,7 +541,7 @@ class DeliveryEngine:
             await self._sleep(BACKOFF_SECONDS[tries])
             return chat_id
         if failure.action is Action.MIGRATE and failure.new_chat_id is not None:
-            await self._services.subscribers.migrate_chat(chat_id, failure.new_chat_id)
+            await self._repos.subscribers.migrate_chat(chat_id, failure.new_chat_id)
             self.stats.migrated += 1
             return failure.new_chat_id
         if failure.action is Action.DEACTIVATE:
@@ -564,3 +566,23 @@ class _Halt(Exception):
 
 class _GiveUp(Exception):
     """The send failed for good: Telegram refused the message (it will refuse it again)."""
+
+
+def build_engine(
+    repos: Repositories, settings: Settings, *, rate: float | None = None, concurrency: int | None = None
+) -> DeliveryEngine:
+    """The delivery engine with a connection pool of its own: no AIORateLimiter (the engine paces itself)."""
+    rate = rate or settings.send_rate
+    concurrency = concurrency or max(8, min(128, int(rate // 8)))
+    sender = ApiSender(
+        f"{settings.telegram_api_url}/bot{settings.token}",
+        AiohttpRequest(connection_limit=concurrency),
+        paid_broadcast=settings.allow_paid_broadcast,
+    )
+    return DeliveryEngine(
+        repos,
+        sender,
+        rate=rate,
+        concurrency=concurrency,
+        retry_window=dt.timedelta(hours=settings.delivery_retry_hours),
+    )

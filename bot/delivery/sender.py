@@ -16,8 +16,8 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
+from bot.render.keyboard import keyboard_json
 from bot.render.message import RenderedMessage
-from bot.telegram.messages import keyboard_json
 
 
 class PreparedJson(RequestData):

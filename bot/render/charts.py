@@ -12,8 +12,8 @@ import io
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.features.stats import Stats
 from bot.render.editor import CHART_SENT, CHART_SUBSCRIBERS, short_day, tick_labels
+from storage.stats import Stats
 
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 8.0, 6.0, 100
 LINE_COLOUR, BAR_COLOUR = "#1f5fa8", "#d9822b"

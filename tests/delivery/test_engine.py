@@ -13,13 +13,13 @@ import pytest
 from bot.config import load_settings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.sender import ApiSender
+from bot.delivery.transport import AiohttpRequest
 from bot.features.services import Services
 from bot.rules.clock import ManualClock
 from bot.sandbox.limits import FloodLimits
 from bot.sandbox.server import BotApiServer
 from bot.sources.ingest import ingest_text
-from bot.telegram.transport import AiohttpRequest
-from storage import Database, DeliveryStatus, SubscriberStatus
+from storage import Database, DeliveryStatus, Repositories, SubscriberStatus
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 T0 = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
@@ -41,7 +41,7 @@ class Rig:
             return None
 
         kwargs.setdefault("sleep", no_wait)
-        return DeliveryEngine(self.services, sender, **kwargs)  # type: ignore[arg-type]
+        return DeliveryEngine(Repositories.over(self.services.db), sender, **kwargs)  # type: ignore[arg-type]
 
     async def readers(self, *chat_ids: int, fmt: str = "headlines") -> None:
         """Subscribed readers; one message per issue unless ``fmt`` is "full"."""

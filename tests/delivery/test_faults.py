@@ -15,9 +15,9 @@ from bot.config import load_settings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.push import push_issue
 from bot.delivery.sender import ApiSender
+from bot.delivery.transport import AiohttpRequest
 from bot.rules.clock import ManualClock
-from bot.telegram.transport import AiohttpRequest
-from storage import DeliveryStatus
+from storage import DeliveryStatus, Repositories
 from tests.delivery.test_engine import Rig, run
 
 
@@ -184,7 +184,7 @@ async def test_a_connect_error_is_retried_and_an_unreachable_server_stops_sendin
     async def no_wait(_: float) -> None:
         return None
 
-    engine = DeliveryEngine(rig.services, sender, rate=200, sleep=no_wait)
+    engine = DeliveryEngine(Repositories.over(rig.services.db), sender, rate=200, sleep=no_wait)
     await run(engine)
     assert engine.halted is not None and "cannot reach the Bot API" in engine.halted
     counts = await rig.services.deliveries.counts(rig.digest_id)
