@@ -60,6 +60,8 @@ class BroadcastTally:
     """Not sent on purpose: the broadcast was cancelled before their turn."""
     retrying: int = 0
     """Of :attr:`pending`: waiting to be retried after a failure that may pass (the network, a 5xx…)."""
+    possibly_doubled: int = 0
+    """Sends repeated after a lost answer (those readers may have it twice)."""
 
     @property
     def total(self) -> int:
@@ -245,7 +247,8 @@ class BroadcastRepository:
                 coalesce(sum(d.status = 'failed' AND s.status IS NOT 'blocked'), 0) AS failed,
                 coalesce(sum(d.status = 'failed' AND s.status IS 'blocked'), 0) AS blocked,
                 coalesce(sum(d.status = 'skipped'), 0) AS skipped,
-                coalesce(sum(d.status = 'pending' AND d.retryable = 1), 0) AS retrying
+                coalesce(sum(d.status = 'pending' AND d.retryable = 1), 0) AS retrying,
+                coalesce(sum(d.possibly_doubled), 0) AS possibly_doubled
             FROM broadcast_deliveries d LEFT JOIN subscribers s ON s.chat_id = d.chat_id
             WHERE d.broadcast_id = ?
             """,

@@ -32,6 +32,7 @@ async def gather_stats(
     growth = await subscribers.new_and_lost_since(now - dt.timedelta(days=GROWTH_DAYS))
     today = now.astimezone(timezone).date()
     counts = await deliveries.counts_for_day(today)
+    stuck = await deliveries.stuck_for_day(today)
     return Stats(
         at=now,
         by_status=by_status,
@@ -41,9 +42,11 @@ async def gather_stats(
         today=DeliveriesToday(
             day=today,
             sent=counts[DeliveryStatus.SENT],
-            pending=counts[DeliveryStatus.PENDING] + counts[DeliveryStatus.SENDING],
+            pending=counts[DeliveryStatus.PENDING] + counts[DeliveryStatus.SENDING] - stuck.count,
             failed=counts[DeliveryStatus.FAILED],
             skipped=counts[DeliveryStatus.SKIPPED],
+            retrying=stuck.count,
+            last_error=stuck.last_error,
         ),
         last_broadcast=await _last_broadcast(broadcasts),
         subscribed_by_day=await _subscribed_by_day(

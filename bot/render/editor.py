@@ -14,7 +14,7 @@ from bot.digest.calendar import MONTHS, format_issue_date, format_short_date
 from bot.digest.model import Digest, Item, ItemKind
 from bot.render import texts
 from bot.render.callbacks import BroadcastDecision, PublishDecision, encode
-from bot.render.html import escape
+from bot.render.html import escape, quote_input
 from bot.render.keyboard import Button, Keyboard
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.split import PARAGRAPH_SEPARATOR
@@ -102,6 +102,8 @@ def render_progress(
     lines = [broadcast_resumed(broadcast_id), ""] if resumed else []
     lines.append(f"📣 <b>Broadcast #{broadcast_id}</b> · {state}")
     lines.append(f"Sent <b>{tally.sent}</b> / {tally.total} · blocked {tally.blocked} · failed {tally.failed}")
+    if tally.retrying:
+        lines.append(f"Retrying {tally.retrying} (the network or Telegram failed; they are tried again)")
     if status is BroadcastStatus.CANCELLED and tally.skipped:
         lines.append(f"Not sent: {tally.skipped}")
     if status in (BroadcastStatus.CONFIRMED, BroadcastStatus.SENDING):
@@ -119,6 +121,10 @@ def render_report(broadcast: Broadcast, tally: BroadcastTally) -> list[RenderedM
     if broadcast.confirmed_at and broadcast.finished_at:
         took = f" in {duration((broadcast.finished_at - broadcast.confirmed_at).total_seconds())}"
     problems = f"Blocked the bot: {tally.blocked} · failed: {tally.failed}"
+    if tally.retrying:
+        problems += f" · still retrying: {tally.retrying}"
+    if tally.possibly_doubled:
+        problems += f" · possibly doubled: {tally.possibly_doubled} (an answer was lost, sent again)"
     if broadcast.status is BroadcastStatus.CANCELLED:
         html = (
             f"⛔ <b>Broadcast #{broadcast.id} cancelled.</b>\n"
@@ -263,7 +269,15 @@ def _stats_sections(stats: Stats) -> list[tuple[str, list[str]]]:
         ),
         (
             f"Today's deliveries ({format_issue_date(stats.today.day)})",
-            [f"sent {stats.today.sent} · pending {stats.today.pending} · failed {stats.today.failed}"],
+            [
+                f"sent {stats.today.sent} · pending {stats.today.pending} · failed {stats.today.failed}"
+                + (f" · retrying {stats.today.retrying}" if stats.today.retrying else ""),
+                *(
+                    [f"stuck, last error: {quote_input(stats.today.last_error or 'unknown')}"]
+                    if stats.today.retrying
+                    else []
+                ),
+            ],
         ),
     ]
     last = stats.last_broadcast

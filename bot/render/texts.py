@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.digest.model import ItemKind
+from bot.render.html import quote_input
 
 DEFAULT_NEWSLETTER = "The Real Russia. Today."
 """Shown as the headline of an issue that has no title of its own."""
@@ -75,8 +76,8 @@ def latest(date_label: str) -> str:
 
 
 def search_heading(query: str) -> str:
-    return f"Search: “{query}”"
+    return f"Search: “{quote_input(query)}”"
 
 
 def nothing_found(query: str) -> str:
-    return f"Nothing found for “{query}”. Try fewer or different words."
+    return f"Nothing found for “{quote_input(query)}”. Try fewer or different words."
