@@ -39,6 +39,11 @@ NOTHING_TO_CANCEL = "No broadcast is being sent right now."
 CANCELLED_ANSWER = "Cancelled."
 
 
+def edited_command(name: str) -> str:
+    """An editor edited an old message into an editor command: edits never act (they would repeat a send)."""
+    return f"Edits are not commands, so nothing happened. To use /{name}, send it again as a new message."
+
+
 def bad_broadcast_markup(reason: str) -> str:
     return f"Telegram would refuse that formatting ({escape(reason)}). Nothing was saved."
 

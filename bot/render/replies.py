@@ -10,6 +10,7 @@ from bot.render.html import quote_input
 APOLOGY = "Sorry, something went wrong on our side. Please try again in a minute."
 EDITORS_ONLY = "This command is for editors."
 STALE_BUTTON = "That button has expired. Send /today for the latest issue."
+OPEN_THE_CHAT = "This button works in the chat with the bot: open it and send /today."
 
 
 def welcome(first_name: str | None, delivery_time: str, timezone: str, *, returning: bool = False) -> str:
