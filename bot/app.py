@@ -23,11 +23,30 @@ from bot.render.commands import READER_COMMANDS, editor_menu
 from bot.rules.clock import Clock, SystemClock
 from bot.telegram.context import BotData, BriefingContext
 from bot.telegram.progress import resume_progress
-from storage import Database, Repositories
+from storage import Database, LeaseRepository, Repositories, this_process
 
 logger = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
+
+BOT_LEASE = "bot"
+"""One ``briefing run`` per database: real Telegram answers 409 Conflict to a second poller of one token,
+and two bots would each tick and deliver. The same lease table as the delivery engine's."""
+BOT_LEASE_TTL = dt.timedelta(seconds=30)
+
+
+class AlreadyRunning(Exception):
+    """Another live ``briefing run`` holds the database; the message names it."""
+
+
+def already_running(db_path: object, holder: str) -> str:
+    return f"{db_path}: another briefing run ({holder}) is using this database; stop it first"
+
+
+async def bot_lease_holder(db: Database) -> str | None:
+    """Who runs the bot on this database now (a live process on this host, or an unexpired lease)."""
+    lease = await LeaseRepository(db).holder(BOT_LEASE)
+    return None if lease is None or lease.owner == this_process() else lease.owner
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> Application:  # type: ignore[type-arg]
@@ -36,6 +55,11 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         db = await Database.open(settings.briefing_db, clock=clock)
+        leases = LeaseRepository(db)
+        if not await leases.acquire(BOT_LEASE, this_process(), BOT_LEASE_TTL):
+            holder = await bot_lease_holder(db)
+            await db.close()
+            raise AlreadyRunning(already_running(settings.briefing_db, holder or "another process"))
         engine = build_engine(Repositories.over(db), settings)
         app.bot_data.engine = engine
         app.bot_data.services = Services.over(db, settings, clock, delivery=engine)
@@ -43,6 +67,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
         await resume_progress(app)
         await engine.start()
         _schedule_ticks(app)
+        _keep_bot_lease(app, leases)
         if settings.feed_url:
             _schedule_feed_polls(app, settings)
         await _publish_command_menu(app, settings)
@@ -54,6 +79,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
             app.bot_data.engine = None
         services: Services | None = app.bot_data.services
         if services is not None:
+            await LeaseRepository(services.db).release(BOT_LEASE, this_process())
             await services.db.close()
             app.bot_data.services = None
         logger.info("bot stopped")
@@ -74,6 +100,17 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     )
     handlers.register(app)
     return app
+
+
+def _keep_bot_lease(app: Application, leases: LeaseRepository) -> None:  # type: ignore[type-arg]
+    """Renew the bot's lease every 10 s; a bot that died on another host is replaced 30 s later."""
+
+    async def renew(context: BriefingContext) -> None:
+        if not await leases.acquire(BOT_LEASE, this_process(), BOT_LEASE_TTL):
+            logger.error("another briefing run took over this database; this one should be stopped")
+
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(renew, interval=BOT_LEASE_TTL.total_seconds() / 3, first=1, name="bot-lease")
 
 
 def _schedule_ticks(app: Application) -> None:  # type: ignore[type-arg]

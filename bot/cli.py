@@ -47,9 +47,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.telegram_bot_token is None:
         raise ConfigError(MISSING_TOKEN_HELP)
-    from bot.app import run_polling
+    from bot.app import AlreadyRunning, already_running, bot_lease_holder, run_polling
+    from storage import Database
 
-    run_polling(settings)
+    async def holder() -> str | None:
+        async with await Database.open(settings.briefing_db) as db:
+            return await bot_lease_holder(db)
+
+    running = asyncio.run(holder())
+    if running is not None:
+        raise CommandError(already_running(settings.briefing_db, running))
+    try:
+        run_polling(settings)
+    except AlreadyRunning as exc:
+        raise CommandError(str(exc)) from None
     return EXIT_OK
 
 
