@@ -8,7 +8,7 @@ several writes to stand or fall together wraps them in ``db.atomic()``.
 from bot.rules.authors import author_key
 from storage.audit import AuditEntry, AuditRepository
 from storage.broadcasts import Broadcast, BroadcastRepository, BroadcastStatus, BroadcastTally
-from storage.db import Changes, Database
+from storage.db import Changes, CheckResult, Database, DatabaseError
 from storage.deliveries import Delivery, DeliveryRepository, HourCount
 from storage.digests import (
     SNIPPET_END,
@@ -55,8 +55,10 @@ __all__ = [
     "BroadcastStatus",
     "BroadcastTally",
     "Changes",
+    "CheckResult",
     "Claimed",
     "Database",
+    "DatabaseError",
     "DayGrowth",
     "Delivery",
     "DeliveryRepository",
