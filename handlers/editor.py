@@ -226,7 +226,8 @@ async def publish(update: Update, context: BriefingContext) -> None:
         await message.reply_text(render.parse_failed(_CHAT_MESSAGE, str(exc)), parse_mode=ParseMode.HTML)
         return
     token = _pending(context).add(digest)
-    await send_rendered(context.bot, message.chat_id, render.render_outline(digest, token))
+    limit = context.services.settings.max_issue_messages
+    await send_rendered(context.bot, message.chat_id, render.render_outline(digest, token, max_messages=limit))
 
 
 async def publish_document(update: Update, context: BriefingContext) -> None:
@@ -258,7 +259,9 @@ async def _publish_file(message: Message, context: BriefingContext) -> None:
         await message.reply_text(render.parse_failed(name, str(exc)), parse_mode=ParseMode.HTML)
         return
     token = _pending(context).add(digest)
-    await send_rendered(context.bot, message.chat_id, render.render_outline(digest, token, source=name))
+    limit = context.services.settings.max_issue_messages
+    outline = render.render_outline(digest, token, source=name, max_messages=limit)
+    await send_rendered(context.bot, message.chat_id, outline)
 
 
 async def publish_decision(update: Update, context: BriefingContext) -> None:

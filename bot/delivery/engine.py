@@ -119,6 +119,7 @@ class DeliveryEngine:
         rate: messages per second overall.
         concurrency: sends in flight at once; per-chat pacing waits happen inside them.
         retry_window: how long a recipient is retried after failures that may pass (DELIVERY_RETRY_HOURS).
+        max_issue_messages: a longer issue goes out as headlines with buttons (MAX_ISSUE_MESSAGES).
         sleep: injectable for tests of backoff.
     """
 
@@ -134,6 +135,7 @@ class DeliveryEngine:
         chat_burst: int = 3,
         idle_wait: float = 5.0,
         retry_window: dt.timedelta = dt.timedelta(hours=6),
+        max_issue_messages: int | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         self._repos = repos
@@ -144,6 +146,7 @@ class DeliveryEngine:
         self._batch = batch or max(2 * concurrency, 20)
         self._idle_wait = idle_wait
         self._retry_window = retry_window
+        self._max_issue_messages = max_issue_messages
         self._sleep = sleep
         self._wake = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
@@ -408,6 +411,7 @@ class DeliveryEngine:
                 fmt=Format(str(subscriber.format)),
                 kinds=subscriber.sections,
                 followed=followed,
+                max_messages=self._max_issue_messages,
             )
             if len(self._renders) > 10_000:
                 self._renders.clear()
@@ -585,4 +589,5 @@ def build_engine(
         rate=rate,
         concurrency=concurrency,
         retry_window=dt.timedelta(hours=settings.delivery_retry_hours),
+        max_issue_messages=settings.max_issue_messages,
     )

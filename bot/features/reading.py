@@ -164,8 +164,10 @@ class Reading:
         searches: SearchMemory,
         authors: AuthorDirectory,
         default_timezone: str = "UTC",
+        max_issue_messages: int | None = None,
     ) -> None:
         self._authors = authors
+        self._max_issue_messages = max_issue_messages
         self._digests = digests
         self._subscribers = subscribers
         self._broadcasts = broadcasts
@@ -184,6 +186,7 @@ class Reading:
             searches=services.searches,
             authors=services.authors,
             default_timezone=services.settings.default_timezone,
+            max_issue_messages=services.settings.max_issue_messages,
         )
 
     # --- the reader ---------------------------------------------------------------------------------
@@ -238,7 +241,12 @@ class Reading:
 
     def _issue(self, stored: StoredDigest, view: ReaderView) -> list[RenderedMessage]:
         return render_issue(
-            stored.digest, digest_id=stored.id, fmt=view.format, kinds=view.kinds, followed=view.followed
+            stored.digest,
+            digest_id=stored.id,
+            fmt=view.format,
+            kinds=view.kinds,
+            followed=view.followed,
+            max_messages=self._max_issue_messages,
         )
 
     # --- the archive --------------------------------------------------------------------------------

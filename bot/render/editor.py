@@ -14,6 +14,7 @@ from bot.digest.calendar import MONTHS, format_issue_date, format_short_date
 from bot.digest.model import Digest, Item, ItemKind
 from bot.render import texts
 from bot.render.callbacks import BroadcastDecision, PublishDecision, encode
+from bot.render.digest import full_length
 from bot.render.html import escape, quote_input
 from bot.render.keyboard import Button, Keyboard
 from bot.render.message import RenderedMessage, message, messages
@@ -161,8 +162,13 @@ def parse_failed(source: str, reason: str) -> str:
     return f"❌ I could not read <b>{escape(source)}</b> as an issue: {escape(reason)}\n\nNothing was stored."
 
 
-def render_outline(digest: Digest, token: str, *, source: str | None = None) -> list[RenderedMessage]:
-    """What the parser made of an upload, with Publish / Cancel: date, headline, sections, items."""
+def render_outline(
+    digest: Digest, token: str, *, source: str | None = None, max_messages: int | None = None
+) -> list[RenderedMessage]:
+    """What the parser made of an upload, with Publish / Cancel: date, headline, sections, items.
+
+    With ``max_messages`` (MAX_ISSUE_MESSAGES), an issue longer than that in full says how readers get it.
+    """
     head = [f"📄 <b>Parsed {escape(source)}</b>" if source else "📄 <b>Parsed issue</b>"]
     head.append(f"<b>Date:</b> {escape(format_issue_date(digest.date)) if digest.date else '<i>none found</i>'}")
     head.append(f"<b>Headline:</b> {escape(digest.title) if digest.title else '<i>none found</i>'}")
@@ -174,6 +180,8 @@ def render_outline(digest: Digest, token: str, *, source: str | None = None) -> 
         f"<b>Contents:</b> {_count(len(digest.sections), 'section', 'sections')}, "
         f"{_count(len(items), 'item', 'items')} ({counts})"
     )
+    if max_messages is not None and (length := full_length(digest)) > max_messages:
+        head.append(f"⚠️ <b>{escape(too_long_warning(length, max_messages))}</b>")
     blocks = ["\n".join(head)]
     for number, section in enumerate(digest.sections, start=1):
         title = escape(section.title) if section.title else "<i>untitled section</i>"
@@ -192,6 +200,13 @@ def render_outline(digest: Digest, token: str, *, source: str | None = None) -> 
         )
     )
     return messages(PARAGRAPH_SEPARATOR.join(blocks), keyboard)
+
+
+def too_long_warning(length: int, max_messages: int) -> str:
+    return (
+        f"In full this issue takes {length} messages, more than MAX_ISSUE_MESSAGES ({max_messages}): every reader "
+        "gets the headlines, with a button to read each piece."
+    )
 
 
 _KIND_COUNTS = {

@@ -71,6 +71,11 @@ def pieces(count: int) -> str:
     return "1 piece" if count == 1 else f"{count} pieces"
 
 
+def more_pieces(count: int) -> str:
+    """Under the headlines of an issue too long to list whole."""
+    return f"…and {pieces(count)} more in this issue. Send /search to find one."
+
+
 def latest(date_label: str) -> str:
     return f"latest {date_label}"
 
