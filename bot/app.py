@@ -11,11 +11,12 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
 from bot.config import Settings
 from bot.delivery.engine import build_engine
+from bot.delivery.pacing import SendBudget
 from bot.delivery.transport import AiohttpRequest
 from bot.features.publishing import announce_published
 from bot.features.services import Services
@@ -23,6 +24,7 @@ from bot.render.commands import READER_COMMANDS, editor_menu
 from bot.rules.clock import Clock, SystemClock
 from bot.telegram.context import BotData, BriefingContext
 from bot.telegram.progress import resume_progress
+from bot.telegram.ratelimit import BudgetRateLimiter
 from storage import Database, LeaseRepository, Repositories, this_process
 
 logger = logging.getLogger(__name__)
@@ -52,6 +54,8 @@ async def bot_lease_holder(db: Database) -> str | None:
 def build_application(settings: Settings, *, clock: Clock | None = None) -> Application:  # type: ignore[type-arg]
     """Build the application; the database is opened (and migrated) in ``post_init``, closed at shutdown."""
     clock = clock or SystemClock()
+    # One budget for every message this token sends: the engine's pushes and the replies (which go first).
+    budget = SendBudget(settings.send_rate)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         db = await Database.open(settings.briefing_db, clock=clock)
@@ -60,7 +64,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
             holder = await bot_lease_holder(db)
             await db.close()
             raise AlreadyRunning(already_running(settings.briefing_db, holder or "another process"))
-        engine = build_engine(Repositories.over(db), settings)
+        engine = build_engine(Repositories.over(db), settings, budget=budget)
         app.bot_data.engine = engine
         app.bot_data.services = Services.over(db, settings, clock, delivery=engine)
         # Progress messages first, so a broadcast the engine finishes at once still gets its report.
@@ -92,7 +96,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
         .context_types(ContextTypes(context=BriefingContext, bot_data=BotData))
         .request(AiohttpRequest(connection_limit=32))
         .get_updates_request(AiohttpRequest(connection_limit=1))
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        .rate_limiter(BudgetRateLimiter(budget, max_retries=2))
         .concurrent_updates(8)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

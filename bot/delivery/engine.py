@@ -26,7 +26,7 @@ from telegram.error import TelegramError
 from bot.config import Settings
 from bot.delivery.failures import Action, Failure, classify
 from bot.delivery.groupcommit import GroupCommit
-from bot.delivery.pacing import ChatPacer, RateLimiter
+from bot.delivery.pacing import SendBudget
 from bot.delivery.sender import ApiSender
 from bot.delivery.transport import AiohttpRequest
 from bot.render.digest import render_issue
@@ -120,6 +120,8 @@ class DeliveryEngine:
         concurrency: sends in flight at once; per-chat pacing waits happen inside them.
         retry_window: how long a recipient is retried after failures that may pass (DELIVERY_RETRY_HOURS).
         max_issue_messages: a longer issue goes out as headlines with buttons (MAX_ISSUE_MESSAGES).
+        budget: the bot's send budget, shared with its replies (which go first); without it the engine
+            paces on its own at ``rate`` (a ``briefing push`` in a process of its own).
         sleep: injectable for tests of backoff.
     """
 
@@ -136,12 +138,14 @@ class DeliveryEngine:
         idle_wait: float = 5.0,
         retry_window: dt.timedelta = dt.timedelta(hours=6),
         max_issue_messages: int | None = None,
+        budget: SendBudget | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         self._repos = repos
         self._sender = sender
-        self._limiter = RateLimiter(rate)
-        self._pacer = ChatPacer(interval=chat_interval, burst=chat_burst)
+        budget = budget or SendBudget(rate, chat_interval=chat_interval, chat_burst=chat_burst)
+        self._limiter = budget.limiter
+        self._pacer = budget.pacer
         self._concurrency = concurrency
         self._batch = batch or max(2 * concurrency, 20)
         self._idle_wait = idle_wait
@@ -573,7 +577,12 @@ class _GiveUp(Exception):
 
 
 def build_engine(
-    repos: Repositories, settings: Settings, *, rate: float | None = None, concurrency: int | None = None
+    repos: Repositories,
+    settings: Settings,
+    *,
+    rate: float | None = None,
+    concurrency: int | None = None,
+    budget: SendBudget | None = None,
 ) -> DeliveryEngine:
     """The delivery engine with a connection pool of its own: no AIORateLimiter (the engine paces itself)."""
     rate = rate or settings.send_rate
@@ -590,4 +599,5 @@ def build_engine(
         concurrency=concurrency,
         retry_window=dt.timedelta(hours=settings.delivery_retry_hours),
         max_issue_messages=settings.max_issue_messages,
+        budget=budget,
     )
