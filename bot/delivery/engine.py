@@ -32,11 +32,11 @@ from bot.delivery.transport import AiohttpRequest
 from bot.render.digest import render_issue
 from bot.render.message import RenderedMessage, messages
 from bot.rules.authors import author_key
-from bot.rules.preferences import Format
 from storage import (
     BroadcastStatus,
     Claimed,
     DeliveryStatus,
+    DigestStatus,
     LeaseRepository,
     RecipientQueue,
     Repositories,
@@ -66,6 +66,10 @@ HALT_PAUSE = 60.0
 UNCONFIRMED = 0
 """The message id recorded for a part whose send was repeated once and again got no answer: it was
 probably delivered, and a third copy is worse than none (issue #14: retry an unknown outcome at most once)."""
+
+FLOOD_RETRIES = 5
+"""429s one message may get before its reader is put back in the queue for later: each pauses every send
+for ``retry_after``, so a chat Telegram keeps refusing would otherwise hold the whole push forever."""
 
 
 @dataclass
@@ -122,6 +126,7 @@ class DeliveryEngine:
         max_issue_messages: a longer issue goes out as headlines with buttons (MAX_ISSUE_MESSAGES).
         budget: the bot's send budget, shared with its replies (which go first); without it the engine
             paces on its own at ``rate`` (a ``briefing push`` in a process of its own).
+        flood_retries: 429s one message may get before its reader waits in the queue for a later try.
         sleep: injectable for tests of backoff.
     """
 
@@ -139,6 +144,7 @@ class DeliveryEngine:
         retry_window: dt.timedelta = dt.timedelta(hours=6),
         max_issue_messages: int | None = None,
         budget: SendBudget | None = None,
+        flood_retries: int = FLOOD_RETRIES,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         self._repos = repos
@@ -151,6 +157,7 @@ class DeliveryEngine:
         self._idle_wait = idle_wait
         self._retry_window = retry_window
         self._max_issue_messages = max_issue_messages
+        self._flood_retries = flood_retries
         self._sleep = sleep
         self._wake = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
@@ -206,7 +213,7 @@ class DeliveryEngine:
         repos = self._repos
         requeued = await repos.deliveries.requeue_in_flight() + await repos.broadcasts.requeue_in_flight()
         for broadcast in await repos.broadcasts.unfinished():
-            if broadcast.status == "confirmed":
+            if broadcast.status is BroadcastStatus.CONFIRMED:
                 await repos.broadcasts.start(broadcast.id)
         if requeued:
             logger.warning("requeued %d sends interrupted by the last stop", requeued)
@@ -375,7 +382,7 @@ class DeliveryEngine:
         repos = self._repos
         subscriber = job.subscriber
         stored = await self._digest(job.digest_id)
-        if subscriber is None or stored is None or stored.status != "published":
+        if subscriber is None or stored is None or stored.status is not DigestStatus.PUBLISHED:
             await repos.deliveries.mark_skipped(job.digest_id, job.chat_id, "issue withdrawn or reader gone")
             self.stats.skipped += 1
             return
@@ -406,13 +413,13 @@ class DeliveryEngine:
         self, stored: StoredDigest, subscriber: Subscriber, followed_keys: frozenset[str]
     ) -> list[RenderedMessage]:
         followed = tuple(sorted(followed_keys & self._author_keys[stored.id]))
-        key = ("digest", stored.id, str(subscriber.format), tuple(sorted(subscriber.sections)), followed)
+        key = ("digest", stored.id, subscriber.format, tuple(sorted(subscriber.sections)), followed)
         parts = self._renders.get(key)
         if parts is None:
             parts = render_issue(
                 stored.digest,
                 digest_id=stored.id,
-                fmt=Format(str(subscriber.format)),
+                fmt=subscriber.format,
                 kinds=subscriber.sections,
                 followed=followed,
                 max_messages=self._max_issue_messages,
@@ -507,8 +514,7 @@ class DeliveryEngine:
         A send whose answer was lost is repeated once (counted as possibly doubled); if the repeat's answer
         is lost too, the part is taken as delivered rather than risking a third copy.
         """
-        tries = 0
-        unknown = 0
+        tries = floods = unknown = 0
         while True:
             await self._pacer.acquire(chat_id)
             await self._limiter.acquire()
@@ -527,6 +533,11 @@ class DeliveryEngine:
                 chat_id = await self._handle(failure, chat_id, tries)
                 if failure.action is Action.BACKOFF:
                     tries += 1
+                elif failure.action is Action.RETRY_AFTER:
+                    floods += 1
+                    if floods > self._flood_retries:
+                        # A 429 passes: the reader waits in the queue instead of holding a worker (issue #14).
+                        raise _Retry(f"{floods} flood limits in a row: {failure.reason}") from None
                 continue
             self.stats.messages += 1
             return message_id, chat_id

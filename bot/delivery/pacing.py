@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 
 class RateLimiter:
@@ -25,11 +25,19 @@ class RateLimiter:
     a thousand waiting senders cost a thousand timers, not a busy loop.
     """
 
-    def __init__(self, rate: float, *, catch_up: float = 0.25, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: float,
+        *,
+        catch_up: float = 0.25,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self._interval = 1.0 / rate
         self._clock = clock
+        self._sleep = sleep
         self._next_slot: float | None = None
         self._paused_until = 0.0
         self._next_first = 0.0
@@ -47,7 +55,7 @@ class RateLimiter:
         now = self._clock()
         if self._next_slot is None:  # no credit before the first message
             self._next_slot = now
-        slot = max(now - self._max_lag, self._next_slot, self._paused_until)
+        slot = max(now - self._max_lag, self._next_slot)
         self._next_slot = slot + self._interval
         return max(0.0, slot - now)
 
@@ -64,18 +72,21 @@ class RateLimiter:
         return slot - now
 
     async def acquire(self) -> None:
-        delay = self.reserve()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        await self._wait(self.reserve())
 
     async def acquire_first(self) -> None:
-        delay = self.reserve_first()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        await self._wait(self.reserve_first())
+
+    async def _wait(self, delay: float) -> None:
+        while delay > 0:
+            await self._sleep(delay)
+            # A pause that began while this sender waited for its slot holds it back too.
+            delay = self._paused_until - self._clock()
 
     def pause(self, seconds: float) -> None:
-        """Nobody gets a slot for ``seconds`` (Telegram answered 429 with retry_after)."""
+        """Nobody sends for ``seconds`` (Telegram answered 429 with retry_after), even with a slot reserved."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
+        self._next_slot = max(self._next_slot or 0.0, self._paused_until)
 
 
 class ChatPacer:

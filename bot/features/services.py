@@ -12,7 +12,7 @@ from typing import Protocol
 from bot.config import Settings
 from bot.delivery.pacing import ChatPacer
 from bot.delivery.scheduler import Scheduler
-from bot.features.reading import AuthorDirectory
+from bot.features.authors import AuthorDirectory
 from bot.rules.clock import Clock
 from bot.rules.schedule import LatePolicy
 from bot.rules.searches import SearchMemory
