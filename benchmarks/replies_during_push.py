@@ -23,6 +23,7 @@ from bot.app import build_application, running
 from bot.config import load_settings
 from bot.rules.clock import SystemClock
 from bot.sandbox.limits import FloodLimits
+from bot.sandbox.records import SentRecord
 from bot.sandbox.server import BotApiServer
 from bot.sources.ingest import ingest_text
 from storage import DigestFormat
@@ -39,6 +40,7 @@ async def scenario(readers: int, askers: int) -> dict[str, float]:
             app = build_application(settings, clock=SystemClock())
             async with running(app, poll_timeout=1):
                 services = app.bot_data.services
+                assert services is not None
                 report = await ingest_text(services.db, services.digests, FIXTURE.read_text(), source="bench")
                 assert report.digest_id is not None
                 pushed = range(10_001, 10_001 + readers)
@@ -62,7 +64,7 @@ async def scenario(readers: int, askers: int) -> dict[str, float]:
                     [reply] = await server.wait_for(chat_id=chat_id, count=1, method="sendMessage", timeout=60)
                     latencies.append(reply.at - asked[chat_id])
 
-                def pushed_all(records: list[object]) -> bool:
+                def pushed_all(records: list[SentRecord]) -> bool:
                     return len({r.chat_id for r in server.sent(method="sendMessage") if r.chat_id in pushed}) >= readers
 
                 await server.wait_for(pushed_all, timeout=readers)

@@ -17,6 +17,7 @@ from bot.delivery.push import push_issue
 from bot.delivery.sender import ApiSender
 from bot.delivery.transport import AiohttpRequest
 from bot.rules.clock import ManualClock
+from bot.rules.preferences import Format
 from storage import DeliveryStatus, Repositories
 from tests.delivery.test_engine import Rig, run
 
@@ -118,7 +119,7 @@ async def test_blocked_readers_and_refused_messages_fail_for_good(rig: Rig) -> N
 
 
 async def test_a_multi_part_issue_resumes_from_its_first_unsent_part(rig: Rig) -> None:
-    await rig.readers(1, fmt="full")
+    await rig.readers(1, fmt=Format.FULL)
     await rig.services.deliveries.enqueue_active(rig.digest_id)
     engine = rig.engine(rate=200, concurrency=1, chat_interval=0.3, chat_burst=1)
 

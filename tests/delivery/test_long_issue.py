@@ -66,7 +66,7 @@ def test_the_preview_says_a_long_issue_goes_out_as_headlines() -> None:
 async def test_the_engine_sends_a_huge_issue_in_at_most_max_messages(rig: Rig) -> None:
     result = await rig.services.digests.save(huge_issue())
     assert result.digest_id is not None
-    await rig.readers(1, 2, fmt="full")
+    await rig.readers(1, 2, fmt=Format.FULL)
     await rig.services.deliveries.enqueue_active(result.digest_id)
     rig.server.set_limits(None)  # pacing is not the point here; the message count is
     engine = rig.engine(rate=200, max_issue_messages=12, chat_burst=20, chat_interval=0.01)
