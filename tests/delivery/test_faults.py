@@ -191,3 +191,27 @@ async def test_a_connect_error_is_retried_and_an_unreachable_server_stops_sendin
     counts = await rig.services.deliveries.counts(rig.digest_id)
     assert counts[DeliveryStatus.FAILED] == 0 and counts[DeliveryStatus.PENDING] == 3
     assert engine.stats.possibly_doubled == 0  # nothing was sent: retrying is safe and counts no doubles
+
+
+async def test_done_when_a_rejected_token_then_an_outage_then_a_push_loses_nobody(rig: Rig) -> None:
+    """The issue's acceptance check: after a push with a rejected token and then a 5xx outage, the next push
+    delivers to every reader, each once."""
+    await rig.readers(*range(1, 31))
+    await rig.readers(*range(31, 36), fmt=Format.FULL)  # multi-part readers, hit half-way by the outage
+    bad = load_settings({}, telegram_bot_token=wrong_token(rig.server.token), telegram_api_url=rig.server.url)
+    assert (await push_issue(rig.services.db, bad, rate=30, progress=False)).halted is not None
+
+    rig.server.inject_faults("5xx", 60, {"sendMessage"}, status=503)
+    await rig.services.deliveries.queue.requeue_retryable(rig.digest_id)
+    await run(rig.engine(rate=200, concurrency=8), rig.digest_id)
+    assert (await rig.services.deliveries.counts(rig.digest_id))[DeliveryStatus.FAILED] == 0
+
+    rig.server.clear_faults()
+    report = await push_issue(rig.services.db, rig.services.settings, rate=200, progress=False)
+    assert report.ok, report.describe()
+    counts = await rig.services.deliveries.counts(rig.digest_id)
+    assert counts[DeliveryStatus.SENT] == 35
+    for chat_id in range(1, 31):
+        assert len(copies(rig, chat_id)) == 1
+    full = [copies(rig, chat_id) for chat_id in range(31, 36)]
+    assert all(len(parts) == len(full[0]) and len(set(parts)) == len(parts) for parts in full)
