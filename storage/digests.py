@@ -163,61 +163,58 @@ class DigestRepository:
 
     async def _save(self, digest: Digest, *, publish: bool) -> SaveResult:
         content_hash = digest.content_hash()
-        raw = json.dumps(digest.to_json_dict(), ensure_ascii=False)
         now = to_epoch(self._db.clock.now())
-        async with self._db.atomic():
-            same = await self._db.fetchone("SELECT id FROM digests WHERE content_hash = ?", (content_hash,))
-            if same is not None:
-                if publish:
-                    await self._publish_draft(same["id"], now)
-                return SaveResult(same["id"], SaveOutcome.UNCHANGED)
+        same = await self._db.fetchone("SELECT id FROM digests WHERE content_hash = ?", (content_hash,))
+        if same is not None:
+            if publish:
+                await self._publish_draft(same["id"], now)
+            return SaveResult(same["id"], SaveOutcome.UNCHANGED)
 
-            earlier = None
-            if digest.date is not None:
-                earlier = await self._db.fetchone(
-                    "SELECT id FROM digests WHERE newsletter IS ? AND issue_date = ?",
-                    (digest.newsletter, to_iso_date(digest.date)),
-                )
-            if earlier is not None:
-                digest_id = int(earlier["id"])
-                await self._db.execute(
-                    """
-                    UPDATE digests
-                    SET title = ?, summary = ?, source = ?, content_hash = ?, raw = ?, updated_at = ?
-                    WHERE id = ?
-                    """,
-                    (digest.title, digest.summary, digest.source, content_hash, raw, now, digest_id),
-                )
-                if publish:
-                    await self._publish_draft(digest_id, now)
-                await self._db.execute("DELETE FROM sections WHERE digest_id = ?", (digest_id,))
-                await self._insert_parts(digest_id, digest)
-                return SaveResult(digest_id, SaveOutcome.REPLACED, replaced_id=digest_id)
-
-            status = DigestStatus.PUBLISHED if publish else DigestStatus.DRAFT
-            changes = await self._db.execute(
-                """
-                INSERT INTO digests (newsletter, issue_date, title, summary, source, content_hash,
-                                     status, published_at, created_at, updated_at, raw)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                (
-                    digest.newsletter,
-                    to_iso_date(digest.date),
-                    digest.title,
-                    digest.summary,
-                    digest.source,
-                    content_hash,
-                    status,
-                    now if publish else None,
-                    now,
-                    now,
-                    raw,
-                ),
+        earlier = None
+        if digest.date is not None:
+            earlier = await self._db.fetchone(
+                "SELECT id FROM digests WHERE newsletter IS ? AND issue_date = ?",
+                (digest.newsletter, to_iso_date(digest.date)),
             )
-            assert changes.lastrowid is not None
-            await self._insert_parts(changes.lastrowid, digest)
-            return SaveResult(changes.lastrowid, SaveOutcome.CREATED)
+        if earlier is not None:
+            digest_id = int(earlier["id"])
+            await self._db.execute(
+                """
+                UPDATE digests
+                SET title = ?, summary = ?, source = ?, content_hash = ?, updated_at = ?
+                WHERE id = ?
+                """,
+                (digest.title, digest.summary, digest.source, content_hash, now, digest_id),
+            )
+            if publish:
+                await self._publish_draft(digest_id, now)
+            await self._db.execute("DELETE FROM sections WHERE digest_id = ?", (digest_id,))
+            await self._insert_parts(digest_id, digest)
+            return SaveResult(digest_id, SaveOutcome.REPLACED, replaced_id=digest_id)
+
+        status = DigestStatus.PUBLISHED if publish else DigestStatus.DRAFT
+        changes = await self._db.execute(
+            """
+            INSERT INTO digests (newsletter, issue_date, title, summary, source, content_hash,
+                                 status, published_at, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            (
+                digest.newsletter,
+                to_iso_date(digest.date),
+                digest.title,
+                digest.summary,
+                digest.source,
+                content_hash,
+                status,
+                now if publish else None,
+                now,
+                now,
+            ),
+        )
+        assert changes.lastrowid is not None
+        await self._insert_parts(changes.lastrowid, digest)
+        return SaveResult(changes.lastrowid, SaveOutcome.CREATED)
 
     async def _publish_draft(self, digest_id: int, now: int) -> None:
         await self._db.execute(
@@ -301,13 +298,18 @@ class DigestRepository:
             )
         return _stored_digest(row, sections, items)
 
-    async def latest_published(self) -> StoredDigest | None:
+    async def latest_published_id(self) -> int | None:
+        """The id of today's issue, the latest published one, without loading it (the tick asks every minute)."""
         digest_id = await self._db.fetchval(
             """
             SELECT id FROM digests WHERE status = 'published'
             ORDER BY issue_date DESC, published_at DESC, id DESC LIMIT 1
             """
         )
+        return None if digest_id is None else int(digest_id)
+
+    async def latest_published(self) -> StoredDigest | None:
+        digest_id = await self.latest_published_id()
         return None if digest_id is None else await self.get(digest_id)
 
     async def by_date(self, day: dt.date) -> StoredDigest | None:

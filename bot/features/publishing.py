@@ -97,35 +97,48 @@ async def announce_published(services: Services, digest_id: int) -> int:
     late-issue rule and waking the engine live in one place. An older issue (an archive back-fill) is not
     today's digest and goes to nobody. Returns how many deliveries were queued.
     """
-    latest = await services.digests.latest_published()
-    if latest is None or latest.id != digest_id:
-        return 0
-    queued = await services.scheduler.on_published(digest_id)
-    services.delivery.forget_digest(digest_id)
-    if queued:
-        services.delivery.wake()
+    queued = await _queue_published(services, digest_id)
+    _tell_delivery(services, digest_id, queued)
     return queued
 
 
+async def _queue_published(services: Services, digest_id: int, digest: Digest | None = None) -> int:
+    if await services.digests.latest_published_id() != digest_id:
+        return 0
+    return await services.scheduler.on_published(digest_id, digest=digest)
+
+
+def _tell_delivery(services: Services, digest_id: int, queued: int) -> None:
+    """After the commit: the engine renders the issue afresh, and looks at the queue now if it grew."""
+    services.delivery.forget_digest(digest_id)
+    if queued:
+        services.delivery.wake()
+
+
 async def publish(services: Services, digest: Digest, editor_id: int) -> Published:
-    """Store the issue as published (the schedule picks it up) and record who did it."""
-    report = await store_digest(services.db, services.digests, digest, publish=True)
-    assert report.digest_id is not None and report.outcome is not None
-    # Storing never revives a withdrawn issue on its own (the feed poller must not); an editor's Publish does.
-    republished = await services.digests.set_status(report.digest_id, DigestStatus.PUBLISHED)
-    # Like every way of publishing: readers whose time today has passed get it now (LATE_ISSUE_POLICY).
-    await announce_published(services, report.digest_id)
-    await services.audit.record(
-        editor_id,
-        "issue.publish",
-        target=report.digest_id,
-        details={
-            "date": digest.date.isoformat() if digest.date else None,
-            "title": digest.title,
-            "source": digest.source,
-            "outcome": str(report.outcome),
-        },
-    )
+    """Store the issue as published, queue it for readers whose time has passed, and record who did it.
+
+    One transaction, and the issue is never loaded back: the parsed ``digest`` is what was stored.
+    """
+    async with services.db.atomic():
+        report = await store_digest(services.db, services.digests, digest, publish=True)
+        assert report.digest_id is not None and report.outcome is not None
+        # Storing never revives a withdrawn issue on its own (the feed poller must not); an editor's Publish does.
+        republished = await services.digests.set_status(report.digest_id, DigestStatus.PUBLISHED)
+        # Like every way of publishing: readers whose time today has passed get it now (LATE_ISSUE_POLICY).
+        queued = await _queue_published(services, report.digest_id, digest)
+        await services.audit.record(
+            editor_id,
+            "issue.publish",
+            target=report.digest_id,
+            details={
+                "date": digest.date.isoformat() if digest.date else None,
+                "title": digest.title,
+                "source": digest.source,
+                "outcome": str(report.outcome),
+            },
+        )
+    _tell_delivery(services, report.digest_id, queued)
     return Published(report.digest_id, report.outcome, republished)
 
 

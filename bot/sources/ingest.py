@@ -54,8 +54,7 @@ class IngestReport:
 async def store_digest(
     db: Database, digests: DigestRepository, digest: Digest, *, publish: bool = True
 ) -> IngestReport:
-    async with db.atomic():
-        result = await digests.save(digest, publish=publish)
+    result = await digests.save(digest, publish=publish)  # one transaction, or a savepoint in the caller's
     source = digest.source or "issue"
     logger.info("ingested %s: %s as digest %s", source, result.outcome, result.digest_id)
     return IngestReport(source, digest, result.outcome, result.digest_id)
