@@ -194,6 +194,18 @@ class RecipientQueue:
         )
         return None if row is None else DeliveryStatus(row["status"])
 
+    async def note_progress_many(self, rows: Sequence[tuple[int, int, Sequence[int]]]) -> int:
+        """The parts of a multi-part send delivered so far (``(job_id, chat_id, message_ids)``), so that a
+        crash before the rest repeats none of them: the recipient resumes from its first unsent part."""
+        async with self._db.atomic():
+            return await self._db.execute_many(
+                f"""
+                UPDATE {self._table} SET message_ids = ?
+                WHERE {self._job} = ? AND chat_id = ? AND status = 'sending'
+                """,
+                ((json.dumps([int(m) for m in ids]), job, chat) for job, chat, ids in rows),
+            )
+
     async def note_possibly_doubled(self, job_id: int, chat_id: int, count: int) -> None:
         """Count sends repeated after a lost answer (the reader may have the message twice)."""
         await self._db.execute(

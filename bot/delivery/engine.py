@@ -165,6 +165,8 @@ class DeliveryEngine:
         self._leases = LeaseRepository(repos.db)
         self._issues_sent: GroupCommit[SentRow] = GroupCommit(repos.deliveries.mark_sent_many)
         self._broadcasts_sent: GroupCommit[SentRow] = GroupCommit(repos.broadcasts.mark_sent_many)
+        self._issue_progress: GroupCommit[SentRow] = GroupCommit(repos.deliveries.queue.note_progress_many)
+        self._broadcast_progress: GroupCommit[SentRow] = GroupCommit(repos.broadcasts.queue.note_progress_many)
         self._owner = this_process()
         self._stopping = False
         self.halted: str | None = None
@@ -436,6 +438,9 @@ class DeliveryEngine:
         counts = _SendCounts()
         try:
             for part in parts[len(message_ids) :]:
+                if message_ids and len(message_ids) > len(job.sent_ids):
+                    # Before the next part: a crash from here on repeats none of the parts already sent.
+                    await self._record_progress(job, chat_id, message_ids)
                 message_id, chat_id = await self._send_part(chat_id, part, counts)
                 message_ids.append(message_id)
         except Gone as exc:
@@ -464,6 +469,12 @@ class DeliveryEngine:
             assert job.digest_id is not None
             await self._issues_sent.record((job.digest_id, chat_id, message_ids))
         self.stats.sent += 1
+
+    async def _record_progress(self, job: Job, chat_id: int, message_ids: list[int]) -> None:
+        if job.broadcast_id is not None:
+            await self._broadcast_progress.record((job.broadcast_id, chat_id, list(message_ids)))
+        elif job.digest_id is not None:
+            await self._issue_progress.record((job.digest_id, chat_id, list(message_ids)))
 
     @staticmethod
     def _moved(job: Job, chat_id: int) -> Job:

@@ -8,6 +8,7 @@ them; a multi-part issue resumes from its first unsent part; a lost answer is re
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import socket
 
@@ -215,3 +216,26 @@ async def test_done_when_a_rejected_token_then_an_outage_then_a_push_loses_nobod
         assert len(copies(rig, chat_id)) == 1
     full = [copies(rig, chat_id) for chat_id in range(31, 36)]
     assert all(len(parts) == len(full[0]) and len(set(parts)) == len(parts) for parts in full)
+
+
+async def test_after_a_crash_mid_issue_the_reader_gets_only_the_parts_not_yet_sent(rig: Rig) -> None:
+    await rig.readers(1, fmt=Format.FULL)
+    await rig.services.deliveries.enqueue_active(rig.digest_id)
+    engine = rig.engine(rate=200, concurrency=1, chat_interval=0.3, chat_burst=1)
+    assert await engine.open()
+    drain = asyncio.create_task(engine.drain())
+    await rig.server.wait_for(chat_id=1, count=2, method="sendMessage")
+    drain.cancel()  # the process dies between two parts: no stop(), nothing recorded on the way out
+    with contextlib.suppress(asyncio.CancelledError):
+        await drain
+    await engine.stop()
+    before = copies(rig, 1)
+
+    restarted = rig.engine(rate=200, concurrency=1, chat_interval=0.3, chat_burst=1)
+    await run(restarted)  # open() requeues what was in flight
+    parts = copies(rig, 1)
+    assert parts[: len(before)] == before
+    assert len(set(parts)) == len(parts)  # no part twice
+    delivery = await rig.services.deliveries.status(rig.digest_id, 1)
+    assert delivery is not None and delivery.status == DeliveryStatus.SENT
+    assert len(delivery.message_ids) == len(parts)
