@@ -85,6 +85,7 @@ async def push_issue(
     if not await engine.open():
         # The running bot holds the engine: queue the readers and let it send (it looks every few seconds).
         queued = await repos.deliveries.enqueue_active(stored.id)
+        queued += await repos.deliveries.queue.requeue_retryable(stored.id)
         holder = await engine.holder()
         raise PushHandedOver(f"{label}: queued {queued} readers; the running bot ({holder}) is sending it")
     try:

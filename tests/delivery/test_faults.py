@@ -12,14 +12,16 @@ import contextlib
 import datetime as dt
 import socket
 
+import pytest
+
 from bot.config import load_settings
-from bot.delivery.engine import DeliveryEngine
-from bot.delivery.push import push_issue
+from bot.delivery.engine import LEASE, DeliveryEngine
+from bot.delivery.push import PushHandedOver, push_issue
 from bot.delivery.sender import ApiSender
 from bot.delivery.transport import AiohttpRequest
 from bot.rules.clock import ManualClock
 from bot.rules.preferences import Format
-from storage import DeliveryStatus, Repositories
+from storage import DeliveryStatus, LeaseRepository, Repositories
 from tests.delivery.test_engine import Rig, run
 
 
@@ -239,3 +241,20 @@ async def test_after_a_crash_mid_issue_the_reader_gets_only_the_parts_not_yet_se
     delivery = await rig.services.deliveries.status(rig.digest_id, 1)
     assert delivery is not None and delivery.status == DeliveryStatus.SENT
     assert len(delivery.message_ids) == len(parts)
+
+
+async def test_a_push_beside_the_running_bot_queues_the_retryable_failures_for_it(rig: Rig) -> None:
+    await rig.readers(1, 2)
+    await rig.services.deliveries.enqueue_active(rig.digest_id)
+    [claimed, _] = await rig.services.deliveries.claim(rig.digest_id, 2)
+    await rig.services.deliveries.queue.defer(
+        rig.digest_id, claimed, "Bad Gateway", sent_ids=[], wait=dt.timedelta(hours=1), window=dt.timedelta(0)
+    )  # the retry window is over: failed, but for a reason that may pass
+    failed = await rig.services.deliveries.status(rig.digest_id, claimed)
+    assert failed is not None and failed.status == DeliveryStatus.FAILED
+    leases = LeaseRepository(rig.services.db)
+    assert await leases.acquire(LEASE, "elsewhere:1", dt.timedelta(minutes=5))  # the bot, on another host
+    with pytest.raises(PushHandedOver, match="queued 1 readers"):
+        await push_issue(rig.services.db, rig.services.settings, rate=200, progress=False)
+    again = await rig.services.deliveries.status(rig.digest_id, claimed)
+    assert again is not None and again.status == DeliveryStatus.PENDING and again.next_attempt_at is None
