@@ -13,7 +13,6 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
 
-import aiohttp
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -55,8 +54,6 @@ class Failure:
 
 GONE_PHRASES = ("chat not found", "user is deactivated", "bot was kicked", "have no rights to send", "peer_id_invalid")
 
-_NOT_CONNECTED = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
-"""The transport's errors that mean the request never left (transports raise Telegram errors *from* them)."""
 
 
 def classify(error: TelegramError) -> Failure:
@@ -76,7 +73,7 @@ def classify(error: TelegramError) -> Failure:
             return Failure(Action.DEACTIVATE, reason)
         return Failure(Action.SKIP, reason)
     if isinstance(error, TimedOut | NetworkError):
-        if _caused_by(error, _NOT_CONNECTED):
+        if _never_sent(error):
             return Failure(Action.BACKOFF, f"cannot reach the Bot API ({reason})", unreachable=True)
         if isinstance(error, TimedOut) or error.__cause__ is not None:
             # A read timeout or a connection dropped mid-answer: the message may have gone out.
@@ -84,6 +81,17 @@ def classify(error: TelegramError) -> Failure:
         # An HTTP answer (5xx): Telegram said it did not carry the request out.
         return Failure(Action.BACKOFF, reason)
     return Failure(Action.SKIP, reason)
+
+
+def _never_sent(error: BaseException) -> bool:
+    """The transport's error meant the request never left: the connection could not be opened.
+
+    Transports raise Telegram's errors *from* aiohttp's (``raise NetworkError(...) from exc``). aiohttp is
+    imported here, on a failure, not with the engine: it is loaded with the first session anyway.
+    """
+    import aiohttp
+
+    return _caused_by(error, (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError))
 
 
 def _caused_by(error: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
