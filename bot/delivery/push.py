@@ -45,6 +45,8 @@ class PushReport:
     last_error: str | None = None
     possibly_doubled: int = 0
     """Sends repeated after a lost answer: those readers may have a message twice."""
+    unconfirmed: int = 0
+    """Messages whose repeat got no answer either: taken as delivered rather than sent a third time."""
     halted: str | None = None
     """Why the push stopped at once (the token rejected, the Bot API unreachable); None if it ran through."""
 
@@ -67,6 +69,8 @@ class PushReport:
             line += f"; {self.requeued} tried again from earlier pushes"
         if self.possibly_doubled:
             line += f"; {self.possibly_doubled} possibly doubled (answer lost, sent again)"
+        if self.unconfirmed:
+            line += f"; {self.unconfirmed} unconfirmed (no answer twice, taken as delivered)"
         if self.retrying:
             line += f"; {self.retrying} stuck, retrying (last error: {self.last_error})"
         return line
@@ -129,5 +133,6 @@ async def push_issue(
         retrying=stuck.count,
         last_error=stuck.last_error,
         possibly_doubled=stats.possibly_doubled,
+        unconfirmed=stats.unconfirmed,
         halted=engine.halted,
     )

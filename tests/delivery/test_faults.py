@@ -163,6 +163,7 @@ async def test_a_lost_answer_is_repeated_at_most_once_and_counted(rig: Rig) -> N
         delivery = await rig.services.deliveries.status(rig.digest_id, chat_id)
         assert delivery is not None and delivery.status == DeliveryStatus.SENT
     assert await rig.services.deliveries.queue.possibly_doubled(rig.digest_id) == engine.stats.possibly_doubled
+    assert engine.stats.unconfirmed == 1  # the third lost answer: not sent a third time
 
 
 async def test_possibly_doubled_sends_are_in_the_push_report(rig: Rig) -> None:
