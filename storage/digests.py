@@ -143,7 +143,7 @@ class DigestRepository:
 
     # --- writing ----------------------------------------------------------------------------------
 
-    async def save(self, digest: Digest, *, publish: bool = True) -> SaveResult:
+    async def save(self, digest: Digest, *, publish: bool = True, key: str | None = None) -> SaveResult:
         """Store an issue; saving the same content again changes nothing.
 
         Identity is the content hash, so the ingest job can save whatever it fetched on every run.
@@ -154,14 +154,17 @@ class DigestRepository:
 
         ``publish`` promotes a draft to published; it never brings back an issue an editor withdrew
         (use :meth:`set_status`). Runs in one transaction (a savepoint inside the caller's).
+
+        ``key`` (a feed entry's id or link) identifies an issue instead of its newsletter and date: a
+        corrected entry replaces its own issue, and entries of the same date never overwrite each other.
         """
         async with self._db.atomic():
-            result = await self._save(digest, publish=publish)
+            result = await self._save(digest, publish=publish, key=key)
             # Counted inside the transaction, after the writes: see version().
             self._changes += 1
             return result
 
-    async def _save(self, digest: Digest, *, publish: bool) -> SaveResult:
+    async def _save(self, digest: Digest, *, publish: bool, key: str | None) -> SaveResult:
         content_hash = digest.content_hash()
         now = to_epoch(self._db.clock.now())
         same = await self._db.fetchone("SELECT id FROM digests WHERE content_hash = ?", (content_hash,))
@@ -171,11 +174,16 @@ class DigestRepository:
             return SaveResult(same["id"], SaveOutcome.UNCHANGED)
 
         earlier = None
-        if digest.date is not None:
-            earlier = await self._db.fetchone(
-                "SELECT id FROM digests WHERE newsletter IS ? AND issue_date = ?",
+        if key is not None:
+            earlier = await self._db.fetchone("SELECT id FROM digests WHERE entry_key = ?", (key,))
+        elif digest.date is not None:
+            # SELECT *: the entry_key column exists only from migration 9 (older schemas are seeded in tests).
+            same_day = await self._db.fetchall(
+                "SELECT * FROM digests WHERE newsletter IS ? AND issue_date = ?",
                 (digest.newsletter, to_iso_date(digest.date)),
             )
+            keyed = bool(same_day) and "entry_key" in set(same_day[0].keys())
+            earlier = next((row for row in same_day if not keyed or row["entry_key"] is None), None)
         if earlier is not None:
             digest_id = int(earlier["id"])
             await self._db.execute(
@@ -193,25 +201,17 @@ class DigestRepository:
             return SaveResult(digest_id, SaveOutcome.REPLACED, replaced_id=digest_id)
 
         status = DigestStatus.PUBLISHED if publish else DigestStatus.DRAFT
-        changes = await self._db.execute(
-            """
-            INSERT INTO digests (newsletter, issue_date, title, summary, source, content_hash,
-                                 status, published_at, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            (
-                digest.newsletter,
-                to_iso_date(digest.date),
-                digest.title,
-                digest.summary,
-                digest.source,
-                content_hash,
-                status,
-                now if publish else None,
-                now,
-                now,
-            ),
-        )
+        columns = "newsletter, issue_date, title, summary, source, content_hash, status, published_at, created_at, " \
+            "updated_at"
+        values = [
+            digest.newsletter, to_iso_date(digest.date), digest.title, digest.summary, digest.source,
+            content_hash, status, now if publish else None, now, now,
+        ]  # fmt: skip
+        if key is not None:  # only keyed issues name the column (seeding an old schema writes none)
+            columns += ", entry_key"
+            values.append(key)
+        marks = ", ".join("?" * len(values))
+        changes = await self._db.execute(f"INSERT INTO digests ({columns}) VALUES ({marks})", tuple(values))
         assert changes.lastrowid is not None
         await self._insert_parts(changes.lastrowid, digest)
         return SaveResult(changes.lastrowid, SaveOutcome.CREATED)
