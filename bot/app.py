@@ -15,7 +15,8 @@ from telegram.ext import ApplicationBuilder, ContextTypes
 
 import handlers
 from bot.config import Settings
-from bot.delivery.engine import build_engine
+from bot.delivery.channels import ChannelPoster, build_channel_poster
+from bot.delivery.engine import DeliveryEngine, build_engine
 from bot.delivery.pacing import SendBudget
 from bot.delivery.transport import AiohttpRequest
 from bot.features.publishing import announce_published
@@ -29,7 +30,15 @@ from storage import Database, LeaseRepository, Repositories, this_process
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
+ALLOWED_UPDATES = [
+    "message",
+    "edited_message",
+    "callback_query",
+    "inline_query",
+    "chosen_inline_result",
+    "my_chat_member",
+    "message_reaction_count",
+]
 
 BOT_LEASE = "bot"
 """One ``briefing run`` per database: real Telegram answers 409 Conflict to a second poller of one token,
@@ -65,11 +74,16 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
             await db.close()
             raise AlreadyRunning(already_running(settings.briefing_db, holder or "another process"))
         engine = build_engine(Repositories.over(db), settings, budget=budget)
+        channels = build_channel_poster(Repositories.over(db), settings, app.bot.username)
         app.bot_data.engine = engine
-        app.bot_data.services = Services.over(db, settings, clock, delivery=engine)
+        app.bot_data.channels = channels
+        # Replies are paced per chat by the rate limiter, on the budget's pacer the engine uses too; the
+        # services' own pacer only spaces the parts of a long reply (sharing it would count them twice).
+        app.bot_data.services = Services.over(db, settings, clock, delivery=_Delivery(engine, channels))
         # Progress messages first, so a broadcast the engine finishes at once still gets its report.
         await resume_progress(app)
         await engine.start()
+        await channels.start()
         _schedule_ticks(app)
         _keep_bot_lease(app, leases)
         if settings.feed_url:
@@ -78,6 +92,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
         logger.info("bot @%s ready; database %s", app.bot.username, settings.briefing_db)
 
     async def post_shutdown(app: BriefingApplication) -> None:
+        if app.bot_data.channels is not None:
+            await app.bot_data.channels.stop()
+            app.bot_data.channels = None
         if app.bot_data.engine is not None:
             await app.bot_data.engine.stop()
             app.bot_data.engine = None
@@ -104,6 +121,21 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
     )
     handlers.register(app)
     return app
+
+
+class _Delivery:
+    """What the use cases wake: the engine (readers) and the channel poster (CHANNELS)."""
+
+    def __init__(self, engine: DeliveryEngine, channels: ChannelPoster) -> None:
+        self._engine = engine
+        self._channels = channels
+
+    def wake(self) -> None:
+        self._engine.wake()
+        self._channels.wake()
+
+    def forget_digest(self, digest_id: int) -> None:
+        self._engine.forget_digest(digest_id)
 
 
 def _keep_bot_lease(app: BriefingApplication, leases: LeaseRepository) -> None:

@@ -20,13 +20,14 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram.error import TelegramError
 
 from bot.config import Settings
 from bot.delivery.failures import Action, Failure, classify
 from bot.delivery.groupcommit import GroupCommit
-from bot.delivery.pacing import SendBudget
+from bot.delivery.pacing import ChatPacer, SendBudget
 from bot.delivery.sender import ApiSender
 from bot.delivery.transport import AiohttpRequest
 from bot.render.digest import render_issue
@@ -90,6 +91,8 @@ class EngineStats:
     """Sends repeated after their answer was lost: the reader may have that message twice."""
     unconfirmed: int = 0
     """Parts whose repeated send got no answer either: taken as delivered, not sent a third time."""
+    held: int = 0
+    """Breaking alerts put off until a reader's quiet hours end."""
     errors: list[str] = field(default_factory=list)
 
 
@@ -97,7 +100,7 @@ class EngineStats:
 class Job:
     """One recipient of one piece of work: a broadcast (``broadcast_id``) or an issue (``digest_id``).
 
-    Issue jobs carry the reader and the authors they follow, fetched for the whole claimed batch at once.
+    Jobs carry the reader (and issue jobs the authors they follow), fetched for the whole claimed batch at once.
     """
 
     chat_id: int
@@ -108,6 +111,24 @@ class Job:
     sent_ids: tuple[int, ...] = ()
     """Parts an earlier attempt already delivered: sending resumes after them."""
     attempts: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where and how one recipient's messages go: the chat, its forum topic, silently or not."""
+
+    chat_id: int
+    thread_id: int | None = None
+    silent: bool = False
+    shared: bool = False
+    """A group, supergroup or channel: 20 messages a minute."""
+
+    @classmethod
+    def of(cls, chat_id: int, subscriber: Subscriber | None, *, silent: bool = False) -> Target:
+        if subscriber is None:
+            return cls(chat_id, silent=silent, shared=chat_id < 0)
+        # Telegram's group and channel ids are negative: pace such a chat as shared whatever the row says.
+        return cls(chat_id, subscriber.thread_id, silent, subscriber.chat_kind.shared or chat_id < 0)
 
 
 class Gone(Exception):
@@ -128,6 +149,7 @@ class DeliveryEngine:
             paces on its own at ``rate`` (a ``briefing push`` in a process of its own).
         flood_retries: 429s one message may get before its reader waits in the queue for a later try.
         sleep: injectable for tests of backoff.
+        pacer: the per-chat pacer, shared with the command replies (one pace per chat); a new one if None.
     """
 
     def __init__(
@@ -146,12 +168,15 @@ class DeliveryEngine:
         budget: SendBudget | None = None,
         flood_retries: int = FLOOD_RETRIES,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        pacer: ChatPacer | None = None,
     ) -> None:
         self._repos = repos
         self._sender = sender
         budget = budget or SendBudget(rate, chat_interval=chat_interval, chat_burst=chat_burst)
         self._limiter = budget.limiter
-        self._pacer = budget.pacer
+        # Shared with the command replies (the budget's, or the one given), so a digest right after a reply
+        # still keeps the chat's pace.
+        self._pacer = pacer or budget.pacer
         self._concurrency = concurrency
         self._batch = batch or max(2 * concurrency, 20)
         self._idle_wait = idle_wait
@@ -283,8 +308,15 @@ class DeliveryEngine:
         for broadcast in await repos.broadcasts.unfinished():
             claimed = await repos.broadcasts.claim_resuming(broadcast.id, self._batch)
             if claimed:
+                subscribers = await repos.subscribers.get_many([c.chat_id for c in claimed])
                 return [
-                    Job(c.chat_id, broadcast_id=broadcast.id, sent_ids=c.sent_ids, attempts=c.attempts)
+                    Job(
+                        c.chat_id,
+                        broadcast_id=broadcast.id,
+                        subscriber=subscribers.get(c.chat_id),
+                        sent_ids=c.sent_ids,
+                        attempts=c.attempts,
+                    )
                     for c in claimed
                 ]
             await repos.broadcasts.finish(broadcast.id)
@@ -370,8 +402,18 @@ class DeliveryEngine:
             await self._repos.broadcasts.mark_skipped(job.broadcast_id, job.chat_id, "cancelled")
             self.stats.skipped += 1
             return
+        silent = False
+        subscriber = job.subscriber
+        if subscriber is not None and subscriber.quiet is not None:
+            now, zone = self._repos.db.clock.now(), ZoneInfo(subscriber.timezone)
+            if subscriber.quiet.is_quiet(now, zone):
+                if subscriber.quiet_hold and not broadcast.urgent:
+                    await self._repos.broadcasts.hold(broadcast.id, job.chat_id, subscriber.quiet.ends_after(now, zone))
+                    self.stats.held += 1
+                    return
+                silent = True
         parts = self._broadcast_parts(broadcast.id, broadcast.text)
-        await self._send_and_record(job, parts)
+        await self._send_and_record(job, parts, Target.of(job.chat_id, subscriber, silent=silent))
 
     def _broadcast_parts(self, broadcast_id: int, html: str) -> list[RenderedMessage]:
         key = ("broadcast", broadcast_id)
@@ -393,7 +435,9 @@ class DeliveryEngine:
             self.stats.skipped += 1
             return
         parts = self._digest_parts(stored, subscriber, job.followed)
-        await self._send_and_record(job, parts)
+        # The digest comes at the reader's chosen time; if that falls in their quiet hours, it comes silently.
+        silent = subscriber.quiet is not None and subscriber.quiet.contains(subscriber.delivery_time)
+        await self._send_and_record(job, parts, Target.of(job.chat_id, subscriber, silent=silent))
 
     async def _digest(self, digest_id: int) -> StoredDigest | None:
         if digest_id not in self._digests:
@@ -415,7 +459,8 @@ class DeliveryEngine:
         self, stored: StoredDigest, subscriber: Subscriber, followed_keys: frozenset[str]
     ) -> list[RenderedMessage]:
         followed = tuple(sorted(followed_keys & self._author_keys[stored.id]))
-        key = ("digest", stored.id, subscriber.format, tuple(sorted(subscriber.sections)), followed)
+        shared = subscriber.chat_kind.shared  # 20 messages a minute: a long issue goes there as its headlines
+        key = ("digest", stored.id, subscriber.format, tuple(sorted(subscriber.sections)), followed, shared)
         parts = self._renders.get(key)
         if parts is None:
             parts = render_issue(
@@ -425,13 +470,14 @@ class DeliveryEngine:
                 kinds=subscriber.sections,
                 followed=followed,
                 max_messages=self._max_issue_messages,
+                shared=shared,
             )
             if len(self._renders) > 10_000:
                 self._renders.clear()
             self._renders[key] = parts
         return parts
 
-    async def _send_and_record(self, job: Job, parts: Sequence[RenderedMessage]) -> None:
+    async def _send_and_record(self, job: Job, parts: Sequence[RenderedMessage], target: Target) -> None:
         """Send the parts not yet sent, in order; record the outcome (sent, deferred, failed) once."""
         chat_id = job.chat_id
         message_ids = list(job.sent_ids)
@@ -441,7 +487,7 @@ class DeliveryEngine:
                 if message_ids and len(message_ids) > len(job.sent_ids):
                     # Before the next part: a crash from here on repeats none of the parts already sent.
                     await self._record_progress(job, chat_id, message_ids)
-                message_id, chat_id = await self._send_part(chat_id, part, counts)
+                message_id, chat_id = await self._send_part(chat_id, part, target, counts)
                 message_ids.append(message_id)
         except Gone as exc:
             await self._repos.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
@@ -519,7 +565,9 @@ class DeliveryEngine:
         elif job.digest_id is not None:
             await self._repos.deliveries.mark_failed(job.digest_id, job.chat_id, error, retry=retry)
 
-    async def _send_part(self, chat_id: int, part: RenderedMessage, counts: _SendCounts) -> tuple[int, int]:
+    async def _send_part(
+        self, chat_id: int, part: RenderedMessage, target: Target, counts: _SendCounts
+    ) -> tuple[int, int]:
         """Send one message, pacing and retrying as its failure says; returns its id and the (maybe new) chat id.
 
         A send whose answer was lost is repeated once (counted as possibly doubled); if the repeat's answer
@@ -527,10 +575,10 @@ class DeliveryEngine:
         """
         tries = floods = unknown = 0
         while True:
-            await self._pacer.acquire(chat_id)
+            await self._pacer.acquire(chat_id, shared=target.shared)
             await self._limiter.acquire()
             try:
-                message_id = await self._sender.send(chat_id, part)
+                message_id = await self._sender.send(chat_id, part, thread_id=target.thread_id, silent=target.silent)
             except TelegramError as exc:
                 failure = classify(exc)
                 if failure.outcome_unknown:
@@ -605,6 +653,7 @@ def build_engine(
     rate: float | None = None,
     concurrency: int | None = None,
     budget: SendBudget | None = None,
+    pacer: ChatPacer | None = None,
 ) -> DeliveryEngine:
     """The delivery engine with a connection pool of its own: no AIORateLimiter (the engine paces itself)."""
     rate = rate or settings.send_rate
@@ -622,4 +671,5 @@ def build_engine(
         retry_window=dt.timedelta(hours=settings.delivery_retry_hours),
         max_issue_messages=settings.max_issue_messages,
         budget=budget,
+        pacer=pacer,
     )

@@ -23,6 +23,7 @@ from bot.render.keyboard import Button, Keyboard, grid, label
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.split import PARAGRAPH_SEPARATOR, pack_blocks
 from bot.rules.authors import author_key
+from bot.rules.chats import SHARED_ISSUE_PARTS
 from bot.rules.preferences import Format
 
 OPENABLE = frozenset({ItemKind.STORY, ItemKind.OPINION})
@@ -40,17 +41,20 @@ def render_issue(
     fmt: Format,
     kinds: Collection[ItemKind] | None = None,
     followed: Collection[str] = (),
+    shared: bool = False,
     max_messages: int | None = None,
 ) -> list[RenderedMessage]:
     """The issue in the reader's chosen format; what pushes and broadcasts send.
 
+    ``shared``: for a group, supergroup or channel, which takes 20 messages a minute, a full issue longer
+    than :data:`~bot.rules.chats.SHARED_ISSUE_PARTS` messages goes as its headlines instead.
     ``max_messages`` (MAX_ISSUE_MESSAGES): an issue that would take more messages than this goes out as
     headlines with a button per piece instead (a 1 MB issue was 285 messages per reader), and its
     headlines stop at that many messages too.
     """
     if fmt is Format.FULL:
         full = render_full(digest, digest_id, kinds=kinds, followed=followed)
-        if max_messages is None or len(full) <= max_messages:
+        if (max_messages is None or len(full) <= max_messages) and (not shared or len(full) <= SHARED_ISSUE_PARTS):
             return full
     overview = render_overview(digest, digest_id=digest_id, kinds=kinds, followed=followed)
     if max_messages is None or (len(overview) <= max_messages and _buttons(overview) <= BUTTONS_PER_MESSAGE):

@@ -9,6 +9,9 @@ from bot.render.html import quote_input
 
 APOLOGY = "Sorry, something went wrong on our side. Please try again in a minute."
 EDITORS_ONLY = "This command is for editors."
+GROUP_ADMINS_ONLY = (
+    "Only this group's admins can subscribe it to the daily briefing. Everyone here can read: /today, /opinion trenin."
+)
 STALE_BUTTON = "That button has expired. Send /today for the latest issue."
 OPEN_THE_CHAT = "This button works in the chat with the bot: open it and send /today."
 
