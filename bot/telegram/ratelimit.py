@@ -59,7 +59,8 @@ class BudgetRateLimiter(BaseRateLimiter[int]):
         while True:
             if counted:
                 if isinstance(chat_id, int):
-                    await self._budget.pacer.acquire(chat_id)
+                    # Telegram's group and channel ids are negative: 20 messages a minute there.
+                    await self._budget.pacer.acquire(chat_id, shared=chat_id < 0)
                 await self._budget.limiter.acquire_first()
             try:
                 return await callback(*args, **kwargs)
