@@ -29,6 +29,7 @@ from bot.delivery.failures import Action, Failure, classify
 from bot.delivery.groupcommit import GroupCommit
 from bot.delivery.pacing import ChatPacer, SendBudget
 from bot.delivery.sender import ApiSender
+from bot.delivery.tally import RoundTally
 from bot.delivery.transport import AiohttpRequest
 from bot.render.digest import render_issue
 from bot.render.message import RenderedMessage, messages
@@ -201,6 +202,8 @@ class DeliveryEngine:
         self._author_keys: dict[int, frozenset[str]] = {}
         """Each cached issue's author keys, so matching a reader's follows costs a set intersection."""
         self.stats = EngineStats()
+        self._round = RoundTally()
+        """What the current drain round did, logged in sums when it ends."""
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
@@ -319,7 +322,16 @@ class DeliveryEngine:
                     )
                     for c in claimed
                 ]
-            await repos.broadcasts.finish(broadcast.id)
+            if await repos.broadcasts.finish(broadcast.id):
+                tally = await repos.broadcasts.tally(broadcast.id)
+                logger.info(
+                    "broadcast #%d finished: sent to %d of %d readers, %d blocked, %d failed",
+                    broadcast.id,
+                    tally.sent,
+                    tally.sent + tally.blocked + tally.failed + tally.skipped,
+                    tally.blocked,
+                    tally.failed,
+                )
         for unfinished in await repos.deliveries.unfinished_digests():
             claimed = await repos.deliveries.claim_resuming(unfinished, self._batch)
             if claimed:
@@ -354,6 +366,7 @@ class DeliveryEngine:
         refill_lock = asyncio.Lock()
         exhausted = False
         served = 0
+        self._round = RoundTally()
 
         async def refill() -> None:
             nonlocal exhausted
@@ -380,6 +393,7 @@ class DeliveryEngine:
         while buffer:
             job = buffer.popleft()
             await self._mark_failed(job, "released at stop", retry=True)
+        self._round.log()
         return served
 
     # -- one recipient ---------------------------------------------------------------------------------
@@ -493,11 +507,13 @@ class DeliveryEngine:
             await self._repos.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
             await self._mark_failed(self._moved(job, chat_id), f"blocked: {exc}")
             self.stats.blocked += 1
+            self._round.blocked(*_kind(job))
             return
         except _GiveUp as exc:
             await self._mark_failed(self._moved(job, chat_id), str(exc))
             self.stats.failed += 1
             self.stats.errors.append(str(exc))
+            self._round.failed(*_kind(job), str(exc))
             return
         except _Halt as exc:
             if self.halted is None:
@@ -515,6 +531,7 @@ class DeliveryEngine:
             assert job.digest_id is not None
             await self._issues_sent.record((job.digest_id, chat_id, message_ids))
         self.stats.sent += 1
+        self._round.sent(*_kind(job), len(message_ids))
 
     async def _record_progress(self, job: Job, chat_id: int, message_ids: list[int]) -> None:
         if job.broadcast_id is not None:
@@ -545,8 +562,10 @@ class DeliveryEngine:
         if status is DeliveryStatus.FAILED:
             self.stats.failed += 1
             self.stats.errors.append(f"gave up after {self._retry_window}: {error}")
+            self._round.failed(*_kind(job), f"gave up after {self._retry_window}: {error}")
         else:
             self.stats.retrying += 1
+            self._round.failures[f"to be retried: {error}"] += 1
 
     async def _note_doubled(self, job: Job, count: int) -> None:
         queue, job_id = self._queue_of(job)
@@ -604,7 +623,8 @@ class DeliveryEngine:
     async def _handle(self, failure: Failure, chat_id: int, tries: int) -> int:
         if failure.action is Action.RETRY_AFTER:
             self.stats.retried_429 += 1
-            logger.warning("flood limit: pausing sends for %.1fs", failure.retry_after)
+            logger.debug("flood limit: pausing sends for %.1fs", failure.retry_after)
+            self._round.flood_waits += 1
             self._limiter.pause(failure.retry_after)
             return chat_id
         if failure.action is Action.HALT:
@@ -640,6 +660,13 @@ class _Retry(Exception):
 
 class _Halt(Exception):
     """Every send would fail the same way (the token rejected, the Bot API unreachable): stop sending."""
+
+
+def _kind(job: Job) -> tuple[str, int]:
+    if job.broadcast_id is not None:
+        return "broadcast", job.broadcast_id
+    assert job.digest_id is not None
+    return "issue", job.digest_id
 
 
 class _GiveUp(Exception):

@@ -39,6 +39,9 @@ class PushReport:
     messages: int
     retried: int
     requeued: int = 0
+    """Readers an earlier decision had skipped (LATE_ISSUE_POLICY=skip, a pause), sent to now."""
+
+    retried_failures: int = 0
     """Readers waiting for a retry, or failed for a reason that may pass, that this push tried again."""
     retrying: int = 0
     """Readers still waiting to be retried when the push ended (stuck), and the latest error among them."""
@@ -60,13 +63,15 @@ class PushReport:
                 f"{self.issue}: push stopped: {self.halted}. Nobody was marked failed; {self.sent} sent, "
                 f"{self.retrying} still queued. Fix it and run briefing push again."
             )
+        skipped = f", {self.skipped} skipped (paused, left or withdrawn meanwhile)" if self.skipped else ""
+        requeued = f", including {self.requeued} the late-issue policy had skipped" if self.requeued else ""
         line = (
-            f"{self.issue}: sent to {self.sent} readers ({self.messages} messages), {self.blocked} blocked, "
-            f"{self.failed} failed, {self.skipped} skipped; {self.already} had it already; "
+            f"{self.issue}: sent to {self.sent} readers ({self.messages} messages){requeued}; "
+            f"{self.blocked} blocked, {self.failed} failed{skipped}; {self.already} had it already; "
             f"{self.retried} retries after flood limits or errors"
         )
-        if self.requeued:
-            line += f"; {self.requeued} tried again from earlier pushes"
+        if self.retried_failures:
+            line += f"; {self.retried_failures} tried again from earlier pushes"
         if self.possibly_doubled:
             line += f"; {self.possibly_doubled} possibly doubled (answer lost, sent again)"
         if self.unconfirmed:
@@ -79,7 +84,7 @@ class PushReport:
 async def push_issue(
     db: Database, settings: Settings, *, day: dt.date | None = None, rate: float | None = None, progress: bool = True
 ) -> PushReport:
-    repos = Repositories.over(db)
+    repos = Repositories.over(db, timezone=settings.timezone)
     stored = await (repos.digests.by_date(day) if day else repos.digests.latest_published())
     if stored is None:
         raise PushError(f"no published issue of {day.isoformat()}" if day else "no published issue to push")
@@ -88,14 +93,18 @@ async def push_issue(
     before = await repos.deliveries.counts(stored.id)
     if not await engine.open():
         # The running bot holds the engine: queue the readers and let it send (it looks every few seconds).
-        queued = await repos.deliveries.enqueue_active(stored.id)
+        queued = await repos.deliveries.enqueue_active(stored.id) + await repos.deliveries.requeue_skipped_active(
+            stored.id
+        )
         queued += await repos.deliveries.queue.requeue_retryable(stored.id)
         holder = await engine.holder()
         raise PushHandedOver(f"{label}: queued {queued} readers; the running bot ({holder}) is sending it")
     try:
+        # The operator's decision: everyone active who has not had it, readers the late policy skipped included.
         await repos.deliveries.enqueue_active(stored.id)
+        requeued = await repos.deliveries.requeue_skipped_active(stored.id)
         # Failures that may pass (a rejected token since fixed, an outage) are tried again now.
-        requeued = await repos.deliveries.queue.requeue_retryable(stored.id)
+        retried_failures = await repos.deliveries.queue.requeue_retryable(stored.id)
         todo = (await repos.deliveries.counts(stored.id))[DeliveryStatus.PENDING]
         with tqdm(total=todo, unit="reader", desc="push", disable=not progress or todo == 0) as bar:
 
@@ -130,6 +139,7 @@ async def push_issue(
         messages=stats.messages,
         retried=stats.retried_429 + stats.retried_errors,
         requeued=requeued,
+        retried_failures=retried_failures,
         retrying=stuck.count,
         last_error=stuck.last_error,
         possibly_doubled=stats.possibly_doubled,

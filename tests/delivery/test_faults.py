@@ -72,7 +72,7 @@ async def test_an_outage_defers_readers_and_the_next_push_delivers_to_everyone(r
 
     rig.server.clear_faults()
     report = await push_issue(rig.services.db, rig.services.settings, rate=200, progress=False)
-    assert report.requeued == stuck.count
+    assert report.retried_failures == stuck.count
     assert report.failed == 0 and report.retrying == 0
     assert all(len(copies(rig, c)) == 1 for c in range(1, 11)), [len(copies(rig, c)) for c in range(1, 11)]
 
@@ -107,7 +107,7 @@ async def test_the_engine_retries_deferred_readers_for_the_retry_window_then_fai
     # Failed for a reason that may pass: the next push tries again.
     rig.server.clear_faults()
     report = await push_issue(rig.services.db, rig.services.settings, rate=200, progress=False)
-    assert report.requeued == 1 and report.sent == 1
+    assert report.retried_failures == 1 and report.sent == 1
     assert len(copies(rig, 1)) == 1
 
 
