@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.digest.model import ItemKind
+from bot.render.html import quote_input
 
 DEFAULT_NEWSLETTER = "Today's issue"
 """Shown as the headline of an issue that has neither a title nor a newsletter name of its own."""
@@ -70,16 +71,21 @@ def pieces(count: int) -> str:
     return "1 piece" if count == 1 else f"{count} pieces"
 
 
+def more_pieces(count: int) -> str:
+    """Under the headlines of an issue too long to list whole."""
+    return f"…and {pieces(count)} more in this issue. Send /search to find one."
+
+
 def latest(date_label: str) -> str:
     return f"latest {date_label}"
 
 
 def search_heading(query: str) -> str:
-    return f"Search: “{query}”"
+    return f"Search: “{quote_input(query)}”"
 
 
 def nothing_found(query: str) -> str:
-    return f"Nothing found for “{query}”. Try fewer or different words."
+    return f"Nothing found for “{quote_input(query)}”. Try fewer or different words."
 
 
 # --- finding pieces by author and topic ----------------------------------------------------------------
@@ -91,13 +97,14 @@ ALL_AUTHORS = "◀ All authors"
 def found_heading(kinds: Sequence[ItemKind], topic: str, author: str | None = None) -> str:
     """ "Opinions on “nato”", "Dmitry Trenin on “nato”", "Stories on “kursk”", "Pieces on …"."""
     if author:
-        return f"{author} on “{topic}”"
+        return f"{author} on “{quote_input(topic)}”"
     what = KIND_PLURALS[kinds[0]] if len(kinds) == 1 else "Pieces"
-    return f"{what} on “{topic}”"
+    return f"{what} on “{quote_input(topic)}”"
 
 
 def nothing_on(kinds: Sequence[ItemKind], topic: str, *, as_name: bool = False) -> str:
     """Nothing found on ``topic``; ``as_name`` when the one word might have been meant as an author's name."""
+    topic = quote_input(topic)
     if len(kinds) != 1:
         return f"No stories or opinions on “{topic}” in the archive."
     what = KIND_PLURALS_LOWER[kinds[0]]
@@ -110,7 +117,7 @@ def nothing_on(kinds: Sequence[ItemKind], topic: str, *, as_name: bool = False) 
 
 
 def nothing_by_on(author: str, topic: str) -> str:
-    return f"Nothing by {author} on “{topic}”. Their latest pieces:"
+    return f"Nothing by {author} on “{quote_input(topic)}”. Their latest pieces:"
 
 
 def did_you_mean(name: str) -> str:
