@@ -58,6 +58,8 @@ _CHROME_RE = re.compile(
       | subscribed | thanks\ for\ reading\b.{0,160} | learn\ more\ about\ the\ .{1,60}
       | (?:job\ board|jobs\ (?:board|of\ the\ week)|we['’]re\ hiring|open\ roles).{0,120}
       | add\ us\ to\ your\ address\ book.{0,200}
+      | (?:we\ rely\ on\ sponsors|if\ you\ (?:would\ like|want)\ to\ submit|want\ to\ (?:sponsor|advertise))\b.{0,300}
+      | (?:many\ )?thanks\ to\ .{1,60}\ for\ (?:their|its|the)\ support.{0,20}
       | you\ (?:are\ )?receiv(?:e|ed|ing)\ this\ (?:e-?mail|newsletter).{0,200}
       | (?:this\ e-?mail\ was\ sent\ to|sent\ to\ \S+@\S+).{0,200} | our\ mailing\ address\ is.{0,200}
       | (?:powered\ by|e-?mail\ marketing\ (?:powered\ )?by)\ (?:mailchimp|substack|beehiiv|revue|convertkit).{0,40}

@@ -96,13 +96,19 @@ class _Walker:
     # --- what a line is ---------------------------------------------------------------------------------
 
     def _take_byline(self, line: Line) -> bool:
-        """A byline ("By Kevin Rothrock") right under a headline is the story's author, not a line of its own."""
+        """A byline ("By Kevin Rothrock") right under a headline is the story's author, not a line of its own.
+
+        Above the first item it signs the whole issue ("By Charlotte Jee • 06.25.24" under the masthead): not
+        an item either.
+        """
         current = self.current
-        if line.bullet or current is None or not current.from_headline or current.body or current.author:
+        if line.bullet or (current is not None and (not current.from_headline or current.body or current.author)):
             return False
         author = byline_author(line.text)
         if author is None:
             return False
+        if current is None:
+            return not any(section.items for section in self.sections)
         current.author = author
         return True
 

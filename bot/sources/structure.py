@@ -47,6 +47,8 @@ _MAX_LEAD_IN_WORDS = 12
 _WHOLE_LINK_RE = re.compile(r"\[(?:\*\*)?(?P<text>[^\[\]*]+?)(?:\*\*)?\]\((?P<url>[^\s()]+)\)")
 _WHOLE_BOLD_RE = re.compile(r"\*\*([^*]+)\*\*")
 _MAX_SPONSOR_SHARE = 0.5
+_DOMAIN_RE = re.compile(r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,12}(?:/\S*)?", re.IGNORECASE)
+_MAX_LABEL_WORDS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +229,22 @@ def _blocks(root: lxml.html.HtmlElement) -> list[str]:
     for index in range(len(out) - 1):
         if out[index].startswith("# ") and out[index + 1].startswith("##"):
             out[index + 1] = out[index + 1].lstrip("#").strip()  # the subtitle under the title: a standfirst
-    return out
+    for index in range(len(out) - 1):
+        if _is_label(out[index]) and out[index + 1].startswith("### "):
+            out[index] = "## " + out[index][4:]  # "Articles" over the linked headlines of its cell: a section
+    return [
+        block
+        for index, block in enumerate(out)
+        if not (_is_label(block) and (index + 1 == len(out) or out[index + 1].startswith(("# ", "## "))))
+    ]  # a label with nothing left under it (its text was chrome: "Contribute", "Sponsor us")
+
+
+def _is_label(block: str) -> bool:
+    """A short bold line that is not a link ("### Announcements"): an e-mail's category label."""
+    if not block.startswith("### ") or "\n" in block or "](" in block:
+        return False
+    text = block[4:].strip()
+    return 0 < len(text.split()) <= _MAX_LABEL_WORDS and text[-1:] not in ".:!?"
 
 
 def _walk(element: lxml.html.HtmlElement, out: list[str]) -> None:
@@ -283,7 +300,14 @@ def _line(element: lxml.html.HtmlElement) -> str | None:
 
 
 def _segment(markdown: str) -> str:
-    """One <br>-separated line of a cell: a whole link or bold line is a headline, anything else text."""
+    """One <br>-separated line of a cell: a whole link or bold line is a headline, anything else text.
+
+    A bare domain ("blog.jetbrains.com" under a link) credits the source: text of the item, not a headline.
+    """
+    if (match := _WHOLE_LINK_RE.fullmatch(markdown) or _WHOLE_BOLD_RE.fullmatch(markdown)) and _DOMAIN_RE.fullmatch(
+        (match.groupdict().get("text") or match[1]).strip()
+    ):
+        return (match.groupdict().get("text") or match[1]).strip()
     if match := _WHOLE_LINK_RE.fullmatch(markdown):
         words = match["text"].split()
         if len(words) <= _MAX_LINKED_HEADLINE_WORDS and match["text"].rstrip()[-1:] not in ".:":
