@@ -75,9 +75,14 @@ _SPONSOR_RE = re.compile(
     r"(?:together\ with|presented\ by|sponsored\ by|brought\ to\ you\ by|in\ partnership\ with|a\ message\ from"
     r"|(?:a\ )?word\ from\ our\ sponsors?|from\ our\ (?:sponsors?|partners?)"
     r"|sponsor(?:ed)?(?:\ content|\ post)?\s*[:|—–-]"
-    r"|sponsored\b|advertisement\b|partner\ content\b|paid\ (?:post|partnership)\b)",
+    r"|promoted\ by|sponsored\b|advertisement\b|partner\ content\b|paid\ (?:post|partnership)\b)",
     re.IGNORECASE | re.VERBOSE,
 )
+_SPONSORED_ISSUE_RE = re.compile(
+    r"\b(?:is|are)\ (?:presented|sponsored|powered|brought\ to\ you)\ by\b", re.IGNORECASE | re.VERBOSE
+)
+"""A short line naming the sponsor of the issue: "Tuesday 16th January’s issue is presented by Gitpod"."""
+_MAX_SPONSOR_LINE_WORDS = 14
 _SPONSOR_TAIL_RE = re.compile(r"\((?:sponsored|sponsor|ad|advertisement|partner)\)\s*$", re.IGNORECASE)
 _SEPARATOR_RE = re.compile(r"[\W_]+")
 _CREDIT_RE = re.compile(
@@ -141,7 +146,9 @@ def is_chrome_text(text: str) -> bool:
 def is_sponsor_label(text: str) -> bool:
     """ "Together with Acme", "Presented by…", "A message from…", "Sponsored": an advertisement starts here."""
     stripped = text.strip(" *_#:|—–-")
-    return bool(_SPONSOR_RE.match(stripped)) or bool(_SPONSOR_TAIL_RE.search(stripped))
+    if _SPONSOR_RE.match(stripped) or _SPONSOR_TAIL_RE.search(stripped):
+        return True
+    return len(stripped.split()) <= _MAX_SPONSOR_LINE_WORDS and bool(_SPONSORED_ISSUE_RE.search(stripped))
 
 
 def is_photo_credit(text: str) -> bool:

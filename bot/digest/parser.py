@@ -141,8 +141,11 @@ def parse_issue(text: str, *, source: str | None = None, hints: Hints | None = N
     if title is not None and _ISSUE_NUMBER_RE.fullmatch(title.strip()) and hints.title:
         # "ISSUE #390" only numbers the issue; the subject or page title ("Kotlin Weekly #390") names it.
         notes = [note for note in notes if note.field != "title"]
-        title = _hint_title(hints, newsletter) or collapse_spaces(hints.title)
-        notes.append(Note("title", hints.title_rule, title))
+        title = _hint_title(hints, newsletter)
+        if title is None and not _ISSUE_NUMBER_RE.fullmatch(collapse_spaces(hints.title)):
+            title = collapse_spaces(hints.title)  # "Kotlin Weekly #390": its name and number are all it says
+        if title is not None:
+            notes.append(Note("title", hints.title_rule, title))
     if title is not None and header.rules.get("title") == "# heading" and _names_the_newsletter(title, hints):
         # "# The Download" over an e-mail from "The Download from MIT Technology Review": the masthead.
         notes = [note for note in notes if note.field != "title"]
@@ -219,6 +222,8 @@ def _hint_title(hints: Hints, newsletter: str | None) -> str | None:
     for found in find_dates(title):
         title = title.replace(found.text, " ")
     title = collapse_spaces(title).strip(" |—–-:·,")
+    if _ISSUE_NUMBER_RE.fullmatch(title):
+        return None  # "Issue #480": the subject only numbers the issue
     return title if len(title.split()) >= _MIN_HINT_TITLE_WORDS else None
 
 
