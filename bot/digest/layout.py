@@ -178,8 +178,7 @@ class _Walker:
         trailing, text = split_trailing_emoji(text)
         text, minutes, words = strip_read_marker(text)
         late, text = split_trailing_emoji(text)
-        if not line.explicit_heading:
-            text = strip_numbering(text)
+        text = strip_numbering(text)  # "### 1. Le nouveau pape…": the running number, in a heading too
         labelled = OPINION_LABEL_RE.match(text)
         if labelled and labelled.end() < len(text):
             text = text[labelled.end() :]
