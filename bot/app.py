@@ -15,7 +15,9 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 
 import handlers
 from bot.config import Settings
-from bot.delivery.engine import build_engine
+from bot.delivery.channels import ChannelPoster, build_channel_poster
+from bot.delivery.engine import DeliveryEngine, build_engine
+from bot.delivery.pacing import ChatPacer
 from bot.delivery.transport import AiohttpRequest
 from bot.features.publishing import announce_published
 from bot.features.services import Services
@@ -27,7 +29,15 @@ from storage import Database, Repositories
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
+ALLOWED_UPDATES = [
+    "message",
+    "edited_message",
+    "callback_query",
+    "inline_query",
+    "chosen_inline_result",
+    "my_chat_member",
+    "message_reaction_count",
+]
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> BriefingApplication:
@@ -36,12 +46,18 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
 
     async def post_init(app: BriefingApplication) -> None:
         db = await Database.open(settings.briefing_db, clock=clock)
-        engine = build_engine(Repositories.over(db), settings)
+        pacer = ChatPacer()  # one pace per chat for the engine's deliveries and the command replies
+        engine = build_engine(Repositories.over(db), settings, pacer=pacer)
+        channels = build_channel_poster(Repositories.over(db), settings, app.bot.username)
         app.bot_data.engine = engine
-        app.bot_data.services = Services.over(db, settings, clock, delivery=engine)
+        app.bot_data.channels = channels
+        app.bot_data.services = Services.over(
+            db, settings, clock, delivery=_Delivery(engine, channels), reply_pacer=pacer
+        )
         # Progress messages first, so a broadcast the engine finishes at once still gets its report.
         await resume_progress(app)
         await engine.start()
+        await channels.start()
         _schedule_ticks(app)
         if settings.feed_url:
             _schedule_feed_polls(app, settings)
@@ -49,6 +65,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
         logger.info("bot @%s ready; database %s", app.bot.username, settings.briefing_db)
 
     async def post_shutdown(app: BriefingApplication) -> None:
+        if app.bot_data.channels is not None:
+            await app.bot_data.channels.stop()
+            app.bot_data.channels = None
         if app.bot_data.engine is not None:
             await app.bot_data.engine.stop()
             app.bot_data.engine = None
@@ -74,6 +93,21 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
     )
     handlers.register(app)
     return app
+
+
+class _Delivery:
+    """What the use cases wake: the engine (readers) and the channel poster (CHANNELS)."""
+
+    def __init__(self, engine: DeliveryEngine, channels: ChannelPoster) -> None:
+        self._engine = engine
+        self._channels = channels
+
+    def wake(self) -> None:
+        self._engine.wake()
+        self._channels.wake()
+
+    def forget_digest(self, digest_id: int) -> None:
+        self._engine.forget_digest(digest_id)
 
 
 def _schedule_ticks(app: BriefingApplication) -> None:

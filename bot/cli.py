@@ -224,7 +224,14 @@ def cmd_push(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     from bot.features.stats import gather_stats
     from bot.render.editor import stats_text
-    from storage import BroadcastRepository, Database, DeliveryRepository, SubscriberRepository
+    from storage import (
+        BroadcastRepository,
+        ChannelPostRepository,
+        Database,
+        DeliveryRepository,
+        OpenRepository,
+        SubscriberRepository,
+    )
 
     settings = _settings(args)
     if not settings.briefing_db.exists():
@@ -238,6 +245,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 BroadcastRepository(db),
                 db.clock.now(),
                 timezone=settings.timezone,
+                opens=OpenRepository(db),
+                channels=ChannelPostRepository(db) if settings.channels else None,
             )
         return stats.to_json_dict() if args.json else stats_text(stats)
 

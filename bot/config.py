@@ -38,6 +38,8 @@ EXPECTED: dict[str, str] = {
     "NEWSLETTER_NAME": "the briefing's name, like The Morning Wire (empty: the name the latest issue prints)",
     "FEED_MODE": "issue (each feed entry is an issue) or daily (a day's entries make one digest)",
     "DIGEST_CUTOFF": "a 24-hour time HH:MM, like 20:00 (when FEED_MODE=daily assembles the day's digest)",
+    "CHANNELS": "comma-separated channel @usernames or numeric ids (like -1001234567890) where the bot is an admin",
+    "CHANNEL_POST_TIME": "a 24-hour time HH:MM in DEFAULT_TIMEZONE, like 07:00, or empty to post on publication",
 }
 
 FREE_BROADCAST_RATE = 30.0
@@ -80,6 +82,8 @@ class Settings(BaseSettings):
     newsletter_name: str | None = None
     feed_mode: Literal["issue", "daily"] = "issue"
     digest_cutoff: dt.time = dt.time(20, 0)
+    channels: Annotated[tuple[str, ...], NoDecode] = ()
+    channel_post_time: dt.time | None = None
 
     @field_validator("newsletter_name", mode="before")
     @classmethod
@@ -147,6 +151,23 @@ class Settings(BaseSettings):
                 raise ValueError("not an http(s) URL")
         return tuple(value)
 
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _channels(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = tuple(p.strip() for p in value.split(",") if p.strip())
+        for channel in value:
+            if not re.fullmatch(r"@[A-Za-z][A-Za-z0-9_]{3,31}|-\d{5,20}", channel):
+                raise ValueError("not a channel @username or id")
+        return tuple(value)
+
+    @field_validator("channel_post_time", mode="before")
+    @classmethod
+    def _channel_post_time(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None  # empty: post as soon as the issue is published
+        return _time_of_day(value)
+
     @field_validator("default_timezone", mode="before")
     @classmethod
     def _timezone(cls, value: Any) -> Any:
@@ -160,12 +181,7 @@ class Settings(BaseSettings):
     @field_validator("default_delivery_time", mode="before")
     @classmethod
     def _delivery_time(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            match = TIME_PATTERN.match(value.strip())
-            if not match:
-                raise ValueError("not HH:MM")
-            return dt.time(int(match[1]), int(match[2]))
-        return value
+        return _time_of_day(value)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -189,6 +205,16 @@ class Settings(BaseSettings):
     @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.default_timezone)
+
+
+def _time_of_day(value: Any) -> Any:
+    """``HH:MM`` text as a time; anything else is left to pydantic."""
+    if isinstance(value, str):
+        match = TIME_PATTERN.match(value.strip())
+        if not match:
+            raise ValueError("not HH:MM")
+        return dt.time(int(match[1]), int(match[2]))
+    return value
 
 
 def load_settings(

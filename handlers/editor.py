@@ -24,7 +24,7 @@ from bot.features.publishing import PendingIssues, UploadError
 from bot.features.stats import gather_stats
 from bot.render import editor as render
 from bot.render import replies
-from bot.render.callbacks import BroadcastDecision, PublishDecision, decode
+from bot.render.callbacks import BroadcastDecision, BroadcastOption, PublishDecision, decode
 from bot.render.charts import render_chart
 from bot.render.commands import editor_menu
 from bot.render.message import message as one_message
@@ -127,7 +127,27 @@ async def broadcast(update: Update, context: BriefingContext) -> None:
         await message.reply_text(render.bad_broadcast_markup(str(exc)), parse_mode=ParseMode.HTML)
         return
     await send_rendered(context.bot, chat.id, draft.parts)
-    await send_rendered(context.bot, chat.id, [render.broadcast_confirmation(draft.broadcast.id, draft.recipients)])
+    await send_rendered(context.bot, chat.id, [draft.question()])
+
+
+async def broadcast_option(update: Update, context: BriefingContext) -> None:
+    """A toggle under the preview (urgent, channels too): the question is redrawn with the option in force."""
+    query = update.callback_query
+    assert query is not None
+    action = decode(query.data)
+    if not isinstance(action, BroadcastOption):
+        await query.answer(replies.STALE_BUTTON)
+        return
+    editor_id = await _editor(update, context, "broadcast.option")
+    if editor_id is None:
+        return
+    draft = await broadcasting.set_option(context.services, action.broadcast_id, editor_id, action.option)
+    if draft is None:
+        await query.answer(render.OPTION_TOO_LATE, show_alert=True)
+        return
+    await query.answer(render.SAVED_OPTION)
+    if isinstance(query.message, Message):
+        await edit_rendered(query.message, draft.question())
 
 
 async def broadcast_decision(update: Update, context: BriefingContext) -> None:
@@ -329,6 +349,8 @@ async def stats(update: Update, context: BriefingContext) -> None:
         services.broadcasts,
         services.clock.now(),
         timezone=services.settings.timezone,
+        opens=services.opens,
+        channels=services.channels if services.settings.channels else None,
     )
     await send_rendered(context.bot, message.chat_id, render.render_stats(figures))
     chart = await asyncio.to_thread(render_chart, figures)
@@ -348,4 +370,5 @@ def register(app: BriefingApplication) -> None:
         app.add_handler(CommandHandler(name, callback, filters=new_messages))
     app.add_handler(MessageHandler(filters.Document.ALL & new_messages, publish_document))
     app.add_handler(CallbackQueryHandler(broadcast_decision, pattern=f"^{BroadcastDecision.tag}:"))
+    app.add_handler(CallbackQueryHandler(broadcast_option, pattern=f"^{BroadcastOption.tag}:"))
     app.add_handler(CallbackQueryHandler(publish_decision, pattern=f"^{PublishDecision.tag}:"))

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from storage.audit import AuditRepository
 from storage.broadcasts import BroadcastRepository
+from storage.channels import ChannelPostRepository
 from storage.db import Database
 from storage.deliveries import DeliveryRepository
 from storage.digests import DigestRepository
+from storage.opens import OpenRepository
 from storage.subscribers import SubscriberRepository
 
 
@@ -24,6 +26,8 @@ class Repositories:
     deliveries: DeliveryRepository
     broadcasts: BroadcastRepository
     audit: AuditRepository
+    opens: OpenRepository
+    channels: ChannelPostRepository
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -34,4 +38,6 @@ class Repositories:
             deliveries=DeliveryRepository(db),
             broadcasts=BroadcastRepository(db),
             audit=AuditRepository(db),
+            opens=OpenRepository(db),
+            channels=ChannelPostRepository(db),
         )

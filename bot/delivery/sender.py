@@ -63,8 +63,25 @@ class ApiSender:
     async def shutdown(self) -> None:
         await self._request.shutdown()
 
-    async def send(self, chat_id: int, message: RenderedMessage) -> int:
-        body = b'{"chat_id":%d,%s}' % (chat_id, _encoded_fields(message, self._paid))
+    async def send(
+        self, chat_id: int, message: RenderedMessage, *, thread_id: int | None = None, silent: bool = False
+    ) -> int:
+        """Send one part; ``thread_id`` names a forum topic, ``silent`` sends without a notification sound."""
+        extra = b""
+        if thread_id is not None:
+            extra += b'"message_thread_id":%d,' % thread_id
+        if silent:
+            extra += b'"disable_notification":true,'
+        body = b'{"chat_id":%d,%s%s}' % (chat_id, extra, _encoded_fields(message, self._paid))
         result = await self._request.post(self._url, PreparedJson(body))
         assert isinstance(result, dict)
         return int(result["message_id"])
+
+    async def post(self, chat: int | str, message: RenderedMessage, *, silent: bool = False) -> tuple[int, int]:
+        """Post one part to a channel named by id or ``@username``; returns the message id and the channel's id."""
+        fields = _encoded_fields(message, False)
+        target = json.dumps(chat).encode()
+        body = b'{"chat_id":%s,%s%s}' % (target, b'"disable_notification":true,' if silent else b"", fields)
+        result = await self._request.post(self._url, PreparedJson(body))
+        assert isinstance(result, dict)
+        return int(result["message_id"]), int(result["chat"]["id"])

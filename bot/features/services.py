@@ -19,9 +19,11 @@ from bot.rules.searches import SearchMemory
 from storage import (
     AuditRepository,
     BroadcastRepository,
+    ChannelPostRepository,
     Database,
     DeliveryRepository,
     DigestRepository,
+    OpenRepository,
     Repositories,
     SubscriberRepository,
 )
@@ -55,6 +57,8 @@ class Services:
     deliveries: DeliveryRepository
     broadcasts: BroadcastRepository
     audit: AuditRepository
+    opens: OpenRepository
+    channels: ChannelPostRepository
     scheduler: Scheduler
     delivery: Delivery = field(default_factory=NoDelivery)
     """The running engine, told when something was queued or an issue changed; a no-op where none runs."""
@@ -74,7 +78,13 @@ class Services:
 
     @classmethod
     def over(
-        cls, db: Database, settings: Settings, clock: Clock, *, delivery: Delivery | None = None
+        cls,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        *,
+        delivery: Delivery | None = None,
+        reply_pacer: ChatPacer | None = None,
     ) -> Services:
         repos = Repositories.over(db)
         return cls(
@@ -86,6 +96,8 @@ class Services:
             deliveries=repos.deliveries,
             broadcasts=repos.broadcasts,
             audit=repos.audit,
+            opens=repos.opens,
+            channels=repos.channels,
             scheduler=Scheduler(
                 db,
                 repos.digests,
@@ -95,6 +107,7 @@ class Services:
                 late_policy=LatePolicy(settings.late_issue_policy),
             ),
             delivery=delivery or NoDelivery(),
+            reply_pacer=reply_pacer or ChatPacer(),
         )
 
     def is_editor(self, user_id: int | None) -> bool:

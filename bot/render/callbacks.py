@@ -11,6 +11,7 @@ Data is short text, ``<tag>:<field>:<field>``, well under Telegram's 64 bytes::
     uf:<author_token>          stop following an author (the /settings panel)
     fg:<token>:ok|no           a reader confirms or cancels /forget
     bc:<broadcast_id>:ok|no    an editor confirms or cancels a broadcast
+    bo:<broadcast_id>:<option> an editor sets a draft broadcast's option (urgent|calm, channels|readers)
     pub:<token>:ok|no          an editor publishes or discards an uploaded issue
     -                          does nothing (the "2/5" label between page buttons)
 
@@ -151,6 +152,25 @@ class BroadcastDecision:
         return (str(self.broadcast_id), "ok" if self.approve else "no")
 
 
+BROADCAST_OPTIONS = {"urgent": ("urgent", True), "calm": ("urgent", False), "channels": ("channels", True),
+                     "readers": ("channels", False)}  # fmt: skip
+"""A preview toggle's value: which option it sets, and to what (buttons carry the value, never "toggle")."""
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastOption:
+    tag: ClassVar[str] = "bo"
+    broadcast_id: int
+    option: str
+
+    def __post_init__(self) -> None:
+        _check_id(self.broadcast_id, "broadcast id")
+        _check(self.option in BROADCAST_OPTIONS, f"unknown broadcast option: {self.option!r}")
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.broadcast_id), self.option)
+
+
 @dataclass(frozen=True, slots=True)
 class PublishDecision:
     tag: ClassVar[str] = "pub"
@@ -242,6 +262,7 @@ Action = (
     | UnfollowAuthor
     | ForgetDecision
     | BroadcastDecision
+    | BroadcastOption
     | PublishDecision
     | Noop
 )
@@ -315,6 +336,11 @@ def _broadcast(fields: list[str]) -> Action:
     return BroadcastDecision(_id(broadcast_id), _decision(decision))
 
 
+def _broadcast_option(fields: list[str]) -> Action:
+    broadcast_id, option = fields
+    return BroadcastOption(_id(broadcast_id), option)
+
+
 def _publish(fields: list[str]) -> Action:
     token, decision = fields
     return PublishDecision(token, _decision(decision))
@@ -357,6 +383,7 @@ _PARSERS: dict[str, Callable[[list[str]], Action]] = {
     UnfollowAuthor.tag: _author(UnfollowAuthor),
     ForgetDecision.tag: _forget,
     BroadcastDecision.tag: _broadcast,
+    BroadcastOption.tag: _broadcast_option,
     PublishDecision.tag: _publish,
     Noop.tag: _noop,
 }

@@ -29,6 +29,7 @@ READER_COMMANDS: tuple[Command, ...] = (
     Command("settings", "Delivery time, timezone, format, sections, alerts"),
     Command("time", "When your digest arrives", "<07:30>"),
     Command("timezone", "Your timezone: a city, an offset or your local time", "<Berlin, UTC+3 or “it's 14:35 here”>"),
+    Command("quiet", "Quiet hours: alerts arrive silently (or wait) at night", "<22:00-07:00 or off>"),
     Command("pause", "Pause the digest, for some days or until /resume", "[days]"),
     Command("resume", "Get the digest again after a pause"),
     Command("follow", "Flag an author's new pieces in your digest", "<author>"),

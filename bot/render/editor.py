@@ -13,13 +13,16 @@ from collections.abc import Mapping, Sequence
 from bot.digest.calendar import MONTHS, format_issue_date, format_short_date
 from bot.digest.model import Digest, Item, ItemKind
 from bot.render import texts
-from bot.render.callbacks import BroadcastDecision, PublishDecision, encode
+from bot.render.callbacks import BroadcastDecision, BroadcastOption, PublishDecision, encode
 from bot.render.html import escape
 from bot.render.keyboard import Button, Keyboard
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.split import PARAGRAPH_SEPARATOR
 from storage import Broadcast, BroadcastStatus, BroadcastTally, SaveOutcome, SubscriberStatus
-from storage.stats import GROWTH_DAYS, Stats
+from storage.stats import GROWTH_DAYS, TOP_DAYS, Stats
+
+TOP_SHOWN = 5
+"""Pieces listed under "Most opened" in /stats (the JSON has up to ten)."""
 
 # --- broadcasts -------------------------------------------------------------------------------------
 
@@ -37,6 +40,8 @@ UNKNOWN_BROADCAST = "I don't know that broadcast any more."
 SENDING_NOW = "Sending…"
 NOTHING_TO_CANCEL = "No broadcast is being sent right now."
 CANCELLED_ANSWER = "Cancelled."
+SAVED_OPTION = "Changed."
+OPTION_TOO_LATE = "This broadcast is no longer a draft (or there are no channels): nothing changed."
 
 
 def bad_broadcast_markup(reason: str) -> str:
@@ -47,17 +52,61 @@ def readers(count: int) -> str:
     return _count(count, "reader", "readers")
 
 
-def broadcast_confirmation(broadcast_id: int, recipients: int) -> RenderedMessage:
-    """The question under the preview: how many readers it would reach, and Send / Cancel."""
+def broadcast_confirmation(
+    broadcast_id: int,
+    recipients: int,
+    *,
+    quiet_silent: int = 0,
+    quiet_held: int = 0,
+    urgent: bool = False,
+    channels: int = 0,
+    to_channels: bool = False,
+) -> RenderedMessage:
+    """The question under the preview: how many readers it would reach, who is in quiet hours, and Send / Cancel.
+
+    With quiet hours about, an "urgent" toggle (silent but never held); with CHANNELS, a "channels too" toggle.
+    """
     who = (
         f"It goes to <b>{readers(recipients)}</b>: the active readers with breaking alerts on."
         if recipients
         else "<b>Nobody</b> would get it right now: no active reader has breaking alerts on."
     )
-    html = f"⬆️ This is exactly what readers will see.\n{who}\n\nSend broadcast #{broadcast_id}?"
+    lines = [f"⬆️ This is exactly what readers will see.\n{who}"]
+    if quiet_silent or quiet_held:
+        quiet = f"🌙 {readers(quiet_silent + quiet_held)} in quiet hours right now"
+        details = []
+        if quiet_silent:
+            details.append(f"{quiet_silent} get it silently")
+        if quiet_held:
+            details.append(f"{quiet_held} when their quiet hours end")
+        lines.append(f"{quiet}: {', '.join(details)}.")
+    if urgent:
+        lines.append("⚡ <b>Urgent</b>: silent in quiet hours, but held for nobody.")
+    if channels:
+        lines.append(
+            f"📢 Also posted to the {_count(channels, 'channel', 'channels')}."
+            if to_channels
+            else "📢 Not posted to the channels."
+        )
+    html = "\n".join(lines) + f"\n\nSend broadcast #{broadcast_id}?"
     send = Button(SEND_BUTTON.format(count=readers(recipients)), data=encode(BroadcastDecision(broadcast_id, True)))
     cancel = Button(CANCEL_BUTTON, data=encode(BroadcastDecision(broadcast_id, False)))
-    return message(html, Keyboard(((send, cancel),)))
+    rows: list[tuple[Button, ...]] = [(send, cancel)]
+    toggles = [
+        Button(
+            "✓ ⚡ Urgent" if urgent else "⚡ Mark urgent",
+            data=encode(BroadcastOption(broadcast_id, "calm" if urgent else "urgent")),
+        )
+    ]
+    if channels:
+        toggles.append(
+            Button(
+                "✓ 📢 Channels too" if to_channels else "📢 Channels too",
+                data=encode(BroadcastOption(broadcast_id, "readers" if to_channels else "channels")),
+            )
+        )
+    rows.append(tuple(toggles))
+    return message(html, Keyboard(tuple(rows)))
 
 
 def broadcast_discarded(broadcast_id: int) -> RenderedMessage:
@@ -105,7 +154,9 @@ def render_progress(
     if status is BroadcastStatus.CANCELLED and tally.skipped:
         lines.append(f"Not sent: {tally.skipped}")
     if status in (BroadcastStatus.CONFIRMED, BroadcastStatus.SENDING):
-        remaining = tally.pending + tally.sending
+        if tally.held:
+            lines.append(f"🌙 {readers(tally.held)} held until their quiet hours end")
+        remaining = tally.pending + tally.sending - tally.held
         if rate is None or rate <= 0:
             lines.append("Rate: measuring…")
         else:
@@ -296,6 +347,40 @@ def _stats_sections(stats: Stats) -> list[tuple[str, list[str]]]:
             + (f" · not sent {last.skipped}" if last.skipped else ""),
         ]
     sections.append(("Last broadcast", broadcast))
+    if stats.groups:
+        sections[0][1].append(f"of them groups: {stats.groups}")
+    if stats.channels is not None:
+        channels = stats.channels
+        sections.append(
+            (
+                "Channel posts",
+                [
+                    f"issues {channels.issues} · breaking updates {channels.broadcasts} · failed {channels.failed}",
+                    f"reactions counted {channels.reactions}",
+                ],
+            )
+        )
+    sections.append(
+        (
+            f"Most opened, last {TOP_DAYS} days",
+            [
+                f"{number}. {item.title}"
+                + (f" — {item.author}" if item.author else "")
+                + f" ({texts.KIND_NAMES[item.kind].lower()}"
+                + (f", {format_short_date(item.date)}" if item.date else "")
+                + f") · {_count(item.opens, 'open', 'opens')}"
+                for number, item in enumerate(stats.top_items[:TOP_SHOWN], start=1)
+            ]
+            or ["Nothing opened yet."],
+        )
+    )
+    if stats.top_authors:
+        sections.append(
+            (
+                f"Top authors, last {TOP_DAYS} days",
+                [f"{author.author} · {_count(author.opens, 'open', 'opens')}" for author in stats.top_authors],
+            )
+        )
     return sections
 
 

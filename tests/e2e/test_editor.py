@@ -165,7 +165,7 @@ async def test_broadcast_preview_confirm_progress_and_report(harness: Harness, m
     expected = "Breaking: &lt;b&gt;not markup&lt;/b&gt; &amp; a link https://meduza.io/en"
     assert preview.html == expected
     assert "3 readers" in (question.text or "")
-    assert [text for text, _ in buttons(question)] == ["📣 Send to 3 readers", render.CANCEL_BUTTON]
+    assert [text for text, _ in buttons(question)] == ["📣 Send to 3 readers", render.CANCEL_BUTTON, "⚡ Mark urgent"]
     await asyncio.sleep(0.2)
     assert all(received(server, chat) == [] for chat in range(2001, 2006)), "sent before Confirm"
 
