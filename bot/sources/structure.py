@@ -339,8 +339,8 @@ def _line(element: lxml.html.HtmlElement) -> str | None:
     if bold and _text(bold[0]) == text and words <= _MAX_BOLD_HEADLINE_WORDS:
         return f"### {_linked_text(element)}"
     if bold and (linked := _linked_lead_in(element, bold[0], text)) is not None:
-        lead, href = linked
-        return f"### [{lead}]({href})\n\n{text[len(lead) :].strip(' .:—–-')}"
+        name, href = linked
+        return f"### [{name}]({href})\n\n{text[len(name) :].strip(' .:—–-')}"
     if bold and (lead := _lead_in(element, bold[0], text)) is not None and _opens_its_cell(element, text):
         return f"### {lead}\n\n{text[len(lead) :].strip(' .:')}"
     raw = _inline_markdown(element, outer=True)
