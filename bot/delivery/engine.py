@@ -125,6 +125,7 @@ class DeliveryEngine:
         flood_retries: 429s one message may get before it is recorded as failed.
         sleep: injectable for tests of backoff.
         pacer: the per-chat pacer, shared with the command replies (one pace per chat); a new one if None.
+        newsletter: the briefing's name (NEWSLETTER_NAME) the issues go out under; None: the name each prints.
     """
 
     def __init__(
@@ -141,7 +142,9 @@ class DeliveryEngine:
         flood_retries: int = FLOOD_RETRIES,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         pacer: ChatPacer | None = None,
+        newsletter: str | None = None,
     ) -> None:
+        self._newsletter = newsletter
         self._repos = repos
         self._sender = sender
         self._limiter = RateLimiter(rate)
@@ -399,7 +402,7 @@ class DeliveryEngine:
         parts = self._renders.get(key)
         if parts is None:
             parts = render_issue(
-                stored.digest,
+                stored.digest.named(self._newsletter),
                 digest_id=stored.id,
                 fmt=subscriber.format,
                 kinds=subscriber.sections,
@@ -504,4 +507,6 @@ def build_engine(
         AiohttpRequest(connection_limit=concurrency),
         paid_broadcast=settings.allow_paid_broadcast,
     )
-    return DeliveryEngine(repos, sender, rate=rate, concurrency=concurrency, pacer=pacer)
+    return DeliveryEngine(
+        repos, sender, rate=rate, concurrency=concurrency, pacer=pacer, newsletter=settings.newsletter_name
+    )

@@ -145,7 +145,10 @@ class Reading:
         authors: AuthorDirectory,
         default_timezone: str = "UTC",
         opens: OpenRepository | None = None,
+        newsletter: str | None = None,
     ) -> None:
+        self._newsletter = newsletter
+        """NEWSLETTER_NAME: the name the issues are shown under (None: the name each issue prints)."""
         self._opens = opens
         self._authors = authors
         self._digests = digests
@@ -167,6 +170,7 @@ class Reading:
             authors=services.authors,
             default_timezone=services.settings.default_timezone,
             opens=services.opens,
+            newsletter=services.settings.newsletter_name,
         )
 
     # --- the reader ---------------------------------------------------------------------------------
@@ -224,7 +228,7 @@ class Reading:
 
     def _issue(self, stored: StoredDigest, view: ReaderView) -> list[RenderedMessage]:
         return render_issue(
-            stored.digest,
+            stored.digest.named(self._newsletter),
             digest_id=stored.id,
             fmt=view.format,
             kinds=view.kinds,
@@ -408,7 +412,8 @@ class Reading:
                 return ButtonAnswer(notice=replies.ISSUE_GONE)
             view = await self.view(chat_id)
             if isinstance(action, OpenOverview):
-                overview = render_overview(stored.digest, digest_id=stored.id, kinds=view.kinds, followed=view.followed)
+                digest = stored.digest.named(self._newsletter)
+                overview = render_overview(digest, digest_id=stored.id, kinds=view.kinds, followed=view.followed)
                 return ButtonAnswer(tuple(overview))
             item = item_at(stored.digest, action.index)
             if item is None or item.kind not in OPENABLE:
