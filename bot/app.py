@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import functools
@@ -10,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 
 import handlers
@@ -25,6 +26,7 @@ from bot.render.commands import READER_COMMANDS, editor_menu
 from bot.rules.clock import Clock, SystemClock
 from bot.telegram.context import BotData, BriefingApplication, BriefingContext
 from bot.telegram.progress import resume_progress
+from bot.telegram.startup import STARTUP_WAIT, StartupError, network_reason, rejected_token, wait_for_bot_api
 from storage import Database, Repositories
 
 logger = logging.getLogger(__name__)
@@ -46,9 +48,10 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
 
     async def post_init(app: BriefingApplication) -> None:
         db = await Database.open(settings.briefing_db, clock=clock)
+        repos = Repositories.over(db, timezone=settings.timezone)
         pacer = ChatPacer()  # one pace per chat for the engine's deliveries and the command replies
-        engine = build_engine(Repositories.over(db), settings, pacer=pacer)
-        channels = build_channel_poster(Repositories.over(db), settings, app.bot.username)
+        engine = build_engine(repos, settings, pacer=pacer)
+        channels = build_channel_poster(repos, settings, app.bot.username)
         app.bot_data.engine = engine
         app.bot_data.channels = channels
         app.bot_data.services = Services.over(
@@ -210,7 +213,19 @@ async def running(
         await app.shutdown()
 
 
-def run_polling(settings: Settings, *, clock: Clock | None = None, **polling: Any) -> None:
-    """Long-poll until SIGINT/SIGTERM; PTB's run_polling stops the updater, the app, then post_shutdown."""
+def run_polling(
+    settings: Settings, *, clock: Clock | None = None, startup_wait: float = STARTUP_WAIT, **polling: Any
+) -> None:
+    """Long-poll until SIGINT/SIGTERM; PTB's run_polling stops the updater, the app, then post_shutdown.
+
+    First make sure the Bot API server answers and takes the token (:func:`wait_for_bot_api`), so a
+    server that is down or a wrong token is one line and exit 1 (:class:`StartupError`), not PTB's tracebacks.
+    """
+    asyncio.run(wait_for_bot_api(settings, wait=startup_wait))
     app = build_application(settings, clock=clock)
-    app.run_polling(allowed_updates=ALLOWED_UPDATES, **polling)
+    try:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, **polling)
+    except InvalidToken as exc:
+        raise StartupError(rejected_token(exc)) from None
+    except NetworkError as exc:  # the server went away between the check and PTB's own start-up
+        raise StartupError(f"cannot reach {settings.telegram_api_url} ({network_reason(exc)})") from None

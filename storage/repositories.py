@@ -6,6 +6,7 @@ database (the engine's and the use cases') see the same rows and share its singl
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from storage.audit import AuditRepository
@@ -30,10 +31,11 @@ class Repositories:
     channels: ChannelPostRepository
 
     @classmethod
-    def over(cls, db: Database) -> Repositories:
+    def over(cls, db: Database, *, timezone: dt.tzinfo = dt.UTC) -> Repositories:
+        """``timezone`` is the publisher's (DEFAULT_TIMEZONE): it decides which issue is today's."""
         return cls(
             db=db,
-            digests=DigestRepository(db),
+            digests=DigestRepository(db, timezone=timezone),
             subscribers=SubscriberRepository(db),
             deliveries=DeliveryRepository(db),
             broadcasts=BroadcastRepository(db),

@@ -520,6 +520,10 @@ class SubscriberRepository:
 
     # --- statistics -------------------------------------------------------------------------------
 
+    async def count_except(self, chat_id: int) -> int:
+        """Subscribers of any status other than ``chat_id`` (the sandbox asks: any real readers here?)."""
+        return int(await self._db.fetchval("SELECT count(*) FROM subscribers WHERE chat_id <> ?", (chat_id,)))
+
     async def count_by_status(self) -> dict[SubscriberStatus, int]:
         counts = dict.fromkeys(SubscriberStatus, 0)
         for row in await self._db.fetchall("SELECT status, count(*) AS n FROM subscribers GROUP BY status"):

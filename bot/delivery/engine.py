@@ -29,6 +29,7 @@ from bot.delivery.failures import Action, Failure, classify
 from bot.delivery.groupcommit import GroupCommit
 from bot.delivery.pacing import ChatPacer, RateLimiter
 from bot.delivery.sender import ApiSender
+from bot.delivery.tally import RoundTally
 from bot.delivery.transport import AiohttpRequest
 from bot.render.digest import render_issue
 from bot.render.message import RenderedMessage, messages
@@ -168,6 +169,8 @@ class DeliveryEngine:
         self._author_keys: dict[int, frozenset[str]] = {}
         """Each cached issue's author keys, so matching a reader's follows costs a set intersection."""
         self.stats = EngineStats()
+        self._round = RoundTally()
+        """What the current drain round did, logged in sums when it ends."""
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
@@ -265,7 +268,16 @@ class DeliveryEngine:
             if chats:
                 subscribers = await repos.subscribers.get_many(chats)
                 return [Job(chat, broadcast_id=broadcast.id, subscriber=subscribers.get(chat)) for chat in chats]
-            await repos.broadcasts.finish(broadcast.id)
+            if await repos.broadcasts.finish(broadcast.id):
+                tally = await repos.broadcasts.tally(broadcast.id)
+                logger.info(
+                    "broadcast #%d finished: sent to %d of %d readers, %d blocked, %d failed",
+                    broadcast.id,
+                    tally.sent,
+                    tally.sent + tally.blocked + tally.failed + tally.skipped,
+                    tally.blocked,
+                    tally.failed,
+                )
         for unfinished in await repos.deliveries.unfinished_digests():
             chats = await repos.deliveries.claim(unfinished, self._batch)
             if chats:
@@ -292,6 +304,7 @@ class DeliveryEngine:
         refill_lock = asyncio.Lock()
         exhausted = False
         served = 0
+        self._round = RoundTally()
 
         async def refill() -> None:
             nonlocal exhausted
@@ -318,6 +331,7 @@ class DeliveryEngine:
         while buffer:
             job = buffer.popleft()
             await self._mark_failed(job, "released at stop", retry=True)
+        self._round.log()
         return served
 
     # -- one recipient ---------------------------------------------------------------------------------
@@ -425,11 +439,13 @@ class DeliveryEngine:
             await self._repos.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
             await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), f"blocked: {exc}")
             self.stats.blocked += 1
+            self._round.blocked(*_kind(job))
             return
         except _GiveUp as exc:
             await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), str(exc))
             self.stats.failed += 1
             self.stats.errors.append(str(exc))
+            self._round.failed(*_kind(job), str(exc))
             return
         if job.broadcast_id is not None:
             await self._broadcasts_sent.record((job.broadcast_id, chat_id, message_ids))
@@ -437,6 +453,7 @@ class DeliveryEngine:
             assert job.digest_id is not None
             await self._issues_sent.record((job.digest_id, chat_id, message_ids))
         self.stats.sent += 1
+        self._round.sent(*_kind(job), len(message_ids))
 
     async def _mark_failed(self, job: Job, error: str, *, retry: bool = False) -> None:
         """Record a failed (or, with ``retry``, a released) recipient of either kind of job."""
@@ -469,7 +486,8 @@ class DeliveryEngine:
     async def _handle(self, failure: Failure, chat_id: int, tries: int) -> int:
         if failure.action is Action.RETRY_AFTER:
             self.stats.retried_429 += 1
-            logger.warning("flood limit: pausing sends for %.1fs", failure.retry_after)
+            logger.debug("flood limit: pausing sends for %.1fs", failure.retry_after)
+            self._round.flood_waits += 1
             self._limiter.pause(failure.retry_after)
             return chat_id
         if failure.action is Action.BACKOFF:
@@ -485,6 +503,13 @@ class DeliveryEngine:
         if failure.action is Action.DEACTIVATE:
             raise Gone(failure.reason)
         raise _GiveUp(failure.reason)
+
+
+def _kind(job: Job) -> tuple[str, int]:
+    if job.broadcast_id is not None:
+        return "broadcast", job.broadcast_id
+    assert job.digest_id is not None
+    return "issue", job.digest_id
 
 
 class _GiveUp(Exception):

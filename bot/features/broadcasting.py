@@ -7,6 +7,7 @@ to Telegram, so the same steps serve the chat and could serve a command line.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -16,6 +17,8 @@ from bot.render.callbacks import BROADCAST_OPTIONS
 from bot.render.editor import broadcast_confirmation, render_progress
 from bot.render.message import RenderedMessage, messages
 from storage import Broadcast, BroadcastStatus
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,7 @@ async def confirm(services: Services, broadcast_id: int, editor_id: int) -> Conf
         return Confirmation(await why_not(services, broadcast_id))
     recipients = await services.broadcasts.start(broadcast_id) or 0
     await services.audit.record(editor_id, "broadcast.send", target=broadcast_id, details={"recipients": recipients})
+    logger.info("broadcast #%d started by editor %d: %d recipients", broadcast_id, editor_id, recipients)
     services.delivery.wake()
     return Confirmation(Confirmed.STARTED, recipients)
 

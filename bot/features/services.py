@@ -86,7 +86,7 @@ class Services:
         delivery: Delivery | None = None,
         reply_pacer: ChatPacer | None = None,
     ) -> Services:
-        repos = Repositories.over(db)
+        repos = Repositories.over(db, timezone=settings.timezone)
         return cls(
             settings=settings,
             clock=clock,

@@ -39,15 +39,16 @@ async def gather_stats(
     opens: OpenRepository | None = None,
     channels: ChannelPostRepository | None = None,
 ) -> Stats:
-    """Read every figure from storage. ``timezone`` decides which issue date is "today".
+    """Read every figure from storage. ``timezone`` (the publisher's) decides when "today" began.
 
+    Today's deliveries are the messages sent (or failed) since midnight there, whatever issue they carried.
     ``opens`` adds the week's most opened pieces and authors; ``channels`` (given when CHANNELS is set) the
     channel posts, counted apart from readers.
     """
     by_status = await subscribers.count_by_status()
     growth = await subscribers.new_and_lost_since(now - dt.timedelta(days=GROWTH_DAYS))
     today = now.astimezone(timezone).date()
-    counts = await deliveries.counts_for_day(today)
+    counts = await deliveries.counts_since(dt.datetime.combine(today, dt.time(), tzinfo=timezone))
     return Stats(
         at=now,
         by_status=by_status,

@@ -13,6 +13,9 @@ Data is short text, ``<tag>:<field>:<field>``, well under Telegram's 64 bytes::
     bc:<broadcast_id>:ok|no    an editor confirms or cancels a broadcast
     bo:<broadcast_id>:<option> an editor sets a draft broadcast's option (urgent|calm, channels|readers)
     pub:<token>:ok|no          an editor publishes or discards an uploaded issue
+    pn:<token>                 an editor publishes an uploaded archive issue and sends it as today's
+    wd:<digest_id>:ok|no       an editor confirms or cancels /withdraw of that issue
+    rp:<digest_id>             an editor brings a withdrawn issue back
     -                          does nothing (the "2/5" label between page buttons)
 
 Versioning is by tag: a tag names an action *and* its field layout. To change a layout, introduce a
@@ -185,6 +188,46 @@ class PublishDecision:
         return (self.token, "ok" if self.approve else "no")
 
 
+@dataclass(frozen=True, slots=True)
+class PublishNow:
+    """Publish an uploaded issue and send it as today's, whatever its date (the editor's decision)."""
+
+    tag: ClassVar[str] = "pn"
+    token: str
+
+    def __post_init__(self) -> None:
+        _check_token(self.token, "token")
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.token,)
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawDecision:
+    tag: ClassVar[str] = "wd"
+    digest_id: int
+    approve: bool
+
+    def __post_init__(self) -> None:
+        _check_id(self.digest_id, "digest id")
+        _check(isinstance(self.approve, bool), "approve must be a bool")
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.digest_id), "ok" if self.approve else "no")
+
+
+@dataclass(frozen=True, slots=True)
+class RepublishIssue:
+    tag: ClassVar[str] = "rp"
+    digest_id: int
+
+    def __post_init__(self) -> None:
+        _check_id(self.digest_id, "digest id")
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.digest_id),)
+
+
 def author_token(key: str) -> str:
     """A short, stable stand-in for an author key in callback data: the key itself may not fit the charset or
     the 64 bytes ("dmitri trenin" has a space). Handlers find the author again by computing the token of
@@ -264,6 +307,9 @@ Action = (
     | BroadcastDecision
     | BroadcastOption
     | PublishDecision
+    | PublishNow
+    | WithdrawDecision
+    | RepublishIssue
     | Noop
 )
 
@@ -346,6 +392,11 @@ def _publish(fields: list[str]) -> Action:
     return PublishDecision(token, _decision(decision))
 
 
+def _withdraw(fields: list[str]) -> Action:
+    digest_id, decision = fields
+    return WithdrawDecision(_id(digest_id), _decision(decision))
+
+
 def _single(build: Callable[[int], Action], parse: Callable[[str], int]) -> Callable[[list[str]], Action]:
     def parser(fields: list[str]) -> Action:
         (value,) = fields
@@ -385,5 +436,8 @@ _PARSERS: dict[str, Callable[[list[str]], Action]] = {
     BroadcastDecision.tag: _broadcast,
     BroadcastOption.tag: _broadcast_option,
     PublishDecision.tag: _publish,
+    PublishNow.tag: _author(PublishNow),
+    WithdrawDecision.tag: _withdraw,
+    RepublishIssue.tag: _single(RepublishIssue, _id),
     Noop.tag: _noop,
 }

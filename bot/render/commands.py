@@ -43,7 +43,8 @@ EDITOR_COMMANDS: tuple[Command, ...] = (
     Command("broadcast", "Send breaking news to readers, after a preview", "<text>"),
     Command("cancel", "Stop the broadcast being sent"),
     Command("publish", "Publish the issue in the message you reply to (or send a file)"),
-    Command("withdraw", "Withdraw the latest issue from reading and pushing"),
+    Command("withdraw", "Withdraw an issue from reading and pushing, after you confirm", "[2022-01-07]"),
+    Command("republish", "Bring back a withdrawn issue", "<2022-01-07>"),
     Command("stats", "Subscribers, deliveries and the last broadcast, with a chart"),
 )
 """Shown in each editor's own chat only (a per-chat command scope), never in readers' menus."""

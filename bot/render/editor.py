@@ -13,11 +13,20 @@ from collections.abc import Mapping, Sequence
 from bot.digest.calendar import MONTHS, format_issue_date, format_short_date
 from bot.digest.model import Digest, Item, ItemKind
 from bot.render import texts
-from bot.render.callbacks import BroadcastDecision, BroadcastOption, PublishDecision, encode
+from bot.render.callbacks import (
+    BroadcastDecision,
+    BroadcastOption,
+    PublishDecision,
+    PublishNow,
+    RepublishIssue,
+    WithdrawDecision,
+    encode,
+)
 from bot.render.html import escape
 from bot.render.keyboard import Button, Keyboard
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.split import PARAGRAPH_SEPARATOR
+from bot.rules.issues import IssueDay
 from storage import Broadcast, BroadcastStatus, BroadcastTally, SaveOutcome, SubscriberStatus
 from storage.stats import GROWTH_DAYS, TOP_DAYS, Stats
 
@@ -195,6 +204,50 @@ UPLOAD_EXPIRED = "That upload has expired. Send the issue again."
 PUBLISHED_ANSWER = "Published."
 DISCARDED = "Discarded. Nothing was stored."
 NOTHING_TO_WITHDRAW = "There is no published issue to withdraw."
+ARCHIVE_BUTTON = "✅ Publish to the archive"
+SEND_NOW_BUTTON = "📣 Publish and send it now"
+DRAFT_BUTTON = "📝 Keep as a draft"
+WITHDRAW_BUTTON = "🗑 Withdraw"
+KEEP_BUTTON = "✖ Keep it"
+REPUBLISH_BUTTON = "↩️ Republish"
+ALREADY_WITHDRAWN = "That issue is not published any more; nothing was changed."
+ALREADY_PUBLISHED = "That issue is already published."
+NOT_WITHDRAWN = "✖ Nothing was withdrawn."
+WITHDRAW_USAGE = "Send /withdraw for the newest published issue, or /withdraw 2022-01-07 for the issue of that date."
+REPUBLISH_USAGE = "Send /republish 2022-01-07 to bring back the withdrawn issue of that date."
+
+
+def bad_date(text: str, usage: str) -> str:
+    return f"“{escape(text[:40])}” is not a date I can read: write it as YYYY-MM-DD. {usage}"
+
+
+def no_published_issue(day: dt.date) -> str:
+    return f"There is no published issue of {format_issue_date(day)} ({day.isoformat()})."
+
+
+def nothing_to_republish(day: dt.date) -> str:
+    return f"There is no withdrawn issue of {format_issue_date(day)} ({day.isoformat()}) to bring back."
+
+
+def _date_note(digest: Digest, day: IssueDay, far_past: bool) -> str:
+    """What publishing would do, by the issue's date: the warning line of the outline."""
+    date = escape(format_issue_date(digest.date)) if digest.date else ""
+    if day is IssueDay.FUTURE:
+        return (
+            f"⚠️ <b>Dated {date}, after tomorrow.</b> Is the year right? It will be kept as a draft, not "
+            "published; publish it on its day with <code>briefing publish DATE</code>."
+        )
+    if day is IssueDay.BACKFILL:
+        past = " That is more than a year ago: is the year right?" if far_past else ""
+        return (
+            f"🗄 <b>Dated {date}, before today.</b>{past} Published to the archive it is searchable and "
+            "not sent to readers. Send it now only if it is today's news."
+        )
+    if day is IssueDay.TOMORROW:
+        return f"📅 Dated {date}, tomorrow: readers get it tomorrow at their delivery time."
+    if day is IssueDay.UNDATED:
+        return "📅 No date found: it becomes today's issue. Readers get it at their delivery time."
+    return "Publish it as today's issue? Readers get it at their delivery time (now, if their time has passed)."
 
 
 def parse_failed(source: str, reason: str) -> str:
@@ -208,11 +261,15 @@ def render_outline(
     source: str | None = None,
     guessed: Mapping[str, str] | None = None,
     warnings: Sequence[str] = (),
+    day: IssueDay = IssueDay.TODAY,
+    far_past: bool = False,
 ) -> list[RenderedMessage]:
-    """What the parser made of an upload, with Publish / Cancel: date, headline, sections, items.
+    """What the parser made of an upload, and what publishing it would do, with the buttons that fit its date.
 
     ``guessed`` names the fields the issue did not print (field → the rule that stood in), so the editor sees
-    what was found and what was guessed; ``warnings`` are the parser's.
+    what was found and what was guessed; ``warnings`` are the parser's. Today's (or tomorrow's) issue:
+    Publish / Cancel. An archive issue: publish to the archive, or publish and send it as today's on purpose.
+    After tomorrow: keep as a draft / Cancel.
     """
     guessed = guessed or {}
 
@@ -238,18 +295,19 @@ def render_outline(
         lines = [f"<b>{number}. {title}</b>"]
         lines.extend(_outline_line(item) for item in section.items)
         blocks.append("\n".join(lines))
-    if not items:
-        blocks.append("<i>No items found.</i>")
-    blocks.append("Publish it as the latest issue? Readers get it at their delivery time.")
-    keyboard = Keyboard(
-        (
-            (
-                Button(PUBLISH_BUTTON, data=encode(PublishDecision(token, True))),
-                Button(CANCEL_BUTTON, data=encode(PublishDecision(token, False))),
-            ),
+    blocks.append(_date_note(digest, day, far_past))
+    cancel = Button(CANCEL_BUTTON, data=encode(PublishDecision(token, False)))
+    if day is IssueDay.FUTURE:
+        keep = Button(DRAFT_BUTTON, data=encode(PublishDecision(token, True)))
+        rows: tuple[tuple[Button, ...], ...] = ((keep, cancel),)
+    elif day is IssueDay.BACKFILL:
+        rows = (
+            (Button(ARCHIVE_BUTTON, data=encode(PublishDecision(token, True))), cancel),
+            (Button(SEND_NOW_BUTTON, data=encode(PublishNow(token))),),
         )
-    )
-    return messages(PARAGRAPH_SEPARATOR.join(blocks), keyboard)
+    else:
+        rows = ((Button(PUBLISH_BUTTON, data=encode(PublishDecision(token, True))), cancel),)
+    return messages(PARAGRAPH_SEPARATOR.join(blocks), Keyboard(rows))
 
 
 _KIND_COUNTS = {
@@ -278,28 +336,71 @@ def _issue_name(digest: Digest) -> str:
     return f"“{title}”{date}"
 
 
-def published(digest: Digest, digest_id: int, outcome: SaveOutcome, *, republished: bool = False) -> str:
+def published(
+    digest: Digest,
+    digest_id: int,
+    outcome: SaveOutcome,
+    *,
+    republished: bool = False,
+    day: IssueDay = IssueDay.TODAY,
+    draft: bool = False,
+    announced: bool = False,
+    queued: int = 0,
+) -> str:
     note = {
         SaveOutcome.CREATED: "",
         SaveOutcome.UNCHANGED: " It was already stored with the same text.",
         SaveOutcome.REPLACED: " It replaces the earlier text of that date's issue.",
     }[outcome]
+    if draft:
+        return (
+            f"📝 Kept {_issue_name(digest)} as a draft, issue #{digest_id}: it is dated after tomorrow, so it is "
+            f"not published.{note}"
+        )
     if republished:
         note += " It had been withdrawn and is back."
-    return f"✅ Published {_issue_name(digest)} as issue #{digest_id}.{note}\nReaders get it at their delivery time."
+    now = f" {readers(queued)} whose time today had passed get it now." if queued else ""
+    if announced:
+        who = f"Sent on purpose as today's issue:{now or ' nobody was due yet.'} The others get it at their time."
+    elif day is IssueDay.BACKFILL:
+        who = "It is in the archive (dated before today): searchable, and not sent to readers."
+    elif day is IssueDay.TOMORROW:
+        who = "Readers get it tomorrow at their delivery time."
+    else:
+        who = f"Readers get it at their delivery time.{now}"
+    return f"✅ Published {_issue_name(digest)} as issue #{digest_id}.{note}\n{who}"
 
 
-def withdrawn(digest: Digest, digest_id: int) -> str:
-    return (
-        f"🗑 Withdrew {_issue_name(digest)}, issue #{digest_id}. Readers can no longer open it and it is not pushed.\n"
-        "Publish it again to bring it back."
+def withdraw_question(digest: Digest, digest_id: int) -> RenderedMessage:
+    """Which issue /withdraw would take down, and Withdraw / Keep: nothing happens before the press."""
+    html = (
+        f"Withdraw {_issue_name(digest)}, issue #{digest_id}?\n"
+        "Readers could no longer open it and it would not be pushed. You can bring it back afterwards."
     )
+    withdraw = Button(WITHDRAW_BUTTON, data=encode(WithdrawDecision(digest_id, True)))
+    keep = Button(KEEP_BUTTON, data=encode(WithdrawDecision(digest_id, False)))
+    return message(html, Keyboard(((withdraw, keep),)))
+
+
+def withdrawn(digest: Digest, digest_id: int) -> RenderedMessage:
+    day = f" /republish {digest.date.isoformat()} or" if digest.date else ""
+    html = (
+        f"🗑 Withdrew {_issue_name(digest)}, issue #{digest_id}. Readers can no longer open it and it is not pushed.\n"
+        f"Send{day} press the button to bring it back."
+    )
+    return message(html, Keyboard(((Button(REPUBLISH_BUTTON, data=encode(RepublishIssue(digest_id))),),)))
+
+
+def republished(digest: Digest, digest_id: int, queued: int) -> str:
+    now = f" {readers(queued)} whose time today had passed get it now." if queued else ""
+    return f"↩️ Republished {_issue_name(digest)}, issue #{digest_id}: readers can open it again.{now}"
 
 
 # --- statistics -------------------------------------------------------------------------------------
 
 CHART_SUBSCRIBERS = "Subscribers (active or paused), by day"
 CHART_SENT = "Issue messages sent per hour (UTC)"
+CHART_NO_DELIVERIES = "No deliveries in the last 24 hours yet"
 CHART_CAPTION = "📈 Subscribers over the last 30 days and deliveries over the last 24 hours."
 
 _STATUS_NAMES = {

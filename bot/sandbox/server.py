@@ -337,6 +337,11 @@ class BotApiServer:
             if not stored.deleted and (from_bot is None or stored.from_bot == from_bot)
         ]
 
+    def file_data(self, file_id: str) -> bytes | None:
+        """The bytes of a file either side sent (a photo the bot sent, an uploaded document)."""
+        stored = self._state.files.get(file_id)
+        return None if stored is None else stored.data
+
     def callback_answers(self) -> list[CallbackAnswer]:
         return list(self._state.callback_answers)
 

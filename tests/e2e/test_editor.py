@@ -426,7 +426,9 @@ async def test_cancel_an_upload_then_withdraw_a_published_issue(harness: Harness
     published = await services.digests.latest_published()
     assert published is not None
 
-    [reply] = await harness.say(EDITOR, "/withdraw")
+    [question] = await harness.say(EDITOR, "/withdraw")
+    assert f"#{published.id}" in (question.text or "")
+    [reply] = await harness.press(EDITOR, question.message_id, data(question, "wd:", True), replies=1)
     assert (reply.text or "").startswith("🗑 Withdrew") and f"#{published.id}" in (reply.text or "")
     assert await services.digests.latest_published() is None
     withdrawn = await services.digests.get(published.id)

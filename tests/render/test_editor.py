@@ -138,7 +138,9 @@ def test_published_and_withdrawn() -> None:
     assert created.startswith("✅ Published “A &amp; B” (Friday, October 11, 2024) as issue #3.")
     assert "earlier text" in render.published(digest, 3, SaveOutcome.REPLACED)
     assert "back" in render.published(digest, 3, SaveOutcome.UNCHANGED, republished=True)
-    assert render.withdrawn(digest, 3).startswith("🗑 Withdrew “A &amp; B”")
+    withdrawn = render.withdrawn(digest, 3)
+    assert withdrawn.html.startswith("🗑 Withdrew “A &amp; B”") and "/republish 2024-10-11" in withdrawn.html
+    assert withdrawn.keyboard is not None and [b.text for b in withdrawn.keyboard.buttons()] == ["↩️ Republish"]
     failed = render.parse_failed("a<b>.txt", "no issue date or headline found")
     parse(failed)
     assert "a&lt;b&gt;.txt" in failed
