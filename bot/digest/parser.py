@@ -218,7 +218,8 @@ def _hint_title(hints: Hints, newsletter: str | None) -> str | None:
             title = title[: -len(name)].rstrip(" |—–-:·")
         if name and title.startswith(name):
             title = title[len(name) :].lstrip(" |—–-:·")
-    title = _SITE_SUFFIX_RE.sub("", title)
+    if hints.title_rule != "e-mail Subject":
+        title = _SITE_SUFFIX_RE.sub("", title)  # a page title's "… — Site"; a subject's "— Monzo, Uber" is its own
     for found in find_dates(title):
         title = title.replace(found.text, " ")
     title = collapse_spaces(title).strip(" |—–-:·,")
