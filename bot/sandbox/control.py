@@ -57,6 +57,7 @@ class ControlApi:
             "stats": self._stats,
             "updates": self._updates,
             "wait_for": self._wait_for,
+            "webhook": self._webhook,
         }
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -195,6 +196,11 @@ class ControlApi:
     async def _sent(self, args: dict[str, Any]) -> Any:
         records = self._server.sent(_optional_int(args.get("chat_id")), args.get("method"))
         return [record.to_json() for record in records]
+
+    async def _webhook(self, args: dict[str, Any]) -> Any:
+        webhook = self._server.webhook
+        posts = [{"update_id": post.update_id, "status": post.status} for post in webhook.posts]
+        return {**webhook.info(), "secret_token": webhook.secret, "posts": posts}
 
     async def _messages(self, args: dict[str, Any]) -> Any:
         from_bot = args.get("from_bot")
