@@ -6,14 +6,13 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 import handlers
-from bot.config import Settings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.sender import ApiSender
 from bot.features.services import Services
@@ -23,6 +22,9 @@ from bot.telegram.context import BotData, BriefingContext
 from bot.telegram.progress import resume_progress
 from bot.telegram.transport import AiohttpRequest
 from storage import Database
+
+if TYPE_CHECKING:
+    from bot.config import Settings  # a type only: pydantic loads with load_settings, not with the app
 
 logger = logging.getLogger(__name__)
 

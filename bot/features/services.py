@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.config import Settings
 from bot.delivery.pacing import ChatPacer
 from bot.delivery.scheduler import Scheduler
 from bot.features.reading import AuthorDirectory
@@ -26,6 +25,7 @@ from storage import (
 )
 
 if TYPE_CHECKING:
+    from bot.config import Settings  # a type only: pydantic loads with load_settings, not with the app
     from bot.delivery.engine import DeliveryEngine
 
 

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import io
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from bot.features.stats import Stats
 from bot.render.editor import CHART_SENT, CHART_SUBSCRIBERS, short_day, tick_labels
 
@@ -21,6 +18,10 @@ LINE_COLOUR, BAR_COLOUR = "#1f5fa8", "#d9822b"
 
 def render_chart(stats: Stats) -> bytes:
     """Two panels, one above the other; positions on the x axis, so ticks need no date locale."""
+    # matplotlib (with numpy, PIL, pyparsing) costs 1.5 s and 60 MB to import: only /stats pays for it.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI, layout="constrained")
     top, bottom = figure.subplots(2, 1)
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+if TYPE_CHECKING:
+    import aiohttp
 
 Timeout = float | None | DefaultValue[Any]
 
@@ -47,6 +49,9 @@ class AiohttpRequest(BaseRequest):
         return self._read_timeout
 
     async def initialize(self) -> None:
+        # aiohttp (0.1 s, 10 MB, most of it its SSL contexts) is loaded when a session opens, not with the app.
+        import aiohttp
+
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._connection_limit, ttl_dns_cache=300)
             # trust_env makes aiohttp read ~/.netrc on every request (a third of the CPU at 1,000/s): only
@@ -74,6 +79,8 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: Timeout = BaseRequest.DEFAULT_NONE,
         pool_timeout: Timeout = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        import aiohttp
+
         if self._session is None:
             await self.initialize()
         assert self._session is not None
