@@ -1,13 +1,15 @@
 """Delivery benchmark: the engine against the local Bot API server running in its own process.
 
     python -m benchmarks.delivery                 # all three scenarios
-    python -m benchmarks.delivery --only strict   # or: paid, scale
+    python -m benchmarks.delivery --only strict   # or: paid, ceiling, paired, scale
 
 Scenarios (targets from the tracker):
   strict  N=2,000 at the default 30/s, the server enforcing 30/s strictly: >= 29 msg/s, no 429, none lost
           or duplicated.
   paid    N=20,000 with allow_paid_broadcast, server limit 1000/s: >= 1,000 msg/s from one process.
   ceiling N=20,000 with the server's limits off and the engine unthrottled: how fast one process can go.
+  paired  the ceiling against a raw aiohttp client POSTing the same bodies to the same kind of server with
+          the same concurrency, alternating engine and raw runs (3 each), medians: engine >= 0.95x raw.
   scale   1,000,000 subscribers in the database: the due query per tick < 50 ms, memory < 250 MB.
 
 Prints messages/s (sustained: first to last send as the server saw them), the bot's CPU ms per message,
@@ -27,12 +29,12 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from bot.app import build_engine
 from bot.config import load_settings
+from bot.delivery.sender import _encoded_fields
 from bot.features.services import Services
 from bot.rules.clock import ManualClock, SystemClock
 from bot.sources.ingest import ingest_text
@@ -84,7 +86,7 @@ async def fill(db: Database, services: Services, readers: int) -> int:
 
 
 async def push(readers: int, *, paid: bool, limits: list[str], rate: float | None = None) -> dict[str, Any]:
-    server = Server(*limits)
+    server = Server(*limits, "--record-limit", "1000")
     try:
         for start in range(1, readers + 1, 5000):
             server.control("add_users", user_ids=list(range(start, min(start + 5000, readers + 1))))
@@ -101,32 +103,125 @@ async def push(readers: int, *, paid: bool, limits: list[str], rate: float | Non
             await services.deliveries.enqueue_active(digest_id)
             engine = build_engine(services, rate=rate)
             await engine.open()
+            server_cpu0 = server.control("delivered")["server_cpu_s"]
             cpu0, wall0 = time.process_time(), time.perf_counter()
             await engine.drain(digest_id=digest_id)
             cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-            rss = peak_rss_mb()  # before this process loads the server's records to check them
+            rss = peak_rss_mb()
             await engine.stop()
             counts = await services.deliveries.counts(digest_id)
             await db.close()
-        records = server.control("sent", method="sendMessage")
+        summary = server.control("delivered")
         stats = server.control("stats")
     finally:
         server.close()
-    per_chat = Counter(r["chat_id"] for r in records)
-    times = sorted(r["at"] for r in records)
-    sustained = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
-    return {
-        "readers": readers,
+    figures = _figures(readers, summary, cpu, wall)
+    return figures | {
         "engine_rate": rate or settings.send_rate,
-        "messages": len(records),
-        "messages_per_s_sustained": round(sustained, 1),
-        "messages_per_s_wall": round(len(records) / wall, 1),
-        "bot_cpu_ms_per_message": round(1000 * cpu / max(len(records), 1), 3),
+        "concurrency": engine.concurrency,
+        "server_cpu_ms_per_message": _per_message(summary["server_cpu_s"] - server_cpu0, summary),
         "peak_rss_mb": round(rss, 1),
         "http_429": stats["flood_rejections"],
-        "lost": readers - len(per_chat),
-        "duplicated": sum(n - 1 for n in per_chat.values()),
+        "retries": engine.stats.retried_429 + engine.stats.retried_errors,
         "delivery_log_sent": counts[DeliveryStatus.SENT],
+    }
+
+
+async def raw_push(readers: int, concurrency: int) -> dict[str, Any]:
+    """The baseline: only HTTP. The bodies the engine would send, POSTed by ``concurrency`` workers on one
+    aiohttp session, each answer parsed for its message id as the engine does; no database, no pacing."""
+    import aiohttp
+
+    from bot.render.digest import render_issue
+    from bot.rules.preferences import Format
+    from bot.sources.ingest import ingest_text as ingest
+
+    server = Server("--no-limits")
+    try:
+        for start in range(1, readers + 1, 5000):
+            server.control("add_users", user_ids=list(range(start, min(start + 5000, readers + 1))))
+        with tempfile.TemporaryDirectory() as tmp:
+            db = await Database.open(Path(tmp) / "raw.db")
+            services = Services.over(db, load_settings({}, telegram_bot_token=TOKEN), SystemClock())
+            report = await ingest(db, services.digests, FIXTURE.read_text(), source="benchmark")
+            stored = await services.digests.get(report.digest_id or 0)
+            await db.close()
+        assert stored is not None
+        parts = render_issue(stored.digest, digest_id=stored.id, fmt=Format.HEADLINES)
+        fields = [_encoded_fields(part, True) for part in parts]
+        url = f"{server.url}/bot{TOKEN}/sendMessage"
+        chats = iter(range(1, readers + 1))
+        headers = {"Content-Type": "application/json"}
+        connector = aiohttp.TCPConnector(limit=concurrency)
+        async with aiohttp.ClientSession(connector=connector) as session:
+
+            async def worker() -> None:
+                for chat in chats:
+                    for inside in fields:
+                        body = b'{"chat_id":%d,%s}' % (chat, inside)
+                        async with session.post(url, data=body, headers=headers) as response:
+                            payload = await response.read()
+                        assert response.status == 200, payload[:200]
+                        int(json.loads(payload)["result"]["message_id"])
+
+            server_cpu0 = server.control("delivered")["server_cpu_s"]
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+        summary = server.control("delivered")
+    finally:
+        server.close()
+    figures = _figures(readers, summary, cpu, wall)
+    return figures | {
+        "concurrency": concurrency,
+        "server_cpu_ms_per_message": _per_message(summary["server_cpu_s"] - server_cpu0, summary),
+    }
+
+
+def _per_message(cpu_s: float, summary: dict[str, Any]) -> float:
+    return round(1000 * cpu_s / max(summary["count"], 1), 3)
+
+
+def _figures(readers: int, summary: dict[str, Any], cpu: float, wall: float) -> dict[str, Any]:
+    messages = summary["count"]
+    span = summary["last_at"] - summary["first_at"] if messages > 1 else 0.0
+    return {
+        "readers": readers,
+        "messages": messages,
+        "messages_per_s_sustained": round((messages - 1) / span, 1) if span > 0 else 0.0,
+        "messages_per_s_wall": round(messages / wall, 1),
+        "bot_cpu_ms_per_message": round(1000 * cpu / max(messages, 1), 3),
+        "lost": readers - summary["chats"],
+        "repeated": summary["repeated"],
+        "most_in_one_chat": summary["most_in_one_chat"]["messages"],
+    }
+
+
+async def paired(readers: int, runs: int = 3) -> dict[str, Any]:
+    """Engine ceiling and raw client alternately, so load from other work on the machine hits both alike."""
+    engine_runs, raw_runs = [], []
+    for _ in range(runs):
+        engine_runs.append(await push(readers, paid=True, limits=["--no-limits"], rate=100_000))
+        concurrency = engine_runs[-1]["concurrency"]
+        raw_runs.append(await raw_push(readers, concurrency))
+
+    def median(runs: list[dict[str, Any]], key: str) -> float:
+        return statistics.median(run[key] for run in runs)
+
+    engine_rate = median(engine_runs, "messages_per_s_sustained")
+    raw_rate = median(raw_runs, "messages_per_s_sustained")
+    return {
+        "readers": readers,
+        "runs": runs,
+        "engine_messages_per_s": [run["messages_per_s_sustained"] for run in engine_runs],
+        "raw_messages_per_s": [run["messages_per_s_sustained"] for run in raw_runs],
+        "engine_median": engine_rate,
+        "raw_median": raw_rate,
+        "engine_over_raw": round(engine_rate / raw_rate, 3),
+        "target_engine_over_raw": 0.95,
+        "engine_cpu_ms_per_message_median": median(engine_runs, "bot_cpu_ms_per_message"),
+        "raw_cpu_ms_per_message_median": median(raw_runs, "bot_cpu_ms_per_message"),
+        "server_cpu_ms_per_message_median": median(engine_runs + raw_runs, "server_cpu_ms_per_message"),
     }
 
 
@@ -185,7 +280,7 @@ async def scale(readers: int) -> dict[str, Any]:
     }
 
 
-SCENARIOS = ("strict", "paid", "ceiling", "scale")
+SCENARIOS = ("strict", "paid", "ceiling", "paired", "scale")
 
 
 def main() -> None:
@@ -215,6 +310,8 @@ def main() -> None:
         results["ceiling_no_limits"] = asyncio.run(
             push(args.readers or 20_000, paid=True, limits=["--no-limits"], rate=100_000)
         )
+    if args.only == "paired":
+        results["paired_engine_vs_raw"] = asyncio.run(paired(args.readers or 20_000))
     if args.only == "scale":
         results["scale"] = asyncio.run(scale(args.readers or 1_000_000))
     print(json.dumps(results, indent=2))

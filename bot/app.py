@@ -83,7 +83,7 @@ def build_engine(services: Services, *, rate: float | None = None, concurrency: 
     concurrency = concurrency or max(8, min(128, int(rate // 8)))
     sender = ApiSender(
         f"{settings.telegram_api_url}/bot{settings.token}",
-        AiohttpRequest(connection_limit=concurrency),
+        connection_limit=concurrency,
         paid_broadcast=settings.allow_paid_broadcast,
     )
     return DeliveryEngine(services, sender, rate=rate, concurrency=concurrency)

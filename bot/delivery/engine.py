@@ -126,6 +126,11 @@ class DeliveryEngine:
         """Each cached issue's author keys, so matching a reader's follows costs a set intersection."""
         self.stats = EngineStats()
 
+    @property
+    def concurrency(self) -> int:
+        """Sends in flight at most."""
+        return self._concurrency
+
     # -- lifecycle -----------------------------------------------------------------------------------
 
     async def open(self) -> bool:

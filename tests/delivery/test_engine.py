@@ -18,7 +18,6 @@ from bot.rules.clock import ManualClock
 from bot.sandbox.limits import FloodLimits
 from bot.sandbox.server import BotApiServer
 from bot.sources.ingest import ingest_text
-from bot.telegram.transport import AiohttpRequest
 from storage import Database, DeliveryStatus, SubscriberStatus
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -34,7 +33,7 @@ class Rig:
     def engine(self, **kwargs: object) -> DeliveryEngine:
         sender = ApiSender(
             f"{self.server.url}/bot{self.server.token}",
-            AiohttpRequest(read_timeout=kwargs.pop("read_timeout", 5.0)),  # type: ignore[arg-type]
+            read_timeout=kwargs.pop("read_timeout", 5.0),  # type: ignore[arg-type]
         )
 
         async def no_wait(_: float) -> None:
