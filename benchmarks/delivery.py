@@ -32,13 +32,13 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_engine
 from bot.config import load_settings
+from bot.delivery.engine import build_engine
 from bot.delivery.sender import _encoded_fields
 from bot.features.services import Services
 from bot.rules.clock import ManualClock, SystemClock
 from bot.sources.ingest import ingest_text
-from storage import Database, DeliveryStatus
+from storage import Database, DeliveryStatus, Repositories
 
 TOKEN = "777000:benchmark-token-local-only-xxxxxxxxxx"
 FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "real-russia-today-2024-07-11.txt"
@@ -101,7 +101,7 @@ async def push(readers: int, *, paid: bool, limits: list[str], rate: float | Non
             services = Services.over(db, settings, SystemClock())
             digest_id = await fill(db, services, readers)
             await services.deliveries.enqueue_active(digest_id)
-            engine = build_engine(services, rate=rate)
+            engine = build_engine(Repositories.over(db), settings, rate=rate)
             await engine.open()
             server_cpu0 = server.control("delivered")["server_cpu_s"]
             cpu0, wall0 = time.process_time(), time.perf_counter()

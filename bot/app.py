@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
@@ -13,15 +14,15 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 import handlers
-from bot.delivery.engine import DeliveryEngine
-from bot.delivery.sender import ApiSender
+from bot.delivery.engine import build_engine
+from bot.delivery.transport import AiohttpRequest
+from bot.features.publishing import announce_published
 from bot.features.services import Services
 from bot.render.commands import READER_COMMANDS, editor_menu
 from bot.rules.clock import Clock, SystemClock
 from bot.telegram.context import BotData, BriefingContext
 from bot.telegram.progress import resume_progress
-from bot.telegram.transport import AiohttpRequest
-from storage import Database
+from storage import Database, Repositories
 
 if TYPE_CHECKING:
     from bot.config import Settings  # a type only: pydantic loads with load_settings, not with the app
@@ -37,12 +38,12 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         db = await Database.open(settings.briefing_db, clock=clock)
-        services = Services.over(db, settings, clock)
-        app.bot_data.services = services
-        services.engine = build_engine(services)
+        engine = build_engine(Repositories.over(db), settings)
+        app.bot_data.engine = engine
+        app.bot_data.services = Services.over(db, settings, clock, delivery=engine)
         # Progress messages first, so a broadcast the engine finishes at once still gets its report.
         await resume_progress(app)
-        await services.engine.start()
+        await engine.start()
         _schedule_ticks(app)
         if settings.feed_url:
             _schedule_feed_polls(app, settings)
@@ -50,10 +51,11 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
         logger.info("bot @%s ready; database %s", app.bot.username, settings.briefing_db)
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        if app.bot_data.engine is not None:
+            await app.bot_data.engine.stop()
+            app.bot_data.engine = None
         services: Services | None = app.bot_data.services
         if services is not None:
-            if services.engine is not None:
-                await services.engine.stop()
             await services.db.close()
             app.bot_data.services = None
         logger.info("bot stopped")
@@ -76,27 +78,14 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     return app
 
 
-def build_engine(services: Services, *, rate: float | None = None, concurrency: int | None = None) -> DeliveryEngine:
-    """The delivery engine with a connection pool of its own: no AIORateLimiter (the engine paces itself)."""
-    settings = services.settings
-    rate = rate or settings.send_rate
-    concurrency = concurrency or max(8, min(128, int(rate // 8)))
-    sender = ApiSender(
-        f"{settings.telegram_api_url}/bot{settings.token}",
-        connection_limit=concurrency,
-        paid_broadcast=settings.allow_paid_broadcast,
-    )
-    return DeliveryEngine(services, sender, rate=rate, concurrency=concurrency)
-
-
 def _schedule_ticks(app: Application) -> None:  # type: ignore[type-arg]
     """A tick at the top of every minute; a late tick still runs (misfire grace) and ticks never pile up."""
 
     async def tick(context: BriefingContext) -> None:
         services = context.services
         result = await services.scheduler.tick()
-        if result.queued and services.engine is not None:
-            services.engine.wake()
+        if result.queued:
+            services.delivery.wake()
 
     assert app.job_queue is not None
     now = dt.datetime.now(dt.UTC)
@@ -115,7 +104,9 @@ def _schedule_feed_polls(app: Application, settings: Settings) -> None:  # type:
     from bot.sources.poller import FeedPoller
 
     async def poll(context: BriefingContext) -> None:
-        await FeedPoller(context.services, settings.feed_url).poll_all()
+        services = context.services
+        announce = functools.partial(announce_published, services)
+        await FeedPoller(services.db, services.digests, settings.feed_url, announce=announce).poll_all()
 
     assert app.job_queue is not None
     app.job_queue.run_repeating(

@@ -73,10 +73,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from bot.features.publishing import announce_published
     from bot.features.services import Services
     from bot.rules.clock import SystemClock
     from bot.sources.http import Fetcher
-    from bot.sources.ingest import IngestReport, announce_published, collect_texts, ingest_text
+    from bot.sources.ingest import IngestReport, collect_texts, ingest_text
     from storage import Database, SaveOutcome
 
     settings = _settings(args)

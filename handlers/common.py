@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.render import replies
 from bot.telegram.context import BriefingContext
-from handlers import reader
+from handlers.reader import open_start_payload
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ async def start(update: Update, context: BriefingContext) -> None:
     )
     if context.args:
         # t.me/<bot>?start=opinion-2022-01-07-1: open what the link points to, after the welcome.
-        await reader.open_start_payload(update, context, context.args[0])
+        await open_start_payload(update, context, context.args[0])
 
 
 async def help_command(update: Update, context: BriefingContext) -> None:

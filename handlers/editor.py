@@ -30,7 +30,6 @@ from bot.render.message import message as one_message
 from bot.telegram import progress
 from bot.telegram.context import BriefingContext
 from bot.telegram.messages import edit_rendered, send_rendered
-from storage import BroadcastStatus
 
 logger = logging.getLogger(__name__)
 
@@ -155,8 +154,7 @@ async def broadcast_decision(update: Update, context: BriefingContext) -> None:
         await query.answer(await _why_not(context, action.broadcast_id))
         return
     await query.answer(render.SENDING_NOW)
-    tally = await services.broadcasts.tally(action.broadcast_id)
-    rendered = render.render_progress(action.broadcast_id, BroadcastStatus.SENDING, tally, None)
+    rendered = await broadcasting.started_progress(services, action.broadcast_id)
     if shown is not None:
         await edit_rendered(shown, rendered)
         chat_id, message_id = shown.chat_id, shown.message_id
@@ -167,14 +165,15 @@ async def broadcast_decision(update: Update, context: BriefingContext) -> None:
 
 
 async def _why_not(context: BriefingContext, broadcast_id: int) -> str:
-    broadcast = await context.services.broadcasts.get(broadcast_id)
-    if broadcast is None:
-        return render.UNKNOWN_BROADCAST
-    if broadcast.status is BroadcastStatus.CANCELLED:
-        return render.ALREADY_CANCELLED
-    if broadcast.status is BroadcastStatus.DONE:
-        return render.ALREADY_FINISHED
-    return render.ALREADY_SENT
+    return _WHY_NOT[await broadcasting.why_not(context.services, broadcast_id)]
+
+
+_WHY_NOT = {
+    broadcasting.Confirmed.UNKNOWN: render.UNKNOWN_BROADCAST,
+    broadcasting.Confirmed.CANCELLED: render.ALREADY_CANCELLED,
+    broadcasting.Confirmed.FINISHED: render.ALREADY_FINISHED,
+    broadcasting.Confirmed.ALREADY_SENT: render.ALREADY_SENT,
+}
 
 
 def _watch(context: BriefingContext, broadcast_id: int, chat_id: int, message_id: int, shown: str) -> bool:

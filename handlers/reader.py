@@ -17,7 +17,8 @@ from bot.features.reading import Reading
 from bot.render.message import RenderedMessage
 from bot.telegram.context import BriefingContext
 from bot.telegram.messages import send_paced
-from handlers import inline, reading_callbacks
+from handlers.inline import register as register_inline
+from handlers.reading_callbacks import register as register_reading_callbacks
 
 
 async def reply(context: BriefingContext, chat_id: int, parts: Sequence[RenderedMessage]) -> None:
@@ -119,8 +120,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         ("latest", latest),
     ):
         app.add_handler(CommandHandler(name, callback))
-    reading_callbacks.register(app)
-    inline.register(app)
+    register_reading_callbacks(app)
+    register_inline(app)
 
 
 def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]

@@ -20,7 +20,7 @@ from bot.render.message import RenderedMessage
 from bot.rules.preferences import PreferenceError
 from bot.telegram.context import BriefingContext
 from bot.telegram.messages import edit_rendered, send_paced
-from handlers import settings
+from handlers.settings import register as register_settings
 
 Reply = RenderedMessage | Sequence[RenderedMessage]
 Work = Callable[[Subscriptions, int, str], Awaitable[Reply]]
@@ -166,4 +166,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         app.add_handler(CommandHandler(name, command(name, work)))
     app.add_handler(CallbackQueryHandler(on_follow, pattern=f"^{FollowAuthor.tag}:"))
     app.add_handler(CallbackQueryHandler(on_forget, pattern=f"^{ForgetDecision.tag}:"))
-    settings.register(app)
+    register_settings(app)

@@ -28,6 +28,7 @@ from storage.feeds import FeedRepository, FeedState
 from storage.leases import Lease, LeaseRepository, this_process
 from storage.migrations import Migration, MigrationError, available_migrations, current_version, migrate
 from storage.queue import DeliveryStatus
+from storage.repositories import Repositories
 from storage.subscribers import (
     EXPORT_COLUMNS,
     UNSET,
@@ -72,6 +73,7 @@ __all__ = [
     "LeaseRepository",
     "Migration",
     "MigrationError",
+    "Repositories",
     "SaveOutcome",
     "SaveResult",
     "SearchHit",

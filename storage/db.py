@@ -38,7 +38,7 @@ from typing import Any, Self
 import aiosqlite
 
 from bot.rules.clock import Clock, SystemClock
-from storage import migrations
+from storage.migrations import migrate as apply_migrations
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -104,7 +104,7 @@ class Database:
         db = cls(conn, location, clock or SystemClock())
         if migrate:
             try:
-                await migrations.migrate(db)
+                await apply_migrations(db)
             except BaseException:
                 await db.close()
                 raise

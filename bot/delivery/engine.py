@@ -19,7 +19,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.error import TelegramError
 
@@ -27,12 +27,22 @@ from bot.delivery.failures import Action, Failure, classify
 from bot.delivery.groupcommit import GroupCommit
 from bot.delivery.pacing import ChatPacer, RateLimiter
 from bot.delivery.sender import ApiSender
-from bot.features.services import Services
 from bot.render.digest import render_issue
 from bot.render.message import RenderedMessage, messages
 from bot.rules.authors import author_key
 from bot.rules.preferences import Format
-from storage import BroadcastStatus, LeaseRepository, StoredDigest, Subscriber, SubscriberStatus, this_process
+from storage import (
+    BroadcastStatus,
+    LeaseRepository,
+    Repositories,
+    StoredDigest,
+    Subscriber,
+    SubscriberStatus,
+    this_process,
+)
+
+if TYPE_CHECKING:
+    from bot.config import Settings  # a type only: pydantic loads with load_settings, not with the app
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +94,7 @@ class DeliveryEngine:
     """Claims queued recipients, renders what each should get, and sends it, paced and retried.
 
     Args:
-        services: repositories and settings.
+        repos: the repositories it claims from and records in.
         sender: used only for fan-out (no AIORateLimiter on it); the engine initialises and shuts it down.
         rate: messages per second overall.
         concurrency: sends in flight at once; per-chat pacing waits happen inside them.
@@ -93,7 +103,7 @@ class DeliveryEngine:
 
     def __init__(
         self,
-        services: Services,
+        repos: Repositories,
         sender: ApiSender,
         *,
         rate: float = 30.0,
@@ -104,7 +114,7 @@ class DeliveryEngine:
         idle_wait: float = 5.0,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
-        self._services = services
+        self._repos = repos
         self._sender = sender
         self._limiter = RateLimiter(rate)
         self._pacer = ChatPacer(interval=chat_interval, burst=chat_burst)
@@ -115,9 +125,9 @@ class DeliveryEngine:
         self._wake = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
-        self._leases = LeaseRepository(services.db)
-        self._issues_sent: GroupCommit[SentRow] = GroupCommit(services.deliveries.mark_sent_many)
-        self._broadcasts_sent: GroupCommit[SentRow] = GroupCommit(services.broadcasts.mark_sent_many)
+        self._leases = LeaseRepository(repos.db)
+        self._issues_sent: GroupCommit[SentRow] = GroupCommit(repos.deliveries.mark_sent_many)
+        self._broadcasts_sent: GroupCommit[SentRow] = GroupCommit(repos.broadcasts.mark_sent_many)
         self._owner = this_process()
         self._stopping = False
         self._renders: dict[tuple[Any, ...], list[RenderedMessage]] = {}
@@ -166,11 +176,11 @@ class DeliveryEngine:
                 return
 
     async def recover(self) -> int:
-        services = self._services
-        requeued = await services.deliveries.requeue_in_flight() + await services.broadcasts.requeue_in_flight()
-        for broadcast in await services.broadcasts.unfinished():
+        repos = self._repos
+        requeued = await repos.deliveries.requeue_in_flight() + await repos.broadcasts.requeue_in_flight()
+        for broadcast in await repos.broadcasts.unfinished():
             if broadcast.status == "confirmed":
-                await services.broadcasts.start(broadcast.id)
+                await repos.broadcasts.start(broadcast.id)
         if requeued:
             logger.warning("requeued %d sends interrupted by the last stop", requeued)
         return requeued
@@ -219,23 +229,23 @@ class DeliveryEngine:
 
     async def claim(self, *, digest_id: int | None = None) -> list[Job]:
         """The next batch: broadcasts first, then issues, oldest first; or only ``digest_id``'s recipients."""
-        services = self._services
+        repos = self._repos
         if digest_id is not None:
-            return await self._issue_jobs(digest_id, await services.deliveries.claim(digest_id, self._batch))
-        for broadcast in await services.broadcasts.unfinished():
-            chats = await services.broadcasts.claim(broadcast.id, self._batch)
+            return await self._issue_jobs(digest_id, await repos.deliveries.claim(digest_id, self._batch))
+        for broadcast in await repos.broadcasts.unfinished():
+            chats = await repos.broadcasts.claim(broadcast.id, self._batch)
             if chats:
                 return [Job(chat, broadcast_id=broadcast.id) for chat in chats]
-            await services.broadcasts.finish(broadcast.id)
-        for unfinished in await services.deliveries.unfinished_digests():
-            chats = await services.deliveries.claim(unfinished, self._batch)
+            await repos.broadcasts.finish(broadcast.id)
+        for unfinished in await repos.deliveries.unfinished_digests():
+            chats = await repos.deliveries.claim(unfinished, self._batch)
             if chats:
                 return await self._issue_jobs(unfinished, chats)
         return []
 
     async def _issue_jobs(self, digest_id: int, chats: list[int]) -> list[Job]:
-        subscribers = await self._services.subscribers.get_many(chats)
-        followed = await self._services.subscribers.followed_keys_many(chats)
+        subscribers = await self._repos.subscribers.get_many(chats)
+        followed = await self._repos.subscribers.followed_keys_many(chats)
         return [
             Job(chat, digest_id=digest_id, subscriber=subscribers.get(chat), followed=followed.get(chat, frozenset()))
             for chat in chats
@@ -295,10 +305,10 @@ class DeliveryEngine:
 
     async def _deliver_broadcast(self, job: Job) -> None:
         assert job.broadcast_id is not None
-        broadcast = await self._services.broadcasts.get(job.broadcast_id)
+        broadcast = await self._repos.broadcasts.get(job.broadcast_id)
         if broadcast is None or broadcast.status == BroadcastStatus.CANCELLED:
             # Claimed before the editor's /cancel: those readers are skipped, not sent.
-            await self._services.broadcasts.mark_skipped(job.broadcast_id, job.chat_id, "cancelled")
+            await self._repos.broadcasts.mark_skipped(job.broadcast_id, job.chat_id, "cancelled")
             self.stats.skipped += 1
             return
         parts = self._broadcast_parts(broadcast.id, broadcast.text)
@@ -312,15 +322,15 @@ class DeliveryEngine:
 
     async def _deliver_digest(self, job: Job) -> None:
         assert job.digest_id is not None
-        services = self._services
+        repos = self._repos
         subscriber = job.subscriber
         stored = await self._digest(job.digest_id)
         if subscriber is None or stored is None or stored.status != "published":
-            await services.deliveries.mark_skipped(job.digest_id, job.chat_id, "issue withdrawn or reader gone")
+            await repos.deliveries.mark_skipped(job.digest_id, job.chat_id, "issue withdrawn or reader gone")
             self.stats.skipped += 1
             return
         if subscriber.status != SubscriberStatus.ACTIVE:
-            await services.deliveries.mark_skipped(job.digest_id, job.chat_id, f"reader {subscriber.status}")
+            await repos.deliveries.mark_skipped(job.digest_id, job.chat_id, f"reader {subscriber.status}")
             self.stats.skipped += 1
             return
         parts = self._digest_parts(stored, subscriber, job.followed)
@@ -328,7 +338,7 @@ class DeliveryEngine:
 
     async def _digest(self, digest_id: int) -> StoredDigest | None:
         if digest_id not in self._digests:
-            stored = await self._services.digests.get(digest_id)
+            stored = await self._repos.digests.get(digest_id)
             self._digests[digest_id] = stored
             if stored is not None:
                 self._author_keys[digest_id] = frozenset(
@@ -369,7 +379,7 @@ class DeliveryEngine:
                 message_id, chat_id = await self._send_part(chat_id, part)
                 message_ids.append(message_id)
         except Gone as exc:
-            await self._services.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
+            await self._repos.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
             await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), f"blocked: {exc}")
             self.stats.blocked += 1
             return
@@ -388,9 +398,9 @@ class DeliveryEngine:
     async def _mark_failed(self, job: Job, error: str, *, retry: bool = False) -> None:
         """Record a failed (or, with ``retry``, a released) recipient of either kind of job."""
         if job.broadcast_id is not None:
-            await self._services.broadcasts.mark_failed(job.broadcast_id, job.chat_id, error, retry=retry)
+            await self._repos.broadcasts.mark_failed(job.broadcast_id, job.chat_id, error, retry=retry)
         elif job.digest_id is not None:
-            await self._services.deliveries.mark_failed(job.digest_id, job.chat_id, error, retry=retry)
+            await self._repos.deliveries.mark_failed(job.digest_id, job.chat_id, error, retry=retry)
 
     async def _send_part(self, chat_id: int, part: RenderedMessage) -> tuple[int, int]:
         """Send one message, pacing and retrying as its failure says; returns its id and the (maybe new) chat id."""
@@ -422,7 +432,7 @@ class DeliveryEngine:
             await self._sleep(BACKOFF_SECONDS[tries])
             return chat_id
         if failure.action is Action.MIGRATE and failure.new_chat_id is not None:
-            await self._services.subscribers.migrate_chat(chat_id, failure.new_chat_id)
+            await self._repos.subscribers.migrate_chat(chat_id, failure.new_chat_id)
             self.stats.migrated += 1
             return failure.new_chat_id
         if failure.action is Action.DEACTIVATE:
@@ -432,3 +442,17 @@ class DeliveryEngine:
 
 class _GiveUp(Exception):
     """The send failed for good (refused by Telegram, or retries exhausted)."""
+
+
+def build_engine(
+    repos: Repositories, settings: Settings, *, rate: float | None = None, concurrency: int | None = None
+) -> DeliveryEngine:
+    """The delivery engine with a connection pool of its own: no AIORateLimiter (the engine paces itself)."""
+    rate = rate or settings.send_rate
+    concurrency = concurrency or max(8, min(128, int(rate // 8)))
+    sender = ApiSender(
+        f"{settings.telegram_api_url}/bot{settings.token}",
+        connection_limit=concurrency,
+        paid_broadcast=settings.allow_paid_broadcast,
+    )
+    return DeliveryEngine(repos, sender, rate=rate, concurrency=concurrency)

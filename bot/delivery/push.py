@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from tqdm import tqdm
 
 from bot.config import Settings
-from bot.features.services import Services
-from bot.rules.clock import SystemClock
-from storage import Database, DeliveryStatus
+from bot.delivery.engine import build_engine
+from storage import Database, DeliveryStatus, Repositories
 
 
 class PushError(Exception):
@@ -52,24 +51,21 @@ class PushReport:
 async def push_issue(
     db: Database, settings: Settings, *, day: dt.date | None = None, rate: float | None = None, progress: bool = True
 ) -> PushReport:
-    from bot.app import build_engine
-
-    services = Services.over(db, settings, SystemClock())
-    stored = await (services.digests.by_date(day) if day else services.digests.latest_published())
+    repos = Repositories.over(db)
+    stored = await (repos.digests.by_date(day) if day else repos.digests.latest_published())
     if stored is None:
         raise PushError(f"no published issue of {day.isoformat()}" if day else "no published issue to push")
     label = f"{stored.digest.date or 'undated'} “{stored.digest.title or 'untitled'}”"
-    engine = build_engine(services, rate=rate)
-    services.engine = engine
-    before = await services.deliveries.counts(stored.id)
+    engine = build_engine(repos, settings, rate=rate)
+    before = await repos.deliveries.counts(stored.id)
     if not await engine.open():
         # The running bot holds the engine: queue the readers and let it send (it looks every few seconds).
-        queued = await services.deliveries.enqueue_active(stored.id)
+        queued = await repos.deliveries.enqueue_active(stored.id)
         holder = await engine.holder()
         raise PushHandedOver(f"{label}: queued {queued} readers; the running bot ({holder}) is sending it")
     try:
-        await services.deliveries.enqueue_active(stored.id)
-        todo = (await services.deliveries.counts(stored.id))[DeliveryStatus.PENDING]
+        await repos.deliveries.enqueue_active(stored.id)
+        todo = (await repos.deliveries.counts(stored.id))[DeliveryStatus.PENDING]
         # Not on a terminal nobody sees the bar, and tqdm's monitor thread took 4% of a 1,000/s push.
         shown = progress and todo > 0 and sys.stderr.isatty()
         with tqdm(total=todo, unit="reader", desc="push", disable=not shown) as bar:

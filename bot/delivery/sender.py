@@ -10,13 +10,12 @@ session.
 Failures stay exactly what PTB raises, so :mod:`bot.delivery.failures` sorts them unchanged:
 :func:`api_error` is PTB's ``_request_wrapper`` mapping (``RetryAfter``, ``ChatMigrated``,
 ``Forbidden``, ``BadRequest``, ``InvalidToken``, ``Conflict``, ``NetworkError`` for 5xx), and the
-transport's own failures become ``TimedOut`` and ``NetworkError`` as in :mod:`bot.telegram.transport`.
+transport's own failures become ``TimedOut`` and ``NetworkError`` as in :mod:`bot.delivery.transport`.
 ``tests/delivery/test_sender.py`` holds the two side by side for every kind of failure.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 import os
@@ -32,11 +31,11 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
-    TimedOut,
 )
 
+from bot.delivery.transport import as_telegram_errors
+from bot.render.keyboard import keyboard_json
 from bot.render.message import RenderedMessage
-from bot.telegram.messages import keyboard_json
 
 if TYPE_CHECKING:
     import aiohttp
@@ -139,22 +138,16 @@ class ApiSender:
             self._session = None
 
     async def send(self, chat_id: int, message: RenderedMessage) -> int:
-        import aiohttp
-
         if self._session is None:
             await self.initialize()
         assert self._session is not None
         body = b'{"chat_id":%d,%s}' % (chat_id, _encoded_fields(message, self._paid))
         try:
-            async with self._session.post(self._url, data=body, headers=_JSON, timeout=self._timeout) as response:
-                status, payload = response.status, await response.read()
-        except TimeoutError as exc:
-            raise TimedOut("Timed out talking to the Bot API") from exc
-        except asyncio.CancelledError:
+            with as_telegram_errors():
+                async with self._session.post(self._url, data=body, headers=_JSON, timeout=self._timeout) as response:
+                    status, payload = response.status, await response.read()
+        except TelegramError:
             raise
-        except aiohttp.ClientError as exc:
-            # The URL carries the token: say what failed without it.
-            raise NetworkError(f"aiohttp: {type(exc).__name__}") from exc
         except Exception as exc:  # as PTB's request wrapper does with whatever else the transport raises
             raise NetworkError(f"Unknown error in HTTP implementation: {exc!r}") from exc
         if not 200 <= status <= 299:

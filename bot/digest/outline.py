@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import textwrap
 
+from bot.digest.calendar import format_issue_date
 from bot.digest.markers import format_read_marker
 from bot.digest.model import Digest, Item
-from bot.rules.dates import format_issue_date
 
 PREVIEW_CHARS = 100
 _INDENT = "  "

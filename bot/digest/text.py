@@ -11,9 +11,9 @@ ordinary prose (no Markdown characters of their own); see ``tests/digest/test_pa
 
 from __future__ import annotations
 
+from bot.digest.calendar import format_issue_date
 from bot.digest.markers import format_read_marker
 from bot.digest.model import Digest, Item, ItemKind
-from bot.rules.dates import format_issue_date
 
 
 def render_as_text(digest: Digest) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.features.services import Services
+from bot.render.editor import render_progress
 from bot.render.message import RenderedMessage, messages
 from storage import Broadcast, BroadcastStatus
 
@@ -29,6 +30,7 @@ class Confirmed(StrEnum):
     ALREADY_SENT = "already_sent"
     """A second press, or another editor was quicker: nothing is sent twice."""
     CANCELLED = "cancelled"
+    FINISHED = "finished"
     UNKNOWN = "unknown"
 
 
@@ -52,17 +54,29 @@ async def draft(services: Services, editor_id: int, html: str) -> Draft:
 async def confirm(services: Services, broadcast_id: int, editor_id: int) -> Confirmation:
     """draft → sending: queue the recipients, record who sent it, and wake the engine."""
     if not await services.broadcasts.confirm(broadcast_id):
-        broadcast = await services.broadcasts.get(broadcast_id)
-        if broadcast is None:
-            return Confirmation(Confirmed.UNKNOWN)
-        if broadcast.status is BroadcastStatus.CANCELLED:
-            return Confirmation(Confirmed.CANCELLED)
-        return Confirmation(Confirmed.ALREADY_SENT)
+        return Confirmation(await why_not(services, broadcast_id))
     recipients = await services.broadcasts.start(broadcast_id) or 0
     await services.audit.record(editor_id, "broadcast.send", target=broadcast_id, details={"recipients": recipients})
-    if services.engine is not None:
-        services.engine.wake()
+    services.delivery.wake()
     return Confirmation(Confirmed.STARTED, recipients)
+
+
+async def why_not(services: Services, broadcast_id: int) -> Confirmed:
+    """Why a press on a preview's button did nothing: the broadcast is gone, cancelled, finished or sending."""
+    broadcast = await services.broadcasts.get(broadcast_id)
+    if broadcast is None:
+        return Confirmed.UNKNOWN
+    if broadcast.status is BroadcastStatus.CANCELLED:
+        return Confirmed.CANCELLED
+    if broadcast.status is BroadcastStatus.DONE:
+        return Confirmed.FINISHED
+    return Confirmed.ALREADY_SENT
+
+
+async def started_progress(services: Services, broadcast_id: int) -> RenderedMessage:
+    """The progress message of a broadcast that has just started sending."""
+    tally = await services.broadcasts.tally(broadcast_id)
+    return render_progress(broadcast_id, BroadcastStatus.SENDING, tally, None)
 
 
 async def discard(services: Services, broadcast_id: int, editor_id: int) -> bool:

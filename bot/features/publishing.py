@@ -16,7 +16,7 @@ from bot.digest.parser import ParseError, parse_text
 from bot.features.services import Services
 from bot.sources.file import SourceError, decode_text
 from bot.sources.html import extract_issue_text
-from bot.sources.ingest import announce_published, store_digest
+from bot.sources.ingest import store_digest
 from storage import DigestStatus, SaveOutcome, StoredDigest
 
 TEXT_EXTENSIONS = frozenset({".txt", ".md", ".markdown"})
@@ -90,6 +90,23 @@ class Published:
     """It had been withdrawn: an editor publishing it explicitly brings it back."""
 
 
+async def announce_published(services: Services, digest_id: int) -> int:
+    """A new issue is out: readers whose time today has passed get it now (per LATE_ISSUE_POLICY).
+
+    Every way of publishing (feed poller, an editor's /publish, a re-published draft) ends here, so the
+    late-issue rule and waking the engine live in one place. An older issue (an archive back-fill) is not
+    today's digest and goes to nobody. Returns how many deliveries were queued.
+    """
+    latest = await services.digests.latest_published()
+    if latest is None or latest.id != digest_id:
+        return 0
+    queued = await services.scheduler.on_published(digest_id)
+    services.delivery.forget_digest(digest_id)
+    if queued:
+        services.delivery.wake()
+    return queued
+
+
 async def publish(services: Services, digest: Digest, editor_id: int) -> Published:
     """Store the issue as published (the schedule picks it up) and record who did it."""
     report = await store_digest(services.db, services.digests, digest, publish=True)
@@ -117,9 +134,8 @@ async def withdraw_latest(services: Services, editor_id: int) -> StoredDigest | 
     latest = await services.digests.latest_published()
     if latest is None or not await services.digests.set_status(latest.id, DigestStatus.WITHDRAWN):
         return None
-    if services.engine is not None:
-        # The engine caches issues it sends; drop it so queued deliveries see the withdrawal and skip.
-        services.engine.forget_digest(latest.id)
+    # The engine caches issues it sends; drop it so queued deliveries see the withdrawal and skip.
+    services.delivery.forget_digest(latest.id)
     digest = latest.digest
     await services.audit.record(
         editor_id,

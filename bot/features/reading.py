@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.digest.calendar import format_issue_date, format_short_date
 from bot.digest.model import Digest, Item, ItemKind
 from bot.render import replies
 from bot.render import texts as render_texts
@@ -36,7 +37,7 @@ from bot.render.message import RenderedMessage, message, messages
 from bot.render.pages import render_archive_page, render_authors, render_search_page
 from bot.rules.authors import AuthorIndex, AuthorMatch, author_key
 from bot.rules.clock import Clock
-from bot.rules.dates import format_issue_date, format_short_date, parse_date_phrase
+from bot.rules.dates import parse_date_phrase
 from bot.rules.preferences import Format
 from bot.rules.searches import SearchMemory, normalize_query
 from storage import (

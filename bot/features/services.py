@@ -7,7 +7,7 @@ It is created once per running application (in ``post_init``) and reached throug
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bot.delivery.pacing import ChatPacer
 from bot.delivery.scheduler import Scheduler
@@ -21,12 +21,29 @@ from storage import (
     Database,
     DeliveryRepository,
     DigestRepository,
+    Repositories,
     SubscriberRepository,
 )
 
 if TYPE_CHECKING:
     from bot.config import Settings  # a type only: pydantic loads with load_settings, not with the app
-    from bot.delivery.engine import DeliveryEngine
+
+class Delivery(Protocol):
+    """What use cases may ask of whoever sends (the running engine): look at the queue now; an issue changed."""
+
+    def wake(self) -> None: ...
+
+    def forget_digest(self, digest_id: int) -> None: ...
+
+
+class NoDelivery:
+    """No engine in this process (a one-shot CLI command): what is queued is sent by the next engine that runs."""
+
+    def wake(self) -> None:
+        pass
+
+    def forget_digest(self, digest_id: int) -> None:
+        pass
 
 
 @dataclass(slots=True)
@@ -40,8 +57,8 @@ class Services:
     broadcasts: BroadcastRepository
     audit: AuditRepository
     scheduler: Scheduler
-    engine: DeliveryEngine | None = None
-    """Set by the application once running; None in one-shot CLI commands that do not send."""
+    delivery: Delivery = field(default_factory=NoDelivery)
+    """The running engine, told when something was queued or an issue changed; a no-op where none runs."""
     searches: SearchMemory = field(default_factory=SearchMemory)
     """Queries behind the search page buttons (``s:<page>:<id>``): in memory, bounded, forgotten after a day."""
     authors: AuthorDirectory = field(default_factory=AuthorDirectory)
@@ -50,20 +67,28 @@ class Services:
     """Paces command replies of several messages into one chat (Telegram: about one a second after a burst)."""
 
     @classmethod
-    def over(cls, db: Database, settings: Settings, clock: Clock) -> Services:
-        digests, subscribers, deliveries = DigestRepository(db), SubscriberRepository(db), DeliveryRepository(db)
+    def over(
+        cls, db: Database, settings: Settings, clock: Clock, *, delivery: Delivery | None = None
+    ) -> Services:
+        repos = Repositories.over(db)
         return cls(
             settings=settings,
             clock=clock,
             db=db,
-            digests=digests,
-            subscribers=subscribers,
-            deliveries=deliveries,
-            broadcasts=BroadcastRepository(db),
-            audit=AuditRepository(db),
+            digests=repos.digests,
+            subscribers=repos.subscribers,
+            deliveries=repos.deliveries,
+            broadcasts=repos.broadcasts,
+            audit=repos.audit,
             scheduler=Scheduler(
-                db, digests, subscribers, deliveries, clock, late_policy=LatePolicy(settings.late_issue_policy)
+                db,
+                repos.digests,
+                repos.subscribers,
+                repos.deliveries,
+                clock,
+                late_policy=LatePolicy(settings.late_issue_policy),
             ),
+            delivery=delivery or NoDelivery(),
         )
 
     def is_editor(self, user_id: int | None) -> bool:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -20,10 +19,11 @@ from rapidfuzz.distance import OSA
 from bot.digest.model import ItemKind
 from bot.features.services import Services
 from bot.render.callbacks import author_token
-from bot.rules.authors import AuthorEntry, AuthorIndex, AuthorMatch, normalize
+from bot.render.profile import Change, FollowOutcome, ReaderProfile, UnfollowOutcome
+from bot.rules.authors import AuthorEntry, AuthorIndex, normalize
 from bot.rules.preferences import ALL_SECTIONS, Format, PreferenceError, Preferences, parse_format
 from bot.rules.timezones import TimezoneChoice, parse_delivery_time, parse_pause_days, parse_timezone
-from storage import AuthorStat, FollowedAuthor, Subscriber, SubscriberStatus
+from storage import AuthorStat, Subscriber, SubscriberStatus
 from storage.timestamps import to_epoch
 
 SUGGESTIONS = 3
@@ -45,64 +45,6 @@ class NotSubscribed(Exception):
 
 class Unsubscribed(Exception):
     """The reader left (/stop) or blocked the bot; /start brings them back before pausing makes sense."""
-
-
-@dataclass(frozen=True, slots=True)
-class ReaderProfile:
-    """Everything stored about one reader, read in one go: what /settings and /mydata show."""
-
-    subscriber: Subscriber
-    preferences: Preferences
-    followed: tuple[FollowedAuthor, ...]
-    deliveries_received: int
-    now: dt.datetime
-
-    @property
-    def receiving(self) -> bool:
-        """Whether the daily digest is coming (active, or paused and coming back)."""
-        return self.subscriber.status in (SubscriberStatus.ACTIVE, SubscriberStatus.PAUSED)
-
-    @property
-    def paused_indefinitely(self) -> bool:
-        return self.subscriber.status is SubscriberStatus.PAUSED and self.subscriber.paused_until is None
-
-    def forget_token(self) -> str:
-        """Names this subscription in a /forget confirmation button (see ``ForgetDecision``)."""
-        return str(to_epoch(self.subscriber.created_at))
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """A preference change made from the /settings panel, described for the confirmation line."""
-
-    profile: ReaderProfile
-    setting: str
-    """The panel's name of the setting: "format", "stories", "alerts", "push", "time"…"""
-    changed: bool
-    """False when the value was already so (a double tap)."""
-
-
-@dataclass(frozen=True, slots=True)
-class FollowOutcome:
-    """What /follow did. Exactly one of the fields says so."""
-
-    followed: str | None = None
-    """The author now followed (the archive's spelling)."""
-    already: str | None = None
-    """The author was followed already."""
-    candidates: tuple[AuthorMatch, ...] = ()
-    """Several authors fit the query equally well: the reader picks one."""
-    suggestions: tuple[AuthorStat, ...] = ()
-    """Nobody in the archive fits: the closest authors, possibly none."""
-
-
-@dataclass(frozen=True, slots=True)
-class UnfollowOutcome:
-    unfollowed: str | None = None
-    candidates: tuple[FollowedAuthor, ...] = ()
-    """Several followed authors fit the query."""
-    not_followed: bool = False
-    """The query matches nobody the reader follows."""
 
 
 class Subscriptions:

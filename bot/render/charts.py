@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import io
 
-from bot.features.stats import Stats
 from bot.render.editor import CHART_SENT, CHART_SUBSCRIBERS, short_day, tick_labels
+from storage.stats import Stats
 
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 8.0, 6.0, 100
 LINE_COLOUR, BAR_COLOUR = "#1f5fa8", "#d9822b"

@@ -14,6 +14,7 @@ import math
 from collections.abc import Collection
 from urllib.parse import urlsplit
 
+from bot.digest.calendar import format_issue_date
 from bot.digest.model import Digest, Item, ItemKind
 from bot.render import texts
 from bot.render.callbacks import OpenItem, OpenOverview, encode
@@ -22,7 +23,6 @@ from bot.render.keyboard import Button, Keyboard, grid, label
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.split import PARAGRAPH_SEPARATOR, pack_blocks
 from bot.rules.authors import author_key
-from bot.rules.dates import format_issue_date
 from bot.rules.preferences import Format
 
 OPENABLE = frozenset({ItemKind.STORY, ItemKind.OPINION})

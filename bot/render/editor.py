@@ -10,16 +10,16 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 
+from bot.digest.calendar import MONTHS, format_issue_date, format_short_date
 from bot.digest.model import Digest, Item, ItemKind
-from bot.features.stats import GROWTH_DAYS, Stats
 from bot.render import texts
 from bot.render.callbacks import BroadcastDecision, PublishDecision, encode
 from bot.render.html import escape
 from bot.render.keyboard import Button, Keyboard
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.split import PARAGRAPH_SEPARATOR
-from bot.rules.dates import MONTHS, format_issue_date, format_short_date
 from storage import Broadcast, BroadcastStatus, BroadcastTally, SaveOutcome, SubscriberStatus
+from storage.stats import GROWTH_DAYS, Stats
 
 # --- broadcasts -------------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 CALLBACK_DATA_LIMIT = 64
 """Telegram's limit on ``callback_data``, in bytes of UTF-8."""
@@ -64,3 +65,13 @@ def label(text: str, limit: int = BUTTON_TEXT_LIMIT) -> str:
 def grid(buttons: Sequence[Button], width: int = NUMBER_BUTTONS_PER_ROW) -> tuple[tuple[Button, ...], ...]:
     """``buttons`` in rows of ``width``, for lists that are picked by number."""
     return tuple(tuple(buttons[start : start + width]) for start in range(0, len(buttons), width))
+
+
+def keyboard_json(keyboard: Keyboard) -> dict[str, Any]:
+    """The Bot API's inline_keyboard object, as JSON for senders that skip PTB's objects (the delivery engine)."""
+    return {
+        "inline_keyboard": [
+            [{"text": b.text, "url": b.url} if b.url else {"text": b.text, "callback_data": b.data} for b in row]
+            for row in keyboard.rows
+        ]
+    }

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from bot.digest.calendar import format_short_date
 from bot.digest.model import ItemKind
 from bot.render import texts
 from bot.render.callbacks import Action, ArchivePage, Noop, OpenItem, OpenOverview, SearchPage, encode
@@ -21,7 +22,6 @@ from bot.render.keyboard import Button, Keyboard, grid
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.split import PARAGRAPH_SEPARATOR
 from bot.rules.authors import AuthorRow
-from bot.rules.dates import format_short_date
 
 SNIPPET_START = "\x02"
 """Storage marks a matched word in a snippet with these two control characters; they survive

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from bot.digest.calendar import format_short_date
 from bot.render.callbacks import (
     ChangeSetting,
     FollowAuthor,
@@ -23,11 +24,10 @@ from bot.render.callbacks import (
 from bot.render.html import escape
 from bot.render.keyboard import Button, Keyboard, label
 from bot.render.message import RenderedMessage, message, messages
-from bot.rules.dates import format_short_date
+from bot.render.profile import Change, FollowOutcome, ReaderProfile, UnfollowOutcome
 from bot.rules.preferences import SECTION_NAMES, Format, describe
 
 if TYPE_CHECKING:
-    from bot.features.subscription import Change, FollowOutcome, ReaderProfile, UnfollowOutcome
     from bot.rules.timezones import TimezoneChoice
 
 TIME_PRESETS = (dt.time(6), dt.time(7), dt.time(8), dt.time(9), dt.time(18))

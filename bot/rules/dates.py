@@ -1,7 +1,4 @@
-"""Dates as readers type them (``/digest yesterday``) and as issues print them.
-
-English names are spelled out here rather than taken from ``strftime("%A")``: those follow the process
-locale, and a server started with ``LANG=ru_RU`` must not start printing "пятница" in an English digest.
+"""Dates as readers type them (``/digest yesterday``); the names and printed forms are in :mod:`bot.digest.calendar`.
 
 Decisions, so that handlers and help texts agree:
 
@@ -11,7 +8,7 @@ Decisions, so that handlers and help texts agree:
 * A weekday name ("monday", "mon", "last monday") is the most recent such day *before* today: on a
   Monday, "monday" is a week ago, because today's issue is asked for as "today" (or no argument at all).
 * A day and month without a year ("January 7", "7 Jan") is the most recent such day on or before today.
-* "Friday, January 7, 2022" (what :func:`format_issue_date` prints) parses back; a weekday that
+* "Friday, January 7, 2022" (what :func:`bot.digest.calendar.format_issue_date` prints) parses back; a weekday that
   contradicts the date makes the phrase nonsense (None) rather than silently picking one of the two.
 """
 
@@ -20,11 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
+from bot.digest.calendar import MONTHS, WEEKDAYS
 
 _WEEKDAY_NAMES = {
     **{name.lower(): index for index, name in enumerate(WEEKDAYS)},
@@ -84,16 +77,6 @@ def parse_date_phrase(text: str, today: dt.date) -> dt.date | None:
         day = _calendar_phrase(rest, today)
         return day if day is not None and day.weekday() == _WEEKDAY_NAMES[weekday_name] else None
     return _calendar_phrase(phrase, today)
-
-
-def format_issue_date(day: dt.date) -> str:
-    """The date as an issue's masthead prints it: "Friday, January 7, 2022"."""
-    return f"{WEEKDAYS[day.weekday()]}, {MONTHS[day.month - 1]} {day.day}, {day.year}"
-
-
-def format_short_date(day: dt.date) -> str:
-    """A compact date for lists (archive, search hits, authors): "Jan 7, 2022"."""
-    return f"{MONTHS[day.month - 1][:3]} {day.day}, {day.year}"
 
 
 def _calendar_phrase(phrase: str, today: dt.date) -> dt.date | None:

@@ -1,7 +1,8 @@
 """Ingesting issues: source text → parser → Digest → storage, one issue per transaction.
 
 Used by ``briefing ingest``, the feed poller in the bot, an editor's ``/publish`` and the sandbox, so that
-every way in stores an issue the same way and reports the same outcomes.
+every way in stores an issue the same way and reports the same outcomes. What happens once an issue is out
+(who gets it now) is :func:`bot.features.publishing.announce_published`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from bot.digest.model import Digest
 from bot.digest.parser import ParseError, parse_text
@@ -17,9 +17,6 @@ from bot.sources.file import SourceError
 from bot.sources.http import Fetcher
 from bot.sources.resolve import SourceText, load_texts
 from storage import Database, DigestRepository, SaveOutcome
-
-if TYPE_CHECKING:
-    from bot.features.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -81,24 +78,6 @@ async def ingest_text(
     if dry_run:
         return IngestReport(source, digest)
     return await store_digest(db, digests, digest, publish=publish)
-
-
-async def announce_published(services: Services, digest_id: int) -> int:
-    """A new issue is out: readers whose time today has passed get it now (per LATE_ISSUE_POLICY).
-
-    Every way of publishing (feed poller, an editor's /publish, a re-published draft) ends here, so the
-    late-issue rule and waking the engine live in one place. An older issue (an archive back-fill) is not
-    today's digest and goes to nobody. Returns how many deliveries were queued.
-    """
-    latest = await services.digests.latest_published()
-    if latest is None or latest.id != digest_id:
-        return 0
-    queued = await services.scheduler.on_published(digest_id)
-    if services.engine is not None:
-        services.engine.forget_digest(digest_id)
-        if queued:
-            services.engine.wake()
-    return queued
 
 
 async def collect_texts(targets: Sequence[str], fetcher: Fetcher) -> list[SourceText | IngestReport]:

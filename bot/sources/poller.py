@@ -8,14 +8,14 @@ and never blocks the other feeds.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from bot.features.services import Services
 from bot.sources.feed import read_feed
 from bot.sources.file import SourceError
 from bot.sources.http import Fetcher
-from bot.sources.ingest import announce_published, ingest_text
-from storage import FeedRepository, SaveOutcome
+from bot.sources.ingest import ingest_text
+from storage import Database, DigestRepository, FeedRepository, SaveOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +28,25 @@ class PollReport:
     errors: list[str] = field(default_factory=list)
 
 
+Announce = Callable[[int], Awaitable[object]]
+"""Told the id of each issue a poll stored or replaced (the bot passes ``announce_published``)."""
+
+
 class FeedPoller:
-    def __init__(self, services: Services, urls: tuple[str, ...], *, fetcher: Fetcher | None = None) -> None:
-        self._services = services
+    def __init__(
+        self,
+        db: Database,
+        digests: DigestRepository,
+        urls: tuple[str, ...],
+        *,
+        announce: Announce,
+        fetcher: Fetcher | None = None,
+    ) -> None:
+        self._db = db
+        self._digests = digests
         self._urls = urls
-        self._feeds = FeedRepository(services.db)
+        self._feeds = FeedRepository(db)
+        self._announce = announce
         self._fetcher = fetcher
 
     async def poll_all(self) -> list[PollReport]:
@@ -64,13 +78,13 @@ class FeedPoller:
             report.errors.append(failed.message)
         for issue in result.entries:
             source = issue.entry.link or f"{url}#{issue.entry.id}"
-            outcome = await ingest_text(self._services.db, self._services.digests, issue.text, source=source)
+            outcome = await ingest_text(self._db, self._digests, issue.text, source=source)
             if outcome.error is not None:
                 logger.warning("feed %s: entry %s is not an issue: %s", url, source, outcome.error)
                 report.errors.append(outcome.error)
             elif outcome.outcome in (SaveOutcome.CREATED, SaveOutcome.REPLACED) and outcome.digest_id is not None:
                 logger.info("feed %s: %s", url, outcome.describe())
                 report.stored.append(outcome.digest_id)
-                await announce_published(self._services, outcome.digest_id)
+                await self._announce(outcome.digest_id)
         await self._feeds.record_success(url, result.etag, result.last_modified)
         return report

@@ -6,14 +6,16 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.delivery.engine import DeliveryEngine
 from bot.features.services import Services
 
 
 class BotData:
-    """The application's ``bot_data``: holds the services once ``post_init`` has opened the database."""
+    """The application's ``bot_data``: the services and the engine, from ``post_init`` until shutdown."""
 
     def __init__(self) -> None:
         self.services: Services | None = None
+        self.engine: DeliveryEngine | None = None
 
 
 class BriefingContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
@@ -30,16 +30,6 @@ def to_markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
             for row in keyboard.rows
         ]
     )
-
-
-def keyboard_json(keyboard: Keyboard) -> dict[str, Any]:
-    """The Bot API's inline_keyboard object, for senders that skip PTB's objects (the delivery engine)."""
-    return {
-        "inline_keyboard": [
-            [{"text": b.text, "url": b.url} if b.url else {"text": b.text, "callback_data": b.data} for b in row]
-            for row in keyboard.rows
-        ]
-    }
 
 
 def preview(message: RenderedMessage) -> LinkPreviewOptions:

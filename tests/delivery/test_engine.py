@@ -18,7 +18,7 @@ from bot.rules.clock import ManualClock
 from bot.sandbox.limits import FloodLimits
 from bot.sandbox.server import BotApiServer
 from bot.sources.ingest import ingest_text
-from storage import Database, DeliveryStatus, SubscriberStatus
+from storage import Database, DeliveryStatus, Repositories, SubscriberStatus
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 T0 = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
@@ -40,7 +40,7 @@ class Rig:
             return None
 
         kwargs.setdefault("sleep", no_wait)
-        return DeliveryEngine(self.services, sender, **kwargs)  # type: ignore[arg-type]
+        return DeliveryEngine(Repositories.over(self.services.db), sender, **kwargs)  # type: ignore[arg-type]
 
     async def readers(self, *chat_ids: int, fmt: str = "headlines") -> None:
         """Subscribed readers; one message per issue unless ``fmt`` is "full"."""

@@ -16,9 +16,9 @@ from telegram.request import RequestData
 
 from bot.delivery.failures import Action, classify
 from bot.delivery.sender import ApiSender, api_error
+from bot.delivery.transport import AiohttpRequest
 from bot.render.message import message
 from bot.sandbox.server import BotApiServer
-from bot.telegram.transport import AiohttpRequest
 
 READER = 42
 Setup = Callable[[BotApiServer], None]

@@ -99,7 +99,7 @@ async def test_push_beside_the_running_bot_hands_the_sending_to_it(harness, tmp_
     out, err = await proc.communicate()
     assert proc.returncode == 0, err.decode()
     assert "the running bot" in out.decode()
-    services.engine.wake()
+    services.delivery.wake()
     for chat_id in (11, 12, 13):
         await harness.server.wait_for(chat_id=chat_id, count=1, timeout=10)
     assert report.digest_id is not None

@@ -47,8 +47,7 @@ async def tick(harness: Harness, when: dt.datetime) -> int:
     """The minute tick at ``when``; returns how many readers were due."""
     harness.clock.set(when)
     result = await harness.services.scheduler.tick()
-    assert harness.services.engine is not None
-    harness.services.engine.wake()
+    harness.services.delivery.wake()
     return result.due
 
 
@@ -177,8 +176,7 @@ async def test_follower_who_asked_gets_a_new_piece_on_publication(harness: Harne
     digest_id = (await store_digest(services.db, services.digests, digest)).digest_id
     assert digest_id is not None
     assert await services.scheduler.on_published(digest_id) == 1  # 06:00: nobody else is late yet
-    assert services.engine is not None
-    services.engine.wake()
+    services.delivery.wake()
     flagged = await receives_issue(harness, READER, "Moscow's long game")
     assert "New from Dmitri Trenin" in (flagged.text or "")
     assert not await has_issue(harness, OTHER_READER, digest_id)  # gets it at 08:00 with the rest

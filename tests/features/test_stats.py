@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.features.stats import HISTORY_DAYS, HOURLY_HOURS, gather_stats
+from bot.features.stats import gather_stats
 from bot.render.charts import render_chart
 from bot.rules.clock import ManualClock
 from storage import (
@@ -19,6 +19,7 @@ from storage import (
     SubscriberRepository,
     SubscriberStatus,
 )
+from storage.stats import HISTORY_DAYS, HOURLY_HOURS
 from tests.storage_fixtures import make_digest
 
 NOW = dt.datetime(2026, 3, 12, 9, 30, tzinfo=dt.UTC)

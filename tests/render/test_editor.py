@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 
 from bot.digest.model import Digest, Item, ItemKind, Section
-from bot.features.stats import BroadcastResult, DeliveriesToday, Stats
 from bot.render import editor as render
 from bot.render.callbacks import BroadcastDecision, PublishDecision, decode
 from bot.render.html import parse
 from storage import Broadcast, BroadcastStatus, BroadcastTally, SaveOutcome, SubscriberStatus
+from storage.stats import BroadcastResult, DeliveriesToday, Stats
 from tests.storage_fixtures import make_digest
 
 T0 = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.digest.model import ItemKind
-from bot.features.subscription import ReaderProfile, preferences_of
+from bot.features.subscription import preferences_of
 from bot.render import settings as view
 from bot.render.callbacks import (
     FollowAuthor,
@@ -20,6 +20,7 @@ from bot.render.callbacks import (
     encode,
 )
 from bot.render.keyboard import CALLBACK_DATA_LIMIT
+from bot.render.profile import ReaderProfile
 from bot.rules.authors import author_key
 from storage import DigestFormat, FollowedAuthor, Subscriber, SubscriberStatus
 

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.rules.dates import format_issue_date, format_short_date, parse_date_phrase
+from bot.digest.calendar import format_issue_date, format_short_date
+from bot.rules.dates import parse_date_phrase
 
 FRIDAY = dt.date(2022, 1, 7)
 MONDAY = dt.date(2022, 1, 10)

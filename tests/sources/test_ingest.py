@@ -10,9 +10,10 @@ import pytest
 
 from bot.cli import main
 from bot.config import load_settings
+from bot.features.publishing import announce_published
 from bot.features.services import Services
 from bot.rules.clock import ManualClock
-from bot.sources.ingest import announce_published, ingest_text
+from bot.sources.ingest import ingest_text
 from storage import Database, DeliveryStatus, DigestRepository, DigestStatus
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.config import load_settings
+from bot.features.publishing import announce_published
 from bot.features.services import Services
 from bot.rules.clock import ManualClock
 from bot.sources.http import Fetcher
@@ -36,7 +38,7 @@ async def services(tmp_path: Path) -> AsyncIterator[Services]:
 async def test_new_issues_are_stored_then_an_unchanged_feed_costs_a_304(site: FeedSite, services: Services) -> None:
     url = site.url("/rss/en/the-real-russia-today")
     async with Fetcher(timeout=5) as fetcher:
-        poller = FeedPoller(services, (url,), fetcher=fetcher)
+        poller = wired_poller(services, (url,), fetcher)
         [first] = await poller.poll_all()
         assert len(first.stored) == 2 and not first.errors
         latest = await services.digests.latest_published()
@@ -52,7 +54,7 @@ async def test_a_failing_feed_is_recorded_and_does_not_stop_the_others(site: Fee
     broken = site.url("/no/such/feed")
     good = site.url("/rss/en/the-real-russia-today")
     async with Fetcher(timeout=5) as fetcher:
-        reports = await FeedPoller(services, (broken, good), fetcher=fetcher).poll_all()
+        reports = await wired_poller(services, (broken, good), fetcher).poll_all()
     assert reports[0].errors and not reports[0].stored
     assert len(reports[1].stored) == 2
     state = await FeedRepository(services.db).get(broken)
@@ -62,7 +64,14 @@ async def test_a_failing_feed_is_recorded_and_does_not_stop_the_others(site: Fee
 async def test_a_new_issue_reaches_readers_whose_time_has_passed(site: FeedSite, services: Services) -> None:
     await services.subscribers.upsert_on_start(7, delivery_time="05:00")  # START is 06:00 UTC
     async with Fetcher(timeout=5) as fetcher:
-        await FeedPoller(services, (site.url("/rss/en/the-real-russia-today"),), fetcher=fetcher).poll_all()
+        await wired_poller(services, (site.url("/rss/en/the-real-russia-today"),), fetcher).poll_all()
     latest = await services.digests.latest_published()
     assert latest is not None
     assert await services.deliveries.status(latest.id, 7) is not None
+
+
+
+def wired_poller(services: Services, urls: tuple[str, ...], fetcher: Fetcher) -> FeedPoller:
+    """A poller wired as the bot wires it: it announces what it stored, and reads through ``fetcher``."""
+    announce = functools.partial(announce_published, services)
+    return FeedPoller(services.db, services.digests, urls, announce=announce, fetcher=fetcher)

@@ -8,7 +8,9 @@ needs many requests in flight, so the bot talks to the Bot API through aiohttp w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from telegram._utils.defaultvalue import DefaultValue
@@ -108,13 +110,22 @@ class AiohttpRequest(BaseRequest):
             else:
                 kwargs["data"] = request_data.json_payload
                 kwargs["headers"] = {"Content-Type": "application/json"}
-        try:
+        with as_telegram_errors():
             async with self._session.request(method, url, timeout=timeout, **kwargs) as response:
                 return response.status, await response.read()
-        except TimeoutError as exc:
-            raise TimedOut("Timed out talking to the Bot API") from exc
-        except asyncio.CancelledError:
-            raise
-        except aiohttp.ClientError as exc:
-            # The URL carries the token: say what failed without it.
-            raise NetworkError(f"aiohttp: {type(exc).__name__}") from exc
+
+
+@contextlib.contextmanager
+def as_telegram_errors() -> Iterator[None]:
+    """aiohttp's failures as PTB's: a timeout is ``TimedOut``, any other client error ``NetworkError``."""
+    import aiohttp
+
+    try:
+        yield
+    except TimeoutError as exc:
+        raise TimedOut("Timed out talking to the Bot API") from exc
+    except asyncio.CancelledError:
+        raise
+    except aiohttp.ClientError as exc:
+        # The URL carries the token: say what failed without it.
+        raise NetworkError(f"aiohttp: {type(exc).__name__}") from exc

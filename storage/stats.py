@@ -1,0 +1,100 @@
+"""The figures behind ``/stats`` and ``briefing stats``, as plain values: what storage counted at one moment.
+
+They live beside the queries so that the use case that gathers them (:mod:`bot.features.stats`) and the
+renderers that show them as text, JSON or a chart (:mod:`bot.render.editor`, :mod:`bot.render.charts`) share
+one definition without the renderers depending on the use case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from storage.broadcasts import BroadcastStatus
+from storage.subscribers import SubscriberStatus
+
+GROWTH_DAYS = 7
+""""New and lost" looks back this many days."""
+HISTORY_DAYS = 30
+"""The subscribers-over-time chart covers this many days, today included."""
+HOURLY_HOURS = 24
+"""The deliveries-per-hour chart covers this many hours, the current one included."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveriesToday:
+    """Outcomes of today's issue deliveries; ``pending`` includes the ones in flight."""
+
+    day: dt.date
+    sent: int
+    pending: int
+    failed: int
+    skipped: int
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastResult:
+    """How the last finished broadcast ended."""
+
+    id: int
+    status: BroadcastStatus
+    finished_at: dt.datetime | None
+    recipients: int
+    sent: int
+    failed: int
+    blocked: int
+    skipped: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    at: dt.datetime
+    by_status: dict[SubscriberStatus, int]
+    new: int
+    """Joined or came back in the last :data:`GROWTH_DAYS` days."""
+    lost: int
+    """Blocked the bot, left or were deleted in the last :data:`GROWTH_DAYS` days."""
+    by_delivery_hour: dict[int, int]
+    """Active readers per local delivery hour; hours with nobody are left out."""
+    today: DeliveriesToday
+    last_broadcast: BroadcastResult | None
+    subscribed_by_day: tuple[tuple[dt.date, int], ...]
+    """Subscribed readers (active or paused) at the end of each UTC day, oldest first."""
+    sent_by_hour: tuple[tuple[dt.datetime, int], ...]
+    """Issue messages sent per UTC hour, oldest first, hours with none included."""
+
+    @property
+    def subscribed(self) -> int:
+        return self.by_status[SubscriberStatus.ACTIVE] + self.by_status[SubscriberStatus.PAUSED]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The shape ``briefing stats --json`` prints: instants in ISO 8601, hours as ``"08"`` keys."""
+        last = self.last_broadcast
+        return {
+            "at": self.at.isoformat(),
+            "subscribers": {status.value: count for status, count in self.by_status.items()},
+            "last_days": {"days": GROWTH_DAYS, "new": self.new, "lost": self.lost},
+            "readers_by_delivery_hour": {f"{hour:02d}": count for hour, count in sorted(self.by_delivery_hour.items())},
+            "deliveries_today": {
+                "date": self.today.day.isoformat(),
+                "sent": self.today.sent,
+                "pending": self.today.pending,
+                "failed": self.today.failed,
+                "skipped": self.today.skipped,
+            },
+            "last_broadcast": None
+            if last is None
+            else {
+                "id": last.id,
+                "status": last.status.value,
+                "finished_at": last.finished_at.isoformat() if last.finished_at else None,
+                "recipients": last.recipients,
+                "sent": last.sent,
+                "failed": last.failed,
+                "blocked": last.blocked,
+                "skipped": last.skipped,
+            },
+            "subscribed_by_day": [{"date": day.isoformat(), "subscribed": n} for day, n in self.subscribed_by_day],
+            "sent_by_hour": [{"hour": hour.isoformat(), "sent": n} for hour, n in self.sent_by_hour],
+        }
