@@ -205,30 +205,34 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_subscribers_import(args: argparse.Namespace) -> int:
-    from bot.features.subscribers_csv import CsvError, Defaults, import_subscribers, read_subscribers
+    from bot.features.subscribers_csv import CsvError, Defaults, SubscriberCsv, import_subscribers
     from storage import Database, SubscriberRepository
 
     settings = _settings(args)
     path = Path(args.file)
     defaults = Defaults(settings.default_timezone, settings.default_delivery_time)
+
+    async def store(checked: SubscriberCsv) -> None:
+        async with await Database.open(settings.briefing_db) as db:
+            await import_subscribers(SubscriberRepository(db), checked)
+
     try:
+        # Streamed: each row is checked as storage takes it, so a million rows never sit in memory at once.
         with path.open(newline="", encoding="utf-8-sig") as lines:
-            checked = read_subscribers(lines, now=dt.datetime.now(dt.UTC), defaults=defaults)
+            checked = SubscriberCsv(lines, now=dt.datetime.now(dt.UTC), defaults=defaults)
+            if args.dry_run:
+                for _ in checked:
+                    pass
+            else:
+                asyncio.run(store(checked))
     except OSError as exc:
         raise CommandError(f"{path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise CommandError(f"{path}: not UTF-8 text; save the list as CSV UTF-8 and try again") from None
+        raise CommandError(f"{path}: not UTF-8 text, nothing imported; save the list as CSV UTF-8") from None
     except CsvError as exc:
         raise CommandError(f"{path}: {exc}; nothing imported") from None
     for error in checked.errors:
         print(f"{path}:{error.line}: {error.message}", file=sys.stderr)
-
-    async def store() -> None:
-        async with await Database.open(settings.briefing_db) as db:
-            await import_subscribers(SubscriberRepository(db), checked)
-
-    if not args.dry_run:
-        asyncio.run(store())
     print(f"{path}: {checked.describe(dry_run=args.dry_run)}")
     # Bad rows fail the command (a script notices) although the good ones were stored.
     return EXIT_FAILURE if checked.errors else EXIT_OK
