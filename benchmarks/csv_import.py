@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 TARGET_MB = 200.0
+TOKEN = "777000:benchmark-token-local-only-xxxxxxxxxx"
 ZONES = ("Europe/Berlin", "Europe/Moscow", "Asia/Tokyo", "America/New_York", "UTC")
 
 
@@ -38,7 +39,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "list.csv"
         write_csv(source, args.rows)
-        env = {**os.environ, "BRIEFING_DB": str(Path(tmp) / "bot.db"), "TELEGRAM_BOT_TOKEN": "777000:benchmark-token-local-only-xxxxxxxxxx"}
+        env = {**os.environ, "BRIEFING_DB": str(Path(tmp) / "bot.db"), "TELEGRAM_BOT_TOKEN": TOKEN}
         began = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-m", "bot", "subscribers", "import", str(source)],

@@ -86,6 +86,10 @@ class Job:
     followed: frozenset[str] = frozenset()
 
 
+Recording = tuple["Job", "asyncio.Future[None]"]
+"""A recipient served and its "sent" record on its way to the database (see :class:`GroupCommit`)."""
+
+
 class Gone(Exception):
     """The chat can no longer receive messages (blocked, deactivated, deleted)."""
 
@@ -277,13 +281,23 @@ class DeliveryEngine:
 
         async def worker() -> None:
             nonlocal served
+            # Each send's record is committed by the group commit while this worker sends the next one;
+            # the worker waits for it before going further. A write holding the database (the minute tick
+            # queueing readers) then costs no pause in sending, and a crash repeats at most the sends in
+            # flight and the one per worker whose record was being committed.
+            previous: Recording | None = None
             while not self._stopping:
                 if len(buffer) < self._concurrency:
                     await refill()
                 if not buffer:
-                    return
-                await self._deliver(buffer.popleft())
+                    break
+                recording = await self._deliver(buffer.popleft())
                 served += 1
+                if previous is not None:
+                    await self._recorded(previous)
+                previous = recording
+            if previous is not None:
+                await self._recorded(previous)
 
         await asyncio.gather(*(worker() for _ in range(self._concurrency)))
         while buffer:
@@ -293,26 +307,36 @@ class DeliveryEngine:
 
     # -- one recipient ---------------------------------------------------------------------------------
 
-    async def _deliver(self, job: Job) -> None:
+    async def _deliver(self, job: Job) -> Recording | None:
+        """Serve one recipient; a successful send returns its record on its way to the database."""
         try:
             if job.broadcast_id is not None:
-                await self._deliver_broadcast(job)
-            else:
-                await self._deliver_digest(job)
+                return await self._deliver_broadcast(job)
+            return await self._deliver_digest(job)
         except Exception as exc:  # never lose the row: record the failure and move on
             logger.exception("delivery to %s failed unexpectedly", job.chat_id)
             await self._mark_failed(job, f"internal error: {type(exc).__name__}")
+            return None
 
-    async def _deliver_broadcast(self, job: Job) -> None:
+    async def _recorded(self, recording: Recording) -> None:
+        """Wait for a send's record to be committed; a failed write is recorded like any internal error."""
+        job, committed = recording
+        try:
+            await committed
+        except Exception as exc:
+            logger.exception("recording the send to %s failed", job.chat_id)
+            await self._mark_failed(job, f"internal error: {type(exc).__name__}")
+
+    async def _deliver_broadcast(self, job: Job) -> Recording | None:
         assert job.broadcast_id is not None
         broadcast = await self._repos.broadcasts.get(job.broadcast_id)
         if broadcast is None or broadcast.status == BroadcastStatus.CANCELLED:
             # Claimed before the editor's /cancel: those readers are skipped, not sent.
             await self._repos.broadcasts.mark_skipped(job.broadcast_id, job.chat_id, "cancelled")
             self.stats.skipped += 1
-            return
+            return None
         parts = self._broadcast_parts(broadcast.id, broadcast.text)
-        await self._send_and_record(job, parts)
+        return await self._send_and_record(job, parts)
 
     def _broadcast_parts(self, broadcast_id: int, html: str) -> list[RenderedMessage]:
         key = ("broadcast", broadcast_id)
@@ -320,7 +344,7 @@ class DeliveryEngine:
             self._renders[key] = messages(html)
         return self._renders[key]
 
-    async def _deliver_digest(self, job: Job) -> None:
+    async def _deliver_digest(self, job: Job) -> Recording | None:
         assert job.digest_id is not None
         repos = self._repos
         subscriber = job.subscriber
@@ -328,13 +352,13 @@ class DeliveryEngine:
         if subscriber is None or stored is None or stored.status != "published":
             await repos.deliveries.mark_skipped(job.digest_id, job.chat_id, "issue withdrawn or reader gone")
             self.stats.skipped += 1
-            return
+            return None
         if subscriber.status != SubscriberStatus.ACTIVE:
             await repos.deliveries.mark_skipped(job.digest_id, job.chat_id, f"reader {subscriber.status}")
             self.stats.skipped += 1
-            return
+            return None
         parts = self._digest_parts(stored, subscriber, job.followed)
-        await self._send_and_record(job, parts)
+        return await self._send_and_record(job, parts)
 
     async def _digest(self, digest_id: int) -> StoredDigest | None:
         if digest_id not in self._digests:
@@ -371,7 +395,8 @@ class DeliveryEngine:
             self._renders[key] = parts
         return parts
 
-    async def _send_and_record(self, job: Job, parts: Sequence[RenderedMessage]) -> None:
+    async def _send_and_record(self, job: Job, parts: Sequence[RenderedMessage]) -> Recording | None:
+        """Send every part; on success hand the record to the group commit (see ``drain``) and return it."""
         chat_id = job.chat_id
         message_ids: list[int] = []
         try:
@@ -382,18 +407,19 @@ class DeliveryEngine:
             await self._repos.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
             await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), f"blocked: {exc}")
             self.stats.blocked += 1
-            return
+            return None
         except _GiveUp as exc:
             await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), str(exc))
             self.stats.failed += 1
             self.stats.errors.append(str(exc))
-            return
+            return None
         if job.broadcast_id is not None:
-            await self._broadcasts_sent.record((job.broadcast_id, chat_id, message_ids))
+            committed = self._broadcasts_sent.submit((job.broadcast_id, chat_id, message_ids))
         else:
             assert job.digest_id is not None
-            await self._issues_sent.record((job.digest_id, chat_id, message_ids))
+            committed = self._issues_sent.submit((job.digest_id, chat_id, message_ids))
         self.stats.sent += 1
+        return Job(chat_id, job.digest_id, job.broadcast_id), committed
 
     async def _mark_failed(self, job: Job, error: str, *, retry: bool = False) -> None:
         """Record a failed (or, with ``retry``, a released) recipient of either kind of job."""
