@@ -230,50 +230,43 @@ async def paired(readers: int, runs: int = 3) -> dict[str, Any]:
     }
 
 
+async def _scale_run(
+    db: Database, clock: ManualClock, readers: int
+) -> tuple[Any, list[float], float, float, float]:
+    settings = load_settings({})
+    services = Services.over(db, settings, clock)
+    await ingest_text(db, services.digests, FIXTURE.read_text(), source="benchmark")
+    now = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+    t0 = time.perf_counter()
+    await fill_due(services, readers, now)
+    fill_s = time.perf_counter() - t0
+    rss_after_fill = peak_rss_mb()
+    # "Who is due" at a tick: one batch query, repeated as the tick walks through everyone due. A third
+    # of the readers are due at 8:00, so a small run has fewer than a full batch (it used to assert
+    # 1,000 and, failing with the database open, hang on aiosqlite's thread).
+    samples = []
+    expected = min(1000, readers // 3)
+    for _ in range(20):
+        t = time.perf_counter()
+        due = await services.subscribers.due(now, limit=1000)
+        samples.append((time.perf_counter() - t) * 1000)
+        assert len(due) == expected, (len(due), expected)
+    clock.set(now)
+    t = time.perf_counter()
+    result = await services.scheduler.tick(now)
+    tick_s = time.perf_counter() - t
+    return result, samples, fill_s, rss_after_fill, tick_s
+
+
 async def scale(readers: int) -> dict[str, Any]:
     """A million readers due at once: how long finding each batch takes, and memory while the tick runs."""
     with tempfile.TemporaryDirectory() as tmp:
         clock = ManualClock(dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC))
         db = await Database.open(Path(tmp) / "scale.db", clock=clock)
-        settings = load_settings({})
-        services = Services.over(db, settings, clock)
-        await ingest_text(db, services.digests, FIXTURE.read_text(), source="benchmark")
-        t0 = time.perf_counter()
-        batch = 50_000
-        for start in range(1, readers + 1, batch):
-            await services.subscribers.import_rows(
-                {
-                    "chat_id": str(c),
-                    "timezone": "UTC",
-                    "delivery_time": f"{8 + c % 3:02d}:00",
-                    "format": "headlines",
-                    "status": "active",
-                }
-                for c in range(start, min(start + batch, readers + 1))
-            )
-        for row_start in range(1, readers + 1, batch):
-            await services.subscribers.set_next_deliveries(
-                (c, dt.datetime(2026, 3, 2, 8 + c % 3, 0, tzinfo=dt.UTC))
-                for c in range(row_start, min(row_start + batch, readers + 1))
-            )
-        fill_s = time.perf_counter() - t0
-        rss_after_fill = peak_rss_mb()
-        # "Who is due" at a tick: one batch query, repeated as the tick walks through everyone due. A third
-        # of the readers are due at 8:00, so a small run has fewer than a full batch (it used to assert
-        # 1,000 and, failing with the database open, hang on aiosqlite's thread).
-        samples = []
-        now = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
-        expected = min(1000, readers // 3)
-        for _ in range(20):
-            t = time.perf_counter()
-            due = await services.subscribers.due(now, limit=1000)
-            samples.append((time.perf_counter() - t) * 1000)
-            assert len(due) == expected, (len(due), expected)
-        clock.set(now)
-        t = time.perf_counter()
-        result = await services.scheduler.tick(now)
-        tick_s = time.perf_counter() - t
-        await db.close()
+        try:
+            result, samples, fill_s, rss_after_fill, tick_s = await _scale_run(db, clock, readers)
+        finally:
+            await db.close()  # an open database keeps aiosqlite's thread, and the process, alive
     samples.sort()
     return {
         "subscribers": readers,
@@ -346,9 +339,8 @@ async def tick_while_sending(readers: int, rate: float = 1000.0) -> dict[str, An
                     "SELECT ?, chat_id, 'pending', 0, 0, 0 FROM subscribers WHERE chat_id <= ?",
                     (earlier.digest_id, sending_to),
                 )
-                today = await ingest_text(
-                    db, services.digests, FIXTURE.read_text().replace("Thursday, July 11", "Friday, July 12"), source="today"
-                )
+                next_day = FIXTURE.read_text().replace("Thursday, July 11", "Friday, July 12")
+                today = await ingest_text(db, services.digests, next_day, source="today")
                 assert today.digest_id is not None and today.digest_id != earlier.digest_id
                 fill_s = time.perf_counter() - began
                 clock.set(now)
