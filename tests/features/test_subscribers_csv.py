@@ -59,7 +59,7 @@ def test_good_rows_are_kept_and_bad_rows_reported_by_line() -> None:
         (3, "timezone"),
         (4, "delivery_time"),
         (7, "chat_id"),
-        (8, "chat_id 101 is already on line 2"),
+        (8, "chat_id 101 is on an earlier line already"),
         (9, "status"),
         (11, "6 fields, but the header names 5 columns"),
     ]
