@@ -199,6 +199,7 @@ def _figures(readers: int, summary: dict[str, Any], cpu: float, wall: float) -> 
         "lost": readers - summary["chats"],
         "repeated": summary["repeated"],
         "most_in_one_chat": summary["most_in_one_chat"]["messages"],
+        "server_peak_rss_mb": round(summary["server_peak_rss_mb"], 1),
     }
 
 

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import copy
 import json
+import resource
 import socket
 import sys
 import time
@@ -69,8 +70,9 @@ class BotApiServer:
         limits: flood limits, ``None`` for none.
         clock: monotonic seconds; tests inject a fake one to step flood control
             without sleeping.
-        record_limit: keep only the newest records (``None``: all; see :class:`SentLog`), so a
-            benchmark of a million messages fits in memory; :meth:`delivered` still counts every one.
+        record_limit: keep only the newest records and bot messages (``None``: all; see
+            :class:`SentLog` and :meth:`SandboxState.keep_message`), so a benchmark of a million
+            messages fits in memory; :meth:`delivered` still counts every one.
     """
 
     def __init__(
@@ -84,7 +86,7 @@ class BotApiServer:
     ) -> None:
         bot_id = token.split(":", 1)[0]
         self._token = token
-        self._state = SandboxState()
+        self._state = SandboxState(message_limit=record_limit)
         self._updates = UpdateQueue()
         self._log = SentLog(record_limit)
         self._stats = RequestStats()
@@ -283,8 +285,9 @@ class BotApiServer:
 
     def delivered(self, method: str = "sendMessage") -> dict[str, Any]:
         """Messages ``method`` created: how many, to how many chats, repeats (all of them, despite any
-        ``record_limit``), first and last server time, and this process's CPU seconds so far."""
-        return self._log.delivered(method) | {"server_cpu_s": time.process_time()}
+        ``record_limit``), first and last server time, and this process's CPU seconds and peak memory."""
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return self._log.delivered(method) | {"server_cpu_s": time.process_time(), "server_peak_rss_mb": peak_mb}
 
     def messages(self, chat_id: int, *, from_bot: bool | None = None) -> list[dict[str, Any]]:
         """The chat as it looks now: live messages (after edits, without deleted ones) by id."""
@@ -494,7 +497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--bot-username", default=DEFAULT_BOT_USERNAME)
     parser.add_argument("--no-limits", action="store_true", help="switch flood control off")
     parser.add_argument(
-        "--record-limit", type=int, help="keep only the newest N records (per-chat message counts are kept)"
+        "--record-limit", type=int, help="keep only the newest N records and bot messages (counts are kept)"
     )
     args = parser.parse_args(argv)
 
