@@ -19,7 +19,7 @@ Telegram and is not the bot's time. The reader is a subscriber (so their prefere
 * ``/search <two words>``: rotating through pairs of words common in the archive (up to ~3,000 of the
   13,000 items match one pair: every match is ranked, so these are the expensive searches).
 
-``/opinion`` reads the archive's authors from :class:`bot.features.reading.AuthorDirectory`, which is rebuilt only
+``/opinion`` reads the archive's authors from :class:`bot.features.authors.AuthorDirectory`, which is rebuilt only
 after an issue is stored or withdrawn; that first, slower answer is timed separately.
 
 * hard searches: one very common word ("the"), a one-letter word, a word typed 20 times, sixteen common
@@ -47,7 +47,8 @@ from pathlib import Path
 
 from bot.digest.model import Digest, Item, ItemKind, Section
 from bot.digest.parser import parse_text
-from bot.features.reading import AuthorDirectory, Reading
+from bot.features.authors import AuthorDirectory
+from bot.features.reading import Reading
 from bot.render.message import RenderedMessage
 from bot.rules.clock import ManualClock
 from bot.rules.searches import SearchMemory

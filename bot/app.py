@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 
 import handlers
 from bot.delivery.engine import build_engine
@@ -20,7 +20,7 @@ from bot.features.publishing import announce_published
 from bot.features.services import Services
 from bot.render.commands import READER_COMMANDS, editor_menu
 from bot.rules.clock import Clock, SystemClock
-from bot.telegram.context import BotData, BriefingContext
+from bot.telegram.context import BotData, BriefingApplication, BriefingContext
 from bot.telegram.progress import resume_progress
 from storage import Database, Repositories
 
@@ -32,11 +32,11 @@ logger = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
 
 
-def build_application(settings: Settings, *, clock: Clock | None = None) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, *, clock: Clock | None = None) -> BriefingApplication:
     """Build the application; the database is opened (and migrated) in ``post_init``, closed at shutdown."""
     clock = clock or SystemClock()
 
-    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+    async def post_init(app: BriefingApplication) -> None:
         db = await Database.open(settings.briefing_db, clock=clock)
         engine = build_engine(Repositories.over(db), settings)
         app.bot_data.engine = engine
@@ -50,7 +50,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
         await _publish_command_menu(app, settings)
         logger.info("bot @%s ready; database %s", app.bot.username, settings.briefing_db)
 
-    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    async def post_shutdown(app: BriefingApplication) -> None:
         if app.bot_data.engine is not None:
             await app.bot_data.engine.stop()
             app.bot_data.engine = None
@@ -78,7 +78,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     return app
 
 
-def _schedule_ticks(app: Application) -> None:  # type: ignore[type-arg]
+def _schedule_ticks(app: BriefingApplication) -> None:
     """A tick at the top of every minute; a late tick still runs (misfire grace) and ticks never pile up."""
 
     async def tick(context: BriefingContext) -> None:
@@ -99,7 +99,7 @@ def _schedule_ticks(app: Application) -> None:  # type: ignore[type-arg]
     )
 
 
-def _schedule_feed_polls(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+def _schedule_feed_polls(app: BriefingApplication, settings: Settings) -> None:
     """Poll FEED_URL every FEED_POLL_MINUTES, starting shortly after start-up."""
     from bot.sources.poller import FeedPoller
 
@@ -118,7 +118,7 @@ def _schedule_feed_polls(app: Application, settings: Settings) -> None:  # type:
     )
 
 
-async def _publish_command_menu(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+async def _publish_command_menu(app: BriefingApplication, settings: Settings) -> None:
     """Readers see their commands; each editor's own chat also lists the editor commands."""
     reader = [BotCommand(c.name, c.description) for c in READER_COMMANDS]
     await app.bot.set_my_commands(reader, scope=BotCommandScopeDefault())
@@ -132,7 +132,9 @@ async def _publish_command_menu(app: Application, settings: Settings) -> None:  
 
 
 @contextlib.asynccontextmanager
-async def running(app: Application, *, poll_interval: float = 0.0, poll_timeout: int = 10) -> AsyncIterator[None]:  # type: ignore[type-arg]
+async def running(
+    app: BriefingApplication, *, poll_interval: float = 0.0, poll_timeout: int = 10
+) -> AsyncIterator[None]:
     """Run ``app`` inside an event loop someone else owns (the sandbox, tests), as run_polling would.
 
     PTB calls ``post_init``/``post_shutdown`` only from its own ``run_*`` methods, so they are called here.

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from tqdm import tqdm
 
@@ -28,7 +28,7 @@ class CommandError(Exception):
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {}
+    overrides: dict[str, Any] = {}
     if getattr(args, "db", None):
         overrides["briefing_db"] = Path(args.db)
     settings = load_settings(**overrides)
@@ -286,6 +286,12 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 # --- parser -------------------------------------------------------------------------------------------
 
 
+def _print_help(parser: argparse.ArgumentParser) -> int:
+    """A command group run without an action: show its actions, exit as for a usage error."""
+    parser.print_help()
+    return EXIT_CONFIG
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefing", description="A Telegram bot for a daily news briefing.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -324,7 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--user-id", type=int, default=1001, help="your reader's Telegram id in the sandbox")
     sandbox.add_argument("--verbose", action="store_true", help="show the bot's log")
 
-    db = add("db", lambda a: (db.print_help(), EXIT_CONFIG)[1], "database maintenance")
+    db = add("db", lambda _: _print_help(db), "database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
     up = db_sub.add_parser("upgrade", help="apply pending migrations")
     up.set_defaults(func=cmd_db_upgrade)
@@ -335,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     bk.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
     bk.add_argument("--force", action="store_true", help="overwrite an existing file")
 
-    subscribers = add("subscribers", lambda a: (subscribers.print_help(), EXIT_CONFIG)[1], "move subscriber lists")
+    subscribers = add("subscribers", lambda _: _print_help(subscribers), "move subscriber lists")
     subscribers_sub = subscribers.add_subparsers(dest="subscribers_command", metavar="ACTION")
     imp = subscribers_sub.add_parser(
         "import",

@@ -170,7 +170,7 @@ def load_settings(
     """
     try:
         if environ is None:
-            return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+            return Settings(_env_file=env_file, **overrides)
         values = {k.lower(): v for k, v in environ.items() if k.upper() in EXPECTED}
         values.update(overrides)
         # model_validate skips the settings sources, so nothing leaks in from the real environment.

@@ -6,12 +6,11 @@ search, unknown commands, stale buttons) last.
 
 from __future__ import annotations
 
-from telegram.ext import Application
-
+from bot.telegram.context import BriefingApplication
 from handlers import common, editor, reader, subscription
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BriefingApplication) -> None:
     common.register(app)
     # -- feature handlers go here, each module registering its own commands and callback prefixes --
     editor.register(app)

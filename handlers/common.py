@@ -6,10 +6,11 @@ import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.features.subscription import Subscriptions
 from bot.render import replies
-from bot.telegram.context import BriefingContext
+from bot.telegram.context import BriefingApplication, BriefingContext
 from handlers.reader import open_start_payload
 
 logger = logging.getLogger(__name__)
@@ -21,19 +22,13 @@ async def start(update: Update, context: BriefingContext) -> None:
     chat = update.effective_chat
     if message is None or chat is None:
         return
-    services = context.services
-    settings = services.settings
-    subscriber, created = await services.subscribers.upsert_on_start(
-        chat_id=chat.id,
+    subscriber, created = await Subscriptions(context.services).start(
+        chat.id,
         user_id=user.id if user else None,
         first_name=user.first_name if user else None,
         username=user.username if user else None,
         language=user.language_code if user else None,
-        timezone=settings.default_timezone,
-        delivery_time=settings.default_delivery_time,
     )
-    if created or subscriber.next_delivery_at is None:
-        await services.scheduler.schedule(subscriber)
     await message.reply_text(
         replies.welcome(
             user.first_name if user else None,
@@ -70,12 +65,12 @@ async def stale_button(update: Update, context: BriefingContext) -> None:
         await update.callback_query.answer(replies.STALE_BUTTON, show_alert=False)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BriefingApplication) -> None:
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("help", help_command))
 
 
-def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
+def register_fallbacks(app: BriefingApplication) -> None:
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     app.add_handler(CallbackQueryHandler(stale_button))
 

@@ -16,7 +16,7 @@ import time
 from telegram import BotCommand, BotCommandScopeChat, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.features import broadcasting, publishing
 from bot.features.publishing import PendingIssues, UploadError
@@ -28,7 +28,7 @@ from bot.render.charts import render_chart
 from bot.render.commands import editor_menu
 from bot.render.message import message as one_message
 from bot.telegram import progress
-from bot.telegram.context import BriefingContext
+from bot.telegram.context import BriefingApplication, BriefingContext
 from bot.telegram.messages import edit_rendered, send_rendered
 
 logger = logging.getLogger(__name__)
@@ -322,7 +322,7 @@ async def stats(update: Update, context: BriefingContext) -> None:
     await message.reply_photo(chart, caption=render.CHART_CAPTION)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BriefingApplication) -> None:
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE, offer_editor_menu), group=-1)
     new_messages = filters.UpdateType.MESSAGE  # an edited /broadcast must not make a second draft
     for name, callback in (

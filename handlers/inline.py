@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, InlineQueryHandler
+from telegram.ext import InlineQueryHandler
 
 from bot.features.reading import InlineArticle, Reading
-from bot.telegram.context import BriefingContext
+from bot.telegram.context import BriefingApplication, BriefingContext
 from bot.telegram.messages import preview, to_markup
 
 CACHE_SECONDS = 60
@@ -35,5 +35,5 @@ def _result(article: InlineArticle) -> InlineQueryResultArticle:
     )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BriefingApplication) -> None:
     app.add_handler(InlineQueryHandler(answer_inline))

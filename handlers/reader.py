@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.digest.model import ItemKind
 from bot.features.reading import Reading
 from bot.render.message import RenderedMessage
-from bot.telegram.context import BriefingContext
+from bot.telegram.context import BriefingApplication, BriefingContext
 from bot.telegram.messages import send_paced
 from handlers.inline import register as register_inline
 from handlers.reading_callbacks import register as register_reading_callbacks
@@ -106,7 +106,7 @@ async def open_start_payload(update: Update, context: BriefingContext, payload: 
     await reply(context, chat.id, await Reading.of(context.services).deep_link(chat.id, payload))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BriefingApplication) -> None:
     for name, callback in (
         ("today", today),
         ("digest", digest),
@@ -124,7 +124,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     register_inline(app)
 
 
-def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
+def register_fallbacks(app: BriefingApplication) -> None:
     """Plain text in a private chat searches; registered after every feature's own text handlers."""
     plain_text = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
     app.add_handler(MessageHandler(plain_text, search_text))

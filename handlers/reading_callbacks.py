@@ -10,12 +10,12 @@ import logging
 
 from telegram import Message, Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot.features.reading import Reading, reads_in_place
 from bot.render import replies
 from bot.render.callbacks import ArchivePage, Noop, OpenItem, OpenOverview, SearchPage, decode
-from bot.telegram.context import BriefingContext
+from bot.telegram.context import BriefingApplication, BriefingContext
 from bot.telegram.messages import edit_rendered, send_paced
 
 logger = logging.getLogger(__name__)
@@ -64,5 +64,5 @@ def _buttons(message: Message) -> list[tuple[str, str | None]]:
     ]
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BriefingApplication) -> None:
     app.add_handler(CallbackQueryHandler(press, pattern=is_reading_button))

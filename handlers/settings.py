@@ -7,13 +7,13 @@ never flips a setting back; the panel is redrawn with a line confirming the valu
 from __future__ import annotations
 
 from telegram import Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.features.subscription import NotSubscribed, Subscriptions
 from bot.render import settings as view
 from bot.render.callbacks import ChangeSetting, UnfollowAuthor, decode
 from bot.rules.preferences import PreferenceError
-from bot.telegram.context import BriefingContext
+from bot.telegram.context import BriefingApplication, BriefingContext
 from bot.telegram.messages import edit_rendered, send_paced
 
 
@@ -67,7 +67,7 @@ async def on_unfollow(update: Update, context: BriefingContext) -> None:
         await edit_rendered(query.message, view.panel(profile, view.unfollowed_notice(name)))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BriefingApplication) -> None:
     app.add_handler(CommandHandler("settings", open_panel))
     app.add_handler(CallbackQueryHandler(on_setting, pattern=f"^{ChangeSetting.tag}:"))
     app.add_handler(CallbackQueryHandler(on_unfollow, pattern=f"^{UnfollowAuthor.tag}:"))

@@ -8,17 +8,18 @@ buttons are in :mod:`handlers.settings`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any
 
 from telegram import Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.features.subscription import NotSubscribed, Subscriptions, Unsubscribed
 from bot.render import settings as view
 from bot.render.callbacks import FollowAuthor, ForgetDecision, decode
 from bot.render.message import RenderedMessage
 from bot.rules.preferences import PreferenceError
-from bot.telegram.context import BriefingContext
+from bot.telegram.context import BriefingApplication, BriefingContext
 from bot.telegram.messages import edit_rendered, send_paced
 from handlers.settings import register as register_settings
 
@@ -95,7 +96,7 @@ async def _forget(subscriptions: Subscriptions, chat_id: int, _: str) -> Reply:
         return view.plain(view.NOTHING_STORED)
 
 
-def command(name: str, work: Work) -> Callable[[Update, BriefingContext], Awaitable[None]]:
+def command(name: str, work: Work) -> Callable[[Update, BriefingContext], Coroutine[Any, Any, None]]:
     async def callback(update: Update, context: BriefingContext) -> None:
         await run(update, context, name, work)
 
@@ -161,7 +162,7 @@ COMMANDS: dict[str, Work] = {
 }
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BriefingApplication) -> None:
     for name, work in COMMANDS.items():
         app.add_handler(CommandHandler(name, command(name, work)))
     app.add_handler(CallbackQueryHandler(on_follow, pattern=f"^{FollowAuthor.tag}:"))

@@ -30,7 +30,7 @@ import asyncio
 import contextlib
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -293,7 +293,7 @@ class Database:
         row = await self.fetchone(sql, params)
         return default if row is None else row[0]
 
-    async def iterate(self, sql: str, params: Params = (), *, batch: int = 1000) -> AsyncIterator[sqlite3.Row]:
+    async def iterate(self, sql: str, params: Params = (), *, batch: int = 1000) -> AsyncGenerator[sqlite3.Row]:
         """Stream the rows of a query ``batch`` at a time, so memory stays flat over a million rows.
 
         The lock is taken per batch, not for the whole scan, so writers keep going while a consumer

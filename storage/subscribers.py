@@ -13,7 +13,7 @@ import zoneinfo
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
-from typing import Any, Final
+from typing import Any, Final, TypedDict
 
 from bot.digest.model import ItemKind
 from bot.rules.authors import author_key
@@ -128,6 +128,19 @@ _NEW: Final = "kind = 'joined' OR (kind = 'active' AND from_status IN ('blocked'
 _LOST: Final = "kind IN ('blocked', 'left', 'deleted') AND from_status IN ('active', 'paused')"
 
 
+class PreferenceChanges(TypedDict, total=False):
+    """Keyword arguments of :meth:`SubscriberRepository.update_preferences`, for callers that pass some on."""
+
+    language: str | None
+    timezone: str
+    delivery_time: dt.time | str
+    format: Format
+    sections: Iterable[ItemKind]
+    breaking_alerts: bool
+    push_followed_on_publish: bool
+    next_delivery_at: dt.datetime | None
+
+
 class SubscriberRepository:
     """Subscribers and their follows. Methods that write several rows use ``atomic()``, which is a
     savepoint inside the caller's transaction and never commits the caller's work."""
@@ -161,7 +174,7 @@ class SubscriberRepository:
         A reader who had left or blocked the bot becomes active again (a /start is an explicit wish to
         receive the issue); a paused reader stays paused until they resume. ``timezone``,
         ``delivery_time`` and ``next_delivery_at`` are the defaults for a new subscriber;
-        ``next_delivery_at`` is also applied when a reader is re-activated. A language the reader chose
+        ``next_delivery_at`` is also applied when a reader is re-activated or has none. A language the reader chose
         is kept over Telegram's ``language_code``. Returns the subscriber and whether it was created.
         """
         now = self._now()
@@ -198,8 +211,8 @@ class SubscriberRepository:
                         first_name = :first_name,
                         username = :username,
                         language = coalesce(language, :language),
-                        next_delivery_at = CASE WHEN status IN ('blocked', 'left') THEN :next
-                                                ELSE next_delivery_at END,
+                        next_delivery_at = CASE WHEN status IN ('blocked', 'left') OR next_delivery_at IS NULL
+                                                THEN :next ELSE next_delivery_at END,
                         status_changed_at = CASE WHEN status IN ('blocked', 'left') THEN :now
                                                  ELSE status_changed_at END,
                         status = CASE WHEN status IN ('blocked', 'left') THEN 'active' ELSE status END,

@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bot.config import Settings
 from bot.features.services import Services
 from bot.rules.clock import ManualClock
 from bot.sandbox.records import SentRecord
 from bot.sandbox.server import BotApiServer
+from bot.telegram.context import BriefingApplication
 
 READER = 1001
 OTHER_READER = 1002
@@ -27,7 +27,7 @@ START = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
 @dataclass
 class Harness:
     server: BotApiServer
-    app: Any
+    app: BriefingApplication
     settings: Settings
     clock: ManualClock
     db_path: Path
@@ -58,7 +58,7 @@ class Harness:
     async def press(
         self,
         user_id: int,
-        message_id: int,
+        message_id: int | None,
         data: str | None = None,
         *,
         text: str | None = None,
@@ -72,6 +72,7 @@ class Harness:
         before_msgs = self._count(user_id)
         before_edits = len(self.server.sent(chat_id=user_id, method="editMessageText"))
         before_answers = len(self.server.callback_answers())
+        assert message_id is not None, "pressing a button on a record without a message"
         query_id = self.server.press_button(user_id, message_id, data, button_text=text, forge=forge)
 
         def done(records: list[SentRecord]) -> bool:

@@ -53,7 +53,7 @@ def test_token_is_masked_in_repr() -> None:
 def test_settings_are_frozen() -> None:
     settings = load_settings({})
     with pytest.raises(Exception, match="frozen"):
-        settings.log_level = "ERROR"  # type: ignore[misc]
+        settings.log_level = "ERROR"  # type: ignore[misc]  # assigning to frozen settings on purpose
 
 
 @pytest.mark.parametrize(

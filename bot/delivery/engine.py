@@ -30,9 +30,9 @@ from bot.delivery.sender import ApiSender
 from bot.render.digest import render_issue
 from bot.render.message import RenderedMessage, messages
 from bot.rules.authors import author_key
-from bot.rules.preferences import Format
 from storage import (
     BroadcastStatus,
+    DigestStatus,
     LeaseRepository,
     Repositories,
     StoredDigest,
@@ -55,6 +55,10 @@ LEASE_TTL = dt.timedelta(seconds=30)
 
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0)
 """Waits between tries after network errors and 5xx; after the last, the send is recorded as failed."""
+
+FLOOD_RETRIES = 5
+"""429s one message may get before it is recorded as failed: each pauses every send for ``retry_after``,
+so a chat Telegram keeps refusing would otherwise hold the whole push forever."""
 
 
 @dataclass
@@ -102,6 +106,7 @@ class DeliveryEngine:
         sender: used only for fan-out (no AIORateLimiter on it); the engine initialises and shuts it down.
         rate: messages per second overall.
         concurrency: sends in flight at once; per-chat pacing waits happen inside them.
+        flood_retries: 429s one message may get before it is recorded as failed.
         sleep: injectable for tests of backoff.
     """
 
@@ -116,6 +121,7 @@ class DeliveryEngine:
         chat_interval: float = 1.1,
         chat_burst: int = 3,
         idle_wait: float = 5.0,
+        flood_retries: int = FLOOD_RETRIES,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         self._repos = repos
@@ -125,6 +131,7 @@ class DeliveryEngine:
         self._concurrency = concurrency
         self._batch = batch or max(2 * concurrency, 20)
         self._idle_wait = idle_wait
+        self._flood_retries = flood_retries
         self._sleep = sleep
         self._wake = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
@@ -183,7 +190,7 @@ class DeliveryEngine:
         repos = self._repos
         requeued = await repos.deliveries.requeue_in_flight() + await repos.broadcasts.requeue_in_flight()
         for broadcast in await repos.broadcasts.unfinished():
-            if broadcast.status == "confirmed":
+            if broadcast.status is BroadcastStatus.CONFIRMED:
                 await repos.broadcasts.start(broadcast.id)
         if requeued:
             logger.warning("requeued %d sends interrupted by the last stop", requeued)
@@ -349,7 +356,7 @@ class DeliveryEngine:
         repos = self._repos
         subscriber = job.subscriber
         stored = await self._digest(job.digest_id)
-        if subscriber is None or stored is None or stored.status != "published":
+        if subscriber is None or stored is None or stored.status is not DigestStatus.PUBLISHED:
             await repos.deliveries.mark_skipped(job.digest_id, job.chat_id, "issue withdrawn or reader gone")
             self.stats.skipped += 1
             return None
@@ -380,13 +387,13 @@ class DeliveryEngine:
         self, stored: StoredDigest, subscriber: Subscriber, followed_keys: frozenset[str]
     ) -> list[RenderedMessage]:
         followed = tuple(sorted(followed_keys & self._author_keys[stored.id]))
-        key = ("digest", stored.id, str(subscriber.format), tuple(sorted(subscriber.sections)), followed)
+        key = ("digest", stored.id, subscriber.format, tuple(sorted(subscriber.sections)), followed)
         parts = self._renders.get(key)
         if parts is None:
             parts = render_issue(
                 stored.digest,
                 digest_id=stored.id,
-                fmt=Format(str(subscriber.format)),
+                fmt=subscriber.format,
                 kinds=subscriber.sections,
                 followed=followed,
             )
@@ -430,7 +437,7 @@ class DeliveryEngine:
 
     async def _send_part(self, chat_id: int, part: RenderedMessage) -> tuple[int, int]:
         """Send one message, pacing and retrying as its failure says; returns its id and the (maybe new) chat id."""
-        tries = 0
+        tries = floods = 0
         while True:
             await self._pacer.acquire(chat_id)
             await self._limiter.acquire()
@@ -441,6 +448,10 @@ class DeliveryEngine:
                 chat_id = await self._handle(failure, chat_id, tries)
                 if failure.action is Action.BACKOFF:
                     tries += 1
+                elif failure.action is Action.RETRY_AFTER:
+                    floods += 1
+                    if floods > self._flood_retries:
+                        raise _GiveUp(f"gave up after {floods} flood limits: {failure.reason}") from None
                 continue
             self.stats.messages += 1
             return message_id, chat_id

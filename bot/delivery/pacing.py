@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 
 class RateLimiter:
@@ -20,12 +20,21 @@ class RateLimiter:
     a thousand waiting senders cost a thousand timers, not a busy loop.
     """
 
-    def __init__(self, rate: float, *, catch_up: float = 0.25, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: float,
+        *,
+        catch_up: float = 0.25,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self._interval = 1.0 / rate
         self._clock = clock
+        self._sleep = sleep
         self._next_slot: float | None = None
+        self._paused_until = 0.0
         # Slots missed while the sender was busy may be used late, up to this much time's worth, so the
         # rate is the rate sent and not a ceiling never reached; Telegram's own bucket allows such bursts.
         self._max_lag = catch_up
@@ -45,12 +54,15 @@ class RateLimiter:
 
     async def acquire(self) -> None:
         delay = self.reserve()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        while delay > 0:
+            await self._sleep(delay)
+            # A pause that began while this sender waited for its slot holds it back too.
+            delay = self._paused_until - self._clock()
 
     def pause(self, seconds: float) -> None:
-        """Nobody gets a slot for ``seconds`` (Telegram answered 429 with retry_after)."""
-        self._next_slot = max(self._next_slot or 0.0, self._clock() + seconds)
+        """Nobody sends for ``seconds`` (Telegram answered 429 with retry_after), even with a slot reserved."""
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+        self._next_slot = max(self._next_slot or 0.0, self._paused_until)
 
 
 class ChatPacer:

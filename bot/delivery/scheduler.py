@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.rules.clock import Clock
 from bot.rules.schedule import LatePolicy, is_late, next_delivery
-from storage import Database, DeliveryRepository, DigestRepository, Subscriber, SubscriberRepository
+from storage import Database, DeliveryRepository, DigestRepository, DigestStatus, Subscriber, SubscriberRepository
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,19 @@ def zone(name: str) -> ZoneInfo:
 
 def next_for(subscriber: Subscriber, now: dt.datetime) -> dt.datetime:
     return next_delivery(now, subscriber.delivery_time, zone(subscriber.timezone), paused_until=subscriber.paused_until)
+
+
+def _advanced(subscriber: Subscriber, now: dt.datetime) -> dt.datetime:
+    """The reader's next delivery, guaranteed after ``now``, so a tick always finishes.
+
+    The tick asks storage for due readers until none are left; a rule that answered ``now`` or earlier
+    would hand the same readers back forever. That is a bug in the rule: log it, and try again a day on.
+    """
+    at = next_for(subscriber, now)
+    if at > now:
+        return at
+    logger.error("next delivery for chat %s came out as %s, not after %s: set a day on", subscriber.chat_id, at, now)
+    return now + dt.timedelta(days=1)
 
 
 class Scheduler:
@@ -69,7 +82,7 @@ class Scheduler:
             async with self._db.atomic():
                 if latest is not None:
                     queued += await self._deliveries.enqueue(latest.id, [s.chat_id for s in due])
-                await self._subscribers.set_next_deliveries((s.chat_id, next_for(s, now)) for s in due)
+                await self._subscribers.set_next_deliveries((s.chat_id, _advanced(s, now)) for s in due)
         if due_total:
             logger.info("tick %s: %d readers due, %d deliveries queued", now.isoformat(), due_total, queued)
         return TickResult(due_total, queued, latest.id if latest else None)
@@ -125,7 +138,7 @@ class Scheduler:
 
     async def _followers_to_push(self, digest_id: int) -> list[int]:
         stored = await self._digests.get(digest_id)
-        if stored is None or stored.status != "published":
+        if stored is None or stored.status is not DigestStatus.PUBLISHED:
             return []
         chats: set[int] = set()
         for author in {item.author for item in stored.digest.items() if item.author}:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.digest.calendar import format_issue_date, format_short_date
 from bot.digest.model import Digest, Item, ItemKind
+from bot.features.authors import AuthorDirectory
 from bot.render import replies
 from bot.render import texts as render_texts
 from bot.render.callbacks import Action, ArchivePage, Noop, OpenItem, OpenOverview, SearchPage, decode, encode
@@ -35,13 +36,12 @@ from bot.render.digest import (
 from bot.render.keyboard import Button, Keyboard, label
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.pages import render_archive_page, render_authors, render_search_page
-from bot.rules.authors import AuthorIndex, AuthorMatch, author_key
+from bot.rules.authors import AuthorMatch, author_key
 from bot.rules.clock import Clock
 from bot.rules.dates import parse_date_phrase
 from bot.rules.preferences import Format
 from bot.rules.searches import SearchMemory, normalize_query
 from storage import (
-    AuthorStat,
     BroadcastRepository,
     DigestRepository,
     DigestStatus,
@@ -128,29 +128,6 @@ def reads_in_place(action: Action, buttons: Sequence[tuple[str, str | None]]) ->
     return all(isinstance(other, OpenItem) and other.digest_id == action.digest_id for other in pressed)
 
 
-class AuthorDirectory:
-    """The archive's bylines and their fuzzy index, rebuilt only when the archive has changed.
-
-    Listing the authors aggregates every byline in the archive (about 10 ms over five years of issues)
-    and indexing them folds every name (8 ms for 300 names): too slow to repeat for each ``/opinion``,
-    and the answer only changes when an issue is stored or withdrawn. One per running application;
-    :meth:`DigestRepository.version` says when to rebuild.
-    """
-
-    def __init__(self) -> None:
-        self._version: tuple[int, int] | None = None
-        self._rows: tuple[AuthorStat, ...] = ()
-        self._index = AuthorIndex(())
-
-    async def load(self, digests: DigestRepository) -> tuple[tuple[AuthorStat, ...], AuthorIndex]:
-        version = await digests.version()
-        if version != self._version:
-            rows = tuple(await digests.authors())
-            # Two tasks may rebuild at once; both build the same thing, and the last one is kept.
-            self._rows, self._index, self._version = rows, AuthorIndex(rows), version
-        return self._rows, self._index
-
-
 class Reading:
     """The reading side of the archive, for one running application (or one benchmark, or one test)."""
 
@@ -197,7 +174,7 @@ class Reading:
         kinds = frozenset(subscriber.sections)
         return ReaderView(
             today=self._local_today(subscriber.timezone),
-            format=Format(str(subscriber.format)),
+            format=subscriber.format,
             kinds=None if kinds >= frozenset(ItemKind) else kinds,
             followed=followed,
         )

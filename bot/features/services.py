@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.delivery.pacing import ChatPacer
 from bot.delivery.scheduler import Scheduler
-from bot.features.reading import AuthorDirectory
+from bot.features.authors import AuthorDirectory
 from bot.rules.clock import Clock
 from bot.rules.schedule import LatePolicy
 from bot.rules.searches import SearchMemory

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Unpack
+from zoneinfo import ZoneInfo
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -21,9 +23,10 @@ from bot.features.services import Services
 from bot.render.callbacks import author_token
 from bot.render.profile import Change, FollowOutcome, ReaderProfile, UnfollowOutcome
 from bot.rules.authors import AuthorEntry, AuthorIndex, normalize
-from bot.rules.preferences import ALL_SECTIONS, Format, PreferenceError, Preferences, parse_format
+from bot.rules.preferences import ALL_SECTIONS, PreferenceError, Preferences, parse_format
+from bot.rules.schedule import next_delivery
 from bot.rules.timezones import TimezoneChoice, parse_delivery_time, parse_pause_days, parse_timezone
-from storage import AuthorStat, Subscriber, SubscriberStatus
+from storage import AuthorStat, PreferenceChanges, Subscriber, SubscriberStatus
 from storage.timestamps import to_epoch
 
 SUGGESTIONS = 3
@@ -71,6 +74,41 @@ class Subscriptions:
         return ReaderProfile(subscriber, preferences_of(subscriber), tuple(followed), received, self._now)
 
     # --- status ----------------------------------------------------------------------------------
+
+    async def start(
+        self,
+        chat_id: int,
+        *,
+        user_id: int | None = None,
+        first_name: str | None = None,
+        username: str | None = None,
+        language: str | None = None,
+    ) -> tuple[Subscriber, bool]:
+        """``/start``: subscribe with the default time and timezone, or refresh a known reader's profile.
+
+        A new reader, one coming back after /stop or a block, and one without a next delivery get it in
+        the same write: computed from their own time and timezone (the defaults for a new one). Returns
+        the subscriber and whether they are new.
+        """
+        services = self._services
+        settings = services.settings
+        now = self._now
+        async with services.db.atomic():
+            known = await services.subscribers.get(chat_id)
+            if known is None:
+                at = next_delivery(now, settings.default_delivery_time, settings.timezone)
+            else:
+                at = next_delivery(now, known.delivery_time, ZoneInfo(known.timezone), paused_until=known.paused_until)
+            return await services.subscribers.upsert_on_start(
+                chat_id=chat_id,
+                user_id=user_id,
+                first_name=first_name,
+                username=username,
+                language=language,
+                timezone=settings.default_timezone,
+                delivery_time=settings.default_delivery_time,
+                next_delivery_at=at,
+            )
 
     async def stop(self, chat_id: int) -> bool:
         """Unsubscribe (status ``left``); settings and follows stay for a return by /start. False if already."""
@@ -122,11 +160,11 @@ class Subscriptions:
         choice = parse_timezone(text, now=self._now)
         return await self._update(chat_id, timezone=choice.tz_name), choice
 
-    async def _update(self, chat_id: int, **values: object) -> ReaderProfile:
+    async def _update(self, chat_id: int, **values: Unpack[PreferenceChanges]) -> ReaderProfile:
         """Write preferences and, in the same transaction, the next delivery they imply."""
         services = self._services
         async with services.db.atomic():
-            subscriber = await services.subscribers.update_preferences(chat_id, **values)  # type: ignore[arg-type]
+            subscriber = await services.subscribers.update_preferences(chat_id, **values)
             if subscriber is None:
                 raise NotSubscribed(chat_id)
             await services.scheduler.schedule(subscriber, self._now)
@@ -162,7 +200,7 @@ class Subscriptions:
         prefs = before.preferences
         if name == "format":
             fmt = parse_format(value)
-            return await self._changed(chat_id, before, name, prefs.format is not fmt, format=fmt.value)
+            return await self._changed(chat_id, before, name, prefs.format is not fmt, format=fmt)
         if name in SECTION_SETTINGS:
             kind = SECTION_SETTINGS[name]
             wanted = prefs.sections | {kind} if _switch(value) else prefs.sections - {kind}
@@ -187,11 +225,11 @@ class Subscriptions:
         raise PreferenceError(f'Unknown setting "{name}". Send /settings for the current panel.')
 
     async def _changed(
-        self, chat_id: int, before: ReaderProfile, setting: str, differs: bool, **values: object
+        self, chat_id: int, before: ReaderProfile, setting: str, differs: bool, **values: Unpack[PreferenceChanges]
     ) -> Change:
         if not differs:
             return Change(before, setting, changed=False)
-        subscriber = await self._services.subscribers.update_preferences(chat_id, **values)  # type: ignore[arg-type]
+        subscriber = await self._services.subscribers.update_preferences(chat_id, **values)
         if subscriber is None:
             raise NotSubscribed(chat_id)
         return Change(await self.profile(chat_id), setting, changed=True)
@@ -209,12 +247,12 @@ class Subscriptions:
             PreferenceError: no name given (the message lists a few authors as examples).
             NotSubscribed: the reader is gone.
         """
-        rows = await self._services.digests.authors()
+        rows, index = await self._services.authors.load(self._services.digests)
         if not query.strip():
             examples = ", ".join(f"/follow {row.name}" for row in rows[:SUGGESTIONS]) or "/follow Trenin"
             raise PreferenceError(f"No author given. Send a name, for example {examples}.")
         await self.profile(chat_id)
-        matches = AuthorIndex(rows).match(query)
+        matches = index.match(query)
         if not matches:
             return FollowOutcome(suggestions=tuple(_closest(rows, query)))
         best = [match for match in matches if match.score == matches[0].score]
@@ -224,7 +262,8 @@ class Subscriptions:
 
     async def follow_by_token(self, chat_id: int, token: str) -> FollowOutcome | None:
         """The author a "did you mean" button names; None when the archive no longer has them."""
-        for row in await self._services.digests.authors():
+        rows, _ = await self._services.authors.load(self._services.digests)
+        for row in rows:
             if author_token(row.key) == token:
                 await self.profile(chat_id)
                 return await self._follow(chat_id, row.name)
@@ -283,11 +322,11 @@ class Subscriptions:
 
 
 def preferences_of(subscriber: Subscriber) -> Preferences:
-    """The domain view of a stored reader's settings (storage's enums are plain strings to the domain)."""
+    """The domain view of a stored reader's settings."""
     return Preferences(
         timezone=subscriber.timezone,
         delivery_time=subscriber.delivery_time,
-        format=Format(subscriber.format.value),
+        format=subscriber.format,
         # Storage can hold no sections at all (an old import); the digest then shows everything.
         sections=subscriber.sections or ALL_SECTIONS,
         breaking_alerts=subscriber.breaking_alerts,

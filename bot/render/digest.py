@@ -225,13 +225,12 @@ def followed_authors(digest: Digest, followed: Collection[str], kinds: Collectio
     ``followed`` may hold printed names or keys of any spelling: both sides are folded with
     :func:`bot.rules.authors.author_key`, which is idempotent, so "Dmitri Trenin" finds "Dmitry Trenin".
     """
-    keys = {author_key(name) for name in followed}
-    keys.discard("")
+    keys = {key for name in followed if (key := author_key(name)) is not None}
     names: dict[str, str] = {}
     for item in digest.items():
         if item.author and (kinds is None or item.kind in kinds):
             key = author_key(item.author)
-            if key in keys:
+            if key is not None and key in keys:
                 names.setdefault(key, item.author)
     return list(names.values())
 

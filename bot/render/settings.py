@@ -26,6 +26,7 @@ from bot.render.keyboard import Button, Keyboard, label
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.profile import Change, FollowOutcome, ReaderProfile, UnfollowOutcome
 from bot.rules.preferences import SECTION_NAMES, Format, describe
+from storage import SubscriberStatus
 
 if TYPE_CHECKING:
     from bot.rules.timezones import TimezoneChoice
@@ -70,10 +71,10 @@ _LABELS = {
 """Which line of ``describe`` a panel button changes, for the confirmation that names the new value."""
 _NEXT = "Next delivery"
 _STATUS = {
-    "active": "active",
-    "paused": "paused",
-    "left": "unsubscribed (send /start to come back)",
-    "blocked": "stopped: the bot was blocked (send /start to come back)",
+    SubscriberStatus.ACTIVE: "active",
+    SubscriberStatus.PAUSED: "paused",
+    SubscriberStatus.LEFT: "unsubscribed (send /start to come back)",
+    SubscriberStatus.BLOCKED: "stopped: the bot was blocked (send /start to come back)",
 }
 
 
@@ -127,7 +128,7 @@ def panel(profile: ReaderProfile, notice: str | None = None) -> RenderedMessage:
         lines.append(f"<i>{escape(notice)}</i>")
     lines.append("")
     lines += _lines(values(profile))
-    if profile.subscriber.status != "active":
+    if profile.subscriber.status is not SubscriberStatus.ACTIVE:
         lines.append(f"Subscription: <b>{escape(_STATUS[profile.subscriber.status])}</b>")
     lines += [
         "",

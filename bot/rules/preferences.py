@@ -95,9 +95,11 @@ class Preferences:
     """Push a followed author's new piece when the issue appears, rather than waiting for the daily digest."""
 
     def __post_init__(self) -> None:
-        # Storage hands back plain strings; accept them, so that a loaded row equals a freshly built one.
-        object.__setattr__(self, "format", Format(self.format))
-        object.__setattr__(self, "sections", frozenset(ItemKind(kind) for kind in self.sections))
+        # Enums end to end: storage hands back Format and ItemKind, so a plain string here is a bug upstream.
+        if not isinstance(self.format, Format):
+            raise TypeError(f"format must be a Format, not {self.format!r}")
+        if not all(isinstance(kind, ItemKind) for kind in self.sections):
+            raise TypeError(f"sections must be ItemKinds, not {sorted(map(repr, self.sections))}")
         if not self.sections:
             raise PreferenceError("A digest needs at least one section. " + SECTIONS_EXAMPLE)
         if self.delivery_time.tzinfo is not None:

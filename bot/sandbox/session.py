@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 from importlib import resources
 from pathlib import Path
+from typing import TextIO
 
 from bot.app import build_application, running
 from bot.config import load_settings
@@ -32,7 +33,9 @@ async def ingest_samples(db_path: Path) -> int:
     return stored
 
 
-async def run_sandbox(*, db_path: Path | None = None, user_id: int = 1001, input=None, output=None) -> None:  # type: ignore[no-untyped-def]
+async def run_sandbox(
+    *, db_path: Path | None = None, user_id: int = 1001, input: TextIO | None = None, output: TextIO | None = None
+) -> None:
     with tempfile.TemporaryDirectory(prefix="briefing-sandbox-") as tmp:
         path = db_path or Path(tmp) / "sandbox.db"
         await ingest_samples(path)

@@ -38,7 +38,8 @@ class ChatState:
 
     @property
     def id(self) -> int:
-        return self.chat["id"]
+        chat_id: int = self.chat["id"]
+        return chat_id
 
     def next_message_id(self) -> int:
         self.last_message_id += 1

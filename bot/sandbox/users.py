@@ -31,7 +31,7 @@ class UserSimulator:
         if language_code:
             user["language_code"] = language_code
         self._state.users[user_id] = user
-        chat = {key: user[key] for key in ("id", "first_name", "username") if key in user}
+        chat: dict[str, Any] = {key: user[key] for key in ("id", "first_name", "username") if key in user}
         existing = self._state.chats.get(user_id)
         if existing is None:
             self._state.chats[user_id] = ChatState(chat={**chat, "type": "private"}, user=user)
@@ -186,7 +186,7 @@ def _button_data(stored: StoredMessage, callback_data: str | None, button_text: 
     if not found:
         labels = [button["text"] for button in buttons] or "none"
         raise SandboxError(f"message {stored.message['message_id']} has no button with {wanted}; its buttons: {labels}")
-    data = found[0].get("callback_data")
+    data: str | None = found[0].get("callback_data")
     if data is None:
         raise SandboxError(f"button {found[0]['text']!r} is not a callback button: {found[0]}")
     return data

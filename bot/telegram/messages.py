@@ -36,7 +36,7 @@ def preview(message: RenderedMessage) -> LinkPreviewOptions:
     return LinkPreviewOptions(is_disabled=message.disable_preview)
 
 
-async def send_rendered(bot: Bot, chat_id: int, messages: Sequence[RenderedMessage], **kwargs: object) -> list[Message]:
+async def send_rendered(bot: Bot, chat_id: int, messages: Sequence[RenderedMessage]) -> list[Message]:
     """Send the parts in order; returns the sent messages (the last one carries the keyboard)."""
     sent = []
     for part in messages:
@@ -47,7 +47,6 @@ async def send_rendered(bot: Bot, chat_id: int, messages: Sequence[RenderedMessa
                 parse_mode=ParseMode.HTML,
                 reply_markup=to_markup(part.keyboard),
                 link_preview_options=preview(part),
-                **kwargs,  # type: ignore[arg-type]
             )
         )
     return sent

@@ -100,7 +100,8 @@ async def resume_progress(app: Application[Any, BriefingContext, Any, Any, Any, 
 async def _refresh(context: BriefingContext) -> None:
     job = context.job
     assert job is not None
-    progress: ProgressWatch = job.data  # type: ignore[assignment]
+    progress = job.data
+    assert isinstance(progress, ProgressWatch), "progress jobs carry their ProgressWatch"
     if progress.finished:
         return
     services = context.services

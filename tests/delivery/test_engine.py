@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +18,8 @@ from bot.delivery.engine import DeliveryEngine
 from bot.delivery.sender import ApiSender
 from bot.features.services import Services
 from bot.rules.clock import ManualClock
+from bot.rules.preferences import Format
+from bot.sandbox.faults import FaultKind
 from bot.sandbox.limits import FloodLimits
 from bot.sandbox.server import BotApiServer
 from bot.sources.ingest import ingest_text
@@ -30,19 +35,16 @@ class Rig:
     services: Services
     digest_id: int
 
-    def engine(self, **kwargs: object) -> DeliveryEngine:
-        sender = ApiSender(
-            f"{self.server.url}/bot{self.server.token}",
-            read_timeout=kwargs.pop("read_timeout", 5.0),  # type: ignore[arg-type]
-        )
+    def engine(self, *, read_timeout: float = 5.0, **kwargs: Any) -> DeliveryEngine:
+        sender = ApiSender(f"{self.server.url}/bot{self.server.token}", read_timeout=read_timeout)
 
         async def no_wait(_: float) -> None:
             return None
 
         kwargs.setdefault("sleep", no_wait)
-        return DeliveryEngine(Repositories.over(self.services.db), sender, **kwargs)  # type: ignore[arg-type]
+        return DeliveryEngine(Repositories.over(self.services.db), sender, **kwargs)
 
-    async def readers(self, *chat_ids: int, fmt: str = "headlines") -> None:
+    async def readers(self, *chat_ids: int, fmt: Format = Format.HEADLINES) -> None:
         """Subscribed readers; one message per issue unless ``fmt`` is "full"."""
         for chat_id in chat_ids:
             self.server.add_user(chat_id)
@@ -94,7 +96,7 @@ async def test_every_reader_gets_the_issue_once(rig: Rig) -> None:
 
 
 async def test_multi_part_issue_is_paced_per_chat(rig: Rig) -> None:
-    await rig.readers(1, fmt="full")
+    await rig.readers(1, fmt=Format.FULL)
     await rig.readers(2)
     await rig.services.deliveries.enqueue_active(rig.digest_id)
     engine = rig.engine(rate=30, chat_interval=0.3, chat_burst=1)
@@ -118,11 +120,40 @@ async def test_429_pauses_and_retries_without_losing_anyone(rig: Rig) -> None:
     assert all(len(rig.received(c)) == 1 for c in range(1, 11))
 
 
-@pytest.mark.parametrize("kind", ["5xx", "network"])
-async def test_server_and_network_errors_back_off_and_retry(rig: Rig, kind: str) -> None:
+@pytest.mark.parametrize("retry_after", [1, 2])
+async def test_a_429_holds_every_send_for_retry_after(rig: Rig, retry_after: int) -> None:
     await rig.readers(1, 2, 3)
     await rig.services.deliveries.enqueue_active(rig.digest_id)
-    rig.server.inject_faults(kind, 4, {"sendMessage"})  # type: ignore[arg-type]
+    rig.server.inject_faults("429", 1, {"sendMessage"}, retry_after=retry_after)
+    # Slots half a second apart: the 429 to the first send is back long before the others' slots come.
+    engine = rig.engine(rate=2, concurrency=3)
+    started = time.monotonic()
+    await run(engine)
+    sends = rig.server.sent(method="sendMessage")
+    assert sorted(r.chat_id or 0 for r in sends) == [1, 2, 3] and engine.stats.retried_429 == 1
+    # Nothing went out before retry_after had passed: not the refused send, and not the other chats'.
+    assert min(r.at for r in sends) - started >= retry_after
+
+
+async def test_a_chat_that_keeps_getting_429_is_given_up_on(rig: Rig) -> None:
+    await rig.readers(1)
+    await rig.services.deliveries.enqueue_active(rig.digest_id)
+    rig.server.inject_faults("429", 50, {"sendMessage"}, retry_after=1)
+    engine = rig.engine(rate=100, flood_retries=2)
+    # Unbounded, the engine would retry for 50 s; the bound gives up after the third 429.
+    await asyncio.wait_for(run(engine), timeout=20)
+    delivery = await rig.services.deliveries.status(rig.digest_id, 1)
+    assert delivery is not None and delivery.status == DeliveryStatus.FAILED
+    assert "flood" in (delivery.error or "")
+    assert engine.stats.retried_429 == 3
+    rig.server.clear_faults()
+
+
+@pytest.mark.parametrize("kind", ["5xx", "network"])
+async def test_server_and_network_errors_back_off_and_retry(rig: Rig, kind: FaultKind) -> None:
+    await rig.readers(1, 2, 3)
+    await rig.services.deliveries.enqueue_active(rig.digest_id)
+    rig.server.inject_faults(kind, 4, {"sendMessage"})
     engine = rig.engine(rate=100)
     await run(engine)
     assert engine.stats.retried_errors == 4
@@ -179,7 +210,7 @@ async def test_gone_readers_are_marked_and_not_retried(rig: Rig, how: str) -> No
 async def test_migrated_group_gets_its_issue_at_the_new_id(rig: Rig) -> None:
     rig.server.add_group(-100, supergroup=False)
     await rig.services.subscribers.upsert_on_start(-100)
-    await rig.services.subscribers.update_preferences(-100, format="headlines")
+    await rig.services.subscribers.update_preferences(-100, format=Format.HEADLINES)
     rig.server.add_group(-1001000, supergroup=True)
     rig.server.migrate_chat(-100, -1001000)
     await rig.services.deliveries.enqueue_active(rig.digest_id)

@@ -40,6 +40,23 @@ def test_missed_slots_are_caught_up_only_within_the_bound() -> None:
     assert immediate == 6  # 5 caught-up slots plus the current one
 
 
+async def test_a_pause_during_the_wait_for_a_slot_holds_that_slot_back() -> None:
+    clock = FakeClock()
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        if not slept:  # while this sender waits, another one's send is answered with a 429
+            limiter.pause(3.0)
+        slept.append(seconds)
+        clock.now += seconds
+
+    limiter = RateLimiter(10, catch_up=0.0, clock=clock, sleep=sleep)
+    await limiter.acquire()
+    await limiter.acquire()
+    assert clock.now == pytest.approx(103.0)
+    assert slept == pytest.approx([0.1, 2.9])
+
+
 def test_pause_holds_everyone_back() -> None:
     clock = FakeClock()
     limiter = RateLimiter(30, clock=clock)

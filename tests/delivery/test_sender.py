@@ -24,7 +24,7 @@ READER = 42
 Setup = Callable[[BotApiServer], None]
 
 
-class JsonBody(RequestData):
+class JsonBody(RequestData):  # type: ignore[misc]  # @final in PTB's annotations; json_payload is its one hook
     """A ready JSON body for PTB's request wrapper (``RequestData`` documents overriding this)."""
 
     def __init__(self, payload: bytes) -> None:

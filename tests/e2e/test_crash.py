@@ -7,6 +7,9 @@ import signal
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
+from bot.rules.preferences import Format
 from bot.sources.ingest import ingest_text
 from storage import Database, DeliveryRepository, DeliveryStatus, DigestRepository, SubscriberRepository
 from tests.processes import bot_env, bot_output, server_process, start_bot, wait_until
@@ -21,7 +24,7 @@ async def prepare(db_path: Path) -> int:
         subscribers = SubscriberRepository(db)
         for chat_id in range(1, READERS + 1):
             await subscribers.upsert_on_start(chat_id, user_id=chat_id)
-            await subscribers.update_preferences(chat_id, format="headlines")
+            await subscribers.update_preferences(chat_id, format=Format.HEADLINES)
         assert report.digest_id is not None
         return report.digest_id
 
@@ -31,6 +34,7 @@ async def delivery_counts(db_path: Path, digest_id: int) -> dict[DeliveryStatus,
         return await DeliveryRepository(db).counts(digest_id)
 
 
+@pytest.mark.timeout(180)  # three processes and 13 s unloaded; the shared CI machine is slower
 def test_sigkill_mid_push_then_rerun_delivers_the_rest_exactly_once(tmp_path: Path) -> None:
     db = tmp_path / "bot.db"
     digest_id = asyncio.run(prepare(db))
@@ -77,7 +81,7 @@ async def test_push_beside_the_running_bot_hands_the_sending_to_it(harness, tmp_
     for chat_id in (11, 12, 13):
         harness.server.add_user(chat_id)
         await services.subscribers.upsert_on_start(chat_id, user_id=chat_id)
-        await services.subscribers.update_preferences(chat_id, format="headlines")
+        await services.subscribers.update_preferences(chat_id, format=Format.HEADLINES)
     env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
     env.update(
         TELEGRAM_BOT_TOKEN=harness.settings.token,

@@ -7,9 +7,12 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.processes import TOKEN, bot_env, bot_output, server_process, start_bot, wait_until
 
 
+@pytest.mark.timeout(120)  # starts the server and the bot as real processes
 def test_run_answers_hides_its_token_and_stops_on_sigterm(tmp_path: Path) -> None:
     db = tmp_path / "bot.db"
     with server_process() as server:

@@ -35,7 +35,7 @@ async def headlines_reader(harness: Harness, user_id: int = READER) -> None:
     await harness.services.subscribers.update_preferences(user_id, format=DigestFormat.HEADLINES)
 
 
-def data_of(record, label: str) -> str:  # type: ignore[no-untyped-def]
+def data_of(record, label: str) -> str:
     found = [data for text, data in buttons(record) if text == label]
     assert found, f"no button {label!r} in {buttons(record)}"
     assert found[0] is not None

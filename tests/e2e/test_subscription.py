@@ -13,6 +13,7 @@ import pytest
 
 from bot.digest.model import Digest, Item, ItemKind, Section
 from bot.render import settings as view
+from bot.rules.preferences import Format
 from bot.sandbox.records import SentRecord
 from bot.sources.ingest import ingest_text, store_digest
 from tests.harness import OTHER_READER, READER, START, Harness, buttons
@@ -24,8 +25,8 @@ LATER_ISSUE = "real-russia-today-2024-10-11.txt"
 UTC = dt.UTC
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 async def subscribe(harness: Harness, user: int = READER, *, headlines: bool = True, **profile: str) -> None:
@@ -33,7 +34,7 @@ async def subscribe(harness: Harness, user: int = READER, *, headlines: bool = T
     harness.server.add_user(user, **profile)
     await harness.say(user, "/start")
     if headlines:
-        await harness.services.subscribers.update_preferences(user, format="headlines")
+        await harness.services.subscribers.update_preferences(user, format=Format.HEADLINES)
 
 
 async def publish(harness: Harness, name: str = ISSUE) -> int:

@@ -70,13 +70,13 @@ async def test_stop_prefers_the_editors_own_newest_broadcast(services: Services)
         ids.append(draft.broadcast.id)
     stopped = await broadcasting.stop(services, 7)
     assert stopped is not None and stopped.id == ids[2]
-    assert (await broadcasting.stop(services, 7)).id == ids[1]  # type: ignore[union-attr]
-    assert (await broadcasting.stop(services, 7)).id == ids[0]  # type: ignore[union-attr]  # anyone's, then
+    assert (await broadcasting.stop(services, 7)).id == ids[1]
+    assert (await broadcasting.stop(services, 7)).id == ids[0]  # anyone's, then
     assert await broadcasting.stop(services, 7) is None
     entries = await services.audit.recent(action="broadcast.cancel")
     assert [e.target for e in entries] == [str(i) for i in ids]
     assert entries[0].details == {"stage": "sending", "sent": 0, "not_sent": 2}
-    assert {(await services.broadcasts.get(i)).status for i in ids} == {BroadcastStatus.CANCELLED}  # type: ignore[union-attr]
+    assert {(await services.broadcasts.get(i)).status for i in ids} == {BroadcastStatus.CANCELLED}
 
 
 @pytest.mark.parametrize(

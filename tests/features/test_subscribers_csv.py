@@ -7,19 +7,21 @@ import csv
 import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.cli import main
 from bot.digest.model import ItemKind
 from bot.features.subscribers_csv import CsvError, Defaults, read_subscribers
+from bot.rules.preferences import Format
 from storage import Database, SubscriberRepository, SubscriberStatus
 
 NOW = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
 
 
-def read(text: str, **kwargs: object):
-    return read_subscribers(io.StringIO(text, newline=""), now=NOW, **kwargs)  # type: ignore[arg-type]
+def read(text: str, **kwargs: Any):
+    return read_subscribers(io.StringIO(text, newline=""), now=NOW, **kwargs)
 
 
 @pytest.fixture
@@ -197,7 +199,7 @@ def test_export_then_import_is_a_round_trip(db_path: Path, tmp_path: Path, capsy
                 31,
                 timezone="Europe/Berlin",
                 delivery_time=dt.time(7, 30),
-                format="headlines",
+                format=Format.HEADLINES,
                 sections=[ItemKind.STORY, ItemKind.BRIEF],
                 breaking_alerts=False,
                 push_followed_on_publish=True,

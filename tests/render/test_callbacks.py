@@ -168,9 +168,9 @@ def test_every_truncation_of_valid_data_is_refused_or_another_valid_action() -> 
         lambda: SearchPage(1, "a:b"),
         lambda: ChangeSetting("time", "x" * 33),
         lambda: PublishDecision("", True),
-        lambda: BroadcastDecision(1, "ok"),
+        lambda: BroadcastDecision(1, "ok"),  # type: ignore[arg-type]  # a wrong type on purpose
     ],
 )
 def test_invalid_actions_cannot_be_built(build: object) -> None:
     with pytest.raises(ValueError):
-        build()  # type: ignore[operator]
+        build()

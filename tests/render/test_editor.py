@@ -18,7 +18,7 @@ T0 = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
 
 
 def tally(**counts: int) -> BroadcastTally:
-    return BroadcastTally(**{name: counts.get(name, 0) for name in BroadcastTally.__slots__})  # type: ignore[arg-type]
+    return BroadcastTally(**{name: counts.get(name, 0) for name in BroadcastTally.__slots__})
 
 
 def broadcast(status: BroadcastStatus, *, seconds: int = 75) -> Broadcast:

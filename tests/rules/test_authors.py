@@ -149,3 +149,11 @@ def test_storage_author_rows_are_accepted_as_they_are() -> None:
 
 def test_an_empty_index_matches_nothing() -> None:
     assert AuthorIndex([]).match("trenin") == []
+
+
+def test_a_surname_outranks_the_same_word_as_a_given_name() -> None:
+    # Thomas Graham has written far more, so only the given-name weight can put Daniel Thomas first.
+    index = AuthorIndex([AuthorEntry("Thomas Graham", count=50), AuthorEntry("Daniel Thomas", count=2)])
+    surname, given = index.match("thomas")
+    assert (surname.name, given.name) == ("Daniel Thomas", "Thomas Graham")
+    assert surname.score == 1.0 and 0.9 < given.score < 1.0

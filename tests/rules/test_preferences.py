@@ -25,8 +25,8 @@ from bot.rules.preferences import (
 STORY, OPINION, BRIEF = ItemKind.STORY, ItemKind.OPINION, ItemKind.BRIEF
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
 
 
 def test_defaults_match_the_configured_defaults() -> None:
@@ -42,18 +42,19 @@ def test_defaults_match_the_configured_defaults() -> None:
 def test_preferences_are_frozen_and_replaced() -> None:
     prefs = Preferences()
     with pytest.raises(dataclasses.FrozenInstanceError):
-        prefs.timezone = "Europe/Berlin"  # type: ignore[misc]
+        prefs.timezone = "Europe/Berlin"  # type: ignore[misc]  # assigning to a frozen field on purpose
     changed = dataclasses.replace(prefs, timezone="Europe/Berlin")
     assert changed.timezone == "Europe/Berlin"
     assert prefs.timezone == "UTC"
 
 
-def test_plain_values_from_storage_become_enums() -> None:
-    loaded = Preferences(timezone="Europe/Berlin", format="headlines", sections=["story", "brief"])  # type: ignore[arg-type]
-    assert loaded.format is Format.HEADLINES
-    assert loaded.sections == frozenset({STORY, BRIEF})
-    assert loaded == Preferences(timezone="Europe/Berlin", format=Format.HEADLINES, sections=frozenset({STORY, BRIEF}))
-    assert hash(loaded) == hash(Preferences(timezone="Europe/Berlin", format=Format.HEADLINES, sections={STORY, BRIEF}))  # type: ignore[arg-type]
+def test_plain_strings_are_refused_where_enums_belong() -> None:
+    with pytest.raises(TypeError, match="format must be a Format"):
+        Preferences(format="headlines")  # type: ignore[arg-type]  # a plain string on purpose
+    with pytest.raises(TypeError, match="sections must be ItemKinds"):
+        Preferences(sections=frozenset({"story"}))  # type: ignore[arg-type]  # plain strings on purpose
+    built = Preferences(timezone="Europe/Berlin", format=Format.HEADLINES, sections=frozenset({STORY, BRIEF}))
+    assert hash(built) == hash(dataclasses.replace(built))
 
 
 def test_invalid_preferences_are_refused() -> None:
@@ -66,7 +67,7 @@ def test_invalid_preferences_are_refused() -> None:
     with pytest.raises(ValueError, match="must be naive"):
         Preferences(delivery_time=dt.time(8, 0, tzinfo=dt.UTC))
     with pytest.raises(ValueError):
-        Preferences(format="tiny")  # type: ignore[arg-type]
+        parse_format("tiny")
 
 
 def test_preference_error_is_a_value_error() -> None:

@@ -26,8 +26,8 @@ from bot.rules.timezones import (
 NOW = dt.datetime(2024, 6, 1, 11, 35, tzinfo=dt.UTC)
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
 
 
 def offset_of(tz_name: str, when: dt.datetime = NOW) -> dt.timedelta | None:

@@ -7,6 +7,7 @@ import contextlib
 import io
 import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -74,7 +75,7 @@ async def fake_bot(server: BotApiServer) -> AsyncIterator[None]:
             await task
 
 
-async def chat(server: BotApiServer, script: str, **options: object) -> str:
+async def chat(server: BotApiServer, script: str, **options: Any) -> str:
     output = io.StringIO()
     await asyncio.wait_for(
         run_chat(server, user_id=USER, input=io.StringIO(script), output=output, color=False, settle=0.05, **options),

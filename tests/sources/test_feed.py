@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import BaseTestServer, TestServer
+from aiohttp.typedefs import Handler
 
 from bot.sources.feed import FeedEntry, entry_text, looks_like_feed, parse_feed, read_feed
 from bot.sources.file import SourceError
@@ -34,7 +35,7 @@ class FeedSite:
     def __init__(self) -> None:
         self.hits: Counter[str] = Counter()
         self.broken: set[str] = set()
-        self.server: TestServer | None = None
+        self.server: BaseTestServer | None = None
 
     def url(self, path: str) -> str:
         assert self.server is not None
@@ -48,7 +49,7 @@ class FeedSite:
         app.router.add_get("/en/feature/{path:.+}", self.page)
         return app
 
-    def feed(self, body: str, content_type: str) -> web.Handler:
+    def feed(self, body: str, content_type: str) -> Handler:
         async def handler(request: web.Request) -> web.Response:
             self.hits[request.path] += 1
             validators = {"ETag": ETAG, "Last-Modified": LAST_MODIFIED}

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import BaseTestServer, TestServer
 
 from bot.sources.file import SourceError
 from bot.sources.http import DEFAULT_USER_AGENT, Fetcher, decode_body
@@ -24,7 +24,7 @@ class Site:
     def __init__(self) -> None:
         self.release = asyncio.Event()
         self.hits = 0
-        self.server: TestServer | None = None
+        self.server: BaseTestServer | None = None
 
     def url(self, path: str) -> str:
         assert self.server is not None

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import BaseTestServer, TestServer
+from aiohttp.typedefs import Handler
 
 from bot.sources.file import SourceError
 from bot.sources.http import Fetcher
@@ -22,7 +23,7 @@ HEADLINE = "The Real Russia. Today. Kazakhstan’s ‘terrorists’ are now to b
 CANONICAL = "https://meduza.io/en/feature/2022/01/07/the-real-russia-today"
 
 
-def serve(path: Path, content_type: str) -> web.Handler:
+def serve(path: Path, content_type: str) -> Handler:
     async def handler(request: web.Request) -> web.Response:
         return web.Response(text=path.read_text(), content_type=content_type)
 
@@ -30,7 +31,7 @@ def serve(path: Path, content_type: str) -> web.Handler:
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[TestServer]:
+async def server() -> AsyncIterator[BaseTestServer]:
     app = web.Application()
     app.router.add_get("/issue", serve(PAGE, "text/html"))
     app.router.add_get("/issue.txt", serve(SAMPLE, "text/plain"))

@@ -104,7 +104,7 @@ async def test_version_moves_with_every_write(db: Database, repo: DigestReposito
     assert await repo.version() != second
 
 
-async def test_version_sees_commits_from_another_connection(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_version_sees_commits_from_another_connection(tmp_path) -> None:
     path = tmp_path / "archive.db"
     async with await Database.open(path) as bot_db, await Database.open(path) as cli_db:
         bot_side = DigestRepository(bot_db)

@@ -128,7 +128,7 @@ async def test_invalid_preferences_are_refused(subs: SubscriberRepository, db: D
     with pytest.raises(ValueError):
         await subs.update_preferences(1, delivery_time="25:00")
     with pytest.raises(ValueError):
-        await subs.update_preferences(1, format="pdf")  # type: ignore[arg-type]
+        await subs.update_preferences(1, format="pdf")  # type: ignore[arg-type]  # a bad value on purpose
     # The schema refuses what slipped past the repository.
     with pytest.raises(sqlite3.IntegrityError):
         await db.execute("UPDATE subscribers SET delivery_time = '24:00' WHERE chat_id = 1")
