@@ -184,7 +184,7 @@ async def raw_push(readers: int, concurrency: int) -> dict[str, Any]:
 
 
 def _per_message(cpu_s: float, summary: dict[str, Any]) -> float:
-    return round(1000 * cpu_s / max(summary["count"], 1), 3)
+    return round(1000 * float(cpu_s) / max(int(summary["count"]), 1), 3)
 
 
 def _figures(readers: int, summary: dict[str, Any], cpu: float, wall: float) -> dict[str, Any]:
@@ -212,7 +212,7 @@ async def paired(readers: int, runs: int = 3) -> dict[str, Any]:
         raw_runs.append(await raw_push(readers, concurrency))
 
     def median(runs: list[dict[str, Any]], key: str) -> float:
-        return statistics.median(run[key] for run in runs)
+        return float(statistics.median(float(run[key]) for run in runs))
 
     engine_rate = median(engine_runs, "messages_per_s_sustained")
     raw_rate = median(raw_runs, "messages_per_s_sustained")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 from telegram.error import TelegramError
@@ -22,6 +23,8 @@ from bot.sandbox.server import BotApiServer
 
 READER = 42
 Setup = Callable[[BotApiServer], None]
+Outcome = tuple[Any, ...]
+"""("sent", message id) or (error class, message, retry_after, new_chat_id)."""
 
 
 class JsonBody(RequestData):  # type: ignore[misc]  # @final in PTB's annotations; json_payload is its one hook
@@ -43,10 +46,10 @@ async def server() -> AsyncIterator[BotApiServer]:
         yield running
 
 
-async def both(server: BotApiServer, chat_id: int, html: str, setup: Setup) -> tuple[object, object]:
+async def both(server: BotApiServer, chat_id: int, html: str, setup: Setup) -> tuple[Outcome, Outcome]:
     """What the sender and PTB's wrapper raise (or return) for the same message, each after ``setup``."""
     base = f"{server.url}/bot{server.token}"
-    outcomes: list[object] = []
+    outcomes: list[Outcome] = []
     sender = ApiSender(base, read_timeout=0.3)
     ptb = AiohttpRequest(read_timeout=0.3)
 
@@ -71,7 +74,7 @@ async def both(server: BotApiServer, chat_id: int, html: str, setup: Setup) -> t
     return outcomes[0], outcomes[1]
 
 
-async def outcome(attempt: Callable[[], Awaitable[object]]) -> object:
+async def outcome(attempt: Callable[[], Awaitable[object]]) -> Outcome:
     try:
         return ("sent", await attempt())
     except TelegramError as exc:
