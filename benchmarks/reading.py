@@ -204,17 +204,20 @@ async def measure(
     return samples
 
 
-async def run(days: int, runs: int, directory: Path) -> None:
+async def run(days: int, runs: int, path: Path) -> None:
     rng = random.Random(20220107)
     clock = ManualClock(dt.datetime.combine(FIRST_DAY + dt.timedelta(days=days), dt.time(6), tzinfo=dt.UTC))
-    db = await Database.open(directory / "bench.db", clock=clock)
+    filled = path.exists()
+    db = await Database.open(path, clock=clock)
     try:
         digests, subscribers = DigestRepository(db), SubscriberRepository(db)
         began = time.perf_counter()
-        await fill(db, digests, days, rng)
+        if not filled:
+            await fill(db, digests, days, rng)
         items = await db.fetchval("SELECT count(*) FROM items")
+        issues, names = await digests.count(), len(await digests.authors())
         print(
-            f"filled {await digests.count():,} issues ({items:,} items, {len(await digests.authors())} authors) "
+            f"{'reused' if filled else 'filled'} {issues:,} issues ({items:,} items, {names} authors) "
             f"in {time.perf_counter() - began:.1f} s"
         )
         await subscribers.upsert_on_start(
@@ -322,9 +325,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=5 * 365 + 1, help="daily issues to generate (default 1826)")
     parser.add_argument("--runs", type=int, default=300, help="timed runs per command")
+    parser.add_argument(
+        "--archive", type=Path, help="keep the filled database here, or reuse it if it exists (same --days)"
+    )
     args = parser.parse_args()
+    if args.archive is not None:
+        asyncio.run(run(args.days, args.runs, args.archive))
+        return
     with tempfile.TemporaryDirectory() as directory:
-        asyncio.run(run(args.days, args.runs, Path(directory)))
+        asyncio.run(run(args.days, args.runs, Path(directory) / "bench.db"))
 
 
 if __name__ == "__main__":
