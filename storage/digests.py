@@ -465,7 +465,10 @@ class DigestRepository:
                 keys.sort(key=lambda row: _search_order(scores[row["id"]], row["issue_date"], row["position"]))
                 scores = {row["id"]: scores[row["id"]] for row in keys[offset:wanted]}
                 skip = 0
-            rows = await reads.fetchall(_SEARCH_DETAILS, {**params, **snippet, "ids": json.dumps(list(scores))})
+            if not scores:
+                return SearchPage(total=total, hits=(), limit=limit, offset=offset)
+            ids = {"ids": json.dumps(list(scores)), "lo": min(scores), "hi": max(scores)}
+            rows = await reads.fetchall(_SEARCH_DETAILS, {**params, **snippet, **ids})
         rows.sort(key=lambda row: _search_order(row["score"], row["issue_date"], row["position"]))
         hits = tuple(
             SearchHit(
@@ -513,10 +516,13 @@ SELECT i.digest_id, d.issue_date, i.position, i.kind, i.title, i.author,
        snippet(items_fts, -1, :start, :end, :ellipsis, :tokens) AS snippet,
        bm25(items_fts, :title, :author, :body) AS score
 FROM items_fts JOIN items i ON i.id = items_fts.rowid JOIN digests d ON d.id = i.digest_id
-WHERE items_fts MATCH :match AND +items_fts.rowid IN (SELECT value FROM json_each(:ids))
+WHERE items_fts MATCH :match AND items_fts.rowid BETWEEN :lo AND :hi
+  AND +items_fts.rowid IN (SELECT value FROM json_each(:ids))
 """
 """The candidates' rows and snippets. The unary ``+`` keeps the id list away from FTS5: given it as a rowid
-constraint, FTS5 runs the whole MATCH once per id (4 ms for five ids); filtered after one MATCH, 1 ms."""
+constraint, FTS5 runs the whole MATCH once per id (4 ms for five ids); filtered after one MATCH, 1 ms. The
+range (the page's lowest and highest id) FTS5 does use, so a word in most items is not read to the end:
+7 ms to 2 ms for "the" over 18,260 issues."""
 
 _SEARCH_TIE_SLACK = 16
 """Candidates ranked beyond the page, so that items tied with its last one are still compared."""
