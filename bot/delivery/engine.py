@@ -294,7 +294,11 @@ class DeliveryEngine:
             # flight and the one per worker whose record was being committed.
             previous: Recording | None = None
             while not self._stopping:
-                if len(buffer) < self._concurrency:
+                # One worker claims the next batch while the others go on with what is buffered; only an
+                # empty buffer makes a worker wait for the claim (every worker waited for every refill).
+                if len(buffer) < self._concurrency and not refill_lock.locked():
+                    await refill()
+                if not buffer:
                     await refill()
                 if not buffer:
                     break
