@@ -101,12 +101,14 @@ def _schedule_ticks(app: BriefingApplication) -> None:
 
 def _schedule_feed_polls(app: BriefingApplication, settings: Settings) -> None:
     """Poll FEED_URL every FEED_POLL_MINUTES, starting shortly after start-up."""
+    from bot.features.publishing import daily_digests
     from bot.sources.poller import FeedPoller
 
     async def poll(context: BriefingContext) -> None:
         services = context.services
         announce = functools.partial(announce_published, services)
-        await FeedPoller(services.db, services.digests, settings.feed_url, announce=announce).poll_all()
+        daily = await daily_digests(services) if settings.feed_mode == "daily" else None
+        await FeedPoller(services.db, services.digests, settings.feed_url, announce=announce, daily=daily).poll_all()
 
     assert app.job_queue is not None
     app.job_queue.run_repeating(
@@ -116,6 +118,20 @@ def _schedule_feed_polls(app: BriefingApplication, settings: Settings) -> None:
         name="feed-poll",
         job_kwargs={"misfire_grace_time": 60, "coalesce": True, "max_instances": 1},
     )
+    if settings.feed_mode == "daily":
+
+        async def assemble(context: BriefingContext) -> None:
+            services = context.services
+            daily = await daily_digests(services)
+            await daily.assemble_due(functools.partial(announce_published, services))
+
+        # At the cutoff itself, not at the next poll: the day's digest goes out when the publisher said.
+        app.job_queue.run_daily(
+            assemble,
+            time=settings.digest_cutoff.replace(tzinfo=settings.timezone),
+            name="daily-digest",
+            job_kwargs={"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1},
+        )
 
 
 async def _publish_command_menu(app: BriefingApplication, settings: Settings) -> None:

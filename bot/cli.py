@@ -11,12 +11,16 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tqdm import tqdm
 
 from bot.config import MISSING_TOKEN_HELP, ConfigError, Settings, load_settings
 from bot.logs import configure_logging
+
+if TYPE_CHECKING:
+    from bot.features.services import Services
+    from bot.sources.resolve import SourceText
 
 logger = logging.getLogger("bot.cli")
 
@@ -54,21 +58,33 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from bot.digest.outline import format_outline
-    from bot.digest.parser import ParseError, parse_text
+    from bot.digest.outline import format_explanation, format_outline
+    from bot.digest.parser import ParseError
+    from bot.sources.document import parse_document
     from bot.sources.file import SourceError, read_file
 
     name = "stdin" if args.file == "-" else args.file
     try:
-        digest = parse_text(read_file(args.file), source=None if args.file == "-" else args.file)
+        text = read_file(args.file)
+        parsed = parse_document(text, name=None if args.file == "-" else args.file, url=args.url)
     except SourceError as exc:
         raise CommandError(str(exc)) from None
     except ParseError as exc:
         raise CommandError(f"{name}: {exc}") from None
     if args.json:
-        print(json.dumps(digest.to_json_dict(), ensure_ascii=False, indent=2))
+        data = parsed.digest.to_json_dict()
+        data["warnings"] = list(parsed.warnings)
+        if args.explain:
+            data["explain"] = [
+                {"field": note.field, "rule": note.rule, "value": note.value, "guessed": note.guessed}
+                for note in parsed.notes
+            ]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print(format_outline(digest))
+        print(format_outline(parsed.digest))
+        if args.explain or parsed.warnings:
+            print()
+            print(format_explanation(parsed, rules=args.explain))
     return EXIT_OK
 
 
@@ -90,18 +106,27 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             services = Services.over(db, settings, SystemClock())
             bar = tqdm(texts, unit="issue", desc="ingest", disable=len(texts) < 3 or args.quiet, leave=False)
             reports = []
+            daily_entries = []
             for item in bar:
                 if isinstance(item, IngestReport):
                     reports.append(item)
                     continue
+                if settings.feed_mode == "daily" and item.entry is not None and not args.dry_run:
+                    daily_entries.append(item)  # a newsroom feed's entry: an item of its day's digest
+                    continue
+                today = services.clock.now().astimezone(settings.timezone).date()
                 report = await ingest_text(
-                    db, services.digests, item.text, source=item.source, publish=not args.draft, dry_run=args.dry_run
-                )
+                    db, services.digests, item.text, source=item.source, publish=not args.draft,
+                    dry_run=args.dry_run, hints=item.hints, today=today,
+                    key=item.entry.id if item.entry is not None else None,
+                )  # fmt: skip
                 reports.append(report)
                 fresh = report.outcome in (SaveOutcome.CREATED, SaveOutcome.REPLACED)
                 if fresh and not args.draft and report.digest_id is not None:
                     # Readers whose time has passed today are queued now; the running bot sends them.
                     await announce_published(services, report.digest_id)
+            if daily_entries:
+                await _daily_ingest(services, daily_entries, announce=not args.draft)
             for report in reports:
                 stream = sys.stdout if report.ok else sys.stderr
                 print(report.describe(), file=stream)
@@ -109,6 +134,23 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return EXIT_FAILURE if failures else EXIT_OK
 
     return asyncio.run(ingest())
+
+
+async def _daily_ingest(services: Services, texts: list[SourceText], *, announce: bool) -> None:
+    """FEED_MODE=daily: keep the entries, assemble every day whose cutoff has passed, say what waits."""
+    import functools
+
+    from bot.features.publishing import announce_published, daily_digests
+
+    daily = await daily_digests(services)
+    kept = await daily.keep(texts[0].source, [text.entry for text in texts if text.entry is not None])
+    done = await daily.assemble_due(functools.partial(announce_published, services) if announce else None)
+    for assembled in done:
+        print(f"daily digest of {assembled.day}: {assembled.items} entries ({assembled.outcome})")
+    waiting = kept - sum(assembled.items for assembled in done)
+    if waiting > 0:
+        cutoff = services.settings.digest_cutoff.strftime("%H:%M")
+        print(f"{waiting} entries wait for their day's digest at {cutoff} ({services.settings.default_timezone})")
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -312,8 +354,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
 
     parse = add("parse", cmd_parse, "parse an issue file and print its outline or JSON")
-    parse.add_argument("file", help="a text, Markdown or HTML issue; - for stdin")
+    parse.add_argument("file", help="an issue as .txt, .md, .html or .eml; - for stdin")
     parse.add_argument("--json", action="store_true", help="print the digest as JSON")
+    parse.add_argument("--explain", action="store_true", help="show which rule found each field, and what was guessed")
+    parse.add_argument("--url", help="the address the issue was published at (its date may be in it)")
 
     push = add("push", cmd_push, "deliver an issue now to every active reader who has not received it")
     push.add_argument("--date", help="the issue of this date, YYYY-MM-DD (default: the latest published)")

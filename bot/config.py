@@ -35,6 +35,9 @@ EXPECTED: dict[str, str] = {
     "LATE_ISSUE_POLICY": "send or skip",
     "DELIVERY_RATE": "messages per second, a number from 1 to 1000 (default 30, or 1000 with paid broadcast)",
     "ALLOW_PAID_BROADCAST": "true or false",
+    "NEWSLETTER_NAME": "the briefing's name, like The Morning Wire (empty: the name the latest issue prints)",
+    "FEED_MODE": "issue (each feed entry is an issue) or daily (a day's entries make one digest)",
+    "DIGEST_CUTOFF": "a 24-hour time HH:MM, like 20:00 (when FEED_MODE=daily assembles the day's digest)",
 }
 
 FREE_BROADCAST_RATE = 30.0
@@ -74,6 +77,36 @@ class Settings(BaseSettings):
     late_issue_policy: Literal["send", "skip"] = "send"
     delivery_rate: float | None = Field(default=None, ge=1, le=1000)
     allow_paid_broadcast: bool = False
+    newsletter_name: str | None = None
+    feed_mode: Literal["issue", "daily"] = "issue"
+    digest_cutoff: dt.time = dt.time(20, 0)
+
+    @field_validator("newsletter_name", mode="before")
+    @classmethod
+    def _newsletter_name(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return " ".join(value.split()) or None
+        return value
+
+    @field_validator("feed_mode", mode="before")
+    @classmethod
+    def _feed_mode(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.strip().lower() or "issue"
+        return value
+
+    @field_validator("digest_cutoff", mode="before")
+    @classmethod
+    def _digest_cutoff(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return dt.time(20, 0)
+            match = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
+            if not match:
+                raise ValueError("not HH:MM")
+            return dt.time(int(match[1]), int(match[2]))  # ValueError past 23:59
+        return value
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

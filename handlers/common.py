@@ -35,6 +35,7 @@ async def start(update: Update, context: BriefingContext) -> None:
             subscriber.delivery_time.strftime("%H:%M"),
             subscriber.timezone,
             returning=not created,
+            newsletter=await context.services.newsletter_name(),
         ),
         parse_mode=ParseMode.HTML,
     )

@@ -9,6 +9,7 @@ else gets a plain refusal, and the attempt goes to the audit log. The work itsel
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
 import time
@@ -221,12 +222,21 @@ async def publish(update: Update, context: BriefingContext) -> None:
         await message.reply_text(render.PUBLISH_USAGE)
         return
     try:
-        digest = publishing.issue_from_text(text, source=None)
+        parsed = publishing.issue_from_text(text, source=None, today=_publisher_today(context))
     except UploadError as exc:
         await message.reply_text(render.parse_failed(_CHAT_MESSAGE, str(exc)), parse_mode=ParseMode.HTML)
         return
-    token = _pending(context).add(digest)
-    await send_rendered(context.bot, message.chat_id, render.render_outline(digest, token))
+    token = _pending(context).add(parsed.digest)
+    outline = render.render_outline(
+        parsed.digest, token, guessed=publishing.guessed_fields(parsed), warnings=parsed.warnings
+    )
+    await send_rendered(context.bot, message.chat_id, outline)
+
+
+def _publisher_today(context: BriefingContext) -> dt.date:
+    """Today in the publisher's timezone: the date of an undated issue published now."""
+    services = context.services
+    return services.clock.now().astimezone(services.settings.timezone).date()
 
 
 async def publish_document(update: Update, context: BriefingContext) -> None:
@@ -253,12 +263,15 @@ async def _publish_file(message: Message, context: BriefingContext) -> None:
         publishing.check_upload(document.file_name, document.file_size)
         file = await document.get_file()
         data = bytes(await file.download_as_bytearray())
-        digest = await asyncio.to_thread(publishing.issue_from_upload, data, name)
+        parsed = await asyncio.to_thread(publishing.issue_from_upload, data, name, today=_publisher_today(context))
     except UploadError as exc:
         await message.reply_text(render.parse_failed(name, str(exc)), parse_mode=ParseMode.HTML)
         return
-    token = _pending(context).add(digest)
-    await send_rendered(context.bot, message.chat_id, render.render_outline(digest, token, source=name))
+    token = _pending(context).add(parsed.digest)
+    outline = render.render_outline(
+        parsed.digest, token, source=name, guessed=publishing.guessed_fields(parsed), warnings=parsed.warnings
+    )
+    await send_rendered(context.bot, message.chat_id, outline)
 
 
 async def publish_decision(update: Update, context: BriefingContext) -> None:

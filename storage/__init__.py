@@ -24,7 +24,7 @@ from storage.digests import (
     SearchPage,
     StoredDigest,
 )
-from storage.feeds import FeedRepository, FeedState
+from storage.feeds import FeedEntryRepository, FeedRepository, FeedState, StoredEntry
 from storage.leases import Lease, LeaseRepository, this_process
 from storage.migrations import Migration, MigrationError, available_migrations, current_version, migrate
 from storage.queue import DeliveryStatus
@@ -65,6 +65,7 @@ __all__ = [
     "DigestRepository",
     "DigestStatus",
     "DigestSummary",
+    "FeedEntryRepository",
     "FeedRepository",
     "FeedState",
     "FollowedAuthor",
@@ -81,6 +82,7 @@ __all__ = [
     "SearchHit",
     "SearchPage",
     "StoredDigest",
+    "StoredEntry",
     "Subscriber",
     "SubscriberRepository",
     "SubscriberStatus",

@@ -143,7 +143,7 @@ class DigestRepository:
 
     # --- writing ----------------------------------------------------------------------------------
 
-    async def save(self, digest: Digest, *, publish: bool = True) -> SaveResult:
+    async def save(self, digest: Digest, *, publish: bool = True, key: str | None = None) -> SaveResult:
         """Store an issue; saving the same content again changes nothing.
 
         Identity is the content hash, so the ingest job can save whatever it fetched on every run.
@@ -154,70 +154,67 @@ class DigestRepository:
 
         ``publish`` promotes a draft to published; it never brings back an issue an editor withdrew
         (use :meth:`set_status`). Runs in one transaction (a savepoint inside the caller's).
+
+        ``key`` (a feed entry's id or link) identifies an issue instead of its newsletter and date: a
+        corrected entry replaces its own issue, and entries of the same date never overwrite each other.
         """
         async with self._db.atomic():
-            result = await self._save(digest, publish=publish)
+            result = await self._save(digest, publish=publish, key=key)
             # Counted inside the transaction, after the writes: see version().
             self._changes += 1
             return result
 
-    async def _save(self, digest: Digest, *, publish: bool) -> SaveResult:
+    async def _save(self, digest: Digest, *, publish: bool, key: str | None) -> SaveResult:
         content_hash = digest.content_hash()
-        raw = json.dumps(digest.to_json_dict(), ensure_ascii=False)
         now = to_epoch(self._db.clock.now())
-        async with self._db.atomic():
-            same = await self._db.fetchone("SELECT id FROM digests WHERE content_hash = ?", (content_hash,))
-            if same is not None:
-                if publish:
-                    await self._publish_draft(same["id"], now)
-                return SaveResult(same["id"], SaveOutcome.UNCHANGED)
+        same = await self._db.fetchone("SELECT id FROM digests WHERE content_hash = ?", (content_hash,))
+        if same is not None:
+            if publish:
+                await self._publish_draft(same["id"], now)
+            return SaveResult(same["id"], SaveOutcome.UNCHANGED)
 
-            earlier = None
-            if digest.date is not None:
-                earlier = await self._db.fetchone(
-                    "SELECT id FROM digests WHERE newsletter IS ? AND issue_date = ?",
-                    (digest.newsletter, to_iso_date(digest.date)),
-                )
-            if earlier is not None:
-                digest_id = int(earlier["id"])
-                await self._db.execute(
-                    """
-                    UPDATE digests
-                    SET title = ?, summary = ?, source = ?, content_hash = ?, raw = ?, updated_at = ?
-                    WHERE id = ?
-                    """,
-                    (digest.title, digest.summary, digest.source, content_hash, raw, now, digest_id),
-                )
-                if publish:
-                    await self._publish_draft(digest_id, now)
-                await self._db.execute("DELETE FROM sections WHERE digest_id = ?", (digest_id,))
-                await self._insert_parts(digest_id, digest)
-                return SaveResult(digest_id, SaveOutcome.REPLACED, replaced_id=digest_id)
-
-            status = DigestStatus.PUBLISHED if publish else DigestStatus.DRAFT
-            changes = await self._db.execute(
-                """
-                INSERT INTO digests (newsletter, issue_date, title, summary, source, content_hash,
-                                     status, published_at, created_at, updated_at, raw)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                (
-                    digest.newsletter,
-                    to_iso_date(digest.date),
-                    digest.title,
-                    digest.summary,
-                    digest.source,
-                    content_hash,
-                    status,
-                    now if publish else None,
-                    now,
-                    now,
-                    raw,
-                ),
+        earlier = None
+        if key is not None:
+            earlier = await self._db.fetchone("SELECT id FROM digests WHERE entry_key = ?", (key,))
+        elif digest.date is not None:
+            # SELECT *: the entry_key column exists only from migration 9 (older schemas are seeded in tests).
+            same_day = await self._db.fetchall(
+                "SELECT * FROM digests WHERE newsletter IS ? AND issue_date = ?",
+                (digest.newsletter, to_iso_date(digest.date)),
             )
-            assert changes.lastrowid is not None
-            await self._insert_parts(changes.lastrowid, digest)
-            return SaveResult(changes.lastrowid, SaveOutcome.CREATED)
+            keyed = bool(same_day) and "entry_key" in set(same_day[0].keys())
+            earlier = next((row for row in same_day if not keyed or row["entry_key"] is None), None)
+        if earlier is not None:
+            digest_id = int(earlier["id"])
+            await self._db.execute(
+                """
+                UPDATE digests
+                SET title = ?, summary = ?, source = ?, content_hash = ?, updated_at = ?
+                WHERE id = ?
+                """,
+                (digest.title, digest.summary, digest.source, content_hash, now, digest_id),
+            )
+            if publish:
+                await self._publish_draft(digest_id, now)
+            await self._db.execute("DELETE FROM sections WHERE digest_id = ?", (digest_id,))
+            await self._insert_parts(digest_id, digest)
+            return SaveResult(digest_id, SaveOutcome.REPLACED, replaced_id=digest_id)
+
+        status = DigestStatus.PUBLISHED if publish else DigestStatus.DRAFT
+        columns = "newsletter, issue_date, title, summary, source, content_hash, status, published_at, created_at, " \
+            "updated_at"
+        values = [
+            digest.newsletter, to_iso_date(digest.date), digest.title, digest.summary, digest.source,
+            content_hash, status, now if publish else None, now, now,
+        ]  # fmt: skip
+        if key is not None:  # only keyed issues name the column (seeding an old schema writes none)
+            columns += ", entry_key"
+            values.append(key)
+        marks = ", ".join("?" * len(values))
+        changes = await self._db.execute(f"INSERT INTO digests ({columns}) VALUES ({marks})", tuple(values))
+        assert changes.lastrowid is not None
+        await self._insert_parts(changes.lastrowid, digest)
+        return SaveResult(changes.lastrowid, SaveOutcome.CREATED)
 
     async def _publish_draft(self, digest_id: int, now: int) -> None:
         await self._db.execute(
@@ -301,13 +298,18 @@ class DigestRepository:
             )
         return _stored_digest(row, sections, items)
 
-    async def latest_published(self) -> StoredDigest | None:
+    async def latest_published_id(self) -> int | None:
+        """The id of today's issue, the latest published one, without loading it (the tick asks every minute)."""
         digest_id = await self._db.fetchval(
             """
             SELECT id FROM digests WHERE status = 'published'
             ORDER BY issue_date DESC, published_at DESC, id DESC LIMIT 1
             """
         )
+        return None if digest_id is None else int(digest_id)
+
+    async def latest_published(self) -> StoredDigest | None:
+        digest_id = await self.latest_published_id()
         return None if digest_id is None else await self.get(digest_id)
 
     async def by_date(self, day: dt.date) -> StoredDigest | None:

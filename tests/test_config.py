@@ -122,3 +122,18 @@ def test_run_refuses_bad_configuration_with_one_line(env: dict[str, str], expect
     assert len(lines) == 1, result.stderr
     assert expected in lines[0]
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_newsletter_feed_mode_and_cutoff() -> None:
+    defaults = load_settings({"NEWSLETTER_NAME": "", "FEED_MODE": "", "DIGEST_CUTOFF": ""})
+    assert (defaults.newsletter_name, defaults.feed_mode, defaults.digest_cutoff) == (None, "issue", dt.time(20, 0))
+    settings = load_settings({"NEWSLETTER_NAME": " The  Morning Wire ", "FEED_MODE": "Daily", "DIGEST_CUTOFF": "6:30"})
+    assert (settings.newsletter_name, settings.feed_mode, settings.digest_cutoff) == (
+        "The Morning Wire",
+        "daily",
+        dt.time(6, 30),
+    )
+    with pytest.raises(ConfigError, match="FEED_MODE"):
+        load_settings({"FEED_MODE": "weekly"})
+    with pytest.raises(ConfigError, match="DIGEST_CUTOFF"):
+        load_settings({"DIGEST_CUTOFF": "evening"})

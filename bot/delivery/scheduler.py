@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.digest.model import Digest
 from bot.rules.clock import Clock
 from bot.rules.schedule import LatePolicy, is_late, next_delivery
 from storage import Database, DeliveryRepository, DigestRepository, DigestStatus, Subscriber, SubscriberRepository
@@ -72,7 +73,7 @@ class Scheduler:
         """Queue the latest issue for every reader whose delivery time has come."""
         now = now or self._clock.now()
         await self._subscribers.resume_expired_pauses(now)
-        latest = await self._digests.latest_published()
+        latest_id = await self._digests.latest_published_id()
         due_total = queued = 0
         while True:
             due = await self._subscribers.due(now, limit=self._batch)
@@ -80,12 +81,12 @@ class Scheduler:
                 break
             due_total += len(due)
             async with self._db.atomic():
-                if latest is not None:
-                    queued += await self._deliveries.enqueue(latest.id, [s.chat_id for s in due])
+                if latest_id is not None:
+                    queued += await self._deliveries.enqueue(latest_id, [s.chat_id for s in due])
                 await self._subscribers.set_next_deliveries((s.chat_id, _advanced(s, now)) for s in due)
         if due_total:
             logger.info("tick %s: %d readers due, %d deliveries queued", now.isoformat(), due_total, queued)
-        return TickResult(due_total, queued, latest.id if latest else None)
+        return TickResult(due_total, queued, latest_id)
 
     async def schedule(self, subscriber: Subscriber, now: dt.datetime | None = None) -> dt.datetime:
         """Recompute one reader's next delivery after a preference change (or a /start)."""
@@ -93,16 +94,18 @@ class Scheduler:
         await self._subscribers.set_next_delivery(subscriber.chat_id, at)
         return at
 
-    async def on_published(self, digest_id: int, published_at: dt.datetime | None = None) -> int:
+    async def on_published(
+        self, digest_id: int, published_at: dt.datetime | None = None, *, digest: Digest | None = None
+    ) -> int:
         """An issue appeared: readers whose delivery time today has passed get it now (or never, per policy).
 
         Readers still waiting for today's time get it at that time from the tick. Readers who follow an
         author of the issue and asked for such pieces on publication get it now in any case (see
         :meth:`queue_followers`); the late policy never skips them. Returns how many were queued for
-        sending now.
+        sending now. ``digest`` is the issue as just published, when the caller has it (saves loading it).
         """
         published_at = published_at or self._clock.now()
-        followers = set(await self._followers_to_push(digest_id))
+        followers = set(await self._followers_to_push(digest_id, digest))
         late: list[int] = []
         async for subscriber in self._subscribers.iter_active(batch=self._batch):
             if subscriber.chat_id not in followers and is_late(
@@ -136,11 +139,13 @@ class Scheduler:
         followers = await self._followers_to_push(digest_id)
         return await self._deliveries.enqueue(digest_id, followers) if followers else 0
 
-    async def _followers_to_push(self, digest_id: int) -> list[int]:
-        stored = await self._digests.get(digest_id)
-        if stored is None or stored.status is not DigestStatus.PUBLISHED:
-            return []
+    async def _followers_to_push(self, digest_id: int, digest: Digest | None = None) -> list[int]:
+        if digest is None:
+            stored = await self._digests.get(digest_id)
+            if stored is None or stored.status is not DigestStatus.PUBLISHED:
+                return []
+            digest = stored.digest
         chats: set[int] = set()
-        for author in {item.author for item in stored.digest.items() if item.author}:
+        for author in {item.author for item in digest.items() if item.author}:
             chats.update(await self._subscribers.followers_of(author, push_on_publish=True))
         return sorted(chats)

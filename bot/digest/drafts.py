@@ -17,6 +17,8 @@ BRIEFS_SECTION_RE = re.compile(
     r"|what\s+else|quick\s+hits|bulletin)\b",
     re.IGNORECASE,
 )
+OPINION_LABEL_RE = re.compile(r"(?:\((?:opinion|analysis|op-ed|column|commentary)\)|(?:opinion|op-ed)\s*:)\s*", re.I)
+"""A label that makes a headline an opinion piece: "(Opinion) Why the Kremlin fears Navalny"."""
 SECTION_NAME_RE = re.compile(
     r"(?:feature\s+stories|features?|(?:news\s+)?briefs?|in\s+brief|opinions?(?:\s+(?:and|&)\s+analysis)?"
     r"(?:\s+on\s+.{1,80})?|analysis|op-eds?|commentary|major\s+(?:recent\s+)?events.{0,80}|.{0,60}\bnews\s+feed"
@@ -52,6 +54,8 @@ class Draft:
     appeal: bool = False
     """A donation appeal was dropped from its body."""
     run_in: bool = False
+    sponsor: bool = False
+    """An advertisement: dropped with its text."""
 
     @property
     def marked(self) -> bool:
@@ -68,6 +72,10 @@ class Draft:
 class SectionDraft:
     title: str | None
     items: list[Draft] = field(default_factory=list)
+    sponsor: bool = False
+    """Opened by a sponsor's label ("Together with Acme"): everything in it is the advertisement."""
+    level: int = 0
+    """The heading level of its title (0 when not a Markdown heading)."""
 
     @property
     def opinion(self) -> bool:

@@ -1,5 +1,9 @@
 """Page furniture: the words a scrape picks up that belong to the web page or the mailing, not to the issue.
 
+E-mail chrome is furniture too ("View in browser", "Unsubscribe", "Forward to a friend", "Read in app",
+"Follow us", referral and job blocks); a sponsor's label ("Together with Acme", "Presented by…", "A message
+from our sponsor", "(Sponsored)") marks the block under it as an advertisement, not an item.
+
 Three kinds, treated differently:
 
 * furniture lines ("Skip to main content", "Share to or", "Source: Meduza", cookie and comment-form leftovers,
@@ -38,6 +42,41 @@ _FURNITURE_RE = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+_CHROME_RE = re.compile(
+    r"""
+    (?: view\ (?:this\ )?(?:e-?mail|post|newsletter|issue|message|it)?\ ?
+        (?:in\ (?:your\ )?browser|online|on\ the\ web).{0,200}
+      | (?:having\ trouble|can['’]t\ see|trouble)\ (?:viewing|reading|seeing)\ this.{0,120}
+      | (?:click\ here\ to\ )?unsubscribe.{0,200} | .{0,120}\bunsubscribe\b.{0,60}
+      | (?:update|manage)\ (?:your\ )?(?:e-?mail\ )?(?:preferences|subscription|settings).{0,120}
+      | forward(?:ed)?\ (?:this\ (?:e-?mail|newsletter)|to\ a\ friend).{0,160}
+      | (?:was\ this\ )?forwarded\ to\ you\??.{0,120}
+      | read\ in\ (?:the\ )?app | open\ in\ app | get\ the\ app.{0,60} | download\ (?:our|the)\ app.{0,80}
+      | follow\ us.{0,80} | (?:connect|find)\ (?:with\ )?us\ on.{0,80} | like | comment | restack | share
+      | (?:refer|invite)\ (?:a\ )?(?:friend|your\ friends).{0,200} | .{0,40}earn\ rewards.{0,120}
+      | (?:upgrade\ to\ paid|become\ a\ paid\ subscriber|start\ (?:a\ )?(?:free\ )?trial).{0,80}
+      | subscribed | thanks\ for\ reading\b.{0,160} | learn\ more\ about\ the\ .{1,60}
+      | (?:job\ board|jobs\ (?:board|of\ the\ week)|we['’]re\ hiring|open\ roles).{0,120}
+      | add\ us\ to\ your\ address\ book.{0,200}
+      | you\ (?:are\ )?receiv(?:e|ed|ing)\ this\ (?:e-?mail|newsletter).{0,200}
+      | (?:this\ e-?mail\ was\ sent\ to|sent\ to\ \S+@\S+).{0,200} | our\ mailing\ address\ is.{0,200}
+      | (?:powered\ by|e-?mail\ marketing\ (?:powered\ )?by)\ (?:mailchimp|substack|beehiiv|revue|convertkit).{0,40}
+      | (?:access|download|get|read|try|claim|grab|watch|listen\ to)\ (?:the\ )?(?:full\ )?
+        (?:guide|report|now|it\ now|for\ free|episode|the\ episode)\b.{0,30}
+      | (?:facebook|twitter|instagram|linkedin|youtube|tiktok|threads|bluesky|x)
+        (?:\s*[|·•]\s*(?:facebook|twitter|instagram|linkedin|youtube|tiktok|threads|bluesky|x))+
+    ) [.!:]?
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_SPONSOR_RE = re.compile(
+    r"(?:together\ with|presented\ by|sponsored\ by|brought\ to\ you\ by|in\ partnership\ with|a\ message\ from"
+    r"|(?:a\ )?word\ from\ our\ sponsors?|from\ our\ (?:sponsors?|partners?)"
+    r"|sponsor(?:ed)?(?:\ content|\ post)?\s*[:|—–-]"
+    r"|sponsored\b|advertisement\b|partner\ content\b|paid\ (?:post|partnership)\b)",
+    re.IGNORECASE | re.VERBOSE,
+)
+_SPONSOR_TAIL_RE = re.compile(r"\((?:sponsored|sponsor|ad|advertisement|partner)\)\s*$", re.IGNORECASE)
 _SEPARATOR_RE = re.compile(r"[\W_]+")
 _CREDIT_RE = re.compile(
     r"(?:photo(?:graph)?(?:\ by|:)\ .{1,60}"
@@ -87,7 +126,20 @@ _FIRST_PERSON_RE = re.compile(r"\b(?:we|we['’]re|our|us|meduza|you)\b", re.IGN
 
 def is_furniture(text: str) -> bool:
     """A line that belongs to the page around the issue, or only separates things ("* * *", "———")."""
-    return bool(_FURNITURE_RE.fullmatch(text) or _SEPARATOR_RE.fullmatch(text) or is_photo_credit(text))
+    return bool(
+        _FURNITURE_RE.fullmatch(text) or _SEPARATOR_RE.fullmatch(text) or is_photo_credit(text) or is_chrome_text(text)
+    )
+
+
+def is_chrome_text(text: str) -> bool:
+    """E-mail chrome: "View in browser", "Unsubscribe", "Forward to a friend", "Read in app", social links."""
+    return len(text) <= 400 and bool(_CHROME_RE.fullmatch(text.strip()))
+
+
+def is_sponsor_label(text: str) -> bool:
+    """ "Together with Acme", "Presented by…", "A message from…", "Sponsored": an advertisement starts here."""
+    stripped = text.strip(" *_#:|—–-")
+    return bool(_SPONSOR_RE.match(stripped)) or bool(_SPONSOR_TAIL_RE.search(stripped))
 
 
 def is_photo_credit(text: str) -> bool:

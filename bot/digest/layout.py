@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from bot.digest.drafts import SECTION_NAME_RE, Draft, Layout, SectionDraft
+from bot.digest.drafts import BRIEFS_SECTION_RE, OPINION_LABEL_RE, SECTION_NAME_RE, Draft, Layout, SectionDraft
 from bot.digest.furniture import is_appeal
 from bot.digest.lines import Line, Shape, shape_of
 from bot.digest.markers import (
@@ -27,6 +27,7 @@ from bot.digest.markers import (
     first_sentence,
     split_leading_emoji,
     split_run_in,
+    split_run_in_sentence,
     split_trailing_emoji,
     strip_kicker,
     strip_numbering,
@@ -128,7 +129,8 @@ class _Walker:
             following is not None and not following.bullet and self._shape(index + 1) is not Shape.HEADLINE
         )
         if not decorated and SECTION_NAME_RE.fullmatch(text):
-            starts_brief = following is not None and self._run_in_parts(following) is not None
+            briefs = BRIEFS_SECTION_RE.search(text) is not None
+            starts_brief = following is not None and self._run_in_parts(following, lead_sentence=briefs) is not None
             return _Role.ITEM if followed_by_text and not starts_brief else _Role.SECTION
         if following is None or followed_by_text:
             return _Role.ITEM
@@ -136,12 +138,17 @@ class _Walker:
             return _Role.SECTION
         return _Role.ITEM  # emoji-decorated headlines in a row are items, never section titles
 
-    def _run_in_parts(self, line: Line) -> tuple[str | None, str, str] | None:
-        """``"🇩🇪 Headline: text…"`` → emoji, headline, text, when the text reads as a brief's body."""
+    def _run_in_parts(self, line: Line, *, lead_sentence: bool = False) -> tuple[str | None, str, str] | None:
+        """``"🇩🇪 Headline: text…"`` → emoji, headline, text, when the text reads as a brief's body.
+
+        Among briefs, a short lead sentence also heads one ("Checkmate, Navalny. Officials in…").
+        """
         emoji, text = split_leading_emoji(line.text)
         parts = split_run_in(text)
         if parts is None or not _is_inline_body(parts[1], last=line is self.lines[-1]):
-            return None
+            parts = split_run_in_sentence(text) if lead_sentence and not line.explicit_heading else None
+            if parts is None:
+                return None
         return emoji, parts[0], parts[1]
 
     # --- sections and headlines -------------------------------------------------------------------------
@@ -151,10 +158,15 @@ class _Walker:
         self.current = None
         self.in_teaser = False
         _, title = split_leading_emoji(line.text)
-        self.sections.append(SectionDraft(title.rstrip(" :") or line.text))
+        self.sections.append(SectionDraft(title.rstrip(" :") or line.text, sponsor=line.sponsor, level=line.heading))
 
     def _open_item(self, line: Line) -> None:
         self._close_run()
+        section = self.section
+        if section.sponsor and (
+            (line.heading and section.level and line.heading <= section.level) or (not section.level and section.items)
+        ):
+            self.sections.append(SectionDraft(None))  # the advertisement ends: a heading of its rank, or its one item
         self.in_teaser = False
         emoji, text = split_leading_emoji(line.text)
         trailing, text = split_trailing_emoji(text)
@@ -162,13 +174,17 @@ class _Walker:
         late, text = split_trailing_emoji(text)
         if not line.explicit_heading:
             text = strip_numbering(text)
+        labelled = OPINION_LABEL_RE.match(text)
+        if labelled and labelled.end() < len(text):
+            text = text[labelled.end() :]
         author, title = split_author(strip_kicker(text))
-        kind = ItemKind.OPINION if author or self.section.opinion else ItemKind.STORY
+        author = author or line.author
+        kind = ItemKind.OPINION if author or labelled or self.section.opinion else ItemKind.STORY
         if kind is ItemKind.OPINION and author is None:
             author = leading_name(title)
         draft = Draft(
             kind, title, author, minutes, words, link=line.link, emoji=emoji or trailing or late, raw=line.text,
-            from_headline=True,
+            from_headline=True, sponsor=line.sponsor,
         )  # fmt: skip
         self._add(draft)
 
@@ -285,7 +301,7 @@ class _Walker:
 
     def _brief_parts(self, line: Line) -> tuple[str | None, str, str] | None:
         """A "Headline: text" paragraph that starts a brief: outside a story, led by an emoji or among briefs."""
-        parts = self._run_in_parts(line)
+        parts = self._run_in_parts(line, lead_sentence=self.section.briefs)
         if parts is None:
             return None
         current = self.current

@@ -10,16 +10,18 @@ import re
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from bot.digest.furniture import ends_the_issue, is_furniture, is_photo_credit
+from bot.digest.furniture import ends_the_issue, is_furniture, is_photo_credit, is_sponsor_label
 from bot.digest.markers import (
     clean_inline,
     collapse_spaces,
     ends_sentence,
+    first_sentence,
     has_sentence_break,
     split_leading_emoji,
     split_trailing_emoji,
     strip_read_marker,
 )
+from bot.digest.names import is_person_name
 
 _SPACES_RE = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE_RE = re.compile(r"[\u200b\u2060\ufeff\u00ad\u180e]")
@@ -37,11 +39,26 @@ _GLUED_LABEL_RE = re.compile(  # the last letter of one paragraph, then the labe
     r"|Elsewhere|Source|Today['’]s main story)\s?:\s"
     r"|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s[A-Z][a-z]+\s\d)"
 )
+_TEXT_LINK_RE = re.compile(r"\s*(?:\[\s*(https?://[^\s\]]+)\s*\]|<(https?://[^\s>]+)>)")
+"""A link as plain-text e-mail renders it: "the license [ https://… ]" or "the license <https://…>"."""
+_ENTRY_HEADER_RE = re.compile(r"([A-Z][a-z]{1,12})\s+\d{4}-\d{2}-\d{2}\b\s*(.*?)\s*:?\s*")
+"""A blog digest's entry line: "Link 2024-07-23 Introducing Llama 3.1:" (type, date, title)."""
+_TABLE_DEBRIS_RE = re.compile(r"^\s*\|+\s*|\s*\|+\s*$")
+_ATTRIBUTION_RE = re.compile(r"(?P<title>.{5,200}?)\s+[—–]\s+(?P<who>[^—–:()]{3,80}?)(?:\s*\([^()]{1,40}\))?\s*:")
+_SOURCE_TAIL_RE = re.compile(r"\s*\(([^()\d][^()]{0,40})\)\s*$")
+_PAGE_PREFIX_RE = re.compile(
+    r"(?:skip\s+to\s+(?:main\s+)?content|share\s+to\s+or|(?:©|copyright)\s*(?:\(c\)\s*)?\d{0,4}[^.]{0,80}?\.)\s*",
+    re.IGNORECASE,
+)
+_PAGE_PREFIX_LINES = 12
+_WRAP_MIN, _WRAP_MAX = 55, 80
+_MIN_WRAPPED_LINES = 6
 _GREETING_RE = re.compile(r"(?:howdy|hello|hi|hey|dear|greetings|good\s+(?:morning|afternoon|evening))\b", re.I)
 _ODD_CHARS_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 _BINARY_SAMPLE = 8192
 _MIN_CAPTION_WORDS = 12
 
+_MAX_DECORATED_WORDS = 10
 MAX_HEADLINE_CHARS = 200
 MAX_HEADLINE_WORDS = 30
 MAX_QUESTION_HEADLINE_WORDS = 14
@@ -74,6 +91,10 @@ class Line:
     prose: bool = False
     """Known to be running text (a paragraph split from its glued neighbour), whatever its shape."""
     link: str | None = None
+    author: str | None = None
+    """The writer named in an attribution tail ("Headline — political analyst Tatiana Stanovaya (Telegram):")."""
+    sponsor: bool = False
+    """A sponsor's label or an advertisement's headline ("Together with Acme", "… (Sponsored)")."""
 
     @property
     def explicit_heading(self) -> bool:
@@ -112,7 +133,9 @@ def read_lines(text: str) -> list[Line]:
     """
     lines: list[Line] = []
     blank = True
-    for raw_line in normalize(text).split("\n"):
+    for number, raw_line in enumerate(_unwrap(normalize(text).split("\n"))):
+        if number < _PAGE_PREFIX_LINES:
+            raw_line = _without_page_prefix(raw_line)
         line = _read_line(raw_line, blank_before=blank)
         blank = line is None
         if line is None:
@@ -128,11 +151,51 @@ def read_lines(text: str) -> list[Line]:
     return lines
 
 
+def _without_page_prefix(raw_line: str) -> str:
+    """ "Skip to main content The Real Russia. Today. …", "© 2021 Meduza. The Real Russia…": the issue, unglued."""
+    text = raw_line.strip()
+    while (match := _PAGE_PREFIX_RE.match(text)) and match.end() and len(text[match.end() :].split()) >= 3:
+        text = text[match.end() :].strip()
+    return text if text != raw_line.strip() else raw_line
+
+
+def _unwrap(raw: list[str]) -> list[str]:
+    """Join lines an e-mail client hard-wrapped at ~80 columns back into paragraphs.
+
+    A text is hard-wrapped when most of its lines fill 55–80 columns and none is much longer; then a line that
+    fills the width continues on the next one unless that starts a list item, a heading or a new paragraph.
+    """
+    raw = [_TABLE_DEBRIS_RE.sub("", line).rstrip() if "|" in line else line for line in raw]
+    filled = [line.rstrip() for line in raw if line.strip()]
+    if len(filled) < _MIN_WRAPPED_LINES or max(len(line) for line in filled) > _WRAP_MAX + 20:
+        return raw
+    wide = sum(1 for line in filled if _WRAP_MIN <= len(line) <= _WRAP_MAX)
+    if wide * 2 < len(filled):
+        return raw
+    out: list[str] = []
+    for line in raw:
+        previous = out[-1] if out else ""
+        starts_block = not line.strip() or bool(_BULLET_RE.match(line.lstrip()) or _HEADING_RE.match(line.lstrip()))
+        if previous.strip() and len(previous.rstrip()) >= _WRAP_MIN and not starts_block:
+            out[-1] = f"{previous.rstrip()} {line.strip()}"
+        else:
+            out.append(line)
+    return out
+
+
 def _read_line(raw_line: str, *, blank_before: bool) -> Line | None:
-    stripped = raw_line.rstrip()
+    stripped = _TABLE_DEBRIS_RE.sub("", raw_line.rstrip()) if "|" in raw_line else raw_line.rstrip()
     body = stripped.lstrip()
     if not body:
         return None
+    text_link = None
+    if "http" in body and (found := _TEXT_LINK_RE.search(body)):
+        text_link = found.group(1) or found.group(2)
+        body = _TEXT_LINK_RE.sub("", body).strip()
+    if entry := _ENTRY_HEADER_RE.fullmatch(body):
+        if not entry.group(2):
+            return None  # "Quote 2024-07-23": an entry marker with nothing to name
+        return Line(entry.group(2), entry.group(2), 0, blank_before, bold=True, link=text_link)
     indent = len(stripped) - len(body)
     heading = 0
     bullet = False
@@ -149,7 +212,45 @@ def _read_line(raw_line: str, *, blank_before: bool) -> Line | None:
     text, link = clean_inline(body)
     if not text:
         return None
-    return Line(text, body, indent, blank_before, bullet, heading, bold, False, link)
+    sponsor = is_sponsor_label(text) and (len(text.split()) <= 8 or text.rstrip().endswith(")"))
+    if sponsor and not heading:
+        bold = True  # the label opens the block it belongs to, like a heading
+    if not bullet and not heading and (item := _source_item(text)):
+        return Line(item, item, indent, blank_before, bullet=True, link=link or text_link)
+    if not bullet and (attributed := attribution(text)):
+        title, author = attributed
+        return Line(title, title, indent, blank_before, heading=heading, bold=True, link=link or text_link,
+                    author=author)  # fmt: skip
+    return Line(text, body, indent, blank_before, bullet, heading, bold, link=link or text_link, sponsor=sponsor)
+
+
+def attribution(text: str) -> tuple[str, str] | None:
+    """ "The Kremlin has lost the youth — political analyst Tatiana Stanovaya (Telegram):" → headline, writer."""
+    match = _ATTRIBUTION_RE.fullmatch(text.strip())
+    if match is None:
+        return None
+    words = match["who"].split()
+    for size in (4, 3, 2):
+        if len(words) >= size and is_person_name(" ".join(words[-size:])):
+            return match["title"].strip(), " ".join(words[-size:])
+    return None
+
+
+def _source_item(text: str) -> str | None:
+    """ "🇺🇸 Como a questão do aborto mudou. (FiveThirtyEight)": a link round-up's entry, as a brief.
+
+    An emoji, a sentence or two and the outlet in parentheses: the first sentence is the title, what follows
+    is the text, the outlet ends it.
+    """
+    emoji, rest = split_leading_emoji(text)
+    source = _SOURCE_TAIL_RE.search(rest) if emoji else None
+    if source is None or len(source.group(1).split()) > 5 or (not rest[:1].isupper() and rest[:1] not in "“\"‘'"):
+        return None
+    words = rest[: source.start()].strip()
+    head = first_sentence(words)
+    body = words[len(head) :].lstrip(" .").strip()
+    outlet = f"({source.group(1)})"
+    return f"{emoji} {head}: {body} {outlet}" if body else f"{emoji} {head}: {outlet}"
 
 
 def _without_closing_hashes(text: str) -> str:
@@ -232,6 +333,8 @@ def shape_of(line: Line, *, last: bool = False) -> Shape:
         if emoji is None and ends_sentence(words):
             return Shape.BLURB
         return Shape.HEADLINE
+    if trailing is not None and len(words.split()) <= _MAX_DECORATED_WORDS:
+        return Shape.HEADLINE  # "Troll factories? So 2016. 👾": a decorated line is a headline, however punctuated
     if not looks_like_headline(words):
         return Shape.TEXT
     if last and emoji is None and trailing is None:

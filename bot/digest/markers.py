@@ -32,6 +32,8 @@ _ITALIC_RE = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])|(?<![\w
 _SPACES_RE = re.compile(r"[ \t]{2,}")
 
 TERMINAL_PUNCTUATION = ".!?…"
+_MAX_LEAD_SENTENCE_WORDS = 8
+_MIN_LEAD_BODY_WORDS = 6
 
 
 def is_emoji_char(ch: str) -> bool:
@@ -154,6 +156,22 @@ def first_sentence(text: str) -> str:
         end = match.start(1) + len(word) + 1
         return text[:end].rstrip(".")
     return text.rstrip(".")
+
+
+def split_run_in_sentence(text: str) -> tuple[str, str] | None:
+    """``"Checkmate, Navalny. Officials in St. Petersburg…"`` → lead sentence and text: a brief's bold lead-in.
+
+    Only the shape says so (a short capitalised first sentence, then at least a sentence of text), so the
+    structure pass asks for it only where briefs are expected.
+    """
+    head = first_sentence(text)
+    rest = text[len(head) :].lstrip(" .").strip()
+    words = head.split()
+    if not rest or not 1 <= len(words) <= _MAX_LEAD_SENTENCE_WORDS or not head[:1].isupper() or head == text:
+        return None
+    if len(rest.split()) < _MIN_LEAD_BODY_WORDS or text[len(head) : len(head) + 1] != ".":
+        return None
+    return head, rest
 
 
 def split_run_in(text: str) -> tuple[str, str] | None:

@@ -11,6 +11,7 @@ import textwrap
 from bot.digest.calendar import format_issue_date
 from bot.digest.markers import format_read_marker
 from bot.digest.model import Digest, Item
+from bot.digest.parser import Parsed
 
 PREVIEW_CHARS = 100
 _INDENT = "  "
@@ -39,6 +40,20 @@ def format_outline(digest: Digest, *, width: int = 100) -> str:
                 lines.append(_BODY_INDENT + preview(item.body_text))
     if not digest.sections:
         lines.extend(["", "(no items)"])
+    return "\n".join(lines)
+
+
+def format_explanation(parsed: Parsed, *, rules: bool = True) -> str:
+    """What was found, by which rule, and what was guessed; then the warnings (``briefing parse --explain``)."""
+    lines = []
+    if rules:
+        lines.append("How each field was found:")
+        for note in parsed.notes:
+            mark = "guessed" if note.guessed else "found"
+            lines.append(f"{_INDENT}{note.field:<10} {mark:<7} by {note.rule}: {preview(note.value, 70)}")
+        lines.append(f"{_INDENT}{'items':<10} found   by the structure: {sum(1 for _ in parsed.digest.items())}")
+    for warning in parsed.warnings:
+        lines.append(f"warning: {warning}")
     return "\n".join(lines)
 
 

@@ -7,20 +7,21 @@ chat. Withdrawing and publishing are recorded in the audit log.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from bot.digest.model import Digest
-from bot.digest.parser import ParseError, parse_text
+from bot.digest.parser import Parsed, ParseError, dated_today
 from bot.features.services import Services
+from bot.sources.daily import DailyDigests, DailyFeed
+from bot.sources.document import DOCUMENT_SUFFIXES, parse_document
 from bot.sources.file import SourceError, decode_text
-from bot.sources.html import extract_issue_text
 from bot.sources.ingest import store_digest
 from storage import DigestStatus, SaveOutcome, StoredDigest
 
-TEXT_EXTENSIONS = frozenset({".txt", ".md", ".markdown"})
-HTML_EXTENSIONS = frozenset({".html", ".htm"})
+UPLOAD_EXTENSIONS = DOCUMENT_SUFFIXES
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 """Far above any issue (the longest sample is 9 KB); Telegram would let a bot download 20 MB."""
 PENDING_PER_CHAT = 5
@@ -34,8 +35,8 @@ class UploadError(Exception):
 def check_upload(filename: str | None, size: int | None) -> str:
     """The file's name if it may be an issue, before downloading it; UploadError otherwise."""
     name = filename or "the file"
-    if _suffix(filename) not in TEXT_EXTENSIONS | HTML_EXTENSIONS:
-        raise UploadError(f"I read issues from .txt, .md and .html files, and {name} is none of those.")
+    if _suffix(filename) not in UPLOAD_EXTENSIONS:
+        raise UploadError(f"I read issues from .txt, .md, .html and .eml files, and {name} is none of those.")
     if size is not None and size > MAX_UPLOAD_BYTES:
         raise UploadError(f"{name} is {size // 1024} KB; an issue is never more than {MAX_UPLOAD_BYTES // 1024} KB.")
     if size == 0:
@@ -43,26 +44,39 @@ def check_upload(filename: str | None, size: int | None) -> str:
     return name
 
 
-def issue_from_upload(data: bytes, filename: str) -> Digest:
-    """Decode, extract (for HTML) and parse an uploaded file. CPU-bound: call it in a thread.
+def issue_from_upload(data: bytes, filename: str, *, today: dt.date | None = None) -> Parsed:
+    """Decode and parse an uploaded file (text, Markdown, HTML or e-mail) the way ``briefing parse`` does.
+
+    CPU-bound: call it in a thread. An undated issue is dated ``today`` (it is being published now).
 
     Raises:
-        UploadError: binary or undecodable data, a page without article text, or text that is not an issue.
+        UploadError: binary or undecodable data, a page without text, or text that is not an issue.
     """
     try:
-        text = decode_text(data, filename)
-        if _suffix(filename) in HTML_EXTENSIONS:
-            text = extract_issue_text(text).text
+        return _dated(parse_document(decode_text(data, filename), name=filename), today)
     except SourceError as exc:
         raise UploadError(_reason(str(exc), filename)) from None
-    return issue_from_text(text, source=filename)
-
-
-def issue_from_text(text: str, *, source: str | None = None) -> Digest:
-    try:
-        return parse_text(text, source=source)
     except ParseError as exc:
         raise UploadError(str(exc)) from None
+
+
+def issue_from_text(text: str, *, source: str | None = None, today: dt.date | None = None) -> Parsed:
+    """A pasted issue, read like a file of the same text (an e-mail's source pasted whole works too)."""
+    try:
+        return _dated(parse_document(text, source=source), today)
+    except SourceError as exc:
+        raise UploadError(str(exc)) from None
+    except ParseError as exc:
+        raise UploadError(str(exc)) from None
+
+
+def _dated(parsed: Parsed, today: dt.date | None) -> Parsed:
+    return dated_today(parsed, today) if today is not None else parsed
+
+
+def guessed_fields(parsed: Parsed) -> dict[str, str]:
+    """Field → the rule that stood in for it, for the fields the issue did not print (the editor's preview)."""
+    return {note.field: note.rule for note in parsed.notes if note.guessed}
 
 
 class PendingIssues:
@@ -90,6 +104,13 @@ class Published:
     """It had been withdrawn: an editor publishing it explicitly brings it back."""
 
 
+async def daily_digests(services: Services) -> DailyDigests:
+    """The daily digest of the newsroom feeds (FEED_MODE=daily), named like the briefing."""
+    settings = services.settings
+    config = DailyFeed(settings.digest_cutoff, settings.timezone, await services.newsletter_name())
+    return DailyDigests(services.db, services.digests, config)
+
+
 async def announce_published(services: Services, digest_id: int) -> int:
     """A new issue is out: readers whose time today has passed get it now (per LATE_ISSUE_POLICY).
 
@@ -97,35 +118,48 @@ async def announce_published(services: Services, digest_id: int) -> int:
     late-issue rule and waking the engine live in one place. An older issue (an archive back-fill) is not
     today's digest and goes to nobody. Returns how many deliveries were queued.
     """
-    latest = await services.digests.latest_published()
-    if latest is None or latest.id != digest_id:
-        return 0
-    queued = await services.scheduler.on_published(digest_id)
-    services.delivery.forget_digest(digest_id)
-    if queued:
-        services.delivery.wake()
+    queued = await _queue_published(services, digest_id)
+    _tell_delivery(services, digest_id, queued)
     return queued
 
 
+async def _queue_published(services: Services, digest_id: int, digest: Digest | None = None) -> int:
+    if await services.digests.latest_published_id() != digest_id:
+        return 0
+    return await services.scheduler.on_published(digest_id, digest=digest)
+
+
+def _tell_delivery(services: Services, digest_id: int, queued: int) -> None:
+    """After the commit: the engine renders the issue afresh, and looks at the queue now if it grew."""
+    services.delivery.forget_digest(digest_id)
+    if queued:
+        services.delivery.wake()
+
+
 async def publish(services: Services, digest: Digest, editor_id: int) -> Published:
-    """Store the issue as published (the schedule picks it up) and record who did it."""
-    report = await store_digest(services.db, services.digests, digest, publish=True)
-    assert report.digest_id is not None and report.outcome is not None
-    # Storing never revives a withdrawn issue on its own (the feed poller must not); an editor's Publish does.
-    republished = await services.digests.set_status(report.digest_id, DigestStatus.PUBLISHED)
-    # Like every way of publishing: readers whose time today has passed get it now (LATE_ISSUE_POLICY).
-    await announce_published(services, report.digest_id)
-    await services.audit.record(
-        editor_id,
-        "issue.publish",
-        target=report.digest_id,
-        details={
-            "date": digest.date.isoformat() if digest.date else None,
-            "title": digest.title,
-            "source": digest.source,
-            "outcome": str(report.outcome),
-        },
-    )
+    """Store the issue as published, queue it for readers whose time has passed, and record who did it.
+
+    One transaction, and the issue is never loaded back: the parsed ``digest`` is what was stored.
+    """
+    async with services.db.atomic():
+        report = await store_digest(services.db, services.digests, digest, publish=True)
+        assert report.digest_id is not None and report.outcome is not None
+        # Storing never revives a withdrawn issue on its own (the feed poller must not); an editor's Publish does.
+        republished = await services.digests.set_status(report.digest_id, DigestStatus.PUBLISHED)
+        # Like every way of publishing: readers whose time today has passed get it now (LATE_ISSUE_POLICY).
+        queued = await _queue_published(services, report.digest_id, digest)
+        await services.audit.record(
+            editor_id,
+            "issue.publish",
+            target=report.digest_id,
+            details={
+                "date": digest.date.isoformat() if digest.date else None,
+                "title": digest.title,
+                "source": digest.source,
+                "outcome": str(report.outcome),
+            },
+        )
+    _tell_delivery(services, report.digest_id, queued)
     return Published(report.digest_id, report.outcome, republished)
 
 

@@ -66,6 +66,13 @@ class Services:
     reply_pacer: ChatPacer = field(default_factory=ChatPacer)
     """Paces command replies of several messages into one chat (Telegram: about one a second after a burst)."""
 
+    async def newsletter_name(self) -> str | None:
+        """NEWSLETTER_NAME, else the name the latest published issue prints (None before the first issue)."""
+        if self.settings.newsletter_name:
+            return self.settings.newsletter_name
+        latest = await self.digests.latest_published()
+        return latest.digest.newsletter if latest is not None else None
+
     @classmethod
     def over(
         cls, db: Database, settings: Settings, clock: Clock, *, delivery: Delivery | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from bot.digest.calendar import MONTHS, format_issue_date, format_short_date
 from bot.digest.model import Digest, Item, ItemKind
@@ -150,19 +150,37 @@ def parse_failed(source: str, reason: str) -> str:
     return f"❌ I could not read <b>{escape(source)}</b> as an issue: {escape(reason)}\n\nNothing was stored."
 
 
-def render_outline(digest: Digest, token: str, *, source: str | None = None) -> list[RenderedMessage]:
-    """What the parser made of an upload, with Publish / Cancel: date, headline, sections, items."""
+def render_outline(
+    digest: Digest,
+    token: str,
+    *,
+    source: str | None = None,
+    guessed: Mapping[str, str] | None = None,
+    warnings: Sequence[str] = (),
+) -> list[RenderedMessage]:
+    """What the parser made of an upload, with Publish / Cancel: date, headline, sections, items.
+
+    ``guessed`` names the fields the issue did not print (field → the rule that stood in), so the editor sees
+    what was found and what was guessed; ``warnings`` are the parser's.
+    """
+    guessed = guessed or {}
+
+    def mark(name: str) -> str:
+        return f" <i>(guessed: {escape(guessed[name])})</i>" if name in guessed else ""
+
     head = [f"📄 <b>Parsed {escape(source)}</b>" if source else "📄 <b>Parsed issue</b>"]
-    head.append(f"<b>Date:</b> {escape(format_issue_date(digest.date)) if digest.date else '<i>none found</i>'}")
-    head.append(f"<b>Headline:</b> {escape(digest.title) if digest.title else '<i>none found</i>'}")
+    date = escape(format_issue_date(digest.date)) if digest.date else "<i>none found</i>"
+    head.append(f"<b>Date:</b> {date}{mark('date')}")
+    head.append(f"<b>Headline:</b> {escape(digest.title) if digest.title else '<i>none found</i>'}{mark('title')}")
     if digest.newsletter:
-        head.append(f"<b>Newsletter:</b> {escape(digest.newsletter)}")
+        head.append(f"<b>Newsletter:</b> {escape(digest.newsletter)}{mark('newsletter')}")
     items = list(digest.items())
     counts = ", ".join(_count(sum(1 for item in items if item.kind is kind), *_KIND_COUNTS[kind]) for kind in ItemKind)
     head.append(
         f"<b>Contents:</b> {_count(len(digest.sections), 'section', 'sections')}, "
         f"{_count(len(items), 'item', 'items')} ({counts})"
     )
+    head.extend(f"⚠️ {escape(warning)}" for warning in warnings)
     blocks = ["\n".join(head)]
     for number, section in enumerate(digest.sections, start=1):
         title = escape(section.title) if section.title else "<i>untitled section</i>"

@@ -11,11 +11,20 @@ EDITORS_ONLY = "This command is for editors."
 STALE_BUTTON = "That button has expired. Send /today for the latest issue."
 
 
-def welcome(first_name: str | None, delivery_time: str, timezone: str, *, returning: bool = False) -> str:
+def welcome(
+    first_name: str | None,
+    delivery_time: str,
+    timezone: str,
+    *,
+    returning: bool = False,
+    newsletter: str | None = None,
+) -> str:
+    """The /start reply; ``newsletter`` is the briefing's name (NEWSLETTER_NAME or the latest issue's)."""
     name = escape(first_name or "there")
     greeting = f"Welcome back, {name}!" if returning else f"Hello, {name}!"
+    this = f"<b>{escape(newsletter)}</b> — a daily briefing" if newsletter else "a daily news briefing"
     return (
-        f"{greeting} This is <b>The Real Russia. Today.</b> — a daily briefing in Telegram.\n\n"
+        f"{greeting} This is {this} in Telegram.\n\n"
         f"You are subscribed: the digest arrives every day at <b>{escape(delivery_time)}</b> "
         f"({escape(timezone)}).\n\n"
         "Send /help to see everything I can do."

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from bot.digest.model import ItemKind
 
-DEFAULT_NEWSLETTER = "The Real Russia. Today."
-"""Shown as the headline of an issue that has no title of its own."""
+DEFAULT_NEWSLETTER = "Today's issue"
+"""Shown as the headline of an issue that has neither a title nor a newsletter name of its own."""
 
 KIND_MARKERS = {ItemKind.STORY: "📰", ItemKind.OPINION: "💬", ItemKind.BRIEF: "•"}
 KIND_NAMES = {ItemKind.STORY: "Story", ItemKind.OPINION: "Opinion", ItemKind.BRIEF: "In brief"}

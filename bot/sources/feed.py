@@ -52,6 +52,7 @@ class FeedEntry:
     """Only a short or truncated summary: the issue itself is on the entry's page."""
     content_type: str = "text/html"
     """``text/html`` or ``text/plain``, as the feed declared the content."""
+    author: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +110,12 @@ def parse_feed(text: str, url: str) -> list[FeedEntry]:
 
 
 async def read_feed(
-    fetcher: Fetcher, url: str, *, etag: str | None = None, last_modified: str | None = None
+    fetcher: Fetcher, url: str, *, etag: str | None = None, last_modified: str | None = None, pages: bool = True
 ) -> FeedPoll:
     """Poll a feed with a conditional GET and turn each entry into issue text.
+
+    ``pages=False`` (a newsroom feed read for the daily digest) keeps the entries as they are: their titles,
+    links and teasers are what the digest needs, so no entry page is fetched and the texts are empty.
 
     Pass the ``etag`` and ``last_modified`` of the previous poll: an unchanged feed then costs one 304 and
     yields no entries. An entry whose page cannot be fetched or read lands in ``errors``, not in an exception.
@@ -125,7 +129,10 @@ async def read_feed(
     text = result.text or ""
     if not looks_like_feed(text, result.content_type):
         raise SourceError(f"{url}: not an RSS or Atom feed ({result.content_type or 'no content type'})")
-    issues, errors = await entry_issues(fetcher, parse_feed(text, result.url))
+    entries = parse_feed(text, result.url)
+    if not pages:
+        return FeedPoll(False, result.etag, result.last_modified, [FeedIssue(entry, "") for entry in entries])
+    issues, errors = await entry_issues(fetcher, entries)
     return FeedPoll(False, result.etag, result.last_modified, issues, errors)
 
 
@@ -190,6 +197,7 @@ def _entry(raw: Any, feed_url: str, number: int) -> FeedEntry:
         content=content,
         content_is_teaser=_is_teaser(content, content_type, has_full_content=full is not None),
         content_type=content_type,
+        author=" ".join(str(raw.get("author") or "").split()) or None,
     )
 
 

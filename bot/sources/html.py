@@ -63,8 +63,11 @@ def looks_like_html(text: str) -> bool:
     return bool(DOCUMENT_START.match(head)) or len(HTML_TAG.findall(head)) >= 3
 
 
-def extract_issue_text(html: str, url: str | None = None) -> ExtractedPage:
+def extract_issue_text(html: str, url: str | None = None, *, date_line: bool = True) -> ExtractedPage:
     """Extract the issue from a page: headline, date, teaser, headings, paragraphs and bullets, no furniture.
+
+    With ``date_line=False`` the page's metadata date is only returned, not written into the text as a date
+    line, so that a caller can rank it below the date the issue prints.
 
     Raises:
         SourceError: the page has no readable article text.
@@ -81,7 +84,7 @@ def extract_issue_text(html: str, url: str | None = None) -> ExtractedPage:
     metadata = trafilatura.extract_metadata(html, default_url=url)
     title = " ".join(metadata.title.split()) if metadata.title else None
     date = _parse_date(metadata.date)
-    return ExtractedPage(frame_issue(body, title, date), title, date, metadata.url or url)
+    return ExtractedPage(frame_issue(body, title, date if date_line else None), title, date, metadata.url or url)
 
 
 def html_to_text(html: str, url: str | None = None) -> str:

@@ -7,12 +7,13 @@ every way in stores an issue the same way and reports the same outcomes. What ha
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.digest.model import Digest
-from bot.digest.parser import ParseError, parse_text
+from bot.digest.parser import Hints, ParseError, dated_today, parse_issue
 from bot.sources.file import SourceError
 from bot.sources.http import Fetcher
 from bot.sources.resolve import SourceText, load_texts
@@ -30,6 +31,7 @@ class IngestReport:
     outcome: SaveOutcome | None = None
     digest_id: int | None = None
     error: str | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -48,14 +50,14 @@ class IngestReport:
             SaveOutcome.UNCHANGED: "already stored, unchanged:",
             SaveOutcome.REPLACED: "replaced the earlier version of",
         }[self.outcome]
-        return f"{self.source}: {verb} {what}"
+        notes = f" ({'; '.join(self.warnings)})" if self.warnings else ""
+        return f"{self.source}: {verb} {what}{notes}"
 
 
 async def store_digest(
-    db: Database, digests: DigestRepository, digest: Digest, *, publish: bool = True
+    db: Database, digests: DigestRepository, digest: Digest, *, publish: bool = True, key: str | None = None
 ) -> IngestReport:
-    async with db.atomic():
-        result = await digests.save(digest, publish=publish)
+    result = await digests.save(digest, publish=publish, key=key)  # one transaction, or a savepoint in the caller's
     source = digest.source or "issue"
     logger.info("ingested %s: %s as digest %s", source, result.outcome, result.digest_id)
     return IngestReport(source, digest, result.outcome, result.digest_id)
@@ -69,15 +71,26 @@ async def ingest_text(
     source: str,
     publish: bool = True,
     dry_run: bool = False,
+    hints: Hints | None = None,
+    today: dt.date | None = None,
+    key: str | None = None,
 ) -> IngestReport:
-    """Parse and store one issue; a parse failure is reported, never half-stored."""
+    """Parse and store one issue; a parse failure is reported, never half-stored.
+
+    An issue whose text, metadata and address give no date is dated ``today`` (when given: an ingest or a
+    publish now), with a warning in the report. ``key`` (a feed entry's id or link) is the issue's identity
+    instead of its date.
+    """
     try:
-        digest = parse_text(text, source=source)
+        parsed = parse_issue(text, source=source, hints=hints)
     except ParseError as exc:
         return IngestReport(source, error=str(exc))
+    if today is not None:
+        parsed = dated_today(parsed, today)
     if dry_run:
-        return IngestReport(source, digest)
-    return await store_digest(db, digests, digest, publish=publish)
+        return IngestReport(source, parsed.digest, warnings=parsed.warnings)
+    report = await store_digest(db, digests, parsed.digest, publish=publish, key=key)
+    return replace(report, warnings=parsed.warnings)
 
 
 async def collect_texts(targets: Sequence[str], fetcher: Fetcher) -> list[SourceText | IngestReport]:

@@ -1,5 +1,8 @@
 """Polling the publisher's feeds from inside the bot: new issues are stored, published and sent.
 
+``FEED_MODE=issue``: each entry is an issue, identified by its id or link. ``FEED_MODE=daily``: the entries
+are kept for the day's digest (:mod:`bot.sources.daily`), assembled once the day's cutoff has passed.
+
 Each feed is fetched with a conditional GET (the validators of its last answer live in storage), so an
 unchanged feed costs one 304. A failing feed is logged and tried again next time; it never stops the bot
 and never blocks the other feeds.
@@ -11,10 +14,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from bot.sources.daily import DailyDigests
 from bot.sources.feed import read_feed
 from bot.sources.file import SourceError
 from bot.sources.http import Fetcher
 from bot.sources.ingest import ingest_text
+from bot.sources.resolve import entry_text
 from storage import Database, DigestRepository, FeedRepository, SaveOutcome
 
 logger = logging.getLogger(__name__)
@@ -41,6 +46,7 @@ class FeedPoller:
         *,
         announce: Announce,
         fetcher: Fetcher | None = None,
+        daily: DailyDigests | None = None,
     ) -> None:
         self._db = db
         self._digests = digests
@@ -48,20 +54,27 @@ class FeedPoller:
         self._feeds = FeedRepository(db)
         self._announce = announce
         self._fetcher = fetcher
+        self._daily = daily
 
     async def poll_all(self) -> list[PollReport]:
         if self._fetcher is not None:
-            return [await self.poll(url, self._fetcher) for url in self._urls]
-        async with Fetcher() as fetcher:
-            return [await self.poll(url, fetcher) for url in self._urls]
+            reports = [await self.poll(url, self._fetcher) for url in self._urls]
+        else:
+            async with Fetcher() as fetcher:
+                reports = [await self.poll(url, fetcher) for url in self._urls]
+        if self._daily is not None:
+            for done in await self._daily.assemble_due(self._announce):
+                logger.info("feeds: the digest of %s (%d entries) %s", done.day, done.items, done.outcome)
+        return reports
 
     async def poll(self, url: str, fetcher: Fetcher) -> PollReport:
         report = PollReport(url)
         state = await self._feeds.get(url)
         try:
             result = await read_feed(
-                fetcher, url, etag=state.etag if state else None, last_modified=state.last_modified if state else None
-            )
+                fetcher, url, etag=state.etag if state else None, last_modified=state.last_modified if state else None,
+                pages=self._daily is None,
+            )  # fmt: skip
         except SourceError as exc:
             logger.warning("feed %s failed, will retry next poll: %s", url, exc)
             await self._feeds.record_failure(url, str(exc))
@@ -76,9 +89,17 @@ class FeedPoller:
         for failed in result.errors:
             logger.warning("feed %s: entry %s skipped: %s", url, failed.entry.link or failed.entry.id, failed.message)
             report.errors.append(failed.message)
+        if self._daily is not None:
+            kept = await self._daily.keep(url, [issue.entry for issue in result.entries])
+            if kept:
+                logger.info("feed %s: %d new or corrected entries for the daily digest", url, kept)
+            await self._feeds.record_success(url, result.etag, result.last_modified)
+            return report
         for issue in result.entries:
             source = issue.entry.link or f"{url}#{issue.entry.id}"
-            outcome = await ingest_text(self._db, self._digests, issue.text, source=source)
+            outcome = await ingest_text(
+                self._db, self._digests, issue.text, source=source, hints=entry_text(issue).hints, key=issue.entry.id
+            )
             if outcome.error is not None:
                 logger.warning("feed %s: entry %s is not an issue: %s", url, source, outcome.error)
                 report.errors.append(outcome.error)

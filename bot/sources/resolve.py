@@ -8,20 +8,21 @@ servers label feeds as ``text/xml``, ``application/xml`` or even ``text/html`` o
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from bot.sources.feed import entry_issues, looks_like_feed, parse_feed
+from bot.digest.parser import Hints
+from bot.sources.document import DOCUMENT_SUFFIXES, read_document, read_html
+from bot.sources.feed import EntryError, FeedEntry, FeedIssue, entry_issues, looks_like_feed, parse_feed
 from bot.sources.file import SourceError, read_file
-from bot.sources.html import extract_issue_text, looks_like_html
+from bot.sources.html import looks_like_html
 from bot.sources.http import Fetcher
 
 logger = logging.getLogger(__name__)
 
-HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
-TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom"})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 SourceKind = Literal["file", "page", "feed-entry"]
@@ -37,20 +38,28 @@ class SourceText:
     kind: SourceKind
     link: str | None = None
     """The issue's web address when it has one (the page's canonical URL, the entry's link)."""
+    hints: Hints = field(default_factory=Hints)
+    """What the e-mail's headers, the page's metadata or the feed entry say about the issue."""
+    entry: FeedEntry | None = None
+    """The feed entry it came from: its id or link is the issue's identity, its teaser a daily digest's item."""
 
 
 async def load_texts(target: str, fetcher: Fetcher | None = None) -> list[SourceText]:
-    """Read ``target``, a file path or an http(s) URL, as issue texts: one, or one per feed entry.
+    """Read ``target`` — a file, a directory of issue files, a saved feed or an http(s) URL — as issue texts.
 
-    Files are read as text, except HTML files, whose article is extracted. URLs are fetched with ``fetcher``
-    (or a short-lived one of our own) and sniffed: a feed gives one text per entry that could be read (the
-    others are logged), a page gives its extracted article, anything else is taken as plain text.
+    Files go through :func:`bot.sources.document.read_document` (text, Markdown, HTML, e-mail); a directory
+    gives every issue file in it (by suffix, in name order); a saved RSS/Atom file gives one text per entry,
+    like its URL would (teaser entries' pages are fetched). URLs are fetched with ``fetcher`` (or a
+    short-lived one of our own) and sniffed: a feed gives one text per entry that could be read (the others
+    are logged), a page gives its issue, anything else is taken as plain text.
 
     Raises:
         SourceError: the target cannot be read, or a feed gave no readable entry at all.
     """
     if "://" not in target:
-        return [_file_text(target)]
+        if target != "-" and Path(target).is_dir():
+            return await _directory_texts(target, fetcher)
+        return await _file_texts(target, fetcher)
     parts = urlsplit(target)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SourceError(f"{target}: only http and https URLs can be fetched")
@@ -60,36 +69,57 @@ async def load_texts(target: str, fetcher: Fetcher | None = None) -> list[Source
     return await _url_texts(target, fetcher)
 
 
-def _file_text(path: str) -> SourceText:
+async def _directory_texts(directory: str, fetcher: Fetcher | None) -> list[SourceText]:
+    files = sorted(
+        path for path in Path(directory).iterdir()
+        if path.is_file() and path.suffix.lower() in DOCUMENT_SUFFIXES | FEED_SUFFIXES
+    )  # fmt: skip
+    if not files:
+        raise SourceError(f"{directory}: no issue files in it (.txt, .md, .html, .eml or a saved feed)")
+    texts: list[SourceText] = []
+    for path in files:
+        texts.extend(await _file_texts(str(path), fetcher))
+    return texts
+
+
+async def _file_texts(path: str, fetcher: Fetcher | None) -> list[SourceText]:
     text = read_file(path)
     suffix = Path(path).suffix.lower()
-    if suffix in TEXT_SUFFIXES or path == "-":
-        return SourceText(text, path, "file")
-    if looks_like_feed(text, None):
-        raise SourceError(f"{path}: this is a feed; give its URL instead, so that teaser entries can be fetched")
-    if suffix in HTML_SUFFIXES or looks_like_html(text):
-        try:
-            page = extract_issue_text(text)
-        except SourceError:
-            raise SourceError(f"{path}: found no article text in the HTML") from None
-        return SourceText(page.text, path, "file", page.link)
-    return SourceText(text, path, "file")
+    if path != "-" and (suffix in FEED_SUFFIXES or (suffix not in DOCUMENT_SUFFIXES and looks_like_feed(text, None))):
+        if not looks_like_feed(text, None):
+            raise SourceError(f"{path}: not an RSS or Atom feed")
+        entries = parse_feed(text, Path(path).resolve().as_uri())
+        if fetcher is None:
+            async with Fetcher() as own:
+                return _feed_texts(path, *await entry_issues(own, entries))
+        return _feed_texts(path, *await entry_issues(fetcher, entries))
+    document = read_document(text, name=None if path == "-" else path)
+    return [SourceText(document.text, path, "file", document.link, document.hints)]
+
+
+def _feed_texts(where: str, issues: list[FeedIssue], errors: list[EntryError]) -> list[SourceText]:
+    for error in errors:
+        logger.warning("feed %s: skipped an entry: %s", where, error.message)
+    if not issues:
+        raise SourceError(errors[0].message if errors else f"{where}: the feed has no entries")
+    return [entry_text(issue) for issue in issues]
+
+
+def entry_text(issue: FeedIssue) -> SourceText:
+    """A feed entry's issue text, with its title and date as hints (its own text's date still wins)."""
+    entry = issue.entry
+    dates = ((entry.published.date(), "feed entry date"),) if entry.published else ()
+    hints = Hints(title=entry.title or None, title_rule="feed entry title", dates=dates)
+    return SourceText(issue.text, entry.link or entry.id, "feed-entry", entry.link, hints, entry)
 
 
 async def _url_texts(url: str, fetcher: Fetcher) -> list[SourceText]:
     result = await fetcher.get(url)
     text = result.text or ""
     if looks_like_feed(text, result.content_type):
-        issues, errors = await entry_issues(fetcher, parse_feed(text, result.url))
-        for error in errors:
-            logger.warning("feed %s: skipped an entry: %s", url, error.message)
-        if not issues:
-            raise SourceError(errors[0].message if errors else f"{url}: the feed has no entries")
-        return [
-            SourceText(issue.text, issue.entry.link or issue.entry.id, "feed-entry", issue.entry.link)
-            for issue in issues
-        ]
+        return _feed_texts(url, *await entry_issues(fetcher, parse_feed(text, result.url)))
     if result.content_type in HTML_TYPES or looks_like_html(text):
-        page = extract_issue_text(text, result.url)
-        return [SourceText(page.text, url, "page", page.link)]
-    return [SourceText(text, url, "page", result.url)]
+        page = read_html(text, url=result.url, label=url)
+        return [SourceText(page.text, url, "page", page.link, page.hints)]
+    document = read_document(text, url=result.url)
+    return [SourceText(document.text, url, "page", result.url, document.hints)]

@@ -22,8 +22,13 @@ async def due_reader(db: Database) -> tuple[Scheduler, SubscriberRepository, dt.
     return Scheduler(db, digests, subscribers, DeliveryRepository(db), db.clock), subscribers, now
 
 
-async def test_a_due_reader_is_queued_and_moved_on(db: Database) -> None:
+async def test_a_due_reader_is_queued_and_moved_on(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     scheduler, subscribers, now = await due_reader(db)
+
+    async def no_load(_: DigestRepository, digest_id: int) -> None:
+        raise AssertionError(f"the tick loaded issue {digest_id}; it needs only the id")
+
+    monkeypatch.setattr(DigestRepository, "get", no_load)
     result = await scheduler.tick(now)
     assert (result.due, result.queued) == (1, 1)
     reader = await subscribers.get(1)

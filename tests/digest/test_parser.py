@@ -15,7 +15,7 @@ import pytest
 from bot.cli import main
 from bot.digest.model import Digest, ItemKind
 from bot.digest.outline import format_outline
-from bot.digest.parser import ParseError, parse_text
+from bot.digest.parser import ParseError, parse_issue, parse_text
 from bot.sources.html import extract_issue_text
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -198,7 +198,8 @@ def test_2022_07_11_news_feed_briefs_and_feature_contents() -> None:
     digest = parse_fixture("real-russia-today-2022-07-11.txt")
 
     assert digest.date == dt.date(2022, 7, 11)
-    assert digest.title == "Treason-accused scientist who died in jail was misdiagnosed in police paperwork"
+    # No printed headline: the lead item is the first with text of its own, not the first bare headline.
+    assert digest.title == "Spy games between the FSB and Russia’s libertarian movement"
     assert digest.summary is None  # the only teaser paragraph is a donation appeal
     briefs = [
         "Treason-accused scientist who died in jail was misdiagnosed in police paperwork",
@@ -577,18 +578,26 @@ def test_sign_off_ends_the_issue() -> None:
         ("   \n\t\n  ", "the file is empty"),
         (b"\x00\xff\xfe\x00\x89PNG\r\n\x1a\n\x00\x00".decode("latin-1"), "binary data"),
         (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01".decode("utf-8", errors="replace"), "binary data"),
-        (
-            "It was a bright cold day in April, and the clocks were striking thirteen.\n\n"
-            "Winston Smith slipped quickly through the glass doors of Victory Mansions.",
-            "no issue date or headline found",
-        ),
-        ("Skip to main content\n  • Share to or\nSource: Meduza\n", "no issue date or headline found"),
+        ("Skip to main content\n  • Share to or\nSource: Meduza\n", "no items found"),
+        ("# Only a headline\n", "no items found"),
     ],
-    ids=["empty", "whitespace", "binary-latin1", "binary-replaced", "prose", "only-furniture"],
+    ids=["empty", "whitespace", "binary-latin1", "binary-replaced", "only-furniture", "title-only"],
 )
 def test_bad_input_raises_a_clear_parse_error(text: str, message: str) -> None:
     with pytest.raises(ParseError, match=message):
         parse_text(text)
+
+
+def test_readable_prose_without_structure_is_one_item_with_warnings_not_a_refusal() -> None:
+    parsed = parse_issue(
+        "It was a bright cold day in April, and the clocks were striking thirteen.\n\n"
+        "Winston Smith slipped quickly through the glass doors of Victory Mansions."
+    )
+    [item] = list(parsed.digest.items())
+    assert item.body[0].startswith("It was a bright cold day")
+    assert parsed.digest.date is None
+    assert any("no issue date" in warning for warning in parsed.warnings)
+    assert any("no item structure" in warning for warning in parsed.warnings)
 
 
 def test_parse_error_is_a_value_error() -> None:

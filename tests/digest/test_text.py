@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.digest.model import Digest, Item, ItemKind, Section
-from bot.digest.parser import parse_text
+from bot.digest.parser import ParseError, parse_text
 from bot.digest.text import render_as_text
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -71,9 +71,10 @@ def test_round_trip_without_masthead_or_date() -> None:
     assert parse_text(text) == digest
 
 
-def test_round_trip_of_an_issue_without_items() -> None:
-    digest = Digest("This was Russia today", dt.date(2024, 10, 11), "Putin goes to Turkmenistan", "Howdy, readers.")
-    assert parse_text(render_as_text(digest)) == digest
+def test_an_issue_without_items_is_refused_when_read_back() -> None:
+    digest = Digest("This was Russia today", dt.date(2024, 10, 11), "Putin goes to Turkmenistan", None)
+    with pytest.raises(ParseError, match="no items found"):
+        parse_text(render_as_text(digest))
 
 
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.txt")), ids=lambda p: p.name)

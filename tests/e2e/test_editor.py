@@ -393,7 +393,7 @@ async def test_publish_a_document(
     [
         ("issue.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data"),
         ("issue.txt", b"  \n\n ", "empty"),
-        ("notes.md", b"Remember to buy milk.\nAnd call Anna.", "no issue date or headline found"),
+        ("notes.md", b"Remember to buy milk.\nAnd call Anna.", "no items found"),
         ("issue.pdf", b"%PDF-1.7", "is none of those"),
     ],
 )

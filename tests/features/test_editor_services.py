@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -94,7 +95,7 @@ def test_uploads_refused_before_download(name: str | None, size: int, reason: st
 
 
 def test_accepted_uploads() -> None:
-    for name in ("a.txt", "A.MD", "b.markdown", "c.html", "d.htm"):
+    for name in ("a.txt", "A.MD", "b.markdown", "c.html", "d.htm", "e.eml"):
         assert publishing.check_upload(name, 100) == name
 
 
@@ -103,8 +104,8 @@ def test_accepted_uploads() -> None:
     [
         ("x.txt", b"\x00\x01\x02binary", "binary data"),
         ("x.txt", b"", "empty"),
-        ("x.md", b"just a note", "no issue date or headline"),
-        ("x.html", b"<html><body><nav>Menu</nav></body></html>", "no article text|no issue date or headline"),
+        ("x.md", b"just a note", "no items found"),
+        ("x.html", b"<html><body><nav>Menu</nav></body></html>", "no article text|no text|no items found"),
     ],
 )
 def test_unreadable_uploads(name: str, data: bytes, reason: str) -> None:
@@ -114,10 +115,21 @@ def test_unreadable_uploads(name: str, data: bytes, reason: str) -> None:
 
 
 def test_readable_uploads() -> None:
-    digest = publishing.issue_from_upload((FIXTURES / "real-russia-today-2024-10-11.txt").read_bytes(), "a.txt")
+    digest = publishing.issue_from_upload((FIXTURES / "real-russia-today-2024-10-11.txt").read_bytes(), "a.txt").digest
     assert str(digest.date) == "2024-10-11" and digest.source == "a.txt"
     page = (FIXTURES / "pages" / "real-russia-today-2024-07-11.html").read_bytes()
-    assert str(publishing.issue_from_upload(page, "p.html").date) == "2024-07-11"
+    assert str(publishing.issue_from_upload(page, "p.html").digest.date) == "2024-07-11"
+    mail = (FIXTURES / "corpus" / "newsletters" / "dev" / "simonw-2024-07-24.eml").read_bytes()
+    parsed = publishing.issue_from_upload(mail, "issue.eml")
+    assert parsed.digest.title == "Llama 3.1, now available in LLM"
+
+
+def test_an_undated_upload_published_now_is_dated_today_and_says_so() -> None:
+    text = b"# A headline\n\n## A story\n\nSome text of the story. More of it."
+    parsed = publishing.issue_from_upload(text, "a.md", today=dt.date(2026, 12, 1))
+    assert parsed.digest.date == dt.date(2026, 12, 1)
+    assert publishing.guessed_fields(parsed)["date"] == "today (no date printed)"
+    assert any("dated today" in warning for warning in parsed.warnings)
 
 
 def test_pending_issues_keep_the_last_few() -> None:
@@ -156,3 +168,20 @@ async def test_publishing_from_the_chat_sends_at_once_to_readers_whose_time_has_
     published = await publishing.publish(services, make_digest(), editor_id=9001)
     assert await services.deliveries.status(published.digest_id, 11) is not None
     assert await services.deliveries.status(published.digest_id, 12) is None
+
+
+async def test_the_briefing_is_named_by_the_setting_else_by_the_latest_issue(db, clock) -> None:
+    from bot.config import load_settings
+    from bot.features.services import Services
+    from bot.render.replies import welcome
+
+    services = Services.over(db, load_settings({}), clock)
+    assert await services.newsletter_name() is None
+    assert "a daily news briefing" in welcome("Ann", "08:00", "UTC")
+    digest = publishing.issue_from_upload((FIXTURES / "real-russia-today-2024-10-11.txt").read_bytes(), "a.txt").digest
+    async with db.atomic():
+        await services.digests.save(digest, publish=True)
+    assert await services.newsletter_name() == "This was Russia today"
+    named = Services.over(db, load_settings({"NEWSLETTER_NAME": "The Morning Wire"}), clock)
+    assert await named.newsletter_name() == "The Morning Wire"
+    assert "<b>The Morning Wire</b> — a daily briefing" in welcome("Ann", "08:00", "UTC", newsletter="The Morning Wire")

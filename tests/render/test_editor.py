@@ -100,6 +100,16 @@ def test_the_outline_of_an_upload() -> None:
     ]
 
 
+def test_an_outline_says_what_was_guessed_and_shows_the_warnings() -> None:
+    digest = make_digest(dt.date(2024, 10, 11))
+    guessed = {"date": "today (no date printed)", "title": "lead item"}
+    [outline] = render.render_outline(digest, "t", guessed=guessed, warnings=["no headline found: <lead>"])
+    parse(outline.html)
+    assert "<b>Date:</b> Friday, October 11, 2024 <i>(guessed: today (no date printed))</i>" in outline.html
+    assert "Putin goes to Turkmenistan <i>(guessed: lead item)</i>" in outline.html
+    assert "⚠️ no headline found: &lt;lead&gt;" in outline.html
+
+
 def test_an_outline_says_what_is_missing_and_escapes_everything() -> None:
     digest = Digest(
         newsletter=None,

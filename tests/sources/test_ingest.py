@@ -63,7 +63,7 @@ def test_dry_run_stores_nothing_and_draft_is_not_published(db_path: Path, capsys
 
 @pytest.mark.parametrize(
     ("content", "expected"),
-    [(b"", "empty"), (b"\x00\x01\x02binary\xff", "binary"), (b"Just some words, no issue here.", "no issue date")],
+    [(b"", "empty"), (b"\x00\x01\x02binary\xff", "binary"), (b"Just some words, no issue here.", "no items found")],
 )
 def test_bad_input_names_the_file_and_stores_nothing(
     db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, expected: str
@@ -126,3 +126,30 @@ async def test_a_late_issue_goes_to_readers_whose_time_has_passed_but_a_backfill
         old = await ingest_text(db, services.digests, SAMPLE.read_text(), source="archive")
         assert old.digest_id is not None
         assert await announce_published(services, old.digest_id) == 0
+
+
+def test_ingest_of_a_saved_feed_and_of_a_directory(db_path: Path, tmp_path: Path, capsys) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_text((FIXTURES / "pages" / "the-real-russia-today.rss").read_text())
+    assert main(["ingest", "--quiet", str(feed)]) == 0
+    out = capsys.readouterr().out
+    assert out.count(": stored ") == 2  # two entries, two issues: keyed by their links, not their dates
+    issues = tmp_path / "issues"
+    issues.mkdir()
+    for name in ("real-russia-today-2024-10-11.txt", "real-russia-today-2020-11-17.txt"):
+        (issues / name).write_text((FIXTURES / name).read_text())
+    assert main(["ingest", "--quiet", str(issues)]) == 0
+    assert capsys.readouterr().out.count(": stored ") == 2
+
+
+def test_ingest_of_a_saved_feed_in_daily_mode_makes_a_digest_per_day(
+    db_path: Path, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FEED_MODE", "daily")
+    feed = tmp_path / "feed.xml"
+    feed.write_text((FIXTURES / "pages" / "the-real-russia-today.rss").read_text())
+    assert main(["ingest", "--quiet", str(feed)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("daily digest of ") == 2 and "1 entries (created)" in out  # the entries' days are past
+    assert main(["ingest", "--quiet", str(feed)]) == 0
+    assert "daily digest of" not in capsys.readouterr().out  # nothing new: nothing assembled again

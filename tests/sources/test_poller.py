@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.config import load_settings
 from bot.features.publishing import announce_published
 from bot.features.services import Services
 from bot.rules.clock import ManualClock
+from bot.sources.daily import DailyDigests, DailyFeed
 from bot.sources.http import Fetcher
 from bot.sources.poller import FeedPoller
 from storage import Database, FeedRepository
@@ -75,3 +80,77 @@ def wired_poller(services: Services, urls: tuple[str, ...], fetcher: Fetcher) ->
     """A poller wired as the bot wires it: it announces what it stored, and reads through ``fetcher``."""
     announce = functools.partial(announce_published, services)
     return FeedPoller(services.db, services.digests, urls, announce=announce, fetcher=fetcher)
+
+
+NEWSROOM = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>City Desk</title><link>https://desk.example/</link>
+<item><title>Council approves the new budget</title><link>/budget</link>
+<guid>desk-1</guid><pubDate>Mon, 02 Mar 2026 07:00:00 +0000</pubDate><author>ann@desk.example (Ann Lee)</author>
+<description>The council voted 31 to 9 for a budget that raises spending on schools.</description></item>
+<item><title>Tram line closes for repairs</title><link>/tram</link>
+<guid>desk-2</guid><pubDate>Mon, 02 Mar 2026 08:00:00 +0000</pubDate>
+<description>Line 4 closes for three weeks from Monday; buses replace it.</description></item>
+<item><title>Library opens on Sundays</title><link>/library</link>
+<guid>desk-3</guid><pubDate>Mon, 02 Mar 2026 09:30:00 +0000</pubDate>
+<description>The central library will open on Sundays from April.</description></item>
+</channel></rss>"""
+
+
+@pytest.fixture
+async def newsroom() -> AsyncIterator[tuple[str, Counter[str]]]:
+    hits: Counter[str] = Counter()
+
+    async def handle(request: web.Request) -> web.Response:
+        hits[request.path] += 1
+        return web.Response(text=NEWSROOM, content_type="application/rss+xml")
+
+    async def page(request: web.Request) -> web.Response:
+        hits[request.path] += 1
+        title = {"/budget": "Council approves the new budget", "/tram": "Tram line closes", "/library": "Sundays"}
+        body = f"<h1>{title[request.path]}</h1><p>Monday, March 2, 2026</p><h2>The story</h2><p>What happened.</p>"
+        return web.Response(text=f"<html><body><article>{body}</article></body></html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/feed", handle)
+    for path in ("/budget", "/tram", "/library"):
+        app.router.add_get(path, page)
+    async with TestServer(app, host="127.0.0.1") as server:
+        yield str(server.make_url("/feed")), hits
+
+
+async def test_entries_of_one_date_are_issues_of_their_own_in_issue_mode(
+    newsroom: tuple[str, Counter[str]], services: Services
+) -> None:
+    url, _hits = newsroom
+    async with Fetcher(timeout=5) as fetcher:
+        [report] = await wired_poller(services, (url,), fetcher).poll_all()
+    assert len(set(report.stored)) == 3  # never overwritten by their shared date
+
+
+async def test_daily_mode_makes_the_days_entries_one_digest_at_the_cutoff(
+    newsroom: tuple[str, Counter[str]], services: Services
+) -> None:
+    url, hits = newsroom
+    clock = services.db.clock
+    assert isinstance(clock, ManualClock)
+    daily = DailyDigests(services.db, services.digests, DailyFeed(dt.time(20, 0), ZoneInfo("UTC"), "City Desk"))
+    announce = functools.partial(announce_published, services)
+    async with Fetcher(timeout=5) as fetcher:
+        poller = FeedPoller(services.db, services.digests, (url,), announce=announce, fetcher=fetcher, daily=daily)
+        await poller.poll_all()  # 06:00: kept, not yet published
+        assert await services.digests.latest_published() is None
+        clock.set(dt.datetime(2026, 3, 2, 20, 1, tzinfo=dt.UTC))
+        await poller.poll_all()
+    latest = await services.digests.latest_published()
+    assert latest is not None
+    digest = latest.digest
+    assert (digest.newsletter, str(digest.date)) == ("City Desk", "2026-03-02")
+    assert digest.title == "Council approves the new budget"
+    items = list(digest.items())
+    assert [item.title for item in items] == [
+        "Council approves the new budget",
+        "Tram line closes for repairs",
+        "Library opens on Sundays",
+    ]
+    assert items[0].author == "ann@desk.example (Ann Lee)" and (items[0].link or "").endswith("/budget")
+    assert list(hits) == ["/feed"]  # no entry page fetched in daily mode
