@@ -143,6 +143,7 @@ class DeliveryEngine:
         self._stopping = False
         self._renders: dict[tuple[Any, ...], list[RenderedMessage]] = {}
         self._digests: dict[int, StoredDigest | None] = {}
+        self._digest_loading = asyncio.Lock()
         self._author_keys: dict[int, frozenset[str]] = {}
         """Each cached issue's author keys, so matching a reader's follows costs a set intersection."""
         self.stats = EngineStats()
@@ -373,12 +374,16 @@ class DeliveryEngine:
 
     async def _digest(self, digest_id: int) -> StoredDigest | None:
         if digest_id not in self._digests:
-            stored = await self._repos.digests.get(digest_id)
-            self._digests[digest_id] = stored
-            if stored is not None:
-                self._author_keys[digest_id] = frozenset(
-                    key for item in stored.digest.items() if (key := author_key(item.author)) is not None
-                )
+            # One load for all workers: at the start of a push each of them asked (48 loads in one run).
+            async with self._digest_loading:
+                if digest_id in self._digests:
+                    return self._digests[digest_id]
+                stored = await self._repos.digests.get(digest_id)
+                self._digests[digest_id] = stored
+                if stored is not None:
+                    self._author_keys[digest_id] = frozenset(
+                        key for item in stored.digest.items() if (key := author_key(item.author)) is not None
+                    )
         return self._digests[digest_id]
 
     def forget_digest(self, digest_id: int) -> None:
