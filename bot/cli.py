@@ -13,12 +13,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tqdm import tqdm
-
-from bot.config import MISSING_TOKEN_HELP, ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 
+# pydantic (with the settings) and tqdm load when a command needs them: `briefing --help` stays quick.
 if TYPE_CHECKING:
+    from bot.config import Settings
     from bot.features.services import Services
     from bot.sources.resolve import SourceText
 
@@ -32,12 +31,20 @@ class CommandError(Exception):
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from bot.config import load_settings
+
     overrides: dict[str, Any] = {}
     if getattr(args, "db", None):
         overrides["briefing_db"] = Path(args.db)
     settings = load_settings(**overrides)
     configure_logging(settings.log_level, secrets=_secrets(settings))
     return settings
+
+
+def _missing_token() -> Exception:
+    from bot.config import MISSING_TOKEN_HELP, ConfigError
+
+    return ConfigError(MISSING_TOKEN_HELP)
 
 
 def _secrets(settings: Settings) -> list[str]:
@@ -50,7 +57,7 @@ def _secrets(settings: Settings) -> list[str]:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.telegram_bot_token is None:
-        raise ConfigError(MISSING_TOKEN_HELP)
+        raise _missing_token()
     from bot.app import run_polling
 
     run_polling(settings)
@@ -104,6 +111,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             texts = await collect_texts(args.targets, fetcher)
         async with await Database.open(settings.briefing_db) as db:
             services = Services.over(db, settings, SystemClock())
+            from tqdm import tqdm
+
             bar = tqdm(texts, unit="issue", desc="ingest", disable=len(texts) < 3 or args.quiet, leave=False)
             reports = []
             daily_entries = []
@@ -203,7 +212,7 @@ def cmd_push(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if settings.telegram_bot_token is None:
-        raise ConfigError(MISSING_TOKEN_HELP)
+        raise _missing_token()
     day = _date_arg(args.date) if args.date else None
 
     async def push() -> int:
@@ -409,6 +418,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging("WARNING")  # until the settings say otherwise; redacts from the first line on
     parser = build_parser()
     args = parser.parse_args(argv)
+    from bot.config import ConfigError
+
     try:
         return int(args.func(args))
     except ConfigError as exc:
