@@ -289,8 +289,10 @@ class TimedSender(ApiSender):
         super().__init__(*args, **kwargs)
         self.answered: list[float] = []
 
-    async def send(self, chat_id: int, message: RenderedMessage) -> int:
-        message_id = await super().send(chat_id, message)
+    async def send(
+        self, chat_id: int, message: RenderedMessage, *, thread_id: int | None = None, silent: bool = False
+    ) -> int:
+        message_id = await super().send(chat_id, message, thread_id=thread_id, silent=silent)
         self.answered.append(time.perf_counter())
         return message_id
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import functools
@@ -10,11 +11,13 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 
 import handlers
-from bot.delivery.engine import build_engine
+from bot.delivery.channels import ChannelPoster, build_channel_poster
+from bot.delivery.engine import DeliveryEngine, build_engine
+from bot.delivery.pacing import ChatPacer
 from bot.delivery.transport import AiohttpRequest
 from bot.features.publishing import announce_published
 from bot.features.services import Services
@@ -22,6 +25,7 @@ from bot.render.commands import READER_COMMANDS, editor_menu
 from bot.rules.clock import Clock, SystemClock
 from bot.telegram.context import BotData, BriefingApplication, BriefingContext
 from bot.telegram.progress import resume_progress
+from bot.telegram.startup import STARTUP_WAIT, StartupError, network_reason, rejected_token, wait_for_bot_api
 from storage import Database, Repositories
 
 if TYPE_CHECKING:
@@ -29,7 +33,15 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
+ALLOWED_UPDATES = [
+    "message",
+    "edited_message",
+    "callback_query",
+    "inline_query",
+    "chosen_inline_result",
+    "my_chat_member",
+    "message_reaction_count",
+]
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> BriefingApplication:
@@ -38,12 +50,19 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
 
     async def post_init(app: BriefingApplication) -> None:
         db = await Database.open(settings.briefing_db, clock=clock)
-        engine = build_engine(Repositories.over(db), settings)
+        repos = Repositories.over(db, timezone=settings.timezone)
+        pacer = ChatPacer()  # one pace per chat for the engine's deliveries and the command replies
+        engine = build_engine(repos, settings, pacer=pacer)
+        channels = build_channel_poster(repos, settings, app.bot.username)
         app.bot_data.engine = engine
-        app.bot_data.services = Services.over(db, settings, clock, delivery=engine)
+        app.bot_data.channels = channels
+        app.bot_data.services = Services.over(
+            db, settings, clock, delivery=_Delivery(engine, channels), reply_pacer=pacer
+        )
         # Progress messages first, so a broadcast the engine finishes at once still gets its report.
         await resume_progress(app)
         await engine.start()
+        await channels.start()
         _schedule_ticks(app)
         if settings.feed_url:
             _schedule_feed_polls(app, settings)
@@ -51,6 +70,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
         logger.info("bot @%s ready; database %s", app.bot.username, settings.briefing_db)
 
     async def post_shutdown(app: BriefingApplication) -> None:
+        if app.bot_data.channels is not None:
+            await app.bot_data.channels.stop()
+            app.bot_data.channels = None
         if app.bot_data.engine is not None:
             await app.bot_data.engine.stop()
             app.bot_data.engine = None
@@ -76,6 +98,21 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
     )
     handlers.register(app)
     return app
+
+
+class _Delivery:
+    """What the use cases wake: the engine (readers) and the channel poster (CHANNELS)."""
+
+    def __init__(self, engine: DeliveryEngine, channels: ChannelPoster) -> None:
+        self._engine = engine
+        self._channels = channels
+
+    def wake(self) -> None:
+        self._engine.wake()
+        self._channels.wake()
+
+    def forget_digest(self, digest_id: int) -> None:
+        self._engine.forget_digest(digest_id)
 
 
 def _schedule_ticks(app: BriefingApplication) -> None:
@@ -180,7 +217,19 @@ async def running(
         await app.shutdown()
 
 
-def run_polling(settings: Settings, *, clock: Clock | None = None, **polling: Any) -> None:
-    """Long-poll until SIGINT/SIGTERM; PTB's run_polling stops the updater, the app, then post_shutdown."""
+def run_polling(
+    settings: Settings, *, clock: Clock | None = None, startup_wait: float = STARTUP_WAIT, **polling: Any
+) -> None:
+    """Long-poll until SIGINT/SIGTERM; PTB's run_polling stops the updater, the app, then post_shutdown.
+
+    First make sure the Bot API server answers and takes the token (:func:`wait_for_bot_api`), so a
+    server that is down or a wrong token is one line and exit 1 (:class:`StartupError`), not PTB's tracebacks.
+    """
+    asyncio.run(wait_for_bot_api(settings, wait=startup_wait))
     app = build_application(settings, clock=clock)
-    app.run_polling(allowed_updates=ALLOWED_UPDATES, **polling)
+    try:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, **polling)
+    except InvalidToken as exc:
+        raise StartupError(rejected_token(exc)) from None
+    except NetworkError as exc:  # the server went away between the check and PTB's own start-up
+        raise StartupError(f"cannot reach {settings.telegram_api_url} ({network_reason(exc)})") from None

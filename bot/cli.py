@@ -9,7 +9,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -59,8 +59,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.telegram_bot_token is None:
         raise _missing_token()
     from bot.app import run_polling
+    from bot.telegram.startup import StartupError
 
-    run_polling(settings)
+    try:
+        run_polling(settings, startup_wait=args.startup_wait)
+    except StartupError as exc:
+        raise CommandError(str(exc)) from None
     return EXIT_OK
 
 
@@ -99,46 +103,63 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from bot.features.publishing import announce_published
     from bot.features.services import Services
     from bot.rules.clock import SystemClock
+    from bot.rules.issues import IssueDay, issue_day
     from bot.sources.http import Fetcher
     from bot.sources.ingest import IngestReport, collect_texts, ingest_text
     from storage import Database, SaveOutcome
 
     settings = _settings(args)
+    if args.announce and args.draft:
+        raise CommandError("--announce sends an issue to readers and --draft keeps it unpublished: choose one")
 
     async def ingest() -> int:
         failures = 0
         async with Fetcher() as fetcher:
             texts = await collect_texts(args.targets, fetcher)
+        if args.announce and sum(not isinstance(item, IngestReport) for item in texts) != 1:
+            raise CommandError("--announce sends one issue to readers on purpose: give it exactly one issue")
         async with await Database.open(settings.briefing_db) as db:
             services = Services.over(db, settings, SystemClock())
             from tqdm import tqdm
 
             bar = tqdm(texts, unit="issue", desc="ingest", disable=len(texts) < 3 or args.quiet, leave=False)
-            reports = []
+            reports: list[tuple[IngestReport, str | None]] = []
             daily_entries = []
             for item in bar:
                 if isinstance(item, IngestReport):
-                    reports.append(item)
+                    reports.append((item, None))
                     continue
                 if settings.feed_mode == "daily" and item.entry is not None and not args.dry_run:
                     daily_entries.append(item)  # a newsroom feed's entry: an item of its day's digest
                     continue
-                today = services.clock.now().astimezone(settings.timezone).date()
+                today = services.digests.today()
                 report = await ingest_text(
                     db, services.digests, item.text, source=item.source, publish=not args.draft,
                     dry_run=args.dry_run, hints=item.hints, today=today,
                     key=item.entry.id if item.entry is not None else None,
                 )  # fmt: skip
-                reports.append(report)
+                note = None
                 fresh = report.outcome in (SaveOutcome.CREATED, SaveOutcome.REPLACED)
-                if fresh and not args.draft and report.digest_id is not None:
-                    # Readers whose time has passed today are queued now; the running bot sends them.
-                    await announce_published(services, report.digest_id)
+                if report.digest_id is not None and not args.draft and (fresh or args.announce):
+                    # Only today's issue reaches readers; the running bot sends what is queued here.
+                    queued = await announce_published(services, report.digest_id, force=args.announce)
+                    assert report.digest is not None
+                    day = issue_day(report.digest.date, today)
+                    if args.announce:
+                        note = (
+                            f"announced on purpose as today's issue: {queued} readers whose time has passed "
+                            "get it now, the others at their time"
+                        )
+                    elif day is IssueDay.BACKFILL:
+                        note = "archive issue (dated before today): searchable, not sent to readers"
+                    elif day is IssueDay.TOMORROW:
+                        note = "tomorrow's issue: readers get it tomorrow at their time"
+                reports.append((report, note))
             if daily_entries:
                 await _daily_ingest(services, daily_entries, announce=not args.draft)
-            for report in reports:
+            for report, note in reports:
                 stream = sys.stdout if report.ok else sys.stderr
-                print(report.describe(), file=stream)
+                print(report.describe() + (f" ({note})" if note else ""), file=stream)
                 failures += not report.ok
         return EXIT_FAILURE if failures else EXIT_OK
 
@@ -160,6 +181,61 @@ async def _daily_ingest(services: Services, texts: list[SourceText], *, announce
     if waiting > 0:
         cutoff = services.settings.digest_cutoff.strftime("%H:%M")
         print(f"{waiting} entries wait for their day's digest at {cutoff} ({services.settings.default_timezone})")
+
+
+def _with_services(settings: Settings, work: Callable[[Services], Awaitable[str]]) -> str:
+    """Run one use case against the database, as the bot would (publisher's timezone, system clock)."""
+    from bot.features.services import Services
+    from bot.rules.clock import SystemClock
+    from storage import Database
+
+    async def run() -> str:
+        async with await Database.open(settings.briefing_db) as db:
+            return await work(Services.over(db, settings, SystemClock()))
+
+    return asyncio.run(run())
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Publish the stored issue of a date (a draft, a withdrawn issue, or one dated after tomorrow) on purpose."""
+    from bot.features import publishing
+    from storage import DigestStatus
+
+    settings = _settings(args)
+    day = _date_arg(args.date, "DATE")
+
+    async def publish(services: Services) -> str:
+        stored = await services.digests.of_date(day)
+        if stored is None:
+            raise CommandError(f"no issue of {day.isoformat()} is stored; store it first with briefing ingest")
+        if stored.status is DigestStatus.PUBLISHED:
+            return f"issue #{stored.id} of {day.isoformat()} is already published"
+        done = await publishing.republish(services, stored.id, None)
+        assert done is not None
+        now = f"; {done[1]} readers whose time has passed get it now" if done[1] else ""
+        return f"published issue #{stored.id} of {day.isoformat()} “{stored.digest.title or 'untitled'}”{now}"
+
+    print(_with_services(settings, publish))
+    return EXIT_OK
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    from bot.features import publishing
+
+    settings = _settings(args)
+    day = _date_arg(args.date, "DATE")
+
+    async def withdraw(services: Services) -> str:
+        stored = await publishing.to_withdraw(services, day)
+        if stored is None or await publishing.withdraw(services, stored.id, None) is None:
+            raise CommandError(f"no published issue of {day.isoformat()}")
+        return (
+            f"withdrew issue #{stored.id} of {day.isoformat()} “{stored.digest.title or 'untitled'}”: readers can "
+            f"no longer open it and it is not pushed (undo: briefing publish {day.isoformat()})"
+        )
+
+    print(_with_services(settings, withdraw))
+    return EXIT_OK
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -233,7 +309,14 @@ def cmd_push(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     from bot.features.stats import gather_stats
     from bot.render.editor import stats_text
-    from storage import BroadcastRepository, Database, DeliveryRepository, SubscriberRepository
+    from storage import (
+        BroadcastRepository,
+        ChannelPostRepository,
+        Database,
+        DeliveryRepository,
+        OpenRepository,
+        SubscriberRepository,
+    )
 
     settings = _settings(args)
     if not settings.briefing_db.exists():
@@ -247,6 +330,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 BroadcastRepository(db),
                 db.clock.now(),
                 timezone=settings.timezone,
+                opens=OpenRepository(db),
+                channels=ChannelPostRepository(db) if settings.channels else None,
             )
         return stats.to_json_dict() if args.json else stats_text(stats)
 
@@ -319,11 +404,11 @@ def cmd_subscribers_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _date_arg(text: str) -> dt.date:
+def _date_arg(text: str, name: str = "--date") -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"--date {text!r}: expected YYYY-MM-DD, like 2024-07-11") from None
+        raise CommandError(f"{name} {text!r}: expected YYYY-MM-DD, like 2024-07-11") from None
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
@@ -354,10 +439,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = add("run", cmd_run, "run the bot (long polling) until Ctrl-C or SIGTERM")
     run.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+    run.add_argument(
+        "--startup-wait",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="keep trying to reach the Bot API server this long at start-up, then exit 1 (default: 60)",
+    )
 
     ingest = add("ingest", cmd_ingest, "store issues from files, web pages or feeds (published unless --draft)")
     ingest.add_argument("targets", nargs="+", metavar="PATH|URL", help="text/Markdown/HTML files, page or feed URLs")
     ingest.add_argument("--draft", action="store_true", help="store without publishing")
+    ingest.add_argument(
+        "--announce",
+        action="store_true",
+        help="send this one issue to readers as today's, even if it is dated earlier (archive issues are not sent)",
+    )
     ingest.add_argument("--dry-run", action="store_true", help="parse and report, store nothing")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
     ingest.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
@@ -374,12 +471,21 @@ def build_parser() -> argparse.ArgumentParser:
     push.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
     push.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    publish = add("publish", cmd_publish, "publish the stored issue of a date (a draft or a withdrawn issue)")
+    publish.add_argument("date", metavar="DATE", help="the issue's date, YYYY-MM-DD")
+    publish.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+    withdraw = add("withdraw", cmd_withdraw, "withdraw the published issue of a date from reading and pushing")
+    withdraw.add_argument("date", metavar="DATE", help="the issue's date, YYYY-MM-DD")
+    withdraw.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+
     stats = add("stats", cmd_stats, "subscribers, today's deliveries and the last broadcast, as in /stats")
     stats.add_argument("--json", action="store_true", help="print the figures as JSON")
     stats.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
 
     sandbox = add("sandbox", cmd_sandbox, "chat with the bot in this terminal; no token, no network")
-    sandbox.add_argument("--db", help="database to use (default: a temporary one)")
+    sandbox.add_argument(
+        "--db", help="database to use (default: a temporary one); one with real readers is copied first, never changed"
+    )
     sandbox.add_argument("--user-id", type=int, default=1001, help="your reader's Telegram id in the sandbox")
     sandbox.add_argument("--verbose", action="store_true", help="show the bot's log")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
@@ -27,7 +27,7 @@ EXPECTED: dict[str, str] = {
     "TELEGRAM_API_URL": "an http(s) URL of a Bot API server, like https://api.telegram.org",
     "BRIEFING_DB": "a path to the SQLite database file",
     "ADMIN_IDS": "comma-separated numeric Telegram user ids, like 11111111,22222222",
-    "DEFAULT_TIMEZONE": "an IANA timezone name, like Europe/Berlin or UTC",
+    "DEFAULT_TIMEZONE": "an IANA timezone name, a city or an offset, like Europe/Berlin, Berlin or UTC+3",
     "DEFAULT_DELIVERY_TIME": "a 24-hour time HH:MM, like 08:00",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
     "FEED_URL": "one or more http(s) feed URLs, comma-separated",
@@ -38,6 +38,8 @@ EXPECTED: dict[str, str] = {
     "NEWSLETTER_NAME": "the briefing's name, like The Morning Wire (empty: the name the latest issue prints)",
     "FEED_MODE": "issue (each feed entry is an issue) or daily (a day's entries make one digest)",
     "DIGEST_CUTOFF": "a 24-hour time HH:MM, like 20:00 (when FEED_MODE=daily assembles the day's digest)",
+    "CHANNELS": "comma-separated channel @usernames or numeric ids (like -1001234567890) where the bot is an admin",
+    "CHANNEL_POST_TIME": "a 24-hour time HH:MM in DEFAULT_TIMEZONE, like 07:00, or empty to post on publication",
 }
 
 FREE_BROADCAST_RATE = 30.0
@@ -63,6 +65,7 @@ class Settings(BaseSettings):
         extra="ignore",
         frozen=True,
         case_sensitive=False,
+        env_ignore_empty=True,
     )
 
     telegram_bot_token: SecretStr | None = None
@@ -80,6 +83,8 @@ class Settings(BaseSettings):
     newsletter_name: str | None = None
     feed_mode: Literal["issue", "daily"] = "issue"
     digest_cutoff: dt.time = dt.time(20, 0)
+    channels: Annotated[tuple[str, ...], NoDecode] = ()
+    channel_post_time: dt.time | None = None
 
     @field_validator("newsletter_name", mode="before")
     @classmethod
@@ -107,6 +112,18 @@ class Settings(BaseSettings):
                 raise ValueError("not HH:MM")
             return dt.time(int(match[1]), int(match[2]))  # ValueError past 23:59
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_means_default(cls, values: Any) -> Any:
+        """``NAME=`` (or only spaces) means the default, for every setting and from every source.
+
+        ``env_ignore_empty`` covers the environment and ``.env``; this covers values passed in directly
+        (``load_settings(environ=...)``) and blank-but-not-empty ones, in one place for all fields.
+        """
+        if isinstance(values, Mapping):
+            return {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
+        return values
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -147,25 +164,41 @@ class Settings(BaseSettings):
                 raise ValueError("not an http(s) URL")
         return tuple(value)
 
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _channels(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = tuple(p.strip() for p in value.split(",") if p.strip())
+        for channel in value:
+            if not re.fullmatch(r"@[A-Za-z][A-Za-z0-9_]{3,31}|-\d{5,20}", channel):
+                raise ValueError("not a channel @username or id")
+        return tuple(value)
+
+    @field_validator("channel_post_time", mode="before")
+    @classmethod
+    def _channel_post_time(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None  # empty: post as soon as the issue is published
+        return _time_of_day(value)
+
     @field_validator("default_timezone", mode="before")
     @classmethod
     def _timezone(cls, value: Any) -> Any:
-        value = str(value).strip()
+        # What /timezone accepts ("Berlin", "UTC+3", "europe/kiev"), stored as the canonical IANA name.
+        from bot.rules.preferences import PreferenceError
+        from bot.rules.timezones import parse_timezone
+
         try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+            name = parse_timezone(str(value), now=dt.datetime.now(dt.UTC)).tz_name
+            ZoneInfo(name)
+        except (PreferenceError, ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError("unknown timezone") from exc
-        return value
+        return name
 
     @field_validator("default_delivery_time", mode="before")
     @classmethod
     def _delivery_time(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            match = TIME_PATTERN.match(value.strip())
-            if not match:
-                raise ValueError("not HH:MM")
-            return dt.time(int(match[1]), int(match[2]))
-        return value
+        return _time_of_day(value)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -189,6 +222,16 @@ class Settings(BaseSettings):
     @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.default_timezone)
+
+
+def _time_of_day(value: Any) -> Any:
+    """``HH:MM`` text as a time; anything else is left to pydantic."""
+    if isinstance(value, str):
+        match = TIME_PATTERN.match(value.strip())
+        if not match:
+            raise ValueError("not HH:MM")
+        return dt.time(int(match[1]), int(match[2]))
+    return value
 
 
 def load_settings(

@@ -17,12 +17,21 @@ REDACTED = "<token>"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-class RedactingFormatter(logging.Formatter):
-    """Formats as usual, then blanks out the known secrets and anything shaped like a bot token."""
+THIRD_PARTY = ("trafilatura", "htmldate", "justext", "courlan", "feedparser", "charset_normalizer")
+"""Libraries whose warnings are about their input, not about the bot ("empty link"): shown at DEBUG only."""
 
-    def __init__(self, secrets: Iterable[str] = (), fmt: str = FORMAT) -> None:
+
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then blanks out the known secrets and anything shaped like a bot token.
+
+    Below DEBUG an exception is shown as ``Type: message`` on the event's line, never as a traceback: the
+    operator gets one useful line; ``LOG_LEVEL=DEBUG`` shows the traceback (still on one line).
+    """
+
+    def __init__(self, secrets: Iterable[str] = (), fmt: str = FORMAT, *, tracebacks: bool = True) -> None:
         super().__init__(fmt)
         self._secrets = tuple(s for s in secrets if s)
+        self._tracebacks = tracebacks
 
     def redact(self, text: str) -> str:
         for secret in self._secrets:
@@ -30,14 +39,40 @@ class RedactingFormatter(logging.Formatter):
         return TOKEN_IN_TEXT.sub(REDACTED, text)
 
     def format(self, record: logging.LogRecord) -> str:
+        if not self._tracebacks and record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            line = f"{super().formatMessage(self._with_message(record))}: {type(exc).__name__}: {exc}"
+            return self.redact(line).replace("\n", " | ")
         # One event, one line: a traceback is folded onto the same line.
         return self.redact(super().format(record)).replace("\n", " | ")
+
+    def _with_message(self, record: logging.LogRecord) -> logging.LogRecord:
+        record.message = record.getMessage()
+        if self.usesTime():
+            record.asctime = self.formatTime(record, self.datefmt)
+        return record
+
+
+class DemoteThirdParty(logging.Filter):
+    """Warnings from :data:`THIRD_PARTY` libraries become DEBUG records, dropped unless DEBUG is on."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self._level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno <= logging.WARNING and record.name.split(".")[0] in THIRD_PARTY:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return self._level <= logging.DEBUG
+        return True
 
 
 def configure_logging(level: str = "INFO", *, secrets: Iterable[str] = (), stream: TextIO | None = None) -> None:
     """Install one redacting handler on the root logger (replacing any earlier one of ours)."""
+    numeric = logging.getLevelName(level)
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(RedactingFormatter(secrets))
+    handler.setFormatter(RedactingFormatter(secrets, tracebacks=numeric <= logging.DEBUG))
+    handler.addFilter(DemoteThirdParty(numeric))
     handler.set_name("briefing")
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == "briefing"]:
@@ -51,7 +86,8 @@ def configure_logging(level: str = "INFO", *, secrets: Iterable[str] = (), strea
         "apscheduler.executors.default",
         "aiohttp.access",
         "aiosqlite",
-        "trafilatura",
-        "htmldate",
     ):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, numeric))
+    for library in THIRD_PARTY:
+        # Their warnings reach the handler, which shows them as DEBUG (or not at all).
+        logging.getLogger(library).setLevel(logging.DEBUG if numeric <= logging.DEBUG else logging.WARNING)

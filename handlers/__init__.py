@@ -7,7 +7,7 @@ search, unknown commands, stale buttons) last.
 from __future__ import annotations
 
 from bot.telegram.context import BriefingApplication
-from handlers import common, editor, reader, subscription
+from handlers import chats, common, editor, reader, subscription
 
 
 def register(app: BriefingApplication) -> None:
@@ -16,6 +16,7 @@ def register(app: BriefingApplication) -> None:
     editor.register(app)
     reader.register(app)
     subscription.register(app)
+    chats.register(app)
     reader.register_fallbacks(app)
     common.register_fallbacks(app)
     app.add_error_handler(common.on_error)

@@ -10,7 +10,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.features.subscription import Subscriptions
 from bot.render import replies
+from bot.render.channel import SUBSCRIBE_PAYLOAD
+from bot.render.html import escape
+from bot.render.message import message as rendered
+from bot.rules.chats import ChatKind
 from bot.telegram.context import BriefingApplication, BriefingContext
+from bot.telegram.members import may_manage, topic_of
+from bot.telegram.messages import send_paced
 from handlers.reader import open_start_payload
 
 logger = logging.getLogger(__name__)
@@ -22,26 +28,36 @@ async def start(update: Update, context: BriefingContext) -> None:
     chat = update.effective_chat
     if message is None or chat is None:
         return
+    kind = ChatKind.of(chat.type, chat.id)
+    if kind.shared and not await may_manage(context.bot, chat, user, message):
+        # Members read; only an admin subscribes the group (and so chooses what everyone in it gets).
+        await _reply(context, chat.id, escape(replies.GROUP_ADMINS_ONLY))
+        return
     subscriber, created = await Subscriptions(context.services).start(
         chat.id,
-        user_id=user.id if user else None,
-        first_name=user.first_name if user else None,
-        username=user.username if user else None,
+        user_id=user.id if user and not kind.shared else None,
+        first_name=chat.title if kind.shared else (user.first_name if user else None),
+        username=chat.username if kind.shared else (user.username if user else None),
         language=user.language_code if user else None,
+        chat_kind=kind,
+        thread_id=topic_of(message),
     )
-    await message.reply_text(
-        replies.welcome(
-            user.first_name if user else None,
-            subscriber.delivery_time.strftime("%H:%M"),
-            subscriber.timezone,
-            returning=not created,
-            newsletter=await context.services.newsletter_name(),
-        ),
-        parse_mode=ParseMode.HTML,
+    welcome = replies.welcome(
+        (chat.title if kind.shared else None) or (user.first_name if user else None),
+        subscriber.delivery_time.strftime("%H:%M"),
+        subscriber.timezone,
+        returning=not created,
+        newsletter=await context.services.newsletter_name(),
     )
-    if context.args:
+    await _reply(context, chat.id, welcome)
+    if context.args and context.args[0] != SUBSCRIBE_PAYLOAD:
         # t.me/<bot>?start=opinion-2022-01-07-1: open what the link points to, after the welcome.
         await open_start_payload(update, context, context.args[0])
+
+
+async def _reply(context: BriefingContext, chat_id: int, html: str) -> None:
+    """One reply, counted by the chat's pacer (which the engine shares) and into the topic it came from."""
+    await send_paced(context.bot, chat_id, [rendered(html)], context.services.reply_pacer, thread_id=context.topic)
 
 
 async def help_command(update: Update, context: BriefingContext) -> None:

@@ -19,12 +19,21 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.digest.parser import Parsed
 from bot.features import broadcasting, publishing
 from bot.features.publishing import PendingIssues, UploadError
 from bot.features.stats import gather_stats
 from bot.render import editor as render
 from bot.render import replies
-from bot.render.callbacks import BroadcastDecision, PublishDecision, decode
+from bot.render.callbacks import (
+    BroadcastDecision,
+    BroadcastOption,
+    PublishDecision,
+    PublishNow,
+    RepublishIssue,
+    WithdrawDecision,
+    decode,
+)
 from bot.render.charts import render_chart
 from bot.render.commands import editor_menu
 from bot.render.message import message as one_message
@@ -127,7 +136,27 @@ async def broadcast(update: Update, context: BriefingContext) -> None:
         await message.reply_text(render.bad_broadcast_markup(str(exc)), parse_mode=ParseMode.HTML)
         return
     await send_rendered(context.bot, chat.id, draft.parts)
-    await send_rendered(context.bot, chat.id, [render.broadcast_confirmation(draft.broadcast.id, draft.recipients)])
+    await send_rendered(context.bot, chat.id, [draft.question()])
+
+
+async def broadcast_option(update: Update, context: BriefingContext) -> None:
+    """A toggle under the preview (urgent, channels too): the question is redrawn with the option in force."""
+    query = update.callback_query
+    assert query is not None
+    action = decode(query.data)
+    if not isinstance(action, BroadcastOption):
+        await query.answer(replies.STALE_BUTTON)
+        return
+    editor_id = await _editor(update, context, "broadcast.option")
+    if editor_id is None:
+        return
+    draft = await broadcasting.set_option(context.services, action.broadcast_id, editor_id, action.option)
+    if draft is None:
+        await query.answer(render.OPTION_TOO_LATE, show_alert=True)
+        return
+    await query.answer(render.SAVED_OPTION)
+    if isinstance(query.message, Message):
+        await edit_rendered(query.message, draft.question())
 
 
 async def broadcast_decision(update: Update, context: BriefingContext) -> None:
@@ -226,17 +255,12 @@ async def publish(update: Update, context: BriefingContext) -> None:
     except UploadError as exc:
         await message.reply_text(render.parse_failed(_CHAT_MESSAGE, str(exc)), parse_mode=ParseMode.HTML)
         return
-    token = _pending(context).add(parsed.digest)
-    outline = render.render_outline(
-        parsed.digest, token, guessed=publishing.guessed_fields(parsed), warnings=parsed.warnings
-    )
-    await send_rendered(context.bot, message.chat_id, outline)
+    await _show_outline(context, message.chat_id, parsed)
 
 
 def _publisher_today(context: BriefingContext) -> dt.date:
     """Today in the publisher's timezone: the date of an undated issue published now."""
-    services = context.services
-    return services.clock.now().astimezone(services.settings.timezone).date()
+    return context.services.digests.today()
 
 
 async def publish_document(update: Update, context: BriefingContext) -> None:
@@ -267,50 +291,157 @@ async def _publish_file(message: Message, context: BriefingContext) -> None:
     except UploadError as exc:
         await message.reply_text(render.parse_failed(name, str(exc)), parse_mode=ParseMode.HTML)
         return
+    await _show_outline(context, message.chat_id, parsed, source=name)
+
+
+async def _show_outline(context: BriefingContext, chat_id: int, parsed: Parsed, *, source: str | None = None) -> None:
+    """What was parsed, what was guessed, and what publishing would do by its date; then the buttons."""
     token = _pending(context).add(parsed.digest)
+    facts = publishing.preview(context.services, parsed.digest)
     outline = render.render_outline(
-        parsed.digest, token, source=name, guessed=publishing.guessed_fields(parsed), warnings=parsed.warnings
+        parsed.digest,
+        token,
+        source=source,
+        guessed=publishing.guessed_fields(parsed),
+        warnings=parsed.warnings,
+        day=facts.day,
+        far_past=facts.far_past,
     )
-    await send_rendered(context.bot, message.chat_id, outline)
+    await send_rendered(context.bot, chat_id, outline)
 
 
 async def publish_decision(update: Update, context: BriefingContext) -> None:
     query = update.callback_query
     assert query is not None
     action = decode(query.data)
-    if not isinstance(action, PublishDecision):
+    if isinstance(action, PublishNow):
+        token, approve, announce = action.token, True, True
+    elif isinstance(action, PublishDecision):
+        token, approve, announce = action.token, action.approve, False
+    else:
         await query.answer(replies.STALE_BUTTON)
         return
-    editor_id = await _editor(update, context, "publish.confirm" if action.approve else "publish.discard")
+    editor_id = await _editor(update, context, "publish.confirm" if approve else "publish.discard")
     if editor_id is None:
         return
-    digest = _pending(context).pop(action.token)
+    digest = _pending(context).pop(token)
     if digest is None:
         await query.answer(render.UPLOAD_EXPIRED)
         return
-    await query.answer(render.PUBLISHED_ANSWER if action.approve else render.DISCARDED)
+    await query.answer(render.PUBLISHED_ANSWER if approve else render.DISCARDED)
     await query.edit_message_reply_markup(None)
     chat_id = query.message.chat.id if query.message is not None else editor_id
-    if not action.approve:
+    if not approve:
         await context.bot.send_message(chat_id, render.DISCARDED)
         return
-    result = await publishing.publish(context.services, digest, editor_id)
-    reply = render.published(digest, result.digest_id, result.outcome, republished=result.republished)
+    result = await publishing.publish(context.services, digest, editor_id, announce=announce)
+    reply = render.published(
+        digest,
+        result.digest_id,
+        result.outcome,
+        republished=result.republished,
+        day=result.day,
+        draft=result.draft,
+        announced=result.announced,
+        queued=result.queued,
+    )
     await send_rendered(context.bot, chat_id, [one_message(reply)])
 
 
+def _date_argument(message: Message) -> tuple[dt.date | None, str | None]:
+    """The date after the command (None if none), or the text that is not a date."""
+    parts = (message.text or "").split(None, 1)
+    if len(parts) < 2:
+        return None, None
+    try:
+        return dt.date.fromisoformat(parts[1].strip()), None
+    except ValueError:
+        return None, parts[1].strip()
+
+
 async def withdraw(update: Update, context: BriefingContext) -> None:
+    """``/withdraw [DATE]``: name the issue and ask; nothing is withdrawn before the editor presses Withdraw."""
     message = update.effective_message
     if message is None:
         return
-    editor_id = await _editor(update, context, "withdraw")
+    if await _editor(update, context, "withdraw") is None:
+        return
+    day, bad = _date_argument(message)
+    if bad is not None:
+        await message.reply_text(render.bad_date(bad, render.WITHDRAW_USAGE), parse_mode=ParseMode.HTML)
+        return
+    stored = await publishing.to_withdraw(context.services, day)
+    if stored is None:
+        await message.reply_text(render.no_published_issue(day) if day else render.NOTHING_TO_WITHDRAW)
+        return
+    await send_rendered(context.bot, message.chat_id, [render.withdraw_question(stored.digest, stored.id)])
+
+
+async def withdraw_decision(update: Update, context: BriefingContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    action = decode(query.data)
+    if not isinstance(action, WithdrawDecision):
+        await query.answer(replies.STALE_BUTTON)
+        return
+    editor_id = await _editor(update, context, "withdraw.confirm" if action.approve else "withdraw.keep")
     if editor_id is None:
         return
-    stored = await publishing.withdraw_latest(context.services, editor_id)
-    if stored is None:
-        await message.reply_text(render.NOTHING_TO_WITHDRAW)
+    chat_id = query.message.chat.id if query.message is not None else editor_id
+    if not action.approve:
+        await query.answer(render.NOT_WITHDRAWN)
+        await query.edit_message_reply_markup(None)
+        await context.bot.send_message(chat_id, render.NOT_WITHDRAWN)
         return
-    await message.reply_text(render.withdrawn(stored.digest, stored.id), parse_mode=ParseMode.HTML)
+    stored = await publishing.withdraw(context.services, action.digest_id, editor_id)
+    if stored is None:
+        await query.answer(render.ALREADY_WITHDRAWN)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await send_rendered(context.bot, chat_id, [render.withdrawn(stored.digest, stored.id)])
+
+
+async def republish(update: Update, context: BriefingContext) -> None:
+    """``/republish DATE``: bring back the withdrawn issue of that date (the undo of /withdraw)."""
+    message = update.effective_message
+    if message is None:
+        return
+    editor_id = await _editor(update, context, "republish")
+    if editor_id is None:
+        return
+    day, bad = _date_argument(message)
+    if day is None:
+        text = render.bad_date(bad, render.REPUBLISH_USAGE) if bad else render.REPUBLISH_USAGE
+        await message.reply_text(text, parse_mode=ParseMode.HTML)
+        return
+    stored = await publishing.to_republish(context.services, day)
+    done = None if stored is None else await publishing.republish(context.services, stored.id, editor_id)
+    if done is None:
+        await message.reply_text(render.nothing_to_republish(day))
+        return
+    await message.reply_text(render.republished(done[0].digest, done[0].id, done[1]), parse_mode=ParseMode.HTML)
+
+
+async def republish_button(update: Update, context: BriefingContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    action = decode(query.data)
+    if not isinstance(action, RepublishIssue):
+        await query.answer(replies.STALE_BUTTON)
+        return
+    editor_id = await _editor(update, context, "republish")
+    if editor_id is None:
+        return
+    done = await publishing.republish(context.services, action.digest_id, editor_id)
+    if done is None:
+        await query.answer(render.ALREADY_PUBLISHED)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    chat_id = query.message.chat.id if query.message is not None else editor_id
+    text = render.republished(done[0].digest, done[0].id, done[1])
+    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
 
 
 # --- statistics ------------------------------------------------------------------------------------
@@ -329,6 +460,8 @@ async def stats(update: Update, context: BriefingContext) -> None:
         services.broadcasts,
         services.clock.now(),
         timezone=services.settings.timezone,
+        opens=services.opens,
+        channels=services.channels if services.settings.channels else None,
     )
     await send_rendered(context.bot, message.chat_id, render.render_stats(figures))
     chart = await asyncio.to_thread(render_chart, figures)
@@ -343,9 +476,13 @@ def register(app: BriefingApplication) -> None:
         ("cancel", cancel),
         ("publish", publish),
         ("withdraw", withdraw),
+        ("republish", republish),
         ("stats", stats),
     ):
         app.add_handler(CommandHandler(name, callback, filters=new_messages))
     app.add_handler(MessageHandler(filters.Document.ALL & new_messages, publish_document))
     app.add_handler(CallbackQueryHandler(broadcast_decision, pattern=f"^{BroadcastDecision.tag}:"))
-    app.add_handler(CallbackQueryHandler(publish_decision, pattern=f"^{PublishDecision.tag}:"))
+    app.add_handler(CallbackQueryHandler(broadcast_option, pattern=f"^{BroadcastOption.tag}:"))
+    app.add_handler(CallbackQueryHandler(publish_decision, pattern=f"^({PublishDecision.tag}|{PublishNow.tag}):"))
+    app.add_handler(CallbackQueryHandler(withdraw_decision, pattern=f"^{WithdrawDecision.tag}:"))
+    app.add_handler(CallbackQueryHandler(republish_button, pattern=f"^{RepublishIssue.tag}:"))

@@ -23,7 +23,7 @@ from handlers.reading_callbacks import register as register_reading_callbacks
 
 async def reply(context: BriefingContext, chat_id: int, parts: Sequence[RenderedMessage]) -> None:
     """Send a reading answer, paced when it has several parts (see :func:`bot.telegram.messages.send_paced`)."""
-    await send_paced(context.bot, chat_id, parts, context.services.reply_pacer)
+    await send_paced(context.bot, chat_id, parts, context.services.reply_pacer, thread_id=context.topic)
 
 
 def _chat(update: Update) -> int | None:
@@ -96,13 +96,12 @@ async def search_text(update: Update, context: BriefingContext) -> None:
 async def open_start_payload(update: Update, context: BriefingContext, payload: str) -> None:
     """``/start opinion-2022-01-07-1``: after the welcome, open what the link points to.
 
-    Called by ``/start`` once it has sent its welcome, which the pacer is told about here so that a
-    whole issue after it still stays within the chat's rate.
+    Called by ``/start`` once it has sent its welcome (through the same pacer, so that a whole issue after
+    it still stays within the chat's rate).
     """
     chat = update.effective_chat
     if chat is None:
         return
-    context.services.reply_pacer.reserve(chat.id)
     await reply(context, chat.id, await Reading.of(context.services).deep_link(chat.id, payload))
 
 

@@ -50,7 +50,7 @@ async def press(update: Update, context: BriefingContext) -> None:
         except BadRequest as exc:
             # Too old to edit, or deleted meanwhile: the reader still gets what they asked for.
             logger.info("could not edit message %s in chat %s: %s", message.message_id, chat_id, exc)
-    await send_paced(context.bot, chat_id, answer.messages, context.services.reply_pacer)
+    await send_paced(context.bot, chat_id, answer.messages, context.services.reply_pacer, thread_id=context.topic)
 
 
 def _buttons(message: Message) -> list[tuple[str, str | None]]:

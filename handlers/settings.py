@@ -14,6 +14,7 @@ from bot.render import settings as view
 from bot.render.callbacks import ChangeSetting, UnfollowAuthor, decode
 from bot.rules.preferences import PreferenceError
 from bot.telegram.context import BriefingApplication, BriefingContext
+from bot.telegram.members import may_manage
 from bot.telegram.messages import edit_rendered, send_paced
 
 
@@ -25,7 +26,7 @@ async def open_panel(update: Update, context: BriefingContext) -> None:
         panel = view.panel(await Subscriptions(context.services).profile(chat.id))
     except NotSubscribed:
         panel = view.plain(view.NOT_SUBSCRIBED)
-    await send_paced(context.bot, chat.id, [panel], context.services.reply_pacer)
+    await send_paced(context.bot, chat.id, [panel], context.services.reply_pacer, thread_id=context.topic)
 
 
 async def on_setting(update: Update, context: BriefingContext) -> None:
@@ -35,6 +36,9 @@ async def on_setting(update: Update, context: BriefingContext) -> None:
     action = decode(query.data)
     if not isinstance(action, ChangeSetting):
         await query.answer(view.STALE)
+        return
+    if not await may_manage(context.bot, chat, query.from_user):
+        await query.answer(view.ADMINS_ONLY_SHORT, show_alert=True)
         return
     try:
         change = await Subscriptions(context.services).change(chat.id, action.name, action.value)
@@ -56,6 +60,9 @@ async def on_unfollow(update: Update, context: BriefingContext) -> None:
     action = decode(query.data)
     if not isinstance(action, UnfollowAuthor):
         await query.answer(view.STALE)
+        return
+    if not await may_manage(context.bot, chat, query.from_user):
+        await query.answer(view.ADMINS_ONLY_SHORT, show_alert=True)
         return
     try:
         profile, name = await Subscriptions(context.services).unfollow_by_token(chat.id, action.author)

@@ -1,9 +1,9 @@
-"""A reader's own subscription: /stop, /pause, /resume, /time, /timezone, /follow, /unfollow, /mydata, /forget.
+"""A reader's own subscription: /stop, /pause, /resume, /time, /timezone, /quiet, /follow, /unfollow, /mydata, /forget.
 
 Each handler reads the text after the command, calls :class:`bot.features.subscription.Subscriptions`, and sends what
 ``bot.render.settings`` made of the result. A value that cannot be used is answered with the parser's
 explanation and an example; a chat that never subscribed is told to /start. The /settings panel and its
-buttons are in :mod:`handlers.settings`.
+buttons are in :mod:`handlers.settings`. In a group, only its admins may change anything (getChatMember).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from bot.render.callbacks import FollowAuthor, ForgetDecision, decode
 from bot.render.message import RenderedMessage
 from bot.rules.preferences import PreferenceError
 from bot.telegram.context import BriefingApplication, BriefingContext
+from bot.telegram.members import may_manage
 from bot.telegram.messages import edit_rendered, send_paced
 from handlers.settings import register as register_settings
 
@@ -38,6 +39,10 @@ async def run(update: Update, context: BriefingContext, command: str, work: Work
     chat, incoming = update.effective_chat, update.effective_message
     if chat is None or incoming is None:
         return
+    if command in MANAGING and not await may_manage(context.bot, chat, update.effective_user, incoming):
+        refusal = view.plain(view.ADMINS_ONLY)
+        await send_paced(context.bot, chat.id, [refusal], context.services.reply_pacer, thread_id=context.topic)
+        return
     try:
         reply = await work(Subscriptions(context.services), chat.id, argument(incoming))
     except PreferenceError as error:
@@ -47,7 +52,7 @@ async def run(update: Update, context: BriefingContext, command: str, work: Work
     except Unsubscribed:
         reply = view.plain(view.UNSUBSCRIBED)
     parts = [reply] if isinstance(reply, RenderedMessage) else reply
-    await send_paced(context.bot, chat.id, parts, context.services.reply_pacer)
+    await send_paced(context.bot, chat.id, parts, context.services.reply_pacer, thread_id=context.topic)
 
 
 # --- the work of each command ---------------------------------------------------------------------
@@ -67,6 +72,10 @@ async def _resume(subscriptions: Subscriptions, chat_id: int, _: str) -> Reply:
 
 async def _time(subscriptions: Subscriptions, chat_id: int, text: str) -> Reply:
     return view.time_set(await subscriptions.set_delivery_time(chat_id, text))
+
+
+async def _quiet(subscriptions: Subscriptions, chat_id: int, text: str) -> Reply:
+    return view.quiet_set(await subscriptions.set_quiet(chat_id, text))
 
 
 async def _timezone(subscriptions: Subscriptions, chat_id: int, text: str) -> Reply:
@@ -116,6 +125,9 @@ async def on_follow(update: Update, context: BriefingContext) -> None:
     if not isinstance(action, FollowAuthor):
         await query.answer(view.STALE)
         return
+    if not await may_manage(context.bot, chat, query.from_user):
+        await query.answer(view.ADMINS_ONLY_SHORT, show_alert=True)
+        return
     try:
         outcome = await Subscriptions(context.services).follow_by_token(chat.id, action.author)
     except NotSubscribed:
@@ -138,6 +150,9 @@ async def on_forget(update: Update, context: BriefingContext) -> None:
     if not isinstance(action, ForgetDecision):
         await query.answer(view.STALE)
         return
+    if not await may_manage(context.bot, chat, query.from_user):
+        await query.answer(view.ADMINS_ONLY_SHORT, show_alert=True)
+        return
     if not action.approve:
         outcome = view.FORGET_CANCELLED
     elif await Subscriptions(context.services).forget(chat.id, action.token):
@@ -155,11 +170,16 @@ COMMANDS: dict[str, Work] = {
     "resume": _resume,
     "time": _time,
     "timezone": _timezone,
+    "quiet": _quiet,
     "follow": _follow,
     "unfollow": _unfollow,
     "mydata": _mydata,
     "forget": _forget,
 }
+
+
+MANAGING = frozenset(COMMANDS) - {"mydata"}
+"""Commands that change a subscription: in a group, only its admins may send them."""
 
 
 def register(app: BriefingApplication) -> None:

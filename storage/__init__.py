@@ -8,6 +8,7 @@ several writes to stand or fall together wraps them in ``db.atomic()``.
 from bot.rules.authors import author_key
 from storage.audit import AuditEntry, AuditRepository
 from storage.broadcasts import Broadcast, BroadcastRepository, BroadcastStatus, BroadcastTally
+from storage.channels import ChannelPost, ChannelPostRepository, ChannelTotals
 from storage.db import Changes, Database
 from storage.deliveries import Delivery, DeliveryRepository, HourCount
 from storage.digests import (
@@ -27,6 +28,7 @@ from storage.digests import (
 from storage.feeds import FeedEntryRepository, FeedRepository, FeedState, StoredEntry
 from storage.leases import Lease, LeaseRepository, this_process
 from storage.migrations import Migration, MigrationError, available_migrations, current_version, migrate
+from storage.opens import OpenRepository, TopAuthor, TopItem
 from storage.queue import DeliveryStatus
 from storage.repositories import Repositories
 from storage.subscribers import (
@@ -37,6 +39,7 @@ from storage.subscribers import (
     FollowedAuthor,
     Growth,
     PreferenceChanges,
+    QuietReader,
     Subscriber,
     SubscriberRepository,
     SubscriberStatus,
@@ -56,6 +59,9 @@ __all__ = [
     "BroadcastStatus",
     "BroadcastTally",
     "Changes",
+    "ChannelPost",
+    "ChannelPostRepository",
+    "ChannelTotals",
     "Database",
     "DayGrowth",
     "Delivery",
@@ -75,7 +81,9 @@ __all__ = [
     "LeaseRepository",
     "Migration",
     "MigrationError",
+    "OpenRepository",
     "PreferenceChanges",
+    "QuietReader",
     "Repositories",
     "SaveOutcome",
     "SaveResult",
@@ -86,6 +94,8 @@ __all__ = [
     "Subscriber",
     "SubscriberRepository",
     "SubscriberStatus",
+    "TopAuthor",
+    "TopItem",
     "author_key",
     "available_migrations",
     "current_version",

@@ -43,6 +43,10 @@ class Broadcast:
     """Final totals, filled in when the broadcast finishes or is cancelled (0 before)."""
     failed: int
     skipped: int
+    urgent: bool = False
+    """Never held for a reader's quiet hours (still silent inside them)."""
+    to_channels: bool = False
+    """Posted to the publisher's channels (CHANNELS) too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,8 @@ class BroadcastTally:
     """Failed because the reader blocked the bot or deleted their account (the engine marks them blocked)."""
     skipped: int
     """Not sent on purpose: the broadcast was cancelled before their turn."""
+    held: int = 0
+    """Of the pending, those waiting for their quiet hours to end (they asked to hold alerts)."""
 
     @property
     def total(self) -> int:
@@ -76,7 +82,7 @@ _RECIPIENTS: Final = "status = 'active' AND breaking_alerts = 1"
 class BroadcastRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._queue = RecipientQueue(db, "broadcast_deliveries", "broadcast_id")
+        self._queue = RecipientQueue(db, "broadcast_deliveries", "broadcast_id", hold_column="held_until")
 
     def _now(self) -> int:
         return to_epoch(self._db.clock.now())
@@ -100,6 +106,31 @@ class BroadcastRepository:
         """Edit a draft; False once it is confirmed (what was confirmed is what gets sent)."""
         changes = await self._db.execute(
             "UPDATE broadcasts SET text = ? WHERE id = ? AND status = 'draft'", (text, broadcast_id)
+        )
+        return changes.rowcount > 0
+
+    async def set_options(
+        self, broadcast_id: int, *, urgent: bool | None = None, to_channels: bool | None = None
+    ) -> Broadcast | None:
+        """Change a draft's toggles (urgent, to the channels); None once it is confirmed or unknown."""
+        async with self._db.atomic():
+            changes = await self._db.execute(
+                """
+                UPDATE broadcasts SET urgent = coalesce(?, urgent), to_channels = coalesce(?, to_channels)
+                WHERE id = ? AND status = 'draft'
+                """,
+                (_flag(urgent), _flag(to_channels), broadcast_id),
+            )
+            return await self.get(broadcast_id) if changes.rowcount else None
+
+    async def hold(self, broadcast_id: int, chat_id: int, until: dt.datetime) -> bool:
+        """Put a claimed recipient back in the queue, not to be claimed before ``until`` (their quiet hours end)."""
+        changes = await self._db.execute(
+            """
+            UPDATE broadcast_deliveries SET status = 'pending', held_until = ?, updated_at = ?
+            WHERE broadcast_id = ? AND chat_id = ? AND status = 'sending'
+            """,
+            (to_epoch(until), self._now(), broadcast_id, chat_id),
         )
         return changes.rowcount > 0
 
@@ -238,11 +269,12 @@ class BroadcastRepository:
                 coalesce(sum(d.status = 'sent'), 0) AS sent,
                 coalesce(sum(d.status = 'failed' AND s.status IS NOT 'blocked'), 0) AS failed,
                 coalesce(sum(d.status = 'failed' AND s.status IS 'blocked'), 0) AS blocked,
-                coalesce(sum(d.status = 'skipped'), 0) AS skipped
+                coalesce(sum(d.status = 'skipped'), 0) AS skipped,
+                coalesce(sum(d.status = 'pending' AND d.held_until > ?), 0) AS held
             FROM broadcast_deliveries d LEFT JOIN subscribers s ON s.chat_id = d.chat_id
             WHERE d.broadcast_id = ?
             """,
-            (broadcast_id,),
+            (self._now(), broadcast_id),
         )
         assert row is not None
         return BroadcastTally(**dict(row))
@@ -258,6 +290,13 @@ class BroadcastRepository:
         )
         return None if row is None else _broadcast(row)
 
+    async def for_channels(self, since: dt.datetime) -> list[Broadcast]:
+        """Broadcasts an editor sent to the channels too, confirmed at or after ``since``, oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM broadcasts WHERE to_channels = 1 AND confirmed_at >= ? ORDER BY id", (to_epoch(since),)
+        )
+        return [_broadcast(row) for row in rows]
+
     async def unfinished(self) -> list[Broadcast]:
         """Confirmed or sending broadcasts, oldest first: what to resume after a restart."""
         rows = await self._db.fetchall("SELECT * FROM broadcasts WHERE status IN ('confirmed', 'sending') ORDER BY id")
@@ -266,6 +305,10 @@ class BroadcastRepository:
     async def requeue_in_flight(self) -> int:
         """Call once at start-up: recipients a crash left in ``sending`` become ``pending`` again."""
         return await self._queue.requeue_in_flight()
+
+
+def _flag(value: bool | None) -> int | None:
+    return None if value is None else int(value)
 
 
 def _broadcast(row: sqlite3.Row) -> Broadcast:
@@ -281,4 +324,6 @@ def _broadcast(row: sqlite3.Row) -> Broadcast:
         sent=row["sent"],
         failed=row["failed"],
         skipped=row["skipped"],
+        urgent=bool(row["urgent"]),
+        to_channels=bool(row["to_channels"]),
     )

@@ -60,6 +60,21 @@ class DeliveryRepository:
         )
         return changes.rowcount
 
+    async def requeue_skipped_active(self, digest_id: int) -> int:
+        """An explicit push: active readers whose delivery was skipped (late policy, a pause) are queued again.
+
+        Sent rows stay sent and failed rows are left to the failure rules; returns how many were re-queued.
+        """
+        changes = await self._db.execute(
+            """
+            UPDATE deliveries SET status = 'pending', error = NULL, updated_at = ?
+            WHERE digest_id = ? AND status = 'skipped'
+              AND chat_id IN (SELECT chat_id FROM subscribers WHERE status = 'active')
+            """,
+            (to_epoch(self._db.clock.now()), digest_id),
+        )
+        return changes.rowcount
+
     async def claim(self, digest_id: int, limit: int = 100) -> list[int]:
         """Atomically take up to ``limit`` pending chats for sending (pending → sending)."""
         return await self._queue.claim(digest_id, limit)
@@ -93,15 +108,18 @@ class DeliveryRepository:
     async def counts(self, digest_id: int) -> dict[DeliveryStatus, int]:
         return await self._queue.counts(digest_id)
 
-    async def counts_for_day(self, day: dt.date) -> dict[DeliveryStatus, int]:
-        """Delivery outcomes for the issue(s) dated ``day``."""
+    async def counts_since(self, since: dt.datetime) -> dict[DeliveryStatus, int]:
+        """What happened to issue deliveries since ``since``, whatever the issue's date: sent then, failed or
+        skipped then, and everything still pending or in flight now (a push of an older issue counts today)."""
         rows = await self._db.fetchall(
             """
-            SELECT dl.status, count(*) AS n
-            FROM digests d JOIN deliveries dl ON dl.digest_id = d.id
-            WHERE d.issue_date = ? GROUP BY dl.status
+            SELECT status, count(*) AS n FROM deliveries
+            WHERE status IN ('pending', 'sending')
+               OR (status = 'sent' AND sent_at >= :since)
+               OR (status IN ('failed', 'skipped') AND updated_at >= :since)
+            GROUP BY status
             """,
-            (day.isoformat(),),
+            {"since": to_epoch(since)},
         )
         return status_counts(rows)
 

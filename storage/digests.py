@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.digest.model import Digest, Item, ItemKind, Section
 from bot.rules.authors import author_key
+from bot.rules.issues import publisher_today
 from storage.db import Database
 from storage.fts import fts_query
 from storage.timestamps import from_epoch, from_epoch_or_none, from_iso_date, to_epoch, to_iso_date
@@ -125,10 +127,16 @@ class SearchPage:
 class DigestRepository:
     """Issues and their items. Only published issues are visible to readers' queries."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, timezone: dt.tzinfo = dt.UTC) -> None:
         self._db = db
+        self._timezone = timezone
+        """The publisher's timezone (DEFAULT_TIMEZONE): whose calendar says which issue is today's."""
         self._changes = 0
         """Writes through this repository; with ``PRAGMA data_version``, what :meth:`version` reports."""
+
+    def today(self) -> dt.date:
+        """The publisher's date now."""
+        return publisher_today(self._db.clock.now(), self._timezone)
 
     async def version(self) -> tuple[int, int]:
         """A value that changes whenever the archive may have changed, so a cache knows when to rebuild.
@@ -170,7 +178,7 @@ class DigestRepository:
         same = await self._db.fetchone("SELECT id FROM digests WHERE content_hash = ?", (content_hash,))
         if same is not None:
             if publish:
-                await self._publish_draft(same["id"], now)
+                await self._publish_draft(same["id"], now, undated=digest.date is None)
             return SaveResult(same["id"], SaveOutcome.UNCHANGED)
 
         earlier = None
@@ -195,7 +203,7 @@ class DigestRepository:
                 (digest.title, digest.summary, digest.source, content_hash, now, digest_id),
             )
             if publish:
-                await self._publish_draft(digest_id, now)
+                await self._publish_draft(digest_id, now, undated=digest.date is None)
             await self._db.execute("DELETE FROM sections WHERE digest_id = ?", (digest_id,))
             await self._insert_parts(digest_id, digest)
             return SaveResult(digest_id, SaveOutcome.REPLACED, replaced_id=digest_id)
@@ -213,15 +221,26 @@ class DigestRepository:
         marks = ", ".join("?" * len(values))
         changes = await self._db.execute(f"INSERT INTO digests ({columns}) VALUES ({marks})", tuple(values))
         assert changes.lastrowid is not None
+        if publish and digest.date is None:
+            # An undated issue is the issue of the day it is published.
+            await self._db.execute(
+                "UPDATE digests SET digest_day = ? WHERE id = ?", (self.today().isoformat(), changes.lastrowid)
+            )
         await self._insert_parts(changes.lastrowid, digest)
         return SaveResult(changes.lastrowid, SaveOutcome.CREATED)
 
-    async def _publish_draft(self, digest_id: int, now: int) -> None:
-        await self._db.execute(
+    async def _publish_draft(self, digest_id: int, now: int, *, undated: bool) -> None:
+        changes = await self._db.execute(
             "UPDATE digests SET status = 'published', published_at = ?, updated_at = ? "
             "WHERE id = ? AND status = 'draft'",
             (now, now, digest_id),
         )
+        if undated and changes.rowcount:
+            # An undated issue is the issue of the day it is published.
+            await self._db.execute(
+                "UPDATE digests SET digest_day = coalesce(digest_day, ?) WHERE id = ?",
+                (self.today().isoformat(), digest_id),
+            )
 
     async def _insert_parts(self, digest_id: int, digest: Digest) -> None:
         position = 0
@@ -270,10 +289,12 @@ class DigestRepository:
             SET status = :status,
                 published_at = CASE WHEN :status = 'published' THEN coalesce(published_at, :now)
                                     ELSE published_at END,
+                digest_day = CASE WHEN :status = 'published' AND issue_date IS NULL
+                                  THEN coalesce(digest_day, :today) ELSE digest_day END,
                 updated_at = :now
             WHERE id = :id AND status <> :status
             """,
-            {"status": DigestStatus(status).value, "now": now, "id": digest_id},
+            {"status": DigestStatus(status).value, "now": now, "id": digest_id, "today": self.today().isoformat()},
         )
         self._changes += 1
         return changes.rowcount > 0
@@ -298,18 +319,71 @@ class DigestRepository:
             )
         return _stored_digest(row, sections, items)
 
+    async def announce_today(self, digest_id: int) -> bool:
+        """Make a published issue today's digest whatever its date (an editor's decision); False if none."""
+        changes = await self._db.execute(
+            "UPDATE digests SET digest_day = ?, updated_at = ? WHERE id = ? AND status = 'published'",
+            (self.today().isoformat(), to_epoch(self._db.clock.now()), digest_id),
+        )
+        self._changes += 1
+        return changes.rowcount > 0
+
     async def latest_published_id(self) -> int | None:
-        """The id of today's issue, the latest published one, without loading it (the tick asks every minute)."""
+        """The id of today's issue as readers see it: the latest published one dated no later than the
+        publisher's today, without loading it. An undated issue counts as dated the day it was published;
+        tomorrow's issue waits for tomorrow."""
         digest_id = await self._db.fetchval(
-            """
-            SELECT id FROM digests WHERE status = 'published'
-            ORDER BY issue_date DESC, published_at DESC, id DESC LIMIT 1
-            """
+            f"""
+            SELECT id FROM digests WHERE status = 'published' AND {_DAY} <= :today
+            ORDER BY {_DAY} DESC, published_at DESC, id DESC LIMIT 1
+            """,
+            {"today": self.today().isoformat()},
         )
         return None if digest_id is None else int(digest_id)
 
     async def latest_published(self) -> StoredDigest | None:
+        """:meth:`latest_published_id`'s issue: what /today shows."""
         digest_id = await self.latest_published_id()
+        return None if digest_id is None else await self.get(digest_id)
+
+    async def todays_issue(self) -> StoredDigest | None:
+        """The issue readers are sent today: published and dated today (or undated and published today).
+
+        None when the publisher has not published today's yet: a back-fill is never sent by itself.
+        """
+        digest_id = await self.todays_issue_id()
+        return None if digest_id is None else await self.get(digest_id)
+
+    async def todays_issue_id(self) -> int | None:
+        """:meth:`todays_issue`'s id alone: what the minute tick needs, without loading the issue."""
+        digest_id = await self._db.fetchval(
+            f"""
+            SELECT id FROM digests WHERE status = 'published' AND {_DAY} = :today
+            ORDER BY published_at DESC, id DESC LIMIT 1
+            """,
+            {"today": self.today().isoformat()},
+        )
+        return None if digest_id is None else int(digest_id)
+
+    async def newest_published(self) -> StoredDigest | None:
+        """The published issue with the latest date, tomorrow's included (what an editor just published)."""
+        digest_id = await self._db.fetchval(
+            f"""
+            SELECT id FROM digests WHERE status = 'published'
+            ORDER BY {_DAY} DESC, published_at DESC, id DESC LIMIT 1
+            """
+        )
+        return None if digest_id is None else await self.get(digest_id)
+
+    async def of_date(self, day: dt.date) -> StoredDigest | None:
+        """The issue dated ``day`` whatever its status (an editor's /withdraw or /republish DATE)."""
+        digest_id = await self._db.fetchval(
+            """
+            SELECT id FROM digests WHERE issue_date = ?
+            ORDER BY status = 'published' DESC, published_at DESC, id DESC LIMIT 1
+            """,
+            (day.isoformat(),),
+        )
         return None if digest_id is None else await self.get(digest_id)
 
     async def by_date(self, day: dt.date) -> StoredDigest | None:
@@ -371,6 +445,15 @@ class DigestRepository:
             await self._db.fetchval(
                 "SELECT count(*) FROM digests WHERE :status IS NULL OR status = :status",
                 {"status": None if status is None else status.value},
+            )
+        )
+
+    async def count_not_from(self, sources: Sequence[str]) -> int:
+        """Issues of any status whose source is none of ``sources`` (or unknown)."""
+        return int(
+            await self._db.fetchval(
+                "SELECT count(*) FROM digests WHERE source IS NULL OR source NOT IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(sources)),),
             )
         )
 
@@ -487,6 +570,9 @@ class DigestRepository:
         )
         return SearchPage(total=total, hits=hits, limit=limit, offset=offset)
 
+
+_DAY = "coalesce(digest_day, issue_date)"
+"""The day an issue is the daily digest: its date, or for undated and announced issues the day given them."""
 
 _HIDDEN_ITEMS = "SELECT i.id FROM digests d JOIN items i ON i.digest_id = d.id WHERE d.status <> 'published'"
 """Items readers may not find: drafts and withdrawn issues are few, so excluding them is a small set."""

@@ -37,10 +37,12 @@ class DeliveryStatus(StrEnum):
 class RecipientQueue:
     """The state machine over one table; ``table`` and ``job_column`` are fixed by the repositories."""
 
-    def __init__(self, db: Database, table: str, job_column: str) -> None:
+    def __init__(self, db: Database, table: str, job_column: str, *, hold_column: str | None = None) -> None:
         self._db = db
         self._table: Final = table
         self._job: Final = job_column
+        # Rows with a future instant in this column are left in the queue until then (quiet hours).
+        self._ready: Final = f"AND ({hold_column} IS NULL OR {hold_column} <= :now)" if hold_column else ""
 
     def _now(self) -> int:
         return to_epoch(self._db.clock.now())
@@ -69,7 +71,7 @@ class RecipientQueue:
             SET status = 'sending', attempts = attempts + 1, updated_at = :now
             WHERE {self._job} = :job AND status = 'pending' AND chat_id IN (
                 SELECT chat_id FROM {self._table}
-                WHERE {self._job} = :job AND status = 'pending'
+                WHERE {self._job} = :job AND status = 'pending' {self._ready}
                 ORDER BY chat_id LIMIT :limit
             )
             RETURNING chat_id

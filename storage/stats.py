@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.broadcasts import BroadcastStatus
+from storage.channels import ChannelTotals
+from storage.opens import TopAuthor, TopItem
 from storage.subscribers import SubscriberStatus
 
 GROWTH_DAYS = 7
@@ -20,6 +22,8 @@ HISTORY_DAYS = 30
 """The subscribers-over-time chart covers this many days, today included."""
 HOURLY_HOURS = 24
 """The deliveries-per-hour chart covers this many hours, the current one included."""
+TOP_DAYS = 7
+"""The most opened pieces and authors are those of the last this many days, today included."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,13 @@ class Stats:
     """Subscribed readers (active or paused) at the end of each UTC day, oldest first."""
     sent_by_hour: tuple[tuple[dt.datetime, int], ...]
     """Issue messages sent per UTC hour, oldest first, hours with none included."""
+    channels: ChannelTotals | None = None
+    """Posts to the publisher's channels, counted apart from readers; None when no channel is configured."""
+    top_items: tuple[TopItem, ...] = ()
+    """The pieces opened most in the last :data:`TOP_DAYS` days."""
+    top_authors: tuple[TopAuthor, ...] = ()
+    groups: int = 0
+    """Active subscribers that are groups or supergroups (counted among the readers too)."""
 
     @property
     def subscribed(self) -> int:
@@ -97,4 +108,24 @@ class Stats:
             },
             "subscribed_by_day": [{"date": day.isoformat(), "subscribed": n} for day, n in self.subscribed_by_day],
             "sent_by_hour": [{"hour": hour.isoformat(), "sent": n} for hour, n in self.sent_by_hour],
+            "groups": self.groups,
+            "channel_posts": None
+            if self.channels is None
+            else {
+                "issues": self.channels.issues,
+                "broadcasts": self.channels.broadcasts,
+                "failed": self.channels.failed,
+                "reactions": self.channels.reactions,
+            },
+            "top_items": [
+                {
+                    "title": item.title,
+                    "author": item.author,
+                    "kind": item.kind.value,
+                    "date": item.date.isoformat() if item.date else None,
+                    "opens": item.opens,
+                }
+                for item in self.top_items
+            ],
+            "top_authors": [{"author": author.author, "opens": author.opens} for author in self.top_authors],
         }

@@ -17,7 +17,9 @@ from typing import Any, Final, TypedDict
 
 from bot.digest.model import ItemKind
 from bot.rules.authors import author_key
+from bot.rules.chats import ChatKind
 from bot.rules.preferences import Format
+from bot.rules.quiet import QuietHours
 from storage.db import Database
 from storage.timestamps import from_epoch, to_epoch, to_epoch_or_none
 
@@ -53,7 +55,8 @@ _SECTION_COLUMNS: Final = {
 _COLUMNS: Final = """
     chat_id, user_id, first_name, username, language, status, timezone, delivery_time, format,
     want_stories, want_opinions, want_briefs, breaking_alerts, push_followed_on_publish,
-    paused_until, next_delivery_at, last_digest_id, created_at, updated_at, status_changed_at
+    paused_until, next_delivery_at, last_digest_id, created_at, updated_at, status_changed_at,
+    chat_kind, thread_id, quiet_start, quiet_end, quiet_hold
 """
 
 EXPORT_COLUMNS: Final = (
@@ -73,6 +76,10 @@ EXPORT_COLUMNS: Final = (
     "next_delivery_at",
     "created_at",
     "status_changed_at",
+    "chat_kind",
+    "thread_id",
+    "quiet_hours",
+    "quiet_hold",
 )
 """The CSV columns of :meth:`SubscriberRepository.export_rows` / :meth:`~SubscriberRepository.import_rows`."""
 
@@ -99,6 +106,23 @@ class Subscriber:
     created_at: dt.datetime
     updated_at: dt.datetime
     status_changed_at: dt.datetime
+    chat_kind: ChatKind = ChatKind.PRIVATE
+    """A private chat, or a group, supergroup or channel subscribed by one of its admins."""
+    thread_id: int | None = None
+    """The forum topic deliveries go to (``message_thread_id``); None for the whole chat."""
+    quiet: QuietHours | None = None
+    """Quiet hours in :attr:`timezone`: alerts arrive silently (or are held), the digest silently."""
+    quiet_hold: bool = False
+    """Hold breaking alerts until quiet hours end, instead of sending them silently."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuietReader:
+    """A broadcast recipient with quiet hours: what the preview needs to count who is in them now."""
+
+    timezone: str
+    quiet: QuietHours
+    hold: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +163,8 @@ class PreferenceChanges(TypedDict, total=False):
     breaking_alerts: bool
     push_followed_on_publish: bool
     next_delivery_at: dt.datetime | None
+    quiet: QuietHours | None
+    quiet_hold: bool
 
 
 class SubscriberRepository:
@@ -168,6 +194,8 @@ class SubscriberRepository:
         timezone: str = "UTC",
         delivery_time: dt.time | str = dt.time(8, 0),
         next_delivery_at: dt.datetime | None = None,
+        chat_kind: ChatKind = ChatKind.PRIVATE,
+        thread_id: int | None = None,
     ) -> tuple[Subscriber, bool]:
         """Record a /start: create the subscriber, or refresh their Telegram profile.
 
@@ -175,7 +203,9 @@ class SubscriberRepository:
         receive the issue); a paused reader stays paused until they resume. ``timezone``,
         ``delivery_time`` and ``next_delivery_at`` are the defaults for a new subscriber;
         ``next_delivery_at`` is also applied when a reader is re-activated or has none. A language the reader chose
-        is kept over Telegram's ``language_code``. Returns the subscriber and whether it was created.
+        is kept over Telegram's ``language_code``. In a forum, ``thread_id`` is the topic the /start came
+        from: a later /start in another topic moves the subscription there. Returns the subscriber and
+        whether it was created.
         """
         now = self._now()
         _check_timezone(timezone)
@@ -186,8 +216,8 @@ class SubscriberRepository:
                     """
                     INSERT INTO subscribers (chat_id, user_id, first_name, username, language, timezone,
                                              delivery_time, next_delivery_at, created_at, updated_at,
-                                             status_changed_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                             status_changed_at, chat_kind, thread_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     (
                         chat_id,
@@ -201,6 +231,8 @@ class SubscriberRepository:
                         now,
                         now,
                         now,
+                        ChatKind(chat_kind).value,
+                        thread_id,
                     ),
                 )
             else:
@@ -216,6 +248,8 @@ class SubscriberRepository:
                         status_changed_at = CASE WHEN status IN ('blocked', 'left') THEN :now
                                                  ELSE status_changed_at END,
                         status = CASE WHEN status IN ('blocked', 'left') THEN 'active' ELSE status END,
+                        chat_kind = :chat_kind,
+                        thread_id = :thread_id,
                         updated_at = :now
                     WHERE chat_id = :chat_id
                     """,
@@ -227,6 +261,8 @@ class SubscriberRepository:
                         "next": to_epoch_or_none(next_delivery_at),
                         "now": now,
                         "chat_id": chat_id,
+                        "chat_kind": ChatKind(chat_kind).value,
+                        "thread_id": thread_id,
                     },
                 )
             subscriber = await self.get(chat_id)
@@ -245,6 +281,8 @@ class SubscriberRepository:
         breaking_alerts: bool | _Unset = UNSET,
         push_followed_on_publish: bool | _Unset = UNSET,
         next_delivery_at: dt.datetime | _Unset | None = UNSET,
+        quiet: QuietHours | _Unset | None = UNSET,
+        quiet_hold: bool | _Unset = UNSET,
     ) -> Subscriber | None:
         """Change the given preferences, leave the rest; None when there is no such subscriber.
 
@@ -271,6 +309,11 @@ class SubscriberRepository:
             values["push_followed_on_publish"] = int(push_followed_on_publish)
         if next_delivery_at is not UNSET:
             values["next_delivery_at"] = to_epoch_or_none(next_delivery_at)
+        if quiet is not UNSET:
+            values["quiet_start"] = None if quiet is None else _hhmm(quiet.start)
+            values["quiet_end"] = None if quiet is None else _hhmm(quiet.end)
+        if quiet_hold is not UNSET:
+            values["quiet_hold"] = int(quiet_hold)
         values["updated_at"] = self._now()
         # Column names come from the code above, never from the caller.
         assignments = ", ".join(f"{column} = :{column}" for column in values)
@@ -359,7 +402,8 @@ class SubscriberRepository:
                 return False
             if not await self._db.fetchval("SELECT 1 FROM subscribers WHERE chat_id = ?", (new_chat_id,)):
                 await self._db.execute(
-                    "UPDATE subscribers SET chat_id = ?, updated_at = ? WHERE chat_id = ?",
+                    # Only a group migrates, and always to a supergroup.
+                    "UPDATE subscribers SET chat_id = ?, chat_kind = 'supergroup', updated_at = ? WHERE chat_id = ?",
                     (new_chat_id, self._now(), old_chat_id),
                 )
                 return True
@@ -476,6 +520,10 @@ class SubscriberRepository:
 
     # --- statistics -------------------------------------------------------------------------------
 
+    async def count_except(self, chat_id: int) -> int:
+        """Subscribers of any status other than ``chat_id`` (the sandbox asks: any real readers here?)."""
+        return int(await self._db.fetchval("SELECT count(*) FROM subscribers WHERE chat_id <> ?", (chat_id,)))
+
     async def count_by_status(self) -> dict[SubscriberStatus, int]:
         counts = dict.fromkeys(SubscriberStatus, 0)
         for row in await self._db.fetchall("SELECT status, count(*) AS n FROM subscribers GROUP BY status"):
@@ -514,6 +562,30 @@ class SubscriberRepository:
             """
         )
         return {row["hour"]: row["n"] for row in rows}
+
+    async def quiet_readers(self, *, breaking_alerts: bool = True) -> list[QuietReader]:
+        """Active readers with quiet hours (and, by default, breaking alerts on): the broadcast preview's count."""
+        rows = await self._db.fetchall(
+            """
+            SELECT timezone, quiet_start, quiet_end, quiet_hold FROM subscribers
+            WHERE status = 'active' AND quiet_start IS NOT NULL AND (NOT ? OR breaking_alerts = 1)
+            """,
+            (int(breaking_alerts),),
+        )
+        return [
+            QuietReader(row["timezone"], _quiet_row(row["quiet_start"], row["quiet_end"]), bool(row["quiet_hold"]))
+            for row in rows
+        ]
+
+    async def count_by_kind(self) -> dict[ChatKind, int]:
+        """Active subscribers per kind of chat (private readers, groups, supergroups)."""
+        counts = dict.fromkeys(ChatKind, 0)
+        rows = await self._db.fetchall(
+            "SELECT chat_kind, count(*) AS n FROM subscribers WHERE status = 'active' GROUP BY chat_kind"
+        )
+        for row in rows:
+            counts[_KINDS[row["chat_kind"]]] = row["n"]
+        return counts
 
     # --- follows ----------------------------------------------------------------------------------
 
@@ -628,10 +700,11 @@ _IMPORT_SQL: Final = """
 INSERT INTO subscribers (chat_id, user_id, first_name, username, language, status, timezone, delivery_time,
                          format, want_stories, want_opinions, want_briefs, breaking_alerts,
                          push_followed_on_publish, paused_until, next_delivery_at, created_at, updated_at,
-                         status_changed_at)
+                         status_changed_at, chat_kind, thread_id, quiet_start, quiet_end, quiet_hold)
 VALUES (:chat_id, :user_id, :first_name, :username, :language, :status, :timezone, :delivery_time,
         :format, :want_stories, :want_opinions, :want_briefs, :breaking_alerts,
-        :push_followed_on_publish, :paused_until, :next_delivery_at, :created_at, :now, :status_changed_at)
+        :push_followed_on_publish, :paused_until, :next_delivery_at, :created_at, :now, :status_changed_at,
+        :chat_kind, :thread_id, :quiet_start, :quiet_end, :quiet_hold)
 ON CONFLICT (chat_id) DO UPDATE SET
     user_id = excluded.user_id, first_name = excluded.first_name, username = excluded.username,
     language = excluded.language, timezone = excluded.timezone, delivery_time = excluded.delivery_time,
@@ -639,6 +712,8 @@ ON CONFLICT (chat_id) DO UPDATE SET
     want_briefs = excluded.want_briefs, breaking_alerts = excluded.breaking_alerts,
     push_followed_on_publish = excluded.push_followed_on_publish, paused_until = excluded.paused_until,
     next_delivery_at = excluded.next_delivery_at, updated_at = excluded.updated_at,
+    chat_kind = excluded.chat_kind, thread_id = excluded.thread_id, quiet_start = excluded.quiet_start,
+    quiet_end = excluded.quiet_end, quiet_hold = excluded.quiet_hold,
     status_changed_at = CASE WHEN status IS NOT excluded.status THEN excluded.status_changed_at
                              ELSE status_changed_at END,
     status = excluded.status
@@ -647,6 +722,7 @@ ON CONFLICT (chat_id) DO UPDATE SET
 
 _STATUSES: Final = {status.value: status for status in SubscriberStatus}
 _FORMATS: Final = {fmt.value: fmt for fmt in DigestFormat}
+_KINDS: Final = {kind.value: kind for kind in ChatKind}
 _SECTION_SETS: Final = {
     (stories, opinions, briefs): frozenset(
         kind
@@ -690,6 +766,11 @@ def _subscriber(row: sqlite3.Row) -> Subscriber:
         created_at,
         updated_at,
         status_changed_at,
+        chat_kind,
+        thread_id,
+        quiet_start,
+        quiet_end,
+        quiet_hold,
     ) = row
     return Subscriber(
         chat_id=chat_id,
@@ -710,7 +791,21 @@ def _subscriber(row: sqlite3.Row) -> Subscriber:
         created_at=from_epoch(created_at),
         updated_at=from_epoch(updated_at),
         status_changed_at=from_epoch(status_changed_at),
+        chat_kind=_KINDS[chat_kind],
+        thread_id=thread_id,
+        quiet=_quiet(quiet_start, quiet_end),
+        quiet_hold=bool(quiet_hold),
     )
+
+
+def _quiet(start: str | None, end: str | None) -> QuietHours | None:
+    if start is None or end is None:
+        return None
+    return _quiet_row(start, end)
+
+
+def _quiet_row(start: str, end: str) -> QuietHours:
+    return QuietHours(_time_of_day(start), _time_of_day(end))
 
 
 def _hhmm(value: dt.time | str) -> str:
@@ -728,6 +823,8 @@ def _check_timezone(name: str) -> None:
 
 
 def _export(subscriber: Subscriber) -> dict[str, str]:
+    quiet = subscriber.quiet
+
     def instant(value: dt.datetime | None) -> str:
         return "" if value is None else value.isoformat()
 
@@ -748,6 +845,10 @@ def _export(subscriber: Subscriber) -> dict[str, str]:
         "next_delivery_at": instant(subscriber.next_delivery_at),
         "created_at": instant(subscriber.created_at),
         "status_changed_at": instant(subscriber.status_changed_at),
+        "chat_kind": subscriber.chat_kind.value,
+        "thread_id": "" if subscriber.thread_id is None else str(subscriber.thread_id),
+        "quiet_hours": "" if quiet is None else f"{_hhmm(quiet.start)}-{_hhmm(quiet.end)}",
+        "quiet_hold": str(int(subscriber.quiet_hold)),
     }
 
 
@@ -791,6 +892,10 @@ def _import_params(row: Mapping[str, Any], now: int) -> dict[str, Any]:
         else {ItemKind(part.strip()) for part in str(sections_text).split(",") if part.strip()}
     )
     created_at = instant("created_at") or now
+    quiet = text("quiet_hours")
+    quiet_start, _, quiet_end = quiet.partition("-") if quiet else (None, "", None)
+    # Telegram's group and channel ids are negative: without a kind, such a chat is taken for a supergroup.
+    kind = ChatKind(text("chat_kind") or (ChatKind.PRIVATE if chat_id > 0 else ChatKind.SUPERGROUP))
     return {
         "chat_id": chat_id,
         "user_id": integer("user_id"),
@@ -809,4 +914,9 @@ def _import_params(row: Mapping[str, Any], now: int) -> dict[str, Any]:
         "created_at": created_at,
         "status_changed_at": instant("status_changed_at") or created_at,
         "now": now,
+        "chat_kind": kind.value,
+        "thread_id": integer("thread_id"),
+        "quiet_start": None if quiet_start is None else _hhmm(quiet_start.strip()),
+        "quiet_end": None if quiet_end is None else _hhmm(quiet_end.strip()),
+        "quiet_hold": flag("quiet_hold", False),
     }

@@ -124,6 +124,28 @@ def test_run_refuses_bad_configuration_with_one_line(env: dict[str, str], expect
     assert "Traceback" not in result.stderr + result.stdout
 
 
+@pytest.mark.parametrize("name", sorted(ENV_NAMES))
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_value_means_the_default_for_every_setting(name: str, empty: str) -> None:
+    assert load_settings({name: empty}) == load_settings({})
+
+
+def test_an_empty_value_in_the_env_file_means_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = tmp_path / ".env"
+    env.write_text("".join(f"{name}=\n" for name in ENV_NAMES))
+    for name in ENV_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    assert load_settings(env_file=env) == load_settings({})
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [("Berlin", "Europe/Berlin"), ("europe/kiev", "Europe/Kyiv"), ("UTC+3", "Etc/GMT-3"), ("UTC", "UTC")],
+)
+def test_default_timezone_accepts_what_the_timezone_command_accepts(value: str, stored: str) -> None:
+    assert load_settings({"DEFAULT_TIMEZONE": value}).default_timezone == stored
+
+
 def test_newsletter_feed_mode_and_cutoff() -> None:
     defaults = load_settings({"NEWSLETTER_NAME": "", "FEED_MODE": "", "DIGEST_CUTOFF": ""})
     assert (defaults.newsletter_name, defaults.feed_mode, defaults.digest_cutoff) == (None, "issue", dt.time(20, 0))

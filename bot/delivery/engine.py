@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from telegram.error import TelegramError
 
@@ -27,6 +28,7 @@ from bot.delivery.failures import Action, Failure, classify
 from bot.delivery.groupcommit import GroupCommit
 from bot.delivery.pacing import ChatPacer, RateLimiter
 from bot.delivery.sender import ApiSender
+from bot.delivery.tally import RoundTally
 from bot.render.digest import render_issue
 from bot.render.message import RenderedMessage, messages
 from bot.rules.authors import author_key
@@ -73,6 +75,8 @@ class EngineStats:
     retried_429: int = 0
     retried_errors: int = 0
     migrated: int = 0
+    held: int = 0
+    """Breaking alerts put off until a reader's quiet hours end."""
     errors: list[str] = field(default_factory=list)
 
 
@@ -80,7 +84,7 @@ class EngineStats:
 class Job:
     """One recipient of one piece of work: a broadcast (``broadcast_id``) or an issue (``digest_id``).
 
-    Issue jobs carry the reader and the authors they follow, fetched for the whole claimed batch at once.
+    Jobs carry the reader (and issue jobs the authors they follow), fetched for the whole claimed batch at once.
     """
 
     chat_id: int
@@ -92,6 +96,24 @@ class Job:
 
 Recording = tuple["Job", "asyncio.Future[None]"]
 """A recipient served and its "sent" record on its way to the database (see :class:`GroupCommit`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where and how one recipient's messages go: the chat, its forum topic, silently or not."""
+
+    chat_id: int
+    thread_id: int | None = None
+    silent: bool = False
+    shared: bool = False
+    """A group, supergroup or channel: 20 messages a minute."""
+
+    @classmethod
+    def of(cls, chat_id: int, subscriber: Subscriber | None, *, silent: bool = False) -> Target:
+        if subscriber is None:
+            return cls(chat_id, silent=silent, shared=chat_id < 0)
+        # Telegram's group and channel ids are negative: pace such a chat as shared whatever the row says.
+        return cls(chat_id, subscriber.thread_id, silent, subscriber.chat_kind.shared or chat_id < 0)
 
 
 class Gone(Exception):
@@ -108,6 +130,7 @@ class DeliveryEngine:
         concurrency: sends in flight at once; per-chat pacing waits happen inside them.
         flood_retries: 429s one message may get before it is recorded as failed.
         sleep: injectable for tests of backoff.
+        pacer: the per-chat pacer, shared with the command replies (one pace per chat); a new one if None.
     """
 
     def __init__(
@@ -123,11 +146,13 @@ class DeliveryEngine:
         idle_wait: float = 5.0,
         flood_retries: int = FLOOD_RETRIES,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        pacer: ChatPacer | None = None,
     ) -> None:
         self._repos = repos
         self._sender = sender
         self._limiter = RateLimiter(rate)
-        self._pacer = ChatPacer(interval=chat_interval, burst=chat_burst)
+        # Shared with the command replies when given, so a digest right after a reply still keeps the chat's pace.
+        self._pacer = pacer or ChatPacer(interval=chat_interval, burst=chat_burst)
         self._concurrency = concurrency
         self._batch = batch or max(2 * concurrency, 20)
         self._idle_wait = idle_wait
@@ -147,6 +172,8 @@ class DeliveryEngine:
         self._author_keys: dict[int, frozenset[str]] = {}
         """Each cached issue's author keys, so matching a reader's follows costs a set intersection."""
         self.stats = EngineStats()
+        self._round = RoundTally()
+        """What the current drain round did, logged in sums when it ends."""
 
     @property
     def concurrency(self) -> int:
@@ -247,8 +274,18 @@ class DeliveryEngine:
         for broadcast in await repos.broadcasts.unfinished():
             chats = await repos.broadcasts.claim(broadcast.id, self._batch)
             if chats:
-                return [Job(chat, broadcast_id=broadcast.id) for chat in chats]
-            await repos.broadcasts.finish(broadcast.id)
+                subscribers = await repos.subscribers.get_many(chats)
+                return [Job(chat, broadcast_id=broadcast.id, subscriber=subscribers.get(chat)) for chat in chats]
+            if await repos.broadcasts.finish(broadcast.id):
+                tally = await repos.broadcasts.tally(broadcast.id)
+                logger.info(
+                    "broadcast #%d finished: sent to %d of %d readers, %d blocked, %d failed",
+                    broadcast.id,
+                    tally.sent,
+                    tally.sent + tally.blocked + tally.failed + tally.skipped,
+                    tally.blocked,
+                    tally.failed,
+                )
         for unfinished in await repos.deliveries.unfinished_digests():
             chats = await repos.deliveries.claim(unfinished, self._batch)
             if chats:
@@ -275,6 +312,7 @@ class DeliveryEngine:
         refill_lock = asyncio.Lock()
         exhausted = False
         served = 0
+        self._round = RoundTally()
 
         async def refill() -> None:
             nonlocal exhausted
@@ -315,6 +353,7 @@ class DeliveryEngine:
         while buffer:
             job = buffer.popleft()
             await self._mark_failed(job, "released at stop", retry=True)
+        self._round.log()
         return served
 
     # -- one recipient ---------------------------------------------------------------------------------
@@ -347,8 +386,18 @@ class DeliveryEngine:
             await self._repos.broadcasts.mark_skipped(job.broadcast_id, job.chat_id, "cancelled")
             self.stats.skipped += 1
             return None
+        silent = False
+        subscriber = job.subscriber
+        if subscriber is not None and subscriber.quiet is not None:
+            now, zone = self._repos.db.clock.now(), ZoneInfo(subscriber.timezone)
+            if subscriber.quiet.is_quiet(now, zone):
+                if subscriber.quiet_hold and not broadcast.urgent:
+                    await self._repos.broadcasts.hold(broadcast.id, job.chat_id, subscriber.quiet.ends_after(now, zone))
+                    self.stats.held += 1
+                    return None
+                silent = True
         parts = self._broadcast_parts(broadcast.id, broadcast.text)
-        return await self._send_and_record(job, parts)
+        return await self._send_and_record(job, parts, Target.of(job.chat_id, subscriber, silent=silent))
 
     def _broadcast_parts(self, broadcast_id: int, html: str) -> list[RenderedMessage]:
         key = ("broadcast", broadcast_id)
@@ -370,7 +419,9 @@ class DeliveryEngine:
             self.stats.skipped += 1
             return None
         parts = self._digest_parts(stored, subscriber, job.followed)
-        return await self._send_and_record(job, parts)
+        # The digest comes at the reader's chosen time; if that falls in their quiet hours, it comes silently.
+        silent = subscriber.quiet is not None and subscriber.quiet.contains(subscriber.delivery_time)
+        return await self._send_and_record(job, parts, Target.of(job.chat_id, subscriber, silent=silent))
 
     async def _digest(self, digest_id: int) -> StoredDigest | None:
         if digest_id not in self._digests:
@@ -396,7 +447,8 @@ class DeliveryEngine:
         self, stored: StoredDigest, subscriber: Subscriber, followed_keys: frozenset[str]
     ) -> list[RenderedMessage]:
         followed = tuple(sorted(followed_keys & self._author_keys[stored.id]))
-        key = ("digest", stored.id, subscriber.format, tuple(sorted(subscriber.sections)), followed)
+        shared = subscriber.chat_kind.shared  # 20 messages a minute: a long issue goes there as its headlines
+        key = ("digest", stored.id, subscriber.format, tuple(sorted(subscriber.sections)), followed, shared)
         parts = self._renders.get(key)
         if parts is None:
             parts = render_issue(
@@ -405,29 +457,34 @@ class DeliveryEngine:
                 fmt=subscriber.format,
                 kinds=subscriber.sections,
                 followed=followed,
+                shared=shared,
             )
             if len(self._renders) > 10_000:
                 self._renders.clear()
             self._renders[key] = parts
         return parts
 
-    async def _send_and_record(self, job: Job, parts: Sequence[RenderedMessage]) -> Recording | None:
+    async def _send_and_record(
+        self, job: Job, parts: Sequence[RenderedMessage], target: Target
+    ) -> Recording | None:
         """Send every part; on success hand the record to the group commit (see ``drain``) and return it."""
         chat_id = job.chat_id
         message_ids: list[int] = []
         try:
             for part in parts:
-                message_id, chat_id = await self._send_part(chat_id, part)
+                message_id, chat_id = await self._send_part(chat_id, part, target)
                 message_ids.append(message_id)
         except Gone as exc:
             await self._repos.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
             await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), f"blocked: {exc}")
             self.stats.blocked += 1
+            self._round.blocked(*_kind(job))
             return None
         except _GiveUp as exc:
             await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), str(exc))
             self.stats.failed += 1
             self.stats.errors.append(str(exc))
+            self._round.failed(*_kind(job), str(exc))
             return None
         if job.broadcast_id is not None:
             committed = self._broadcasts_sent.submit((job.broadcast_id, chat_id, message_ids))
@@ -435,6 +492,7 @@ class DeliveryEngine:
             assert job.digest_id is not None
             committed = self._issues_sent.submit((job.digest_id, chat_id, message_ids))
         self.stats.sent += 1
+        self._round.sent(*_kind(job), len(message_ids))
         return Job(chat_id, job.digest_id, job.broadcast_id), committed
 
     async def _mark_failed(self, job: Job, error: str, *, retry: bool = False) -> None:
@@ -444,14 +502,14 @@ class DeliveryEngine:
         elif job.digest_id is not None:
             await self._repos.deliveries.mark_failed(job.digest_id, job.chat_id, error, retry=retry)
 
-    async def _send_part(self, chat_id: int, part: RenderedMessage) -> tuple[int, int]:
+    async def _send_part(self, chat_id: int, part: RenderedMessage, target: Target) -> tuple[int, int]:
         """Send one message, pacing and retrying as its failure says; returns its id and the (maybe new) chat id."""
         tries = floods = 0
         while True:
-            await self._pacer.acquire(chat_id)
+            await self._pacer.acquire(chat_id, shared=target.shared)
             await self._limiter.acquire()
             try:
-                message_id = await self._sender.send(chat_id, part)
+                message_id = await self._sender.send(chat_id, part, thread_id=target.thread_id, silent=target.silent)
             except TelegramError as exc:
                 failure = classify(exc)
                 chat_id = await self._handle(failure, chat_id, tries)
@@ -468,7 +526,8 @@ class DeliveryEngine:
     async def _handle(self, failure: Failure, chat_id: int, tries: int) -> int:
         if failure.action is Action.RETRY_AFTER:
             self.stats.retried_429 += 1
-            logger.warning("flood limit: pausing sends for %.1fs", failure.retry_after)
+            logger.debug("flood limit: pausing sends for %.1fs", failure.retry_after)
+            self._round.flood_waits += 1
             self._limiter.pause(failure.retry_after)
             return chat_id
         if failure.action is Action.BACKOFF:
@@ -486,12 +545,24 @@ class DeliveryEngine:
         raise _GiveUp(failure.reason)
 
 
+def _kind(job: Job) -> tuple[str, int]:
+    if job.broadcast_id is not None:
+        return "broadcast", job.broadcast_id
+    assert job.digest_id is not None
+    return "issue", job.digest_id
+
+
 class _GiveUp(Exception):
     """The send failed for good (refused by Telegram, or retries exhausted)."""
 
 
 def build_engine(
-    repos: Repositories, settings: Settings, *, rate: float | None = None, concurrency: int | None = None
+    repos: Repositories,
+    settings: Settings,
+    *,
+    rate: float | None = None,
+    concurrency: int | None = None,
+    pacer: ChatPacer | None = None,
 ) -> DeliveryEngine:
     """The delivery engine with a connection pool of its own: no AIORateLimiter (the engine paces itself)."""
     rate = rate or settings.send_rate
@@ -501,4 +572,4 @@ def build_engine(
         connection_limit=concurrency,
         paid_broadcast=settings.allow_paid_broadcast,
     )
-    return DeliveryEngine(repos, sender, rate=rate, concurrency=concurrency)
+    return DeliveryEngine(repos, sender, rate=rate, concurrency=concurrency, pacer=pacer)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
+
+from bot.rules.chats import SHARED_CHAT_PER_MINUTE, SHARED_CHAT_WINDOW
 
 
 class RateLimiter:
@@ -72,6 +74,9 @@ class ChatPacer:
     server never makes two messages look closer together than they were sent.
 
     Remembers only recently active chats (an LRU of ``capacity``), so a million readers cost nothing.
+
+    A shared chat (group, supergroup, channel: ``shared=True``) also takes at most ``per_minute`` messages in
+    any ``window`` seconds, Telegram's 20 a minute, counted over the last sends into that chat.
     """
 
     def __init__(
@@ -80,16 +85,22 @@ class ChatPacer:
         interval: float = 1.1,
         burst: int = 3,
         capacity: int = 100_000,
+        per_minute: int = SHARED_CHAT_PER_MINUTE,
+        window: float = SHARED_CHAT_WINDOW,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._interval = interval
         self._burst = burst
         self._capacity = capacity
+        self._per_minute = per_minute
+        self._window = window
         self._clock = clock
         # chat id -> (tokens, when counted): a token bucket per chat.
         self._buckets: OrderedDict[int, tuple[float, float]] = OrderedDict()
+        # shared chat id -> the reserved send times of its last ``per_minute`` messages, oldest first.
+        self._slots: OrderedDict[int, deque[float]] = OrderedDict()
 
-    def reserve(self, chat_id: int) -> float:
+    def reserve(self, chat_id: int, *, shared: bool = False) -> float:
         """Take a token for ``chat_id``; return how long to wait before the message may go."""
         now = self._clock()
         tokens, at = self._buckets.pop(chat_id, (float(self._burst), now))
@@ -98,9 +109,26 @@ class ChatPacer:
         self._buckets[chat_id] = (tokens, now)
         if len(self._buckets) > self._capacity:
             self._buckets.popitem(last=False)
-        return 0.0 if tokens >= 0 else -tokens * self._interval
+        delay = 0.0 if tokens >= 0 else -tokens * self._interval
+        if shared:
+            delay = self._reserve_minute(chat_id, now, delay)
+        return delay
 
-    async def acquire(self, chat_id: int) -> None:
-        delay = self.reserve(chat_id)
+    def _reserve_minute(self, chat_id: int, now: float, delay: float) -> float:
+        """Push the send back until it is the only one of ``per_minute`` in its window; reserve its slot."""
+        slots = self._slots.pop(chat_id, None) or deque()
+        self._slots[chat_id] = slots
+        if len(self._slots) > self._capacity:
+            self._slots.popitem(last=False)
+        at = now + delay
+        if len(slots) >= self._per_minute:
+            at = max(at, slots[-self._per_minute] + self._window)
+        slots.append(at)
+        while len(slots) > self._per_minute:
+            slots.popleft()
+        return at - now
+
+    async def acquire(self, chat_id: int, *, shared: bool = False) -> None:
+        delay = self.reserve(chat_id, shared=shared)
         if delay > 0:
             await asyncio.sleep(delay)

@@ -39,11 +39,15 @@ class PushReport:
     already: int
     messages: int
     retried: int
+    requeued: int = 0
+    """Readers an earlier decision had skipped (LATE_ISSUE_POLICY=skip, a pause), sent to now."""
 
     def describe(self) -> str:
+        skipped = f", {self.skipped} skipped (paused, left or withdrawn meanwhile)" if self.skipped else ""
+        requeued = f", including {self.requeued} the late-issue policy had skipped" if self.requeued else ""
         return (
-            f"{self.issue}: sent to {self.sent} readers ({self.messages} messages), {self.blocked} blocked, "
-            f"{self.failed} failed, {self.skipped} skipped; {self.already} had it already; "
+            f"{self.issue}: sent to {self.sent} readers ({self.messages} messages){requeued}; "
+            f"{self.blocked} blocked, {self.failed} failed{skipped}; {self.already} had it already; "
             f"{self.retried} retries after flood limits or errors"
         )
 
@@ -51,7 +55,7 @@ class PushReport:
 async def push_issue(
     db: Database, settings: Settings, *, day: dt.date | None = None, rate: float | None = None, progress: bool = True
 ) -> PushReport:
-    repos = Repositories.over(db)
+    repos = Repositories.over(db, timezone=settings.timezone)
     stored = await (repos.digests.by_date(day) if day else repos.digests.latest_published())
     if stored is None:
         raise PushError(f"no published issue of {day.isoformat()}" if day else "no published issue to push")
@@ -60,11 +64,15 @@ async def push_issue(
     before = await repos.deliveries.counts(stored.id)
     if not await engine.open():
         # The running bot holds the engine: queue the readers and let it send (it looks every few seconds).
-        queued = await repos.deliveries.enqueue_active(stored.id)
+        queued = await repos.deliveries.enqueue_active(stored.id) + await repos.deliveries.requeue_skipped_active(
+            stored.id
+        )
         holder = await engine.holder()
         raise PushHandedOver(f"{label}: queued {queued} readers; the running bot ({holder}) is sending it")
     try:
+        # The operator's decision: everyone active who has not had it, readers the late policy skipped included.
         await repos.deliveries.enqueue_active(stored.id)
+        requeued = await repos.deliveries.requeue_skipped_active(stored.id)
         todo = (await repos.deliveries.counts(stored.id))[DeliveryStatus.PENDING]
         # Not on a terminal nobody sees the bar, and tqdm's monitor thread took 4% of a 1,000/s push.
         shown = progress and todo > 0 and sys.stderr.isatty()
@@ -99,4 +107,5 @@ async def push_issue(
         already=before[DeliveryStatus.SENT],
         messages=stats.messages,
         retried=stats.retried_429 + stats.retried_errors,
+        requeued=requeued,
     )

@@ -70,10 +70,13 @@ class Scheduler:
         self._batch = batch
 
     async def tick(self, now: dt.datetime | None = None) -> TickResult:
-        """Queue the latest issue for every reader whose delivery time has come."""
+        """Queue today's issue for every reader whose delivery time has come (nothing if it is not out yet).
+
+        Only today's issue goes out: an archive back-fill, however recent, is never sent by the tick.
+        """
         now = now or self._clock.now()
         await self._subscribers.resume_expired_pauses(now)
-        latest_id = await self._digests.latest_published_id()
+        todays = await self._digests.todays_issue_id()
         due_total = queued = 0
         while True:
             due = await self._subscribers.due(now, limit=self._batch)
@@ -81,12 +84,12 @@ class Scheduler:
                 break
             due_total += len(due)
             async with self._db.atomic():
-                if latest_id is not None:
-                    queued += await self._deliveries.enqueue(latest_id, [s.chat_id for s in due])
+                if todays is not None:
+                    queued += await self._deliveries.enqueue(todays, [s.chat_id for s in due])
                 await self._subscribers.set_next_deliveries((s.chat_id, _advanced(s, now)) for s in due)
         if due_total:
             logger.info("tick %s: %d readers due, %d deliveries queued", now.isoformat(), due_total, queued)
-        return TickResult(due_total, queued, latest_id)
+        return TickResult(due_total, queued, todays)
 
     async def schedule(self, subscriber: Subscriber, now: dt.datetime | None = None) -> dt.datetime:
         """Recompute one reader's next delivery after a preference change (or a /start)."""

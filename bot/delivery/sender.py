@@ -137,11 +137,31 @@ class ApiSender:
             await self._session.close()
             self._session = None
 
-    async def send(self, chat_id: int, message: RenderedMessage) -> int:
+    async def send(
+        self, chat_id: int, message: RenderedMessage, *, thread_id: int | None = None, silent: bool = False
+    ) -> int:
+        """Send one part; ``thread_id`` names a forum topic, ``silent`` sends without a notification sound."""
+        extra = b""
+        if thread_id is not None:
+            extra += b'"message_thread_id":%d,' % thread_id
+        if silent:
+            extra += b'"disable_notification":true,'
+        body = b'{"chat_id":%d,%s%s}' % (chat_id, extra, _encoded_fields(message, self._paid))
+        return int((await self._post(body))["message_id"])
+
+    async def post(self, chat: int | str, message: RenderedMessage, *, silent: bool = False) -> tuple[int, int]:
+        """Post one part to a channel named by id or ``@username``; returns the message id and the channel's id."""
+        fields = _encoded_fields(message, False)
+        target = json.dumps(chat).encode()
+        body = b'{"chat_id":%s,%s%s}' % (target, b'"disable_notification":true,' if silent else b"", fields)
+        result = await self._post(body)
+        return int(result["message_id"]), int(result["chat"]["id"])
+
+    async def _post(self, body: bytes) -> dict[str, Any]:
+        """POST a ready body to sendMessage; Telegram's result object, or the error PTB would raise."""
         if self._session is None:
             await self.initialize()
         assert self._session is not None
-        body = b'{"chat_id":%d,%s}' % (chat_id, _encoded_fields(message, self._paid))
         try:
             with as_telegram_errors():
                 async with self._session.post(self._url, data=body, headers=_JSON, timeout=self._timeout) as response:
@@ -153,6 +173,9 @@ class ApiSender:
         if not 200 <= status <= 299:
             raise api_error(status, payload)
         try:
-            return int(json.loads(payload)["result"]["message_id"])
+            result = json.loads(payload)["result"]
         except (ValueError, KeyError, TypeError) as exc:
             raise TelegramError("Invalid server response") from exc
+        if not isinstance(result, dict):
+            raise TelegramError("Invalid server response")
+        return result

@@ -7,13 +7,18 @@ to Telegram, so the same steps serve the chat and could serve a command line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot.features.services import Services
-from bot.render.editor import render_progress
+from bot.render.callbacks import BROADCAST_OPTIONS
+from bot.render.editor import broadcast_confirmation, render_progress
 from bot.render.message import RenderedMessage, messages
 from storage import Broadcast, BroadcastStatus
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +28,45 @@ class Draft:
     """Readers it would reach if confirmed now."""
     parts: list[RenderedMessage]
     """Exactly what each reader will be sent (the engine renders the stored text the same way)."""
+    quiet: QuietNow = field(default_factory=lambda: QuietNow(0, 0))
+    """Of the recipients, how many are in their quiet hours right now."""
+    channels: int = 0
+    """Channels configured (CHANNELS): where the "to the channels too" toggle would post it."""
+
+    def question(self) -> RenderedMessage:
+        """The question under the preview: who gets it, who is in quiet hours, the toggles, Send / Cancel."""
+        broadcast = self.broadcast
+        return broadcast_confirmation(
+            broadcast.id,
+            self.recipients,
+            # An urgent alert is held for nobody: those who hold alerts get it silently too.
+            quiet_silent=self.quiet.silent + self.quiet.held if broadcast.urgent else self.quiet.silent,
+            quiet_held=0 if broadcast.urgent else self.quiet.held,
+            urgent=broadcast.urgent,
+            channels=self.channels,
+            to_channels=broadcast.to_channels,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QuietNow:
+    silent: int
+    """Recipients in quiet hours who get it silently."""
+    held: int
+    """Recipients in quiet hours who asked to hold alerts: they get it when their quiet hours end."""
+
+
+async def quiet_now(services: Services) -> QuietNow:
+    """How many broadcast recipients are in their quiet hours at this moment (the preview says so)."""
+    now = services.clock.now()
+    silent = held = 0
+    for reader in await services.subscribers.quiet_readers():
+        if reader.quiet.is_quiet(now, ZoneInfo(reader.timezone)):
+            if reader.hold:
+                held += 1
+            else:
+                silent += 1
+    return QuietNow(silent, held)
 
 
 class Confirmed(StrEnum):
@@ -46,9 +90,33 @@ async def draft(services: Services, editor_id: int, html: str) -> Draft:
     Raises:
         ValueError: the HTML is not markup Telegram accepts (checked before anything is stored).
     """
-    parts = messages(html)
+    messages(html)  # refuses markup Telegram would refuse, before anything is stored
     broadcast = await services.broadcasts.create(editor_id, html)
-    return Draft(broadcast, await services.broadcasts.recipient_count(), parts)
+    return await _draft(services, broadcast)
+
+
+async def _draft(services: Services, broadcast: Broadcast) -> Draft:
+    return Draft(
+        broadcast,
+        await services.broadcasts.recipient_count(),
+        messages(broadcast.text),
+        await quiet_now(services),
+        len(services.settings.channels),
+    )
+
+
+async def set_option(services: Services, broadcast_id: int, editor_id: int, option: str) -> Draft | None:
+    """A toggle under the preview (``urgent``/``calm``, ``channels``/``readers``); None once it is confirmed."""
+    name, on = BROADCAST_OPTIONS[option]
+    if name == "channels" and on and not services.settings.channels:
+        return None
+    changed = await services.broadcasts.set_options(
+        broadcast_id, urgent=on if name == "urgent" else None, to_channels=on if name == "channels" else None
+    )
+    if changed is None:
+        return None
+    await services.audit.record(editor_id, "broadcast.option", target=broadcast_id, details={name: on})
+    return await _draft(services, changed)
 
 
 async def confirm(services: Services, broadcast_id: int, editor_id: int) -> Confirmation:
@@ -57,6 +125,7 @@ async def confirm(services: Services, broadcast_id: int, editor_id: int) -> Conf
         return Confirmation(await why_not(services, broadcast_id))
     recipients = await services.broadcasts.start(broadcast_id) or 0
     await services.audit.record(editor_id, "broadcast.send", target=broadcast_id, details={"recipients": recipients})
+    logger.info("broadcast #%d started by editor %d: %d recipients", broadcast_id, editor_id, recipients)
     services.delivery.wake()
     return Confirmation(Confirmed.STARTED, recipients)
 

@@ -15,6 +15,7 @@ from pathlib import PurePath
 from bot.digest.model import Digest
 from bot.digest.parser import Parsed, ParseError, dated_today
 from bot.features.services import Services
+from bot.rules.issues import IssueDay, empty_issue_reason, is_far_past, issue_day
 from bot.sources.daily import DailyDigests, DailyFeed
 from bot.sources.document import DOCUMENT_SUFFIXES, parse_document
 from bot.sources.file import SourceError, decode_text
@@ -71,7 +72,23 @@ def issue_from_text(text: str, *, source: str | None = None, today: dt.date | No
 
 
 def _dated(parsed: Parsed, today: dt.date | None) -> Parsed:
+    """Date an undated issue ``today``; refuse one without a single item (never offered to publish)."""
+    if (reason := empty_issue_reason(parsed.digest)) is not None:
+        raise UploadError(reason)
     return dated_today(parsed, today) if today is not None else parsed
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What publishing this issue would do, for the outline the editor sees before pressing a button."""
+
+    day: IssueDay
+    far_past: bool
+
+
+def preview(services: Services, digest: Digest) -> Preview:
+    today = services.digests.today()
+    return Preview(issue_day(digest.date, today), is_far_past(digest.date, today))
 
 
 def guessed_fields(parsed: Parsed) -> dict[str, str]:
@@ -102,6 +119,13 @@ class Published:
     outcome: SaveOutcome
     republished: bool
     """It had been withdrawn: an editor publishing it explicitly brings it back."""
+    day: IssueDay = IssueDay.TODAY
+    draft: bool = False
+    """Dated after tomorrow: stored as a draft, not published."""
+    announced: bool = False
+    """The editor sent it as today's issue on purpose, whatever its date."""
+    queued: int = 0
+    """Readers whose time today had passed, sent it now."""
 
 
 async def daily_digests(services: Services) -> DailyDigests:
@@ -111,21 +135,28 @@ async def daily_digests(services: Services) -> DailyDigests:
     return DailyDigests(services.db, services.digests, config)
 
 
-async def announce_published(services: Services, digest_id: int) -> int:
+async def announce_published(services: Services, digest_id: int, *, force: bool = False) -> int:
     """A new issue is out: readers whose time today has passed get it now (per LATE_ISSUE_POLICY).
 
     Every way of publishing (feed poller, an editor's /publish, a re-published draft) ends here, so the
-    late-issue rule and waking the engine live in one place. An older issue (an archive back-fill) is not
-    today's digest and goes to nobody. Returns how many deliveries were queued.
+    late-issue rule and waking the engine live in one place. Only today's digest (dated today, or undated
+    and published today) goes to readers; an archive back-fill or tomorrow's issue goes to nobody now.
+    ``force`` makes this one published issue today's digest whatever its date (``ingest --announce``, the
+    editor's "publish and send it now" button). Returns how many deliveries were queued.
     """
-    queued = await _queue_published(services, digest_id)
+    queued = await _queue_published(services, digest_id, force=force)
     _tell_delivery(services, digest_id, queued)
     return queued
 
 
-async def _queue_published(services: Services, digest_id: int, digest: Digest | None = None) -> int:
-    if await services.digests.latest_published_id() != digest_id:
-        return 0
+async def _queue_published(
+    services: Services, digest_id: int, digest: Digest | None = None, *, force: bool = False
+) -> int:
+    if force:
+        if not await services.digests.announce_today(digest_id):
+            return 0  # not published
+    elif await services.digests.todays_issue_id() != digest_id:
+        return 0  # an archive issue, tomorrow's, a draft, or replaced by a newer issue of today
     return await services.scheduler.on_published(digest_id, digest=digest)
 
 
@@ -136,48 +167,80 @@ def _tell_delivery(services: Services, digest_id: int, queued: int) -> None:
         services.delivery.wake()
 
 
-async def publish(services: Services, digest: Digest, editor_id: int) -> Published:
+async def publish(services: Services, digest: Digest, editor_id: int, *, announce: bool = False) -> Published:
     """Store the issue as published, queue it for readers whose time has passed, and record who did it.
 
-    One transaction, and the issue is never loaded back: the parsed ``digest`` is what was stored.
+    Only today's issue (or an undated one) goes to readers by itself; an archive issue is stored and
+    searchable only, unless ``announce`` sends it as today's on purpose. A date after tomorrow keeps the
+    issue a draft (see :func:`store_digest`). One transaction, and the issue is never loaded back.
     """
+    day = issue_day(digest.date, services.digests.today())
+    draft = day is IssueDay.FUTURE
+    republished, queued = False, 0
     async with services.db.atomic():
         report = await store_digest(services.db, services.digests, digest, publish=True)
         assert report.digest_id is not None and report.outcome is not None
-        # Storing never revives a withdrawn issue on its own (the feed poller must not); an editor's Publish does.
-        republished = await services.digests.set_status(report.digest_id, DigestStatus.PUBLISHED)
-        # Like every way of publishing: readers whose time today has passed get it now (LATE_ISSUE_POLICY).
-        queued = await _queue_published(services, report.digest_id, digest)
+        if not draft:
+            # Storing never revives a withdrawn issue on its own (the feed poller must not); an editor's Publish does.
+            republished = await services.digests.set_status(report.digest_id, DigestStatus.PUBLISHED)
+            # Like every way of publishing: readers whose time today has passed get it now (LATE_ISSUE_POLICY).
+            queued = await _queue_published(services, report.digest_id, digest, force=announce)
         await services.audit.record(
             editor_id,
-            "issue.publish",
+            "issue.draft" if draft else "issue.publish",
             target=report.digest_id,
             details={
                 "date": digest.date.isoformat() if digest.date else None,
                 "title": digest.title,
                 "source": digest.source,
                 "outcome": str(report.outcome),
+                "announced": announce,
             },
         )
     _tell_delivery(services, report.digest_id, queued)
-    return Published(report.digest_id, report.outcome, republished)
+    return Published(report.digest_id, report.outcome, republished, day, draft, announce and not draft, queued)
 
 
-async def withdraw_latest(services: Services, editor_id: int) -> StoredDigest | None:
-    """Take the latest published issue out of reading and pushing; None when there is none."""
-    latest = await services.digests.latest_published()
-    if latest is None or not await services.digests.set_status(latest.id, DigestStatus.WITHDRAWN):
+async def to_withdraw(services: Services, day: dt.date | None) -> StoredDigest | None:
+    """The issue ``/withdraw`` would take down: that date's published issue, or the newest published one."""
+    if day is None:
+        return await services.digests.newest_published()
+    return await services.digests.by_date(day)
+
+
+async def withdraw(services: Services, digest_id: int, editor_id: int | None) -> StoredDigest | None:
+    """Take exactly this issue out of reading and pushing; None when it is not (or no longer) published."""
+    stored = await services.digests.get(digest_id)
+    if stored is None or not await services.digests.set_status(digest_id, DigestStatus.WITHDRAWN):
         return None
     # The engine caches issues it sends; drop it so queued deliveries see the withdrawal and skip.
-    services.delivery.forget_digest(latest.id)
-    digest = latest.digest
-    await services.audit.record(
-        editor_id,
-        "issue.withdraw",
-        target=latest.id,
-        details={"date": digest.date.isoformat() if digest.date else None, "title": digest.title},
-    )
-    return latest
+    services.delivery.forget_digest(digest_id)
+    await services.audit.record(editor_id, "issue.withdraw", target=digest_id, details=_details(stored.digest))
+    return stored
+
+
+async def to_republish(services: Services, day: dt.date) -> StoredDigest | None:
+    """The withdrawn (or draft) issue of that date, which ``/republish`` would bring back."""
+    stored = await services.digests.of_date(day)
+    return None if stored is None or stored.status is DigestStatus.PUBLISHED else stored
+
+
+async def republish(services: Services, digest_id: int, editor_id: int | None) -> tuple[StoredDigest, int] | None:
+    """Publish a withdrawn or draft issue again (undo); readers get it only if it is today's issue.
+
+    Returns the issue and how many readers were queued now, or None when it was already published.
+    """
+    stored = await services.digests.get(digest_id)
+    if stored is None or not await services.digests.set_status(digest_id, DigestStatus.PUBLISHED):
+        return None
+    services.delivery.forget_digest(digest_id)
+    queued = await announce_published(services, digest_id)
+    await services.audit.record(editor_id, "issue.republish", target=digest_id, details=_details(stored.digest))
+    return stored, queued
+
+
+def _details(digest: Digest) -> dict[str, str | None]:
+    return {"date": digest.date.isoformat() if digest.date else None, "title": digest.title}
 
 
 def _suffix(filename: str | None) -> str:

@@ -45,6 +45,7 @@ from storage import (
     BroadcastRepository,
     DigestRepository,
     DigestStatus,
+    OpenRepository,
     StoredDigest,
     SubscriberRepository,
 )
@@ -76,6 +77,8 @@ class ReaderView:
     """The sections the reader wants; None means all."""
     followed: tuple[str, ...] = ()
     """Keys of the authors the reader follows."""
+    shared: bool = False
+    """A group, supergroup or channel (20 messages a minute): long answers go there shorter."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +144,9 @@ class Reading:
         searches: SearchMemory,
         authors: AuthorDirectory,
         default_timezone: str = "UTC",
+        opens: OpenRepository | None = None,
     ) -> None:
+        self._opens = opens
         self._authors = authors
         self._digests = digests
         self._subscribers = subscribers
@@ -161,6 +166,7 @@ class Reading:
             searches=services.searches,
             authors=services.authors,
             default_timezone=services.settings.default_timezone,
+            opens=services.opens,
         )
 
     # --- the reader ---------------------------------------------------------------------------------
@@ -169,7 +175,9 @@ class Reading:
         """The chat's preferences; a chat that never pressed /start reads with the defaults."""
         subscriber = await self._subscribers.get(chat_id) if chat_id is not None else None
         if subscriber is None:
-            return ReaderView(today=self._local_today(self._default_timezone))
+            # Telegram's group and channel ids are negative.
+            shared = chat_id is not None and chat_id < 0
+            return ReaderView(today=self._local_today(self._default_timezone), shared=shared)
         followed = tuple(f.author_key for f in await self._subscribers.followed(subscriber.chat_id))
         kinds = frozenset(subscriber.sections)
         return ReaderView(
@@ -177,6 +185,7 @@ class Reading:
             format=subscriber.format,
             kinds=None if kinds >= frozenset(ItemKind) else kinds,
             followed=followed,
+            shared=subscriber.chat_kind.shared,
         )
 
     def _local_today(self, timezone: str) -> dt.date:
@@ -215,7 +224,12 @@ class Reading:
 
     def _issue(self, stored: StoredDigest, view: ReaderView) -> list[RenderedMessage]:
         return render_issue(
-            stored.digest, digest_id=stored.id, fmt=view.format, kinds=view.kinds, followed=view.followed
+            stored.digest,
+            digest_id=stored.id,
+            fmt=view.format,
+            kinds=view.kinds,
+            followed=view.followed,
+            shared=view.shared,
         )
 
     # --- the archive --------------------------------------------------------------------------------
@@ -286,7 +300,7 @@ class Reading:
         if today:
             today.sort(key=lambda pair: pair[1].kind is not ItemKind.OPINION)
             view = await self.view(chat_id)
-            return render_item(stored.digest, stored.id, today[0][0], kinds=view.kinds)
+            return await self._read(stored, today[0][0], view)
         return await self._elsewhere(text, matches)
 
     async def _numbered(self, chat_id: int | None, kind: ItemKind, text: str) -> list[RenderedMessage]:
@@ -307,7 +321,13 @@ class Reading:
         if not 1 <= number <= len(positions):
             return [message(replies.item_number_out_of_range(command_kind, number, len(positions)))]
         view = await self.view(chat_id)
-        return render_item(stored.digest, stored.id, positions[number - 1], kinds=view.kinds)
+        return await self._read(stored, positions[number - 1], view)
+
+    async def _read(self, stored: StoredDigest, position: int, view: ReaderView) -> list[RenderedMessage]:
+        """A piece opened (a button, a number, an author, a deep link): counted anonymously, then rendered."""
+        if self._opens is not None:
+            await self._opens.record(stored.id, position)
+        return render_item(stored.digest, stored.id, position, kinds=view.kinds)
 
     async def _elsewhere(self, text: str, matches: list[AuthorMatch]) -> list[RenderedMessage]:
         """Authors with nothing in today's issue: when the one meant last wrote, or a choice of several."""
@@ -393,7 +413,7 @@ class Reading:
             item = item_at(stored.digest, action.index)
             if item is None or item.kind not in OPENABLE:
                 return ButtonAnswer(notice=replies.ITEM_GONE)
-            return ButtonAnswer(tuple(render_item(stored.digest, stored.id, action.index, kinds=view.kinds)))
+            return ButtonAnswer(tuple(await self._read(stored, action.index, view)))
         if isinstance(action, ArchivePage):
             return ButtonAnswer((await self.archive_page(action.page),))
         if isinstance(action, SearchPage):
@@ -429,7 +449,7 @@ class Reading:
             return [message(replies.no_items_of_kind(kind_name, where=where))]
         if not 1 <= number <= len(positions):
             return [message(replies.item_number_out_of_range(kind_name, number, len(positions), where=where))]
-        return render_item(stored.digest, stored.id, positions[number - 1], kinds=view.kinds)
+        return await self._read(stored, positions[number - 1], view)
 
     # --- inline mode --------------------------------------------------------------------------------
 

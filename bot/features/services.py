@@ -18,9 +18,11 @@ from bot.rules.searches import SearchMemory
 from storage import (
     AuditRepository,
     BroadcastRepository,
+    ChannelPostRepository,
     Database,
     DeliveryRepository,
     DigestRepository,
+    OpenRepository,
     Repositories,
     SubscriberRepository,
 )
@@ -56,6 +58,8 @@ class Services:
     deliveries: DeliveryRepository
     broadcasts: BroadcastRepository
     audit: AuditRepository
+    opens: OpenRepository
+    channels: ChannelPostRepository
     scheduler: Scheduler
     delivery: Delivery = field(default_factory=NoDelivery)
     """The running engine, told when something was queued or an issue changed; a no-op where none runs."""
@@ -75,9 +79,15 @@ class Services:
 
     @classmethod
     def over(
-        cls, db: Database, settings: Settings, clock: Clock, *, delivery: Delivery | None = None
+        cls,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        *,
+        delivery: Delivery | None = None,
+        reply_pacer: ChatPacer | None = None,
     ) -> Services:
-        repos = Repositories.over(db)
+        repos = Repositories.over(db, timezone=settings.timezone)
         return cls(
             settings=settings,
             clock=clock,
@@ -87,6 +97,8 @@ class Services:
             deliveries=repos.deliveries,
             broadcasts=repos.broadcasts,
             audit=repos.audit,
+            opens=repos.opens,
+            channels=repos.channels,
             scheduler=Scheduler(
                 db,
                 repos.digests,
@@ -96,6 +108,7 @@ class Services:
                 late_policy=LatePolicy(settings.late_issue_policy),
             ),
             delivery=delivery or NoDelivery(),
+            reply_pacer=reply_pacer or ChatPacer(),
         )
 
     def is_editor(self, user_id: int | None) -> bool:

@@ -11,12 +11,22 @@ from zoneinfo import ZoneInfo
 
 from storage import (
     BroadcastRepository,
+    ChannelPostRepository,
     DeliveryRepository,
     DeliveryStatus,
+    OpenRepository,
     SubscriberRepository,
     SubscriberStatus,
 )
-from storage.stats import GROWTH_DAYS, HISTORY_DAYS, HOURLY_HOURS, BroadcastResult, DeliveriesToday, Stats
+from storage.stats import (
+    GROWTH_DAYS,
+    HISTORY_DAYS,
+    HOURLY_HOURS,
+    TOP_DAYS,
+    BroadcastResult,
+    DeliveriesToday,
+    Stats,
+)
 
 
 async def gather_stats(
@@ -26,12 +36,19 @@ async def gather_stats(
     now: dt.datetime,
     *,
     timezone: ZoneInfo | dt.tzinfo = dt.UTC,
+    opens: OpenRepository | None = None,
+    channels: ChannelPostRepository | None = None,
 ) -> Stats:
-    """Read every figure from storage. ``timezone`` decides which issue date is "today"."""
+    """Read every figure from storage. ``timezone`` (the publisher's) decides when "today" began.
+
+    Today's deliveries are the messages sent (or failed) since midnight there, whatever issue they carried.
+    ``opens`` adds the week's most opened pieces and authors; ``channels`` (given when CHANNELS is set) the
+    channel posts, counted apart from readers.
+    """
     by_status = await subscribers.count_by_status()
     growth = await subscribers.new_and_lost_since(now - dt.timedelta(days=GROWTH_DAYS))
     today = now.astimezone(timezone).date()
-    counts = await deliveries.counts_for_day(today)
+    counts = await deliveries.counts_since(dt.datetime.combine(today, dt.time(), tzinfo=timezone))
     return Stats(
         at=now,
         by_status=by_status,
@@ -50,7 +67,16 @@ async def gather_stats(
             subscribers, now, by_status[SubscriberStatus.ACTIVE] + by_status[SubscriberStatus.PAUSED]
         ),
         sent_by_hour=await _sent_by_hour(deliveries, now),
+        channels=await channels.totals() if channels is not None else None,
+        top_items=tuple(await opens.top_items(_week_start(now))) if opens is not None else (),
+        top_authors=tuple(await opens.top_authors(_week_start(now))) if opens is not None else (),
+        groups=sum(n for kind, n in (await subscribers.count_by_kind()).items() if kind.shared),
     )
+
+
+def _week_start(now: dt.datetime) -> dt.date:
+    """The first UTC day of the last :data:`TOP_DAYS` days (open counts are kept per UTC day)."""
+    return now.astimezone(dt.UTC).date() - dt.timedelta(days=TOP_DAYS - 1)
 
 
 async def _last_broadcast(broadcasts: BroadcastRepository) -> BroadcastResult | None:

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from bot.digest.model import ItemKind
+from bot.rules.chats import ChatKind
 from bot.rules.preferences import PreferenceError, parse_format, parse_sections
+from bot.rules.quiet import parse_quiet_hours
 from bot.rules.schedule import next_delivery
 from bot.rules.timezones import parse_delivery_time, parse_timezone
 from storage import EXPORT_COLUMNS, SubscriberRepository, SubscriberStatus
@@ -231,6 +233,10 @@ def _check_row(cells: dict[str, str], now: dt.datetime, defaults: Defaults) -> d
     paused_until = check("paused_until", _instant)
     created_at = check("created_at", _instant)
     status_changed_at = check("status_changed_at", _instant)
+    kind = check("chat_kind", ChatKind)
+    thread_id = check("thread_id", _user_id)
+    quiet = check("quiet_hours", parse_quiet_hours)
+    hold = check("quiet_hold", _boolean)
     if paused_until is not None and status is not SubscriberStatus.PAUSED:
         problems.append(f"paused_until: only a paused reader has one, and the status is {status.value}")
     if problems:
@@ -258,6 +264,14 @@ def _check_row(cells: dict[str, str], now: dt.datetime, defaults: Defaults) -> d
         row["breaking_alerts"] = str(int(alerts))
     if push is not None:
         row["push_followed_on_publish"] = str(int(push))
+    if kind is not None:
+        row["chat_kind"] = kind.value
+    if thread_id is not None:
+        row["thread_id"] = thread_id
+    if quiet is not None:
+        row["quiet_hours"] = f"{quiet.start:%H:%M}-{quiet.end:%H:%M}"
+    if hold is not None:
+        row["quiet_hold"] = str(int(hold))
     return row
 
 

@@ -20,7 +20,9 @@ from bot.features.services import Services
 from bot.render.callbacks import author_token
 from bot.render.profile import Change, FollowOutcome, ReaderProfile, UnfollowOutcome
 from bot.rules.authors import AuthorEntry, AuthorIndex, normalize
+from bot.rules.chats import ChatKind
 from bot.rules.preferences import ALL_SECTIONS, PreferenceError, Preferences, parse_format
+from bot.rules.quiet import parse_quiet_hours
 from bot.rules.schedule import next_delivery
 from bot.rules.timezones import TimezoneChoice, parse_delivery_time, parse_pause_days, parse_timezone
 from storage import AuthorStat, PreferenceChanges, Subscriber, SubscriberStatus
@@ -37,6 +39,8 @@ SECTION_SETTINGS: dict[str, ItemKind] = {
 """Panel setting names (``set:<name>:on|off``) of the three sections."""
 
 _SWITCH = {"on": True, "off": False}
+_QUIET_MODES = {"silent": False, "hold": True}
+"""Breaking alerts inside quiet hours: sent silently, or held until the hours end."""
 
 
 class NotSubscribed(Exception):
@@ -80,12 +84,15 @@ class Subscriptions:
         first_name: str | None = None,
         username: str | None = None,
         language: str | None = None,
+        chat_kind: ChatKind = ChatKind.PRIVATE,
+        thread_id: int | None = None,
     ) -> tuple[Subscriber, bool]:
         """``/start``: subscribe with the default time and timezone, or refresh a known reader's profile.
 
         A new reader, one coming back after /stop or a block, and one without a next delivery get it in
-        the same write: computed from their own time and timezone (the defaults for a new one). Returns
-        the subscriber and whether they are new.
+        the same write: computed from their own time and timezone (the defaults for a new one). A group
+        is subscribed as a whole (``chat_kind``; the handler has checked that an admin asked), a forum
+        topic by its ``thread_id``. Returns the subscriber and whether they are new.
         """
         services = self._services
         settings = services.settings
@@ -105,6 +112,8 @@ class Subscriptions:
                 timezone=settings.default_timezone,
                 delivery_time=settings.default_delivery_time,
                 next_delivery_at=at,
+                chat_kind=chat_kind,
+                thread_id=thread_id,
             )
 
     async def stop(self, chat_id: int) -> bool:
@@ -151,6 +160,14 @@ class Subscriptions:
     async def set_delivery_time(self, chat_id: int, text: str) -> ReaderProfile:
         """``/time 07:30``. Raises PreferenceError (with an example) or :class:`NotSubscribed`."""
         return await self._update(chat_id, delivery_time=parse_delivery_time(text))
+
+    async def set_quiet(self, chat_id: int, text: str) -> ReaderProfile:
+        """``/quiet 22:00-07:00`` in the reader's local time, or ``/quiet off``. Raises PreferenceError."""
+        quiet = parse_quiet_hours(text)
+        subscriber = await self._services.subscribers.update_preferences(chat_id, quiet=quiet)
+        if subscriber is None:
+            raise NotSubscribed(chat_id)
+        return await self.profile(chat_id)
 
     async def set_timezone(self, chat_id: int, text: str) -> tuple[ReaderProfile, TimezoneChoice]:
         """``/timezone Berlin`` (or "UTC+3", or "it's 14:35 here", read against the current time)."""
@@ -214,6 +231,15 @@ class Subscriptions:
             return await self._changed(
                 chat_id, before, name, on != prefs.followed_push_on_publish, push_followed_on_publish=on
             )
+        if name == "quiet":
+            if value != "off":
+                raise PreferenceError("Quiet hours are set with /quiet 22:00-07:00. Send /settings for the panel.")
+            return await self._changed(chat_id, before, name, before.subscriber.quiet is not None, quiet=None)
+        if name == "quietmode":
+            if value not in _QUIET_MODES:
+                raise PreferenceError(f'"{value}" is neither silent nor hold. Send /settings for the current panel.')
+            hold = _QUIET_MODES[value]
+            return await self._changed(chat_id, before, name, hold != before.subscriber.quiet_hold, quiet_hold=hold)
         if name == "time":
             when = parse_delivery_time(value)
             if when == prefs.delivery_time:

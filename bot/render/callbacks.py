@@ -11,7 +11,11 @@ Data is short text, ``<tag>:<field>:<field>``, well under Telegram's 64 bytes::
     uf:<author_token>          stop following an author (the /settings panel)
     fg:<token>:ok|no           a reader confirms or cancels /forget
     bc:<broadcast_id>:ok|no    an editor confirms or cancels a broadcast
+    bo:<broadcast_id>:<option> an editor sets a draft broadcast's option (urgent|calm, channels|readers)
     pub:<token>:ok|no          an editor publishes or discards an uploaded issue
+    pn:<token>                 an editor publishes an uploaded archive issue and sends it as today's
+    wd:<digest_id>:ok|no       an editor confirms or cancels /withdraw of that issue
+    rp:<digest_id>             an editor brings a withdrawn issue back
     -                          does nothing (the "2/5" label between page buttons)
 
 Versioning is by tag: a tag names an action *and* its field layout. To change a layout, introduce a
@@ -151,6 +155,25 @@ class BroadcastDecision:
         return (str(self.broadcast_id), "ok" if self.approve else "no")
 
 
+BROADCAST_OPTIONS = {"urgent": ("urgent", True), "calm": ("urgent", False), "channels": ("channels", True),
+                     "readers": ("channels", False)}  # fmt: skip
+"""A preview toggle's value: which option it sets, and to what (buttons carry the value, never "toggle")."""
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastOption:
+    tag: ClassVar[str] = "bo"
+    broadcast_id: int
+    option: str
+
+    def __post_init__(self) -> None:
+        _check_id(self.broadcast_id, "broadcast id")
+        _check(self.option in BROADCAST_OPTIONS, f"unknown broadcast option: {self.option!r}")
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.broadcast_id), self.option)
+
+
 @dataclass(frozen=True, slots=True)
 class PublishDecision:
     tag: ClassVar[str] = "pub"
@@ -163,6 +186,46 @@ class PublishDecision:
 
     def fields(self) -> tuple[str, ...]:
         return (self.token, "ok" if self.approve else "no")
+
+
+@dataclass(frozen=True, slots=True)
+class PublishNow:
+    """Publish an uploaded issue and send it as today's, whatever its date (the editor's decision)."""
+
+    tag: ClassVar[str] = "pn"
+    token: str
+
+    def __post_init__(self) -> None:
+        _check_token(self.token, "token")
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.token,)
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawDecision:
+    tag: ClassVar[str] = "wd"
+    digest_id: int
+    approve: bool
+
+    def __post_init__(self) -> None:
+        _check_id(self.digest_id, "digest id")
+        _check(isinstance(self.approve, bool), "approve must be a bool")
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.digest_id), "ok" if self.approve else "no")
+
+
+@dataclass(frozen=True, slots=True)
+class RepublishIssue:
+    tag: ClassVar[str] = "rp"
+    digest_id: int
+
+    def __post_init__(self) -> None:
+        _check_id(self.digest_id, "digest id")
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.digest_id),)
 
 
 def author_token(key: str) -> str:
@@ -242,7 +305,11 @@ Action = (
     | UnfollowAuthor
     | ForgetDecision
     | BroadcastDecision
+    | BroadcastOption
     | PublishDecision
+    | PublishNow
+    | WithdrawDecision
+    | RepublishIssue
     | Noop
 )
 
@@ -315,9 +382,19 @@ def _broadcast(fields: list[str]) -> Action:
     return BroadcastDecision(_id(broadcast_id), _decision(decision))
 
 
+def _broadcast_option(fields: list[str]) -> Action:
+    broadcast_id, option = fields
+    return BroadcastOption(_id(broadcast_id), option)
+
+
 def _publish(fields: list[str]) -> Action:
     token, decision = fields
     return PublishDecision(token, _decision(decision))
+
+
+def _withdraw(fields: list[str]) -> Action:
+    digest_id, decision = fields
+    return WithdrawDecision(_id(digest_id), _decision(decision))
 
 
 def _single(build: Callable[[int], Action], parse: Callable[[str], int]) -> Callable[[list[str]], Action]:
@@ -357,6 +434,10 @@ _PARSERS: dict[str, Callable[[list[str]], Action]] = {
     UnfollowAuthor.tag: _author(UnfollowAuthor),
     ForgetDecision.tag: _forget,
     BroadcastDecision.tag: _broadcast,
+    BroadcastOption.tag: _broadcast_option,
     PublishDecision.tag: _publish,
+    PublishNow.tag: _author(PublishNow),
+    WithdrawDecision.tag: _withdraw,
+    RepublishIssue.tag: _single(RepublishIssue, _id),
     Noop.tag: _noop,
 }

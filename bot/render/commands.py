@@ -29,6 +29,7 @@ READER_COMMANDS: tuple[Command, ...] = (
     Command("settings", "Delivery time, timezone, format, sections, alerts"),
     Command("time", "When your digest arrives", "<07:30>"),
     Command("timezone", "Your timezone: a city, an offset or your local time", "<Berlin, UTC+3 or “it's 14:35 here”>"),
+    Command("quiet", "Quiet hours: alerts arrive silently (or wait) at night", "<22:00-07:00 or off>"),
     Command("pause", "Pause the digest, for some days or until /resume", "[days]"),
     Command("resume", "Get the digest again after a pause"),
     Command("follow", "Flag an author's new pieces in your digest", "<author>"),
@@ -42,7 +43,8 @@ EDITOR_COMMANDS: tuple[Command, ...] = (
     Command("broadcast", "Send breaking news to readers, after a preview", "<text>"),
     Command("cancel", "Stop the broadcast being sent"),
     Command("publish", "Publish the issue in the message you reply to (or send a file)"),
-    Command("withdraw", "Withdraw the latest issue from reading and pushing"),
+    Command("withdraw", "Withdraw an issue from reading and pushing, after you confirm", "[2022-01-07]"),
+    Command("republish", "Bring back a withdrawn issue", "<2022-01-07>"),
     Command("stats", "Subscribers, deliveries and the last broadcast, with a chart"),
 )
 """Shown in each editor's own chat only (a per-chat command scope), never in readers' menus."""

@@ -23,6 +23,7 @@ from bot.render.keyboard import Button, Keyboard, grid, label
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.split import PARAGRAPH_SEPARATOR, pack_blocks
 from bot.rules.authors import author_key
+from bot.rules.chats import SHARED_ISSUE_PARTS
 from bot.rules.preferences import Format
 
 OPENABLE = frozenset({ItemKind.STORY, ItemKind.OPINION})
@@ -38,10 +39,17 @@ def render_issue(
     fmt: Format,
     kinds: Collection[ItemKind] | None = None,
     followed: Collection[str] = (),
+    shared: bool = False,
 ) -> list[RenderedMessage]:
-    """The issue in the reader's chosen format; what pushes and broadcasts send."""
+    """The issue in the reader's chosen format; what pushes and broadcasts send.
+
+    ``shared``: for a group, supergroup or channel, which takes 20 messages a minute, a full issue longer
+    than :data:`~bot.rules.chats.SHARED_ISSUE_PARTS` messages goes as its headlines instead.
+    """
     if fmt is Format.FULL:
-        return render_full(digest, digest_id, kinds=kinds, followed=followed)
+        parts = render_full(digest, digest_id, kinds=kinds, followed=followed)
+        if not shared or len(parts) <= SHARED_ISSUE_PARTS:
+            return parts
     return render_overview(digest, digest_id=digest_id, kinds=kinds, followed=followed)
 
 

@@ -13,13 +13,25 @@ from collections.abc import Mapping, Sequence
 from bot.digest.calendar import MONTHS, format_issue_date, format_short_date
 from bot.digest.model import Digest, Item, ItemKind
 from bot.render import texts
-from bot.render.callbacks import BroadcastDecision, PublishDecision, encode
+from bot.render.callbacks import (
+    BroadcastDecision,
+    BroadcastOption,
+    PublishDecision,
+    PublishNow,
+    RepublishIssue,
+    WithdrawDecision,
+    encode,
+)
 from bot.render.html import escape
 from bot.render.keyboard import Button, Keyboard
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.split import PARAGRAPH_SEPARATOR
+from bot.rules.issues import IssueDay
 from storage import Broadcast, BroadcastStatus, BroadcastTally, SaveOutcome, SubscriberStatus
-from storage.stats import GROWTH_DAYS, Stats
+from storage.stats import GROWTH_DAYS, TOP_DAYS, Stats
+
+TOP_SHOWN = 5
+"""Pieces listed under "Most opened" in /stats (the JSON has up to ten)."""
 
 # --- broadcasts -------------------------------------------------------------------------------------
 
@@ -37,6 +49,8 @@ UNKNOWN_BROADCAST = "I don't know that broadcast any more."
 SENDING_NOW = "Sending…"
 NOTHING_TO_CANCEL = "No broadcast is being sent right now."
 CANCELLED_ANSWER = "Cancelled."
+SAVED_OPTION = "Changed."
+OPTION_TOO_LATE = "This broadcast is no longer a draft (or there are no channels): nothing changed."
 
 
 def bad_broadcast_markup(reason: str) -> str:
@@ -47,17 +61,61 @@ def readers(count: int) -> str:
     return _count(count, "reader", "readers")
 
 
-def broadcast_confirmation(broadcast_id: int, recipients: int) -> RenderedMessage:
-    """The question under the preview: how many readers it would reach, and Send / Cancel."""
+def broadcast_confirmation(
+    broadcast_id: int,
+    recipients: int,
+    *,
+    quiet_silent: int = 0,
+    quiet_held: int = 0,
+    urgent: bool = False,
+    channels: int = 0,
+    to_channels: bool = False,
+) -> RenderedMessage:
+    """The question under the preview: how many readers it would reach, who is in quiet hours, and Send / Cancel.
+
+    With quiet hours about, an "urgent" toggle (silent but never held); with CHANNELS, a "channels too" toggle.
+    """
     who = (
         f"It goes to <b>{readers(recipients)}</b>: the active readers with breaking alerts on."
         if recipients
         else "<b>Nobody</b> would get it right now: no active reader has breaking alerts on."
     )
-    html = f"⬆️ This is exactly what readers will see.\n{who}\n\nSend broadcast #{broadcast_id}?"
+    lines = [f"⬆️ This is exactly what readers will see.\n{who}"]
+    if quiet_silent or quiet_held:
+        quiet = f"🌙 {readers(quiet_silent + quiet_held)} in quiet hours right now"
+        details = []
+        if quiet_silent:
+            details.append(f"{quiet_silent} get it silently")
+        if quiet_held:
+            details.append(f"{quiet_held} when their quiet hours end")
+        lines.append(f"{quiet}: {', '.join(details)}.")
+    if urgent:
+        lines.append("⚡ <b>Urgent</b>: silent in quiet hours, but held for nobody.")
+    if channels:
+        lines.append(
+            f"📢 Also posted to the {_count(channels, 'channel', 'channels')}."
+            if to_channels
+            else "📢 Not posted to the channels."
+        )
+    html = "\n".join(lines) + f"\n\nSend broadcast #{broadcast_id}?"
     send = Button(SEND_BUTTON.format(count=readers(recipients)), data=encode(BroadcastDecision(broadcast_id, True)))
     cancel = Button(CANCEL_BUTTON, data=encode(BroadcastDecision(broadcast_id, False)))
-    return message(html, Keyboard(((send, cancel),)))
+    rows: list[tuple[Button, ...]] = [(send, cancel)]
+    toggles = [
+        Button(
+            "✓ ⚡ Urgent" if urgent else "⚡ Mark urgent",
+            data=encode(BroadcastOption(broadcast_id, "calm" if urgent else "urgent")),
+        )
+    ]
+    if channels:
+        toggles.append(
+            Button(
+                "✓ 📢 Channels too" if to_channels else "📢 Channels too",
+                data=encode(BroadcastOption(broadcast_id, "readers" if to_channels else "channels")),
+            )
+        )
+    rows.append(tuple(toggles))
+    return message(html, Keyboard(tuple(rows)))
 
 
 def broadcast_discarded(broadcast_id: int) -> RenderedMessage:
@@ -105,7 +163,9 @@ def render_progress(
     if status is BroadcastStatus.CANCELLED and tally.skipped:
         lines.append(f"Not sent: {tally.skipped}")
     if status in (BroadcastStatus.CONFIRMED, BroadcastStatus.SENDING):
-        remaining = tally.pending + tally.sending
+        if tally.held:
+            lines.append(f"🌙 {readers(tally.held)} held until their quiet hours end")
+        remaining = tally.pending + tally.sending - tally.held
         if rate is None or rate <= 0:
             lines.append("Rate: measuring…")
         else:
@@ -144,6 +204,50 @@ UPLOAD_EXPIRED = "That upload has expired. Send the issue again."
 PUBLISHED_ANSWER = "Published."
 DISCARDED = "Discarded. Nothing was stored."
 NOTHING_TO_WITHDRAW = "There is no published issue to withdraw."
+ARCHIVE_BUTTON = "✅ Publish to the archive"
+SEND_NOW_BUTTON = "📣 Publish and send it now"
+DRAFT_BUTTON = "📝 Keep as a draft"
+WITHDRAW_BUTTON = "🗑 Withdraw"
+KEEP_BUTTON = "✖ Keep it"
+REPUBLISH_BUTTON = "↩️ Republish"
+ALREADY_WITHDRAWN = "That issue is not published any more; nothing was changed."
+ALREADY_PUBLISHED = "That issue is already published."
+NOT_WITHDRAWN = "✖ Nothing was withdrawn."
+WITHDRAW_USAGE = "Send /withdraw for the newest published issue, or /withdraw 2022-01-07 for the issue of that date."
+REPUBLISH_USAGE = "Send /republish 2022-01-07 to bring back the withdrawn issue of that date."
+
+
+def bad_date(text: str, usage: str) -> str:
+    return f"“{escape(text[:40])}” is not a date I can read: write it as YYYY-MM-DD. {usage}"
+
+
+def no_published_issue(day: dt.date) -> str:
+    return f"There is no published issue of {format_issue_date(day)} ({day.isoformat()})."
+
+
+def nothing_to_republish(day: dt.date) -> str:
+    return f"There is no withdrawn issue of {format_issue_date(day)} ({day.isoformat()}) to bring back."
+
+
+def _date_note(digest: Digest, day: IssueDay, far_past: bool) -> str:
+    """What publishing would do, by the issue's date: the warning line of the outline."""
+    date = escape(format_issue_date(digest.date)) if digest.date else ""
+    if day is IssueDay.FUTURE:
+        return (
+            f"⚠️ <b>Dated {date}, after tomorrow.</b> Is the year right? It will be kept as a draft, not "
+            "published; publish it on its day with <code>briefing publish DATE</code>."
+        )
+    if day is IssueDay.BACKFILL:
+        past = " That is more than a year ago: is the year right?" if far_past else ""
+        return (
+            f"🗄 <b>Dated {date}, before today.</b>{past} Published to the archive it is searchable and "
+            "not sent to readers. Send it now only if it is today's news."
+        )
+    if day is IssueDay.TOMORROW:
+        return f"📅 Dated {date}, tomorrow: readers get it tomorrow at their delivery time."
+    if day is IssueDay.UNDATED:
+        return "📅 No date found: it becomes today's issue. Readers get it at their delivery time."
+    return "Publish it as today's issue? Readers get it at their delivery time (now, if their time has passed)."
 
 
 def parse_failed(source: str, reason: str) -> str:
@@ -157,11 +261,15 @@ def render_outline(
     source: str | None = None,
     guessed: Mapping[str, str] | None = None,
     warnings: Sequence[str] = (),
+    day: IssueDay = IssueDay.TODAY,
+    far_past: bool = False,
 ) -> list[RenderedMessage]:
-    """What the parser made of an upload, with Publish / Cancel: date, headline, sections, items.
+    """What the parser made of an upload, and what publishing it would do, with the buttons that fit its date.
 
     ``guessed`` names the fields the issue did not print (field → the rule that stood in), so the editor sees
-    what was found and what was guessed; ``warnings`` are the parser's.
+    what was found and what was guessed; ``warnings`` are the parser's. Today's (or tomorrow's) issue:
+    Publish / Cancel. An archive issue: publish to the archive, or publish and send it as today's on purpose.
+    After tomorrow: keep as a draft / Cancel.
     """
     guessed = guessed or {}
 
@@ -187,18 +295,19 @@ def render_outline(
         lines = [f"<b>{number}. {title}</b>"]
         lines.extend(_outline_line(item) for item in section.items)
         blocks.append("\n".join(lines))
-    if not items:
-        blocks.append("<i>No items found.</i>")
-    blocks.append("Publish it as the latest issue? Readers get it at their delivery time.")
-    keyboard = Keyboard(
-        (
-            (
-                Button(PUBLISH_BUTTON, data=encode(PublishDecision(token, True))),
-                Button(CANCEL_BUTTON, data=encode(PublishDecision(token, False))),
-            ),
+    blocks.append(_date_note(digest, day, far_past))
+    cancel = Button(CANCEL_BUTTON, data=encode(PublishDecision(token, False)))
+    if day is IssueDay.FUTURE:
+        keep = Button(DRAFT_BUTTON, data=encode(PublishDecision(token, True)))
+        rows: tuple[tuple[Button, ...], ...] = ((keep, cancel),)
+    elif day is IssueDay.BACKFILL:
+        rows = (
+            (Button(ARCHIVE_BUTTON, data=encode(PublishDecision(token, True))), cancel),
+            (Button(SEND_NOW_BUTTON, data=encode(PublishNow(token))),),
         )
-    )
-    return messages(PARAGRAPH_SEPARATOR.join(blocks), keyboard)
+    else:
+        rows = ((Button(PUBLISH_BUTTON, data=encode(PublishDecision(token, True))), cancel),)
+    return messages(PARAGRAPH_SEPARATOR.join(blocks), Keyboard(rows))
 
 
 _KIND_COUNTS = {
@@ -227,28 +336,71 @@ def _issue_name(digest: Digest) -> str:
     return f"“{title}”{date}"
 
 
-def published(digest: Digest, digest_id: int, outcome: SaveOutcome, *, republished: bool = False) -> str:
+def published(
+    digest: Digest,
+    digest_id: int,
+    outcome: SaveOutcome,
+    *,
+    republished: bool = False,
+    day: IssueDay = IssueDay.TODAY,
+    draft: bool = False,
+    announced: bool = False,
+    queued: int = 0,
+) -> str:
     note = {
         SaveOutcome.CREATED: "",
         SaveOutcome.UNCHANGED: " It was already stored with the same text.",
         SaveOutcome.REPLACED: " It replaces the earlier text of that date's issue.",
     }[outcome]
+    if draft:
+        return (
+            f"📝 Kept {_issue_name(digest)} as a draft, issue #{digest_id}: it is dated after tomorrow, so it is "
+            f"not published.{note}"
+        )
     if republished:
         note += " It had been withdrawn and is back."
-    return f"✅ Published {_issue_name(digest)} as issue #{digest_id}.{note}\nReaders get it at their delivery time."
+    now = f" {readers(queued)} whose time today had passed get it now." if queued else ""
+    if announced:
+        who = f"Sent on purpose as today's issue:{now or ' nobody was due yet.'} The others get it at their time."
+    elif day is IssueDay.BACKFILL:
+        who = "It is in the archive (dated before today): searchable, and not sent to readers."
+    elif day is IssueDay.TOMORROW:
+        who = "Readers get it tomorrow at their delivery time."
+    else:
+        who = f"Readers get it at their delivery time.{now}"
+    return f"✅ Published {_issue_name(digest)} as issue #{digest_id}.{note}\n{who}"
 
 
-def withdrawn(digest: Digest, digest_id: int) -> str:
-    return (
-        f"🗑 Withdrew {_issue_name(digest)}, issue #{digest_id}. Readers can no longer open it and it is not pushed.\n"
-        "Publish it again to bring it back."
+def withdraw_question(digest: Digest, digest_id: int) -> RenderedMessage:
+    """Which issue /withdraw would take down, and Withdraw / Keep: nothing happens before the press."""
+    html = (
+        f"Withdraw {_issue_name(digest)}, issue #{digest_id}?\n"
+        "Readers could no longer open it and it would not be pushed. You can bring it back afterwards."
     )
+    withdraw = Button(WITHDRAW_BUTTON, data=encode(WithdrawDecision(digest_id, True)))
+    keep = Button(KEEP_BUTTON, data=encode(WithdrawDecision(digest_id, False)))
+    return message(html, Keyboard(((withdraw, keep),)))
+
+
+def withdrawn(digest: Digest, digest_id: int) -> RenderedMessage:
+    day = f" /republish {digest.date.isoformat()} or" if digest.date else ""
+    html = (
+        f"🗑 Withdrew {_issue_name(digest)}, issue #{digest_id}. Readers can no longer open it and it is not pushed.\n"
+        f"Send{day} press the button to bring it back."
+    )
+    return message(html, Keyboard(((Button(REPUBLISH_BUTTON, data=encode(RepublishIssue(digest_id))),),)))
+
+
+def republished(digest: Digest, digest_id: int, queued: int) -> str:
+    now = f" {readers(queued)} whose time today had passed get it now." if queued else ""
+    return f"↩️ Republished {_issue_name(digest)}, issue #{digest_id}: readers can open it again.{now}"
 
 
 # --- statistics -------------------------------------------------------------------------------------
 
 CHART_SUBSCRIBERS = "Subscribers (active or paused), by day"
 CHART_SENT = "Issue messages sent per hour (UTC)"
+CHART_NO_DELIVERIES = "No deliveries in the last 24 hours yet"
 CHART_CAPTION = "📈 Subscribers over the last 30 days and deliveries over the last 24 hours."
 
 _STATUS_NAMES = {
@@ -296,6 +448,40 @@ def _stats_sections(stats: Stats) -> list[tuple[str, list[str]]]:
             + (f" · not sent {last.skipped}" if last.skipped else ""),
         ]
     sections.append(("Last broadcast", broadcast))
+    if stats.groups:
+        sections[0][1].append(f"of them groups: {stats.groups}")
+    if stats.channels is not None:
+        channels = stats.channels
+        sections.append(
+            (
+                "Channel posts",
+                [
+                    f"issues {channels.issues} · breaking updates {channels.broadcasts} · failed {channels.failed}",
+                    f"reactions counted {channels.reactions}",
+                ],
+            )
+        )
+    sections.append(
+        (
+            f"Most opened, last {TOP_DAYS} days",
+            [
+                f"{number}. {item.title}"
+                + (f" — {item.author}" if item.author else "")
+                + f" ({texts.KIND_NAMES[item.kind].lower()}"
+                + (f", {format_short_date(item.date)}" if item.date else "")
+                + f") · {_count(item.opens, 'open', 'opens')}"
+                for number, item in enumerate(stats.top_items[:TOP_SHOWN], start=1)
+            ]
+            or ["Nothing opened yet."],
+        )
+    )
+    if stats.top_authors:
+        sections.append(
+            (
+                f"Top authors, last {TOP_DAYS} days",
+                [f"{author.author} · {_count(author.opens, 'open', 'opens')}" for author in stats.top_authors],
+            )
+        )
     return sections
 
 

@@ -8,6 +8,9 @@ from bot.render.commands import EDITOR_COMMANDS, READER_COMMANDS, Command
 
 APOLOGY = "Sorry, something went wrong on our side. Please try again in a minute."
 EDITORS_ONLY = "This command is for editors."
+GROUP_ADMINS_ONLY = (
+    "Only this group's admins can subscribe it to the daily briefing. Everyone here can read: /today, /opinion trenin."
+)
 STALE_BUTTON = "That button has expired. Send /today for the latest issue."
 
 

@@ -42,6 +42,7 @@ EXAMPLES = {
     "pause": "/pause 7",
     "follow": "/follow Trenin",
     "unfollow": "/unfollow Trenin",
+    "quiet": "/quiet 22:00-07:00",
 }
 """A command that works, shown under every complaint about a value."""
 
@@ -51,6 +52,12 @@ NOT_SUBSCRIBED = "You are not subscribed. Send /start to subscribe, then try aga
 STALE = "That button has expired. Send /settings for a fresh panel."
 UNSUBSCRIBED = "You unsubscribed, so there is nothing to pause or resume. Send /start to subscribe again."
 NOTHING_STORED = "I store nothing about you: you are not subscribed."
+ADMINS_ONLY = (
+    "Only this group's admins can subscribe it, change its settings or unsubscribe it. "
+    "Everyone can read: /today, /opinion trenin."
+)
+ADMINS_ONLY_SHORT = "Only the group's admins can change its settings."
+QUIET_OFF = "Quiet hours off"
 AUTHOR_GONE = "That author is no longer in the archive. Try /follow with their name."
 FORGET_CANCELLED = "Nothing was deleted."
 FORGET_EXPIRED = "That question has expired: nothing was deleted. Send /forget again if you still want to."
@@ -67,6 +74,8 @@ _LABELS = {
     "alerts": "Breaking alerts",
     "push": "New pieces by followed authors",
     "time": "Delivery time",
+    "quiet": "Quiet hours",
+    "quietmode": "Quiet hours",
 }
 """Which line of ``describe`` a panel button changes, for the confirmation that names the new value."""
 _NEXT = "Next delivery"
@@ -102,9 +111,19 @@ def values(profile: ReaderProfile) -> dict[str, str]:
             followed_authors=[followed.author_name for followed in profile.followed],
         )
     )
+    pairs["Quiet hours"] = quiet_value(profile)
     if not profile.receiving:
         pairs[_NEXT] = "none, you unsubscribed"
     return pairs
+
+
+def quiet_value(profile: ReaderProfile) -> str:
+    """ "22:00–07:00, alerts silent", "…, alerts held until they end", or "off"."""
+    quiet = profile.subscriber.quiet
+    if quiet is None:
+        return "off"
+    mode = "alerts held until they end" if profile.subscriber.quiet_hold else "alerts silent"
+    return f"{quiet.describe()}, {mode}"
 
 
 def _lines(pairs: dict[str, str]) -> list[str]:
@@ -135,7 +154,7 @@ def panel(profile: ReaderProfile, notice: str | None = None) -> RenderedMessage:
         escape(
             "Tap a button to change a setting. Another delivery time: /time 07:30. "
             'Your timezone: /timezone Berlin (a city, "UTC+3", or "it\'s 14:35 here"). '
-            "Authors: /follow Trenin."
+            "Authors: /follow Trenin. Quiet hours: /quiet 22:00-07:00."
         ),
     ]
     if len(profile.followed) > UNFOLLOW_BUTTONS:
@@ -184,6 +203,15 @@ def _panel_keyboard(profile: ReaderProfile) -> Keyboard:
             for preset in TIME_PRESETS
         ),
     ]
+    if profile.subscriber.quiet is not None:
+        hold = profile.subscriber.quiet_hold
+        rows.append(
+            (
+                setting(ticked("🔕 Silent alerts", not hold), "quietmode", "silent"),
+                setting(ticked("⏸ Hold alerts", hold), "quietmode", "hold"),
+                setting("✖ " + QUIET_OFF, "quiet", "off"),
+            )
+        )
     rows += [
         (
             Button(
@@ -262,6 +290,20 @@ def time_set(profile: ReaderProfile) -> RenderedMessage:
     return message(
         f"✅ Delivery time: <b>{escape(pairs['Delivery time'])}</b>, timezone {escape(pairs['Timezone'])}.\n"
         f"Next delivery: <b>{escape(pairs[_NEXT])}</b>."
+    )
+
+
+def quiet_set(profile: ReaderProfile) -> RenderedMessage:
+    """The answer to /quiet: the hours now in force and what happens to alerts inside them."""
+    quiet = profile.subscriber.quiet
+    if quiet is None:
+        return message("🔔 Quiet hours off: breaking alerts arrive with sound whenever they are sent.")
+    zone = profile.preferences.timezone
+    return message(
+        f"🌙 Quiet hours: <b>{escape(quiet.describe())}</b> ({escape(zone)}). Breaking alerts in these hours "
+        + ("wait until they end" if profile.subscriber.quiet_hold else "arrive silently")
+        + ", and so does the digest if its time falls in them. "
+        + escape("Silent or held: /settings. Urgent alerts are never held. Off: /quiet off.")
     )
 
 

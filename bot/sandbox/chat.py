@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import mimetypes
 import re
 import sys
+import tempfile
 import threading
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
 from bot.sandbox.errors import SandboxError
 from bot.sandbox.keyboards import inline_buttons
@@ -16,7 +19,10 @@ from bot.sandbox.server import BotApiServer
 from bot.sandbox.terminal import render_record
 
 PROMPT = "you> "
+PASTE = '"""'
+"""A line with only this starts a message of several lines; the next such line sends it."""
 _BUTTON = re.compile(r"#?(\d{1,3})")
+_FILE = re.compile(r"/file\s+(.+)")
 _CLEAR_LINE = "\r\x1b[K"
 
 
@@ -30,12 +36,17 @@ async def run_chat(
     color: bool | None = None,
     reply_timeout: float = 5.0,
     settle: float = 0.3,
+    media_dir: Path | None = None,
 ) -> None:
     """Chat with the bot behind ``server`` as user ``user_id`` until ``/quit`` or end of input.
 
     Each line is sent as the user's message; a bare number ``N`` (or ``#N``) presses button
-    N of the latest bot message that has buttons; ``\\N`` sends the number as text. Bot
-    messages, edits, deletions and callback answers are printed as they happen.
+    N of the latest bot message that has buttons; ``\\N`` sends the number as text. A line with
+    only ``\"\"\"`` starts a message of several lines (a pasted issue, ``/publish`` and its text) and
+    the next such line sends it; ``/file PATH`` sends a file as a document. Bot messages, edits,
+    deletions and callback answers are printed as they happen; photos and documents the bot sends
+    are saved under ``media_dir`` (by default a new temporary directory, kept afterwards) and their
+    path shown.
 
     Args:
         input / output: text streams, ``sys.stdin`` / ``sys.stdout`` when ``None``.
@@ -55,6 +66,7 @@ async def run_chat(
         paced=not _is_terminal(source),
         reply_timeout=reply_timeout,
         settle=settle,
+        media_dir=media_dir,
     )
     await session.run(first_name, source)
 
@@ -72,8 +84,10 @@ class _ChatSession:
         paced: bool,
         reply_timeout: float,
         settle: float,
+        media_dir: Path | None,
     ) -> None:
         self._server = server
+        self._media_dir = media_dir
         self._user_id = user_id
         self._sink = sink
         self._color = color
@@ -103,6 +117,11 @@ class _ChatSession:
                     self._write(line + "\n")
                 if line.strip() == "/quit":
                     break
+                if line.strip() == PASTE:
+                    pasted = await self._read_paste(reader)
+                    if pasted is None:
+                        break
+                    line = pasted
                 if not line.strip():
                     continue
                 shown = self._shown
@@ -114,13 +133,30 @@ class _ChatSession:
                 await printer
             self._server.unsubscribe(queue)
 
+    async def _read_paste(self, reader: _LineReader) -> str | None:
+        """The lines up to the closing ``\"\"\"``, as one message; None if the input ended first."""
+        lines: list[str] = []
+        while True:
+            self._write("...> ")
+            line = await reader.next_line()
+            if line is None:
+                self._write("\n")
+                return None
+            line = line.rstrip("\r\n")
+            if self._paced:
+                self._write(line + "\n")
+            if line.strip() == PASTE:
+                return "\n".join(lines)
+            lines.append(line)
+
     def _banner(self, first_name: str) -> list[str]:
         username = self._server.bot_user.get("username", "bot")
         return [
             f"Sandbox chat with @{username}: you are {first_name} (user {self._user_id}).",
             "Type a message and press Enter (/start to begin). A number N or #N presses button N",
             "of the latest message with buttons; \\N sends N as text; @bot WORDS tries inline mode.",
-            "/quit or Ctrl-D leaves.",
+            f'A line with only {PASTE} starts a message of several lines (paste an issue after /publish);',
+            f"the next {PASTE} line sends it. /file PATH sends a file. /quit or Ctrl-D leaves.",
         ]
 
     def _act(self, line: str) -> bool:
@@ -128,6 +164,8 @@ class _ChatSession:
         match = _BUTTON.fullmatch(line.strip())
         if match:
             return self._press(int(match.group(1)))
+        if (upload := _FILE.fullmatch(line.strip())) is not None:
+            return self._send_file(Path(upload.group(1)).expanduser())
         if line.startswith("@"):
             # "@bot trenin": what typing the bot's name in any chat does: an inline query.
             self._server.send_inline_query(self._user_id, line.partition(" ")[2].strip())
@@ -138,6 +176,17 @@ class _ChatSession:
         except SandboxError as error:
             self._write_lines([f"  ({error})"])
             return False
+        return True
+
+    def _send_file(self, path: Path) -> bool:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            self._write_lines([f"  (no such file: {path}: {error.strerror or error})"])
+            return False
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        self._server.send_user_document(self._user_id, path.name, data, mime)
+        self._write_lines([f"  (sent {path.name} as a document, {len(data)} bytes)"])
         return True
 
     def _press(self, number: int) -> bool:
@@ -164,6 +213,7 @@ class _ChatSession:
         except SandboxError as error:
             self._write_lines([f"  ({error})"])
             return False
+        self._write_lines([f"  (pressed [{number}] {button['text']} on the message “{_first_line(message)}”)"])
         return True
 
     async def _print_records(self, queue: asyncio.Queue[SentRecord]) -> None:
@@ -174,6 +224,9 @@ class _ChatSession:
             lines = render_record(record, color=self._color)
             if not lines:
                 continue
+            saved = self._save_media(record)
+            if saved is not None:
+                lines.append(f"     (saved to {saved})")
             if self._at_prompt:
                 self._write(_CLEAR_LINE if self._color else "\n")
             self._write_lines(lines)
@@ -182,6 +235,24 @@ class _ChatSession:
             self._shown += 1
             self._shown_changed.set()
             self._shown_changed = asyncio.Event()
+
+    def _save_media(self, record: SentRecord) -> Path | None:
+        """Write a photo or document the bot sent to the media directory, so it can be opened."""
+        if record.media is None or record.edited:
+            return None
+        data = self._server.file_data(record.media.file_id)
+        if data is None:
+            return None
+        if record.media.kind == "photo":  # Telegram keeps no name for a photo
+            name = "photo.png" if data.startswith(b"\x89PNG") else "photo.jpg"
+        else:
+            name = Path(record.media.file_name or "document.bin").name
+        if self._media_dir is None:
+            # Made on the first file and kept after the chat ends, so a saved chart can still be opened.
+            self._media_dir = Path(tempfile.mkdtemp(prefix="briefing-sandbox-media-"))
+        path = self._media_dir / f"{record.message_id or len(data)}-{name}"
+        path.write_bytes(data)
+        return path
 
     async def _wait_until_quiet(self, shown_before: int) -> None:
         """Wait for the bot's first reply, then until it stops talking for a moment."""
@@ -246,6 +317,11 @@ class _LineReader:
         # The loop may be gone if the chat ended first; then nobody wants the line.
         with contextlib.suppress(RuntimeError):
             self._loop.call_soon_threadsafe(self._lines.put_nowait, line)
+
+
+def _first_line(message: dict[str, Any], limit: int = 50) -> str:
+    text = (message.get("text") or message.get("caption") or "").strip().split("\n", 1)[0]
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _is_terminal(stream: object) -> bool:

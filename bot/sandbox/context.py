@@ -30,7 +30,9 @@ class MethodContext:
 
     def admit(self, chat_id: int | None, params: Params) -> None:
         """Apply flood control to a sending request; a rejected one is not carried out."""
-        retry_after = self.flood.admit(chat_id, paid=params.flag("allow_paid_broadcast"))
+        chat = self.state.chats.get(chat_id) if chat_id is not None else None
+        shared = chat is not None and chat.shared
+        retry_after = self.flood.admit(chat_id, paid=params.flag("allow_paid_broadcast"), shared=shared)
         if retry_after is not None:
             self.stats.flood_rejected(chat_id)
             raise ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})

@@ -32,6 +32,11 @@ class ControlApi:
             "add_user": self._add_user,
             "add_users": self._add_users,
             "add_group": self._add_group,
+            "add_channel": self._add_channel,
+            "set_member": self._set_member,
+            "create_topic": self._create_topic,
+            "send_group_message": self._send_group_message,
+            "remove_bot": self._remove_bot,
             "send_user_message": self._send_user_message,
             "send_user_document": self._send_user_document,
             "press_button": self._press_button,
@@ -84,8 +89,38 @@ class ControlApi:
 
     async def _add_group(self, args: dict[str, Any]) -> Any:
         return self._server.add_group(
-            _int(args["chat_id"]), args.get("title", "Sandbox group"), supergroup=_flag(args.get("supergroup"))
+            _int(args["chat_id"]),
+            args.get("title", "Sandbox group"),
+            supergroup=_flag(args.get("supergroup")),
+            forum=_flag(args.get("forum")),
+            username=args.get("username"),
         )
+
+    async def _add_channel(self, args: dict[str, Any]) -> Any:
+        bot_admin = args.get("bot_admin")
+        return self._server.add_channel(
+            _int(args["chat_id"]),
+            args.get("title", "Sandbox channel"),
+            username=args.get("username"),
+            bot_admin=True if bot_admin is None else _flag(bot_admin),
+        )
+
+    async def _set_member(self, args: dict[str, Any]) -> Any:
+        self._server.set_member(_int(args["chat_id"]), _int(args["user_id"]), args.get("status", "member"))
+        return True
+
+    async def _create_topic(self, args: dict[str, Any]) -> Any:
+        return self._server.create_topic(_int(args["chat_id"]), _int(args["user_id"]), args["name"])
+
+    async def _send_group_message(self, args: dict[str, Any]) -> Any:
+        return self._server.send_group_message(
+            _int(args["chat_id"]), _int(args["user_id"]), args["text"], thread_id=_optional_int(args.get("thread_id"))
+        )
+
+    async def _remove_bot(self, args: dict[str, Any]) -> Any:
+        by_user = _optional_int(args.get("by_user"))
+        self._server.remove_bot(_int(args["chat_id"]), by_user, status=args.get("status", "kicked"))
+        return True
 
     async def _send_user_message(self, args: dict[str, Any]) -> Any:
         return self._server.send_user_message(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ class FloodLimits:
         paid_per_second: the ceiling for requests with ``allow_paid_broadcast=true``.
         per_chat_per_second: sustained rate into one chat (Telegram: about 1).
         per_chat_burst: how many messages one chat accepts back to back before throttling.
+        shared_chat_per_minute: the cap on messages into one group or channel in any 60 seconds.
         enabled: ``False`` switches flood control off while keeping the numbers.
     """
 
@@ -23,6 +25,8 @@ class FloodLimits:
     paid_per_second: float = 1000
     per_chat_per_second: float = 1.0
     per_chat_burst: int = 3
+    shared_chat_per_minute: int = 20
+    """Messages into one group, supergroup or channel in any 60 seconds (Telegram: 20)."""
     enabled: bool = True
 
 
@@ -62,6 +66,7 @@ class FloodControl:
         """Switch to new limits (``None`` = off) and forget the old buckets."""
         self._limits = limits if limits is not None and limits.enabled else None
         self._chats: dict[int, TokenBucket] = {}
+        self._minutes: dict[int, deque[float]] = {}
         now = self._clock()
         shape = self._limits or FloodLimits()
         self._free = TokenBucket.full(shape.global_per_second, shape.global_per_second, now)
@@ -71,11 +76,12 @@ class FloodControl:
     def limits(self) -> FloodLimits | None:
         return self._limits
 
-    def admit(self, chat_id: int | None, *, paid: bool = False) -> int | None:
+    def admit(self, chat_id: int | None, *, paid: bool = False, shared: bool = False) -> int | None:
         """Take a token for one request; return ``retry_after`` seconds if it must be rejected.
 
-        Both the bot-wide and the per-chat bucket must have a token; a rejected request
-        takes none, like Telegram, which does not deliver it either.
+        Both the bot-wide and the per-chat bucket must have a token, and a ``shared`` chat (group,
+        supergroup, channel) must have had fewer than ``shared_chat_per_minute`` messages in the last 60
+        seconds; a rejected request takes none, like Telegram, which does not deliver it either.
         """
         limits = self._limits
         if limits is None:
@@ -92,8 +98,16 @@ class FloodControl:
             chat.refill(now)
             buckets.append(chat)
         wait = max(bucket.wait() for bucket in buckets)
+        window = self._minutes.setdefault(chat_id, deque()) if shared and chat_id is not None else None
+        if window is not None:
+            while window and window[0] <= now - 60.0:
+                window.popleft()
+            if len(window) >= limits.shared_chat_per_minute:
+                wait = max(wait, window[0] + 60.0 - now)
         if wait > 0:
             return max(1, math.ceil(wait)) if math.isfinite(wait) else 3600
         for bucket in buckets:
             bucket.tokens -= 1
+        if window is not None:
+            window.append(now)
         return None

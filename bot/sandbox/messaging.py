@@ -42,8 +42,9 @@ class Messaging:
         formatted = format_text(html, parse_mode, params.json_value("entities", ENTITIES_ERROR))
         markup = parse_reply_markup(params.json_value("reply_markup", MARKUP_ERROR))
         reply_to = self._reply_target(chat, params)
+        thread_id = _thread(chat, params)
         self._context.admit(chat.id, params)
-        message = self._new_message(chat, reply_to)
+        message = self._new_message(chat, reply_to, thread_id)
         _set_text(message, "text", "entities", formatted)
         _set_markup(message, message_markup(markup))
         self._state.keep_message(chat, StoredMessage(message, from_bot=True, html=html))
@@ -57,6 +58,8 @@ class Messaging:
             parse_mode=parse_mode,
             reply_markup=markup,
             entities=tuple(formatted.entities),
+            message_thread_id=thread_id,
+            disable_notification=params.flag("disable_notification"),
         )
         return message
 
@@ -194,10 +197,11 @@ class Messaging:
         caption = format_text(html, parse_mode, params.json_value("caption_entities", ENTITIES_ERROR), caption=True)
         markup = parse_reply_markup(params.json_value("reply_markup", MARKUP_ERROR))
         reply_to = self._reply_target(chat, params)
+        thread_id = _thread(chat, params)
         self._context.admit(chat.id, params)
         if isinstance(source, Upload):
             source = self._state.add_file(kind, source.filename, source.content_type, source.data)
-        message = self._new_message(chat, reply_to)
+        message = self._new_message(chat, reply_to, thread_id)
         message[kind] = _media_object(kind, source)
         _set_text(message, "caption", "caption_entities", caption)
         _set_markup(message, message_markup(markup))
@@ -213,16 +217,23 @@ class Messaging:
             reply_markup=markup,
             entities=tuple(caption.entities),
             media=MediaInfo(kind, source.file_id, source.name, source.mime_type, source.size),
+            message_thread_id=thread_id,
+            disable_notification=params.flag("disable_notification"),
         )
         return message
 
-    def _new_message(self, chat: ChatState, reply_to: dict[str, Any] | None) -> dict[str, Any]:
-        message: dict[str, Any] = {
-            "message_id": chat.next_message_id(),
-            "from": self._context.bot_user,
-            "chat": chat.chat,
-            "date": int(time.time()),
-        }
+    def _new_message(
+        self, chat: ChatState, reply_to: dict[str, Any] | None, thread_id: int | None = None
+    ) -> dict[str, Any]:
+        message: dict[str, Any] = {"message_id": chat.next_message_id()}
+        if chat.type == "channel":
+            message["sender_chat"] = chat.chat  # channel posts are signed by the channel, not the bot
+        else:
+            message["from"] = self._context.bot_user
+        message.update(chat=chat.chat, date=int(time.time()))
+        if thread_id is not None:
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
         if reply_to is not None:
             message["reply_to_message"] = reply_to
         return message
@@ -259,6 +270,16 @@ class Messaging:
         if not stored.from_bot:
             raise bad_request("message can't be edited")
         return chat, stored
+
+
+def _thread(chat: ChatState, params: Params) -> int | None:
+    """The forum topic a message goes to; Telegram refuses a topic that does not exist there."""
+    thread_id = params.integer("message_thread_id")
+    if thread_id is None:
+        return None
+    if not chat.forum or thread_id not in chat.topics:
+        raise bad_request("message thread not found")
+    return thread_id
 
 
 def _media_source(files: dict[str, StoredFile], source: Upload | str | None, kind: str) -> Upload | StoredFile:

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.sandbox.botsettings import BotSettings
 from bot.sandbox.context import MethodContext
+from bot.sandbox.groups import ChatMembers
 from bot.sandbox.messaging import Messaging
 from bot.sandbox.params import Params
 from bot.sandbox.queries import QueryAnswers
@@ -19,6 +20,7 @@ def method_table(context: MethodContext) -> dict[str, tuple[str, Handler]]:
     messaging = Messaging(context)
     settings = BotSettings(context)
     queries = QueryAnswers(context)
+    members = ChatMembers(context)
     handlers: dict[str, Handler] = {
         "getMe": settings.get_me,
         "getUpdates": queries.get_updates,
@@ -31,6 +33,7 @@ def method_table(context: MethodContext) -> dict[str, tuple[str, Handler]]:
         "close": settings.close,
         "logOut": settings.log_out,
         "getChat": settings.get_chat,
+        "getChatMember": members.get_chat_member,
         "setChatMenuButton": settings.set_chat_menu_button,
         "getChatMenuButton": settings.get_chat_menu_button,
         "setMyName": settings.set_my_name,

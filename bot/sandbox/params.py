@@ -63,6 +63,10 @@ class Params:
         self._uploads = uploads or {}
         self.fault: str | None = None  # set when an injected fault lets the request through
 
+    def set(self, name: str, value: Any) -> None:
+        """Replace one value (the server resolves ``@username`` chat ids before the method sees them)."""
+        self._values[name] = value
+
     def __contains__(self, name: str) -> bool:
         return name in self._values or name in self._uploads
 
@@ -118,7 +122,7 @@ class Params:
             raise bad_request(error) from None
 
     def chat_id(self) -> int:
-        """The target chat; usernames only name channels, which the sandbox does not host."""
+        """The target chat's id (the server has already resolved an ``@username`` into one)."""
         value = self._values.get("chat_id")
         if value is None or value == "":
             raise bad_request("chat_id is empty")

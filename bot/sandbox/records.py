@@ -33,6 +33,7 @@ class SentRecord:
         html: the raw text or caption exactly as the bot sent it.
         entities: Telegram's entities for ``text`` (UTF-16 offsets).
         edited: the action changed an existing message.
+        message_thread_id / disable_notification: the topic and the silence the bot asked for.
         at: the server clock (monotonic unless a test injected a clock); ``wall``: ``time.time()``.
         fault: the injected fault kind when the action happened although the bot saw a failure.
         params: every parameter of the request (uploads as name and size).
@@ -49,6 +50,10 @@ class SentRecord:
     edited: bool = False
     media: MediaInfo | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    message_thread_id: int | None = None
+    """The forum topic the message went to."""
+    disable_notification: bool = False
+    """Sent silently: the readers' phones did not ring."""
     at: float = 0.0
     wall: float = 0.0
     fault: str | None = None

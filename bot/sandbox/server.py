@@ -30,6 +30,7 @@ from bot.sandbox.context import MethodContext
 from bot.sandbox.control import ControlApi
 from bot.sandbox.errors import ApiError, SandboxError
 from bot.sandbox.faults import Fault, FaultKind, FaultPlan
+from bot.sandbox.groups import GroupSimulator
 from bot.sandbox.limits import FloodControl, FloodLimits
 from bot.sandbox.methods import Handler, method_table
 from bot.sandbox.params import Params, read_params
@@ -108,6 +109,7 @@ class BotApiServer:
         )
         self._methods = method_table(self._context)
         self._users = UserSimulator(self._context)
+        self._groups = GroupSimulator(self._context)
         self._control = ControlApi(self)
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
@@ -174,9 +176,53 @@ class BotApiServer:
         """Register a user and their private chat with the bot (chat id = user id)."""
         return self._users.add_user(user_id, first_name, username, language_code)
 
-    def add_group(self, chat_id: int, title: str = "Sandbox group", *, supergroup: bool = False) -> dict[str, Any]:
-        """Create a group chat the bot is a member of; returns the Chat object."""
-        return self._users.add_group(chat_id, title, supergroup=supergroup)
+    def add_group(
+        self,
+        chat_id: int,
+        title: str = "Sandbox group",
+        *,
+        supergroup: bool = False,
+        forum: bool = False,
+        username: str | None = None,
+    ) -> dict[str, Any]:
+        """Create a group (or a supergroup, or a forum) the bot is a member of; returns the Chat object."""
+        return self._groups.add_group(chat_id, title, supergroup=supergroup, forum=forum, username=username)
+
+    def add_channel(
+        self, chat_id: int, title: str = "Sandbox channel", *, username: str | None = None, bot_admin: bool = True
+    ) -> dict[str, Any]:
+        """Create a channel; the bot is one of its administrators unless ``bot_admin=False``."""
+        return self._groups.add_channel(chat_id, title, username=username, bot_admin=bot_admin)
+
+    def set_member(self, chat_id: int, user_id: int, status: str = "member") -> None:
+        """Make a user a ``creator``, ``administrator``, ``member`` (…) of a group; getChatMember reports it."""
+        self._groups.set_member(chat_id, user_id, status)
+
+    def set_bot_status(self, chat_id: int, status: str) -> None:
+        """Make the bot an ``administrator`` or a plain ``member`` of a group or channel."""
+        self._groups.set_bot_status(chat_id, status)
+
+    def create_topic(self, chat_id: int, user_id: int, name: str) -> int:
+        """Open a topic in a forum supergroup; returns its ``message_thread_id``."""
+        return self._groups.create_topic(chat_id, user_id, name)
+
+    def send_group_message(
+        self, chat_id: int, user_id: int, text: str, *, thread_id: int | None = None
+    ) -> dict[str, Any]:
+        """Inject a message from a member into a group (into a forum topic with ``thread_id``)."""
+        return self._groups.send_message(chat_id, user_id, text, thread_id=thread_id)
+
+    def remove_bot(self, chat_id: int, by_user: int | None = None, *, status: str = "kicked") -> None:
+        """Remove the bot from a group or channel: a ``my_chat_member`` update, then 403 on every send."""
+        self._groups.remove_bot(chat_id, by_user, status=status)
+
+    def react(self, chat_id: int, message_id: int, counts: dict[str, int]) -> None:
+        """Set the anonymous reaction totals of a channel post (a ``message_reaction_count`` update)."""
+        self._groups.react(chat_id, message_id, counts)
+
+    def choose_inline_result(self, user_id: int, result_id: str) -> None:
+        """The user picks an inline result the bot offered (a ``chosen_inline_result`` update)."""
+        self._users.choose_inline_result(user_id, result_id)
 
     def send_user_message(self, user_id: int, text: str, *, reply_to_message_id: int | None = None) -> dict[str, Any]:
         """Inject a message from the user (registering them if new); returns the Message.
@@ -200,17 +246,19 @@ class BotApiServer:
         *,
         button_text: str | None = None,
         forge: bool = False,
+        chat_id: int | None = None,
     ) -> str:
         """Press an inline button on a bot message; returns the callback query id.
 
         The button is found by ``callback_data`` or ``button_text`` and must exist on the
         message as it is now. ``forge=True`` sends ``callback_data`` even if no button
-        carries it, as a malicious client could.
+        carries it, as a malicious client could. ``chat_id`` presses a button in a group the user is
+        in (by default, in the user's private chat with the bot).
 
         Raises:
             SandboxError: when the message or the button does not exist.
         """
-        return self._users.press_button(user_id, message_id, callback_data, button_text, forge)
+        return self._users.press_button(user_id, message_id, callback_data, button_text, forge, chat_id)
 
     def send_inline_query(self, user_id: int, query: str) -> str:
         """Type ``@bot query`` as the user; returns the inline query id."""
@@ -299,6 +347,11 @@ class BotApiServer:
             for _, stored in sorted(chat.messages.items())
             if not stored.deleted and (from_bot is None or stored.from_bot == from_bot)
         ]
+
+    def file_data(self, file_id: str) -> bytes | None:
+        """The bytes of a file either side sent (a photo the bot sent, an uploaded document)."""
+        stored = self._state.files.get(file_id)
+        return None if stored is None else stored.data
 
     def callback_answers(self) -> list[CallbackAnswer]:
         return list(self._state.callback_answers)
@@ -395,6 +448,7 @@ class BotApiServer:
         self._stats.request(name)
         try:
             params = await read_params(request)
+            self._resolve_username(params)
         except ApiError as error:
             return self._error_response(error)
         fault = self._faults.take(name)
@@ -402,6 +456,12 @@ class BotApiServer:
             self._stats.fault(fault.kind)
             return await self._faulty_response(request, fault, handler, params)
         return await self._answer(handler, params)
+
+    def _resolve_username(self, params: Params) -> None:
+        """``chat_id=@channel``: Telegram accepts a public group's or channel's username for its id."""
+        chat = params.text("chat_id")
+        if chat is not None and chat.startswith("@"):
+            params.set("chat_id", self._state.by_username(chat).id)
 
     async def _answer(self, handler: Handler, params: Params) -> web.Response:
         try:

@@ -35,11 +35,30 @@ class ChatState:
     migrated_to: int | None = None
     last_message_id: int = 0
     messages: dict[int, StoredMessage] = field(default_factory=dict)
+    members: dict[int, str] = field(default_factory=dict)
+    """Group, supergroup and channel members by user id: ``creator``, ``administrator``, ``member``, ``left``…"""
+    bot_status: str = "member"
+    """The bot's own status in a group or channel; ``kicked`` or ``left`` once removed."""
+    topics: dict[int, str] = field(default_factory=dict)
+    """A forum's topics: ``message_thread_id`` → name (the id of the topic's creation message)."""
 
     @property
     def id(self) -> int:
         chat_id: int = self.chat["id"]
         return chat_id
+
+    @property
+    def type(self) -> str:
+        return str(self.chat.get("type", "private"))
+
+    @property
+    def shared(self) -> bool:
+        """A group, supergroup or channel: many readers, 20 messages a minute."""
+        return self.type != "private"
+
+    @property
+    def forum(self) -> bool:
+        return bool(self.chat.get("is_forum"))
 
     def next_message_id(self) -> int:
         self.last_message_id += 1
@@ -151,7 +170,21 @@ class SandboxState:
             raise forbidden("user is deactivated")
         if chat.blocked:
             raise forbidden("bot was blocked by the user")
+        if chat.shared and chat.bot_status == "kicked":
+            raise forbidden(f"bot was kicked from the {chat.type} chat")
+        if chat.shared and chat.bot_status == "left":
+            raise forbidden(f"bot is not a member of the {chat.type} chat")
+        if chat.type == "channel" and chat.bot_status not in ("administrator", "creator"):
+            raise bad_request("need administrator rights in the channel chat")
         return chat
+
+    def by_username(self, username: str) -> ChatState:
+        """The chat ``@username`` names (Telegram resolves only public chats this way), or "chat not found"."""
+        wanted = username.removeprefix("@").lower()
+        for chat in self.chats.values():
+            if str(chat.chat.get("username", "")).lower() == wanted and chat.type != "private":
+                return chat
+        raise bad_request("chat not found")
 
     def add_file(self, kind: str, name: str | None, mime_type: str | None, data: bytes) -> StoredFile:
         number = next(self._file_numbers)

@@ -89,7 +89,8 @@ def describe_media(media: MediaInfo) -> str:
         size = f"{media.size / 1024 / 1024:.1f} MB"
     else:
         size = f"{max(1, round(media.size / 1024))} KB"
-    label = f"{media.kind}: {media.file_name}" if media.file_name else media.kind
+    # A photo's upload name is whatever the client made up ("application.octet-stream"): not worth showing.
+    label = f"{media.kind}: {media.file_name}" if media.file_name and media.kind != "photo" else media.kind
     return f"[{label}, {size}]"
 
 

@@ -40,11 +40,6 @@ class UserSimulator:
             existing.user = user
         return dict(user)
 
-    def add_group(self, chat_id: int, title: str, *, supergroup: bool) -> dict[str, Any]:
-        chat = {"id": chat_id, "type": "supergroup" if supergroup else "group", "title": title}
-        self._state.chats.setdefault(chat_id, ChatState(chat=chat))
-        return dict(self._state.chats[chat_id].chat)
-
     def send_message(self, user_id: int, text: str, reply_to_message_id: int | None) -> dict[str, Any]:
         chat = self._chat_for_user(user_id)
         message = self._new_message(chat, reply_to_message_id)
@@ -75,14 +70,22 @@ class UserSimulator:
         return self._deliver(chat, message)
 
     def press_button(
-        self, user_id: int, message_id: int, callback_data: str | None, button_text: str | None, forge: bool
+        self,
+        user_id: int,
+        message_id: int,
+        callback_data: str | None,
+        button_text: str | None,
+        forge: bool,
+        chat_id: int | None = None,
     ) -> str:
-        chat = self._state.chats.get(user_id)
+        chat = self._state.chats.get(user_id if chat_id is None else chat_id)
         if chat is None or user_id not in self._state.users:
             raise SandboxError(f"user {user_id} has no chat with the bot")
+        if chat.shared and chat.members.get(user_id) in (None, "left", "kicked"):
+            raise SandboxError(f"user {user_id} is not in chat {chat.id}")
         stored = chat.live_message(message_id)
         if stored is None or not stored.from_bot:
-            raise SandboxError(f"there is no bot message {message_id} in chat {user_id}")
+            raise SandboxError(f"there is no bot message {message_id} in chat {chat.id}")
         data = callback_data if forge else _button_data(stored, callback_data, button_text)
         if data is None:
             raise SandboxError("a forged button press needs callback_data")
@@ -118,6 +121,23 @@ class UserSimulator:
             },
         )
         return query_id
+
+    def choose_inline_result(self, user_id: int, result_id: str) -> dict[str, Any] | None:
+        """The user picks one of the results the bot offered for their latest inline query.
+
+        Telegram sends ``chosen_inline_result`` only to bots with inline feedback on (@BotFather's
+        /setinlinefeedback); the sandbox behaves as if it were on.
+        """
+        for answer in reversed(self._state.inline_answers):
+            if answer.user_id != user_id:
+                continue
+            if not any(result.get("id") == result_id for result in answer.results):
+                raise SandboxError(f"the bot offered user {user_id} no result {result_id!r}")
+            return self._context.updates.push(
+                "chosen_inline_result",
+                {"result_id": result_id, "from": dict(self._state.users[user_id]), "query": answer.query},
+            )
+        raise SandboxError(f"the bot answered no inline query of user {user_id}")
 
     def set_blocked(self, user_id: int, blocked: bool) -> None:
         self._known_chat(user_id).blocked = blocked

@@ -33,8 +33,9 @@ class PollReport:
     errors: list[str] = field(default_factory=list)
 
 
-Announce = Callable[[int], Awaitable[object]]
-"""Told the id of each issue a poll stored or replaced (the bot passes ``announce_published``)."""
+Announce = Callable[[int], Awaitable[int]]
+"""Told the id of each issue a poll stored or replaced (the bot passes ``announce_published``); returns how
+many readers were queued now."""
 
 
 class FeedPoller:
@@ -95,6 +96,7 @@ class FeedPoller:
                 logger.info("feed %s: %d new or corrected entries for the daily digest", url, kept)
             await self._feeds.record_success(url, result.etag, result.last_modified)
             return report
+        queued = 0
         for issue in result.entries:
             source = issue.entry.link or f"{url}#{issue.entry.id}"
             outcome = await ingest_text(
@@ -104,8 +106,12 @@ class FeedPoller:
                 logger.warning("feed %s: entry %s is not an issue: %s", url, source, outcome.error)
                 report.errors.append(outcome.error)
             elif outcome.outcome in (SaveOutcome.CREATED, SaveOutcome.REPLACED) and outcome.digest_id is not None:
-                logger.info("feed %s: %s", url, outcome.describe())
+                logger.debug("feed %s: %s", url, outcome.describe())
                 report.stored.append(outcome.digest_id)
-                await self._announce(outcome.digest_id)
+                queued += await self._announce(outcome.digest_id)
+        if report.stored:
+            logger.info(
+                "feed %s: %d new or corrected issues stored, %d readers sent one now", url, len(report.stored), queued
+            )
         await self._feeds.record_success(url, result.etag, result.last_modified)
         return report

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from telegram import Message, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.delivery.channels import ChannelPoster
 from bot.delivery.engine import DeliveryEngine
 from bot.features.services import Services
+from bot.telegram.members import topic_of
 
 
 class BotData:
@@ -16,9 +19,23 @@ class BotData:
     def __init__(self) -> None:
         self.services: Services | None = None
         self.engine: DeliveryEngine | None = None
+        self.channels: ChannelPoster | None = None
 
 
 class BriefingContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
+    topic: int | None = None
+    """The forum topic the update came from (its ``message_thread_id``): replies go back into it."""
+
+    @classmethod
+    def from_update(cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]) -> BriefingContext:
+        context: BriefingContext = super().from_update(update, application)
+        if isinstance(update, Update):
+            message = update.effective_message
+            if update.callback_query is not None and isinstance(update.callback_query.message, Message):
+                message = update.callback_query.message
+            context.topic = topic_of(message)
+        return context
+
     @property
     def services(self) -> Services:
         services = self.bot_data.services

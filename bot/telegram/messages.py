@@ -36,8 +36,10 @@ def preview(message: RenderedMessage) -> LinkPreviewOptions:
     return LinkPreviewOptions(is_disabled=message.disable_preview)
 
 
-async def send_rendered(bot: Bot, chat_id: int, messages: Sequence[RenderedMessage]) -> list[Message]:
-    """Send the parts in order; returns the sent messages (the last one carries the keyboard)."""
+async def send_rendered(
+    bot: Bot, chat_id: int, messages: Sequence[RenderedMessage], *, thread_id: int | None = None
+) -> list[Message]:
+    """Send the parts in order (into forum topic ``thread_id`` if given); returns the sent messages."""
     sent = []
     for part in messages:
         sent.append(
@@ -47,6 +49,7 @@ async def send_rendered(bot: Bot, chat_id: int, messages: Sequence[RenderedMessa
                 parse_mode=ParseMode.HTML,
                 reply_markup=to_markup(part.keyboard),
                 link_preview_options=preview(part),
+                message_thread_id=thread_id,
             )
         )
     return sent
@@ -55,23 +58,26 @@ async def send_rendered(bot: Bot, chat_id: int, messages: Sequence[RenderedMessa
 class Pacer(Protocol):
     """Per-chat pacing (``bot.delivery.pacing.ChatPacer``): how long to wait before the next message."""
 
-    def reserve(self, chat_id: int) -> float: ...
+    def reserve(self, chat_id: int, *, shared: bool = False) -> float: ...
 
 
-async def send_paced(bot: Bot, chat_id: int, messages: Sequence[RenderedMessage], pacer: Pacer) -> list[Message]:
+async def send_paced(
+    bot: Bot, chat_id: int, messages: Sequence[RenderedMessage], pacer: Pacer, *, thread_id: int | None = None
+) -> list[Message]:
     """Like :func:`send_rendered`, but a reply of several messages keeps to Telegram's per-chat rate.
 
     PTB's rate limiter paces only groups and otherwise retries after a 429, so a whole issue sent into a
     private chat would bounce off the limit; the pacer holds the later parts back instead. A single
     message is only counted, never held: one reply per reader action is a human pace, and waiting would
-    only add latency.
+    only add latency. ``thread_id`` answers inside a forum topic.
     """
     sent = []
+    shared = chat_id < 0  # a group or channel: 20 messages a minute, and many readers' replies share them
     for part in messages:
-        delay = pacer.reserve(chat_id)
-        if delay > 0 and len(messages) > 1:
+        delay = pacer.reserve(chat_id, shared=shared)
+        if delay > 0 and (len(messages) > 1 or shared):
             await asyncio.sleep(delay)
-        sent += await send_rendered(bot, chat_id, [part])
+        sent += await send_rendered(bot, chat_id, [part], thread_id=thread_id)
     return sent
 
 

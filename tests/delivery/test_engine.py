@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -279,3 +280,35 @@ async def test_a_dead_holder_on_this_host_is_replaced_at_once(rig: Rig) -> None:
     engine = rig.engine(rate=100)
     assert await engine.open()
     await engine.stop()
+
+
+async def test_a_round_that_sent_something_is_one_info_line_and_one_warning_per_failure_kind(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    await rig.readers(*range(1, 7))
+    rig.server.block_user(5)
+    rig.server.block_user(6)
+    await rig.services.deliveries.enqueue_active(rig.digest_id)
+    with caplog.at_level(logging.INFO, logger="bot.delivery.engine"):
+        await run(rig.engine(rate=100))
+    mine = [r for r in caplog.records if r.name == "bot.delivery.engine"]
+    [info] = [r for r in mine if r.levelno == logging.INFO]
+    text = info.getMessage()
+    assert f"issue {rig.digest_id}" in text and "4 readers" in text and "4 messages" in text
+    assert "2 blocked" in text and "0 failed" in text and "msg/s" in text
+    [warning] = [r for r in mine if r.levelno == logging.WARNING]
+    assert warning.getMessage().startswith("2 × blocked")
+
+
+async def test_a_broadcast_logs_when_it_starts_and_finishes(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
+    from bot.features import broadcasting
+
+    await rig.readers(1, 2, 3)
+    draft = await broadcasting.draft(rig.services, 9001, "<b>Breaking</b>")
+    with caplog.at_level(logging.INFO):
+        await broadcasting.confirm(rig.services, draft.broadcast.id, 9001)
+        await run(rig.engine(rate=100))
+        await run(rig.engine(rate=100))  # the running engine's next round marks it done
+    lines = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert f"broadcast #{draft.broadcast.id} started by editor 9001: 3 recipients" in lines
+    assert f"broadcast #{draft.broadcast.id} finished: sent to 3 of 3 readers, 0 blocked, 0 failed" in lines

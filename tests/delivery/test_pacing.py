@@ -81,3 +81,26 @@ def test_chat_pacer_forgets_old_chats_beyond_its_capacity() -> None:
     pacer.reserve(2)
     pacer.reserve(3)  # chat 1 is forgotten: a fresh bucket next time
     assert pacer.reserve(1) == 0.0
+
+
+def test_a_shared_chat_gets_at_most_20_messages_in_any_minute() -> None:
+    clock = FakeClock()
+    pacer = ChatPacer(interval=1.1, burst=3, clock=clock)
+    sent: list[float] = []
+    for _ in range(45):
+        wait = pacer.reserve(-1001, shared=True)
+        clock.now += wait  # the sender waits as told, then sends
+        sent.append(clock.now)
+    for index in range(len(sent) - 20):
+        assert sent[index + 20] - sent[index] >= 60.0, f"21 messages within a minute from message {index}"
+    # A private chat is held only to one a second after its burst.
+    private = [pacer.reserve(42) for _ in range(4)]
+    assert private == pytest.approx([0.0, 0.0, 0.0, 1.1])
+
+
+def test_a_private_chat_is_not_counted_per_minute() -> None:
+    clock = FakeClock()
+    pacer = ChatPacer(interval=1.1, burst=3, clock=clock)
+    for _ in range(30):
+        clock.now += pacer.reserve(42)
+    assert clock.now - 100.0 == pytest.approx(27 * 1.1), "one a second, no minute window"

@@ -165,7 +165,7 @@ async def test_broadcast_preview_confirm_progress_and_report(harness: Harness, m
     expected = "Breaking: &lt;b&gt;not markup&lt;/b&gt; &amp; a link https://meduza.io/en"
     assert preview.html == expected
     assert "3 readers" in (question.text or "")
-    assert [text for text, _ in buttons(question)] == ["📣 Send to 3 readers", render.CANCEL_BUTTON]
+    assert [text for text, _ in buttons(question)] == ["📣 Send to 3 readers", render.CANCEL_BUTTON, "⚡ Mark urgent"]
     await asyncio.sleep(0.2)
     assert all(received(server, chat) == [] for chat in range(2001, 2006)), "sent before Confirm"
 
@@ -426,7 +426,9 @@ async def test_cancel_an_upload_then_withdraw_a_published_issue(harness: Harness
     published = await services.digests.latest_published()
     assert published is not None
 
-    [reply] = await harness.say(EDITOR, "/withdraw")
+    [question] = await harness.say(EDITOR, "/withdraw")
+    assert f"#{published.id}" in (question.text or "")
+    [reply] = await harness.press(EDITOR, question.message_id, data(question, "wd:", True), replies=1)
     assert (reply.text or "").startswith("🗑 Withdrew") and f"#{published.id}" in (reply.text or "")
     assert await services.digests.latest_published() is None
     withdrawn = await services.digests.get(published.id)

@@ -6,16 +6,18 @@ the scheduler's tick, wake the engine, and read what reached the chat.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from bot.digest.model import Digest, Item, ItemKind, Section
+from bot.digest.parser import parse_text
 from bot.render import settings as view
 from bot.rules.preferences import Format
 from bot.sandbox.records import SentRecord
-from bot.sources.ingest import ingest_text, store_digest
+from bot.sources.ingest import store_digest
 from tests.harness import OTHER_READER, READER, START, Harness, buttons
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -37,9 +39,12 @@ async def subscribe(harness: Harness, user: int = READER, *, headlines: bool = T
         await harness.services.subscribers.update_preferences(user, format=Format.HEADLINES)
 
 
-async def publish(harness: Harness, name: str = ISSUE) -> int:
+async def publish(harness: Harness, name: str = ISSUE, *, day: dt.date | None = None, undated: bool = False) -> int:
+    """Publish a fixture as the issue of ``day`` (default: the clock's today), so the tick sends it that day."""
     services = harness.services
-    report = await ingest_text(services.db, services.digests, (FIXTURES / name).read_text(), source=name)
+    digest = parse_text((FIXTURES / name).read_text(), source=name)
+    when = None if undated else day or harness.clock.now().date()
+    report = await store_digest(services.db, services.digests, dataclasses.replace(digest, date=when))
     assert report.digest_id is not None
     return report.digest_id
 
@@ -98,7 +103,7 @@ async def test_spring_forward_delivers_at_the_end_of_the_gap(harness: Harness) -
     # 02:30 does not exist in Berlin on 29 March 2026: the clocks go from 02:00 CET to 03:00 CEST.
     assert "Next delivery: Sun 29 Mar 03:00" in reply.text
     assert (await reader(harness)).next_delivery_at == utc(2026, 3, 29, 1, 0)
-    digest_id = await publish(harness)
+    digest_id = await publish(harness, day=dt.date(2026, 3, 29))
 
     assert await tick(harness, utc(2026, 3, 29, 0, 59)) == 0
     assert not await has_issue(harness, READER, digest_id)
@@ -114,12 +119,12 @@ async def test_fall_back_delivers_once_at_the_first_half_past_two(harness: Harne
     await harness.say(READER, "/timezone berlin")
     [reply] = await harness.say(READER, "/time 2:30")
     assert "Next delivery: Sun 25 Oct 02:30" in reply.text
-    await publish(harness)
+    await publish(harness, day=dt.date(2026, 10, 25))
 
     assert await tick(harness, utc(2026, 10, 25, 0, 29)) == 0
     await tick(harness, utc(2026, 10, 25, 0, 30))  # 02:30 CEST
     await receives_issue(harness, READER)
-    later = await publish(harness, LATER_ISSUE)  # a newer issue, so a second delivery would show
+    later = await publish(harness, LATER_ISSUE, undated=True)  # a newer issue, so a second delivery would show
     assert await tick(harness, utc(2026, 10, 25, 1, 30)) == 0  # 02:30 again, now CET: not a delivery
     assert not await has_issue(harness, READER, later)
     assert (await reader(harness)).next_delivery_at == utc(2026, 10, 26, 1, 30)
@@ -137,6 +142,8 @@ async def test_pause_skips_two_days_then_deliveries_resume(harness: Harness) -> 
     assert await tick(harness, utc(2026, 3, 2, 8, 0)) == 0
     assert await tick(harness, utc(2026, 3, 3, 8, 0)) == 0
     assert not await has_issue(harness, READER, digest_id)
+    harness.clock.set(utc(2026, 3, 4, 7, 0))
+    await publish(harness)  # March 4's issue
     await tick(harness, utc(2026, 3, 4, 8, 0))
     await receives_issue(harness, READER)
     assert (await reader(harness)).status == "active"

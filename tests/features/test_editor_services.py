@@ -142,12 +142,15 @@ def test_pending_issues_keep_the_last_few() -> None:
 
 
 async def test_publish_withdraw_and_publish_again(services: Services) -> None:
-    assert await publishing.withdraw_latest(services, 7) is None
+    assert await publishing.to_withdraw(services, None) is None
     digest = make_digest()
     first = await publishing.publish(services, digest, 7)
     assert (first.outcome, first.republished) == (SaveOutcome.CREATED, False)
-    withdrawn = await publishing.withdraw_latest(services, 7)
+    named = await publishing.to_withdraw(services, None)
+    assert named is not None and named.id == first.digest_id
+    withdrawn = await publishing.withdraw(services, named.id, 7)
     assert withdrawn is not None and withdrawn.id == first.digest_id
+    assert await publishing.withdraw(services, named.id, 7) is None  # exactly that one, once
     assert await services.digests.latest_published() is None
     again = await publishing.publish(services, digest, 8)
     assert (again.digest_id, again.outcome, again.republished) == (first.digest_id, SaveOutcome.UNCHANGED, True)

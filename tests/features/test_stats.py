@@ -122,7 +122,8 @@ async def test_today_follows_the_configured_timezone(db: Database, clock: Manual
         timezone=dt.timezone(dt.timedelta(hours=3)),
     )
     assert stats.today.day == TODAY + dt.timedelta(days=1)
-    assert (stats.today.sent, stats.today.pending, stats.today.failed) == (0, 0, 0)
+    # Nothing was sent or failed since midnight there; the delivery still queued is waiting all the same.
+    assert (stats.today.sent, stats.today.pending, stats.today.failed) == (0, 1, 0)
 
 
 async def test_json_and_chart(db: Database, clock: ManualClock) -> None:
@@ -138,3 +139,23 @@ async def test_json_and_chart(db: Database, clock: ManualClock) -> None:
 
     png = render_chart(stats)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+
+
+async def test_todays_deliveries_are_counted_by_when_they_were_sent_not_by_issue_date(
+    db: Database, clock: ManualClock
+) -> None:
+    subscribers, deliveries = SubscriberRepository(db), DeliveryRepository(db)
+    for chat_id in (1, 2, 3):
+        await subscribers.upsert_on_start(chat_id)
+    yesterday_issue = (await DigestRepository(db).save(make_digest(TODAY - dt.timedelta(days=400)))).digest_id
+    clock.set(NOW - dt.timedelta(days=1))  # one sent yesterday: not today's
+    await deliveries.enqueue(yesterday_issue, [1, 2, 3])
+    await deliveries.claim(yesterday_issue, 1)
+    await deliveries.mark_sent(yesterday_issue, 1, [1])
+    clock.set(NOW - dt.timedelta(minutes=5))  # a push of an old issue this morning
+    await deliveries.claim(yesterday_issue, 2)
+    await deliveries.mark_sent(yesterday_issue, 2, [2])
+    await deliveries.mark_failed(yesterday_issue, 3, "Bad Request")
+    clock.set(NOW)
+    figures = await gather_stats(subscribers, deliveries, BroadcastRepository(db), NOW)
+    assert (figures.today.sent, figures.today.failed, figures.today.pending) == (1, 1, 0)

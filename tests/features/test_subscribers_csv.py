@@ -13,8 +13,10 @@ import pytest
 
 from bot.cli import main
 from bot.digest.model import ItemKind
-from bot.features.subscribers_csv import CsvError, Defaults, read_subscribers
+from bot.features.subscribers_csv import CsvError, Defaults, import_subscribers, read_subscribers, write_subscribers
+from bot.rules.chats import ChatKind
 from bot.rules.preferences import Format
+from bot.rules.quiet import QuietHours
 from storage import Database, SubscriberRepository, SubscriberStatus
 
 NOW = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
@@ -245,3 +247,23 @@ def test_export_to_stdout_is_clean_csv(db_path: Path, capsys) -> None:
 def test_export_needs_a_database(db_path: Path, capsys) -> None:
     assert main(["subscribers", "export", "-"]) == 1
     assert "no database there" in capsys.readouterr().err
+
+
+
+async def test_groups_topics_and_quiet_hours_survive_an_export_and_import(db: Database) -> None:
+    subscribers = SubscriberRepository(db)
+    await subscribers.upsert_on_start(-1003, chat_kind=ChatKind.SUPERGROUP, thread_id=12)
+    night = QuietHours(dt.time(22, 0), dt.time(7, 0))
+    await subscribers.upsert_on_start(7)
+    await subscribers.update_preferences(7, quiet=night, quiet_hold=True)
+    out = io.StringIO()
+    await write_subscribers(subscribers, out)
+    copy = await Database.open(":memory:", clock=db.clock)
+    try:
+        checked = read_subscribers(io.StringIO(out.getvalue()), now=NOW)
+        await import_subscribers(SubscriberRepository(copy), checked)
+        group, reader = await SubscriberRepository(copy).get(-1003), await SubscriberRepository(copy).get(7)
+        assert group is not None and (group.chat_kind, group.thread_id) == (ChatKind.SUPERGROUP, 12)
+        assert reader is not None and reader.quiet == night and reader.quiet_hold
+    finally:
+        await copy.close()

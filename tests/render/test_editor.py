@@ -138,7 +138,9 @@ def test_published_and_withdrawn() -> None:
     assert created.startswith("✅ Published “A &amp; B” (Friday, October 11, 2024) as issue #3.")
     assert "earlier text" in render.published(digest, 3, SaveOutcome.REPLACED)
     assert "back" in render.published(digest, 3, SaveOutcome.UNCHANGED, republished=True)
-    assert render.withdrawn(digest, 3).startswith("🗑 Withdrew “A &amp; B”")
+    withdrawn = render.withdrawn(digest, 3)
+    assert withdrawn.html.startswith("🗑 Withdrew “A &amp; B”") and "/republish 2024-10-11" in withdrawn.html
+    assert withdrawn.keyboard is not None and [b.text for b in withdrawn.keyboard.buttons()] == ["↩️ Republish"]
     failed = render.parse_failed("a<b>.txt", "no issue date or headline found")
     parse(failed)
     assert "a&lt;b&gt;.txt" in failed
@@ -183,3 +185,19 @@ def test_statistics_in_the_chat_and_the_terminal() -> None:
 def test_chart_ticks_end_on_the_latest() -> None:
     assert render.tick_labels(list("abcdefg"), 3) == ["a", "", "", "d", "", "", "g"]
     assert render.short_day(dt.date(2026, 3, 2)) == "Mar 2"
+
+
+def test_the_preview_counts_readers_in_quiet_hours_and_offers_the_toggles() -> None:
+    question = render.broadcast_confirmation(7, 10, quiet_silent=2, quiet_held=1, channels=2)
+    assert "🌙 3 readers in quiet hours right now: 2 get it silently, 1 when their quiet hours end." in question.html
+    assert "📢 Not posted to the channels." in question.html
+    assert question.keyboard is not None
+    labels = [(button.text, button.data) for button in question.keyboard.buttons()]
+    assert ("⚡ Mark urgent", "bo:7:urgent") in labels and ("📢 Channels too", "bo:7:channels") in labels
+    urgent = render.broadcast_confirmation(7, 10, quiet_silent=3, urgent=True, channels=2, to_channels=True)
+    assert "Urgent" in urgent.html and "Also posted to the 2 channels." in urgent.html
+    assert urgent.keyboard is not None
+    labels = [(button.text, button.data) for button in urgent.keyboard.buttons()]
+    assert ("✓ ⚡ Urgent", "bo:7:calm") in labels and ("✓ 📢 Channels too", "bo:7:readers") in labels
+    plain = render.broadcast_confirmation(7, 10)
+    assert "quiet hours" not in plain.html and "channels" not in plain.html

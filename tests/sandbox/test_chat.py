@@ -7,6 +7,7 @@ import contextlib
 import io
 import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from bot.sandbox.server import BotApiServer
 from bot.sandbox.terminal import describe_media, render_text
 
 USER = 1001
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 WELCOME = (
     'Welcome, <b>Reader</b>!\n<blockquote>Top story\nSecond line</blockquote>\n<a href="https://example.org/">Read</a>'
 )
@@ -41,6 +43,10 @@ async def answer(bot: Bot, update: Update) -> None:
         await bot.send_message(USER, WELCOME, parse_mode="HTML", reply_markup=InlineKeyboardMarkup(buttons))
     elif update.message is not None and update.message.text == "/file":
         await bot.send_document(USER, b"x" * 3000, filename="digest.pdf", caption="Today")
+    elif update.message is not None and update.message.text == "/chart":
+        await bot.send_photo(USER, PNG, caption="Chart")
+    elif update.message is not None and update.message.document is not None:
+        await bot.send_message(USER, f"got file {update.message.document.file_name}")
     elif update.message is not None:
         await bot.send_message(USER, f"echo: {update.message.text}")
 
@@ -151,3 +157,30 @@ def test_rendering_uses_ansi_only_with_color() -> None:
     assert render_text("Bold link 😀", entities, color=False) == "Bold link (https://x.org/) 😀"
     assert render_text("Bold link", entities, color=True) == "\x1b[1mBold\x1b[0m \x1b[4;34mlink\x1b[0m (https://x.org/)"
     assert describe_media(MediaInfo("photo", "id", None, None, 5 * 1024 * 1024)) == "[photo, 5.0 MB]"
+
+
+@pytest.mark.usefixtures("fake_bot")
+async def test_a_number_says_which_message_it_pressed(server: BotApiServer) -> None:
+    transcript = await chat(server, "/start\n1\n")
+    assert "(pressed [1] Subscribe on the message “Welcome, Reader!" in transcript
+
+
+@pytest.mark.usefixtures("fake_bot")
+async def test_a_pasted_message_of_several_lines(server: BotApiServer) -> None:
+    transcript = await chat(server, 'before\n"""\n/publish\nline one\n\nline three\n"""\nafter\n')
+    sent = [m.get("text") for m in server.messages(USER, from_bot=False)]
+    assert sent == ["before", "/publish\nline one\n\nline three", "after"]
+    assert "echo: /publish" in transcript
+
+
+@pytest.mark.usefixtures("fake_bot")
+async def test_file_sends_a_document_and_photos_are_saved(server: BotApiServer, tmp_path) -> None:
+    issue = tmp_path / "issue.txt"
+    issue.write_text("The Real Russia. Today.")
+    transcript = await chat(server, f"/file {issue}\n/file {tmp_path / 'missing.txt'}\n/chart\n", media_dir=tmp_path)
+    assert "bot: got file issue.txt" in transcript
+    assert "(no such file:" in transcript
+    [saved] = [line for line in transcript.splitlines() if "saved to" in line]
+    path = saved.split("saved to ", 1)[1].strip().removesuffix(")")
+    assert path.endswith(".png")
+    assert Path(path).read_bytes() == PNG

@@ -115,9 +115,8 @@ async def test_a_late_issue_goes_to_readers_whose_time_has_passed_but_a_backfill
         early, late = 1, 2
         await services.subscribers.upsert_on_start(early, delivery_time=dt.time(7, 0))
         await services.subscribers.upsert_on_start(late, delivery_time=dt.time(18, 0))
-        report = await ingest_text(
-            db, services.digests, (FIXTURES / "real-russia-today-2024-07-11.txt").read_text(), source="new"
-        )
+        text = (FIXTURES / "real-russia-today-2024-07-11.txt").read_text()
+        report = await ingest_text(db, services.digests, text.replace("July 11, 2024", "March 2, 2026"), source="new")
         assert report.digest_id is not None
         assert await announce_published(services, report.digest_id) == 1
         assert (await services.deliveries.status(report.digest_id, early)).status == DeliveryStatus.PENDING
@@ -126,6 +125,18 @@ async def test_a_late_issue_goes_to_readers_whose_time_has_passed_but_a_backfill
         old = await ingest_text(db, services.digests, SAMPLE.read_text(), source="archive")
         assert old.digest_id is not None
         assert await announce_published(services, old.digest_id) == 0
+
+
+def test_ingest_says_an_archive_issue_is_not_sent_and_announce_sends_one(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ingest", "--quiet", str(SAMPLE)]) == 0
+    assert "archive issue (dated before today): searchable, not sent to readers" in capsys.readouterr().out
+    other = FIXTURES / "real-russia-today-2024-07-11.txt"
+    assert main(["ingest", "--quiet", "--announce", str(SAMPLE), str(other)]) == 1
+    assert "exactly one issue" in capsys.readouterr().err
+    assert main(["ingest", "--quiet", "--announce", str(SAMPLE)]) == 0
+    assert "announced on purpose as today's issue" in capsys.readouterr().out
 
 
 def test_ingest_of_a_saved_feed_and_of_a_directory(db_path: Path, tmp_path: Path, capsys) -> None:

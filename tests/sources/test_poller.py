@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -67,7 +68,9 @@ async def test_a_failing_feed_is_recorded_and_does_not_stop_the_others(site: Fee
 
 
 async def test_a_new_issue_reaches_readers_whose_time_has_passed(site: FeedSite, services: Services) -> None:
-    await services.subscribers.upsert_on_start(7, delivery_time="05:00")  # START is 06:00 UTC
+    assert isinstance(services.clock, ManualClock)
+    services.clock.set(dt.datetime(2024, 7, 11, 6, 0, tzinfo=dt.UTC))
+    await services.subscribers.upsert_on_start(7, delivery_time="05:00")  # the feed's newest is dated today
     async with Fetcher(timeout=5) as fetcher:
         await wired_poller(services, (site.url("/rss/en/the-real-russia-today"),), fetcher).poll_all()
     latest = await services.digests.latest_published()
@@ -75,11 +78,30 @@ async def test_a_new_issue_reaches_readers_whose_time_has_passed(site: FeedSite,
     assert await services.deliveries.status(latest.id, 7) is not None
 
 
+async def test_a_feed_of_old_issues_is_archive_only(site: FeedSite, services: Services) -> None:
+    await services.subscribers.upsert_on_start(7, delivery_time="05:00")  # START is 06:00 UTC, in 2026
+    async with Fetcher(timeout=5) as fetcher:
+        [report] = await wired_poller(services, (site.url("/rss/en/the-real-russia-today"),), fetcher).poll_all()
+    assert len(report.stored) == 2
+    assert await services.db.fetchval("SELECT count(*) FROM deliveries") == 0
+
 
 def wired_poller(services: Services, urls: tuple[str, ...], fetcher: Fetcher) -> FeedPoller:
     """A poller wired as the bot wires it: it announces what it stored, and reads through ``fetcher``."""
     announce = functools.partial(announce_published, services)
     return FeedPoller(services.db, services.digests, urls, announce=announce, fetcher=fetcher)
+
+
+async def test_a_poll_that_found_something_is_one_info_line(
+    site: FeedSite, services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = site.url("/rss/en/the-real-russia-today")
+    async with Fetcher(timeout=5) as fetcher:
+        with caplog.at_level(logging.INFO, logger="bot.sources.poller"):
+            await wired_poller(services, (url,), fetcher).poll_all()
+            await wired_poller(services, (url,), fetcher).poll_all()  # nothing new: nothing said
+    [line] = [r.getMessage() for r in caplog.records if r.name == "bot.sources.poller" and r.levelno == logging.INFO]
+    assert line == f"feed {url}: 2 new or corrected issues stored, 0 readers sent one now"
 
 
 NEWSROOM = """<?xml version="1.0" encoding="UTF-8"?>

@@ -182,13 +182,17 @@ async def test_deleting_a_digest_cascades_to_parts_and_index(repo: DigestReposit
 # --- finding issues ---------------------------------------------------------------------------------
 
 
-async def test_latest_by_date_nearest_recent(repo: DigestRepository) -> None:
+async def test_latest_by_date_nearest_recent(repo: DigestRepository, clock: ManualClock) -> None:
     ids = {}
     for offset in (0, 2, 7):
         day = DAY + dt.timedelta(days=offset)
         ids[day] = (await repo.save(make_digest(day))).digest_id
     await repo.save(make_digest(DAY + dt.timedelta(days=9)), publish=False)
 
+    clock.set(dt.datetime.combine(DAY + dt.timedelta(days=2), dt.time(12), tzinfo=dt.UTC))
+    latest = await repo.latest_published()  # the latest dated no later than today: not next week's
+    assert latest is not None and latest.digest.date == DAY + dt.timedelta(days=2)
+    clock.set(dt.datetime.combine(DAY + dt.timedelta(days=8), dt.time(12), tzinfo=dt.UTC))
     latest = await repo.latest_published()
     assert latest is not None
     assert latest.digest.date == DAY + dt.timedelta(days=7)

@@ -109,13 +109,23 @@ async def seed(db: Database, version: int) -> dict[str, int]:
             )
         ids["digest"] = (await DigestRepository(db).save(digest)).digest_id
         subscribers = SubscriberRepository(db)
-        await subscribers.upsert_on_start(100, first_name="Ann", next_delivery_at=T0)
-        await subscribers.upsert_on_start(200, first_name="Bob")
+        # Written in the columns of 0001: the repository writes today's columns, which an old schema lacks.
+        now = int(T0.timestamp()) - 3600
+        for chat_id, name, due in ((100, "Ann", int(T0.timestamp())), (200, "Bob", None)):
+            await db.execute(
+                "INSERT INTO subscribers (chat_id, first_name, next_delivery_at, created_at, updated_at, "
+                "status_changed_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (chat_id, name, due, now, now, now),
+            )
         await subscribers.set_status(200, SubscriberStatus.LEFT)
         await subscribers.follow(100, "Kevin Rothrock")
         await DeliveryRepository(db).enqueue(ids["digest"], [100])
     if version >= 3:
-        ids["broadcast"] = (await BroadcastRepository(db).create(7, "<b>Hello</b>")).id
+        changes = await db.execute(
+            "INSERT INTO broadcasts (editor_id, text, created_at) VALUES (7, '<b>Hello</b>', ?)", (int(T0.timestamp()),)
+        )
+        assert changes.lastrowid is not None
+        ids["broadcast"] = changes.lastrowid
         ids["audit"] = await AuditRepository(db).record(7, "broadcast.create", target=ids["broadcast"])
     return ids
 
