@@ -79,3 +79,14 @@ async def test_only_the_newest_candidates_are_ranked_and_counted(db: Database, m
     assert page.total == 3
     assert sorted(str(hit.issue_date) for hit in page.hits) == [str(day) for day in days[2:]]
     assert not page.has_more
+
+
+async def test_the_index_answers_three_and_four_letter_prefixes_from_prefix_indexes(db: Database) -> None:
+    # Migration 0012: without prefix='3 4' a query like "the*" merges every word starting with "the".
+    sql = await db.fetchval("SELECT sql FROM sqlite_master WHERE name = 'items_fts'")
+    assert "prefix = '3 4'" in sql
+    repo = DigestRepository(db)
+    await repo.save(make_digest())
+    assert (await repo.search("Kremlin co")).total == 0  # two letters: the word "co" only
+    assert (await repo.search("Kremlin cou")).total == 1  # "cou*" finds "courts"
+    assert (await repo.search("Kursk coun")).total == 1  # "coun*" finds "counterattack"
