@@ -31,13 +31,16 @@ class CommandError(Exception):
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    from bot.config import load_settings
+    from bot.config import ConfigError, load_settings
 
     overrides: dict[str, Any] = {}
     if getattr(args, "db", None):
         overrides["briefing_db"] = Path(args.db)
-    settings = load_settings(**overrides)
-    configure_logging(settings.log_level, secrets=_secrets(settings))
+    env_file = getattr(args, "env_file", None)
+    if env_file is not None and not Path(env_file).is_file():
+        raise ConfigError(f"--env-file {env_file}: no such file")
+    settings = load_settings(env_file=env_file or ".env", **overrides)
+    configure_logging(settings.log_level, secrets=settings.secrets(), fmt=settings.log_format)
     return settings
 
 
@@ -47,8 +50,13 @@ def _missing_token() -> Exception:
     return ConfigError(MISSING_TOKEN_HELP)
 
 
-def _secrets(settings: Settings) -> list[str]:
-    return [settings.telegram_bot_token.get_secret_value()] if settings.telegram_bot_token else []
+class _Version(argparse.Action):
+    """``--version``, reading the package metadata only when asked (``--help`` stays quick)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from bot.config import app_version
+
+        parser.exit(message=f"briefing {app_version()}\n")
 
 
 # --- commands -----------------------------------------------------------------------------------------
@@ -58,13 +66,58 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.telegram_bot_token is None:
         raise _missing_token()
-    from bot.app import run_polling
+    from bot.app import run
     from bot.telegram.startup import StartupError
 
     try:
-        run_polling(settings, startup_wait=args.startup_wait)
+        run(settings, startup_wait=args.startup_wait)
     except StartupError as exc:
         raise CommandError(str(exc)) from None
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from bot.config import ConfigError
+    from bot.telegram.check import check
+
+    try:
+        settings = _settings(args)
+    except ConfigError as exc:
+        print(f"briefing check: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    # A report, not a run: the client libraries' chatter would bury its lines.
+    configure_logging("WARNING", secrets=settings.secrets(), fmt=settings.log_format)
+    report = asyncio.run(check(settings))
+    for line in report.lines:
+        print(line)
+    for problem in report.problems:
+        print(f"briefing check: {problem}", file=sys.stderr)
+    if report.ready:
+        print("ready")
+        return EXIT_OK
+    return EXIT_FAILURE
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    """The container's HEALTHCHECK: GET /healthz on this machine's HTTP server, exit 0 if it answers 200."""
+    import urllib.error
+    import urllib.request
+
+    settings = _settings(args)
+    if settings.listen_port is None:
+        raise CommandError("no HTTP server is configured: set HTTP_PORT (or WEBHOOK_URL)")
+    host = settings.http_host if settings.http_host not in ("0.0.0.0", "::") else "127.0.0.1"
+    host = f"[{host}]" if ":" in host else host
+    url = f"http://{host}:{settings.listen_port}/{args.path.lstrip('/')}"
+    try:
+        with urllib.request.urlopen(url, timeout=args.timeout) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except (urllib.error.URLError, OSError) as exc:
+        raise CommandError(f"{url}: {getattr(exc, 'reason', exc)}") from None
+    if status != 200:
+        raise CommandError(f"{url}: HTTP {status}")
     return EXIT_OK
 
 
@@ -330,6 +383,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 BroadcastRepository(db),
                 db.clock.now(),
                 timezone=settings.timezone,
+                rate=settings.send_rate,
+                lag_warn=dt.timedelta(minutes=settings.delivery_lag_warn),
                 opens=OpenRepository(db),
                 channels=ChannelPostRepository(db) if settings.channels else None,
             )
@@ -430,6 +485,7 @@ def _print_help(parser: argparse.ArgumentParser) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefing", description="A Telegram bot for a daily news briefing.")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
@@ -437,8 +493,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    run = add("run", cmd_run, "run the bot (long polling) until Ctrl-C or SIGTERM")
+    run = add("run", cmd_run, "run the bot (long polling, or webhook mode with WEBHOOK_URL) until Ctrl-C or SIGTERM")
     run.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+    run.add_argument("--env-file", metavar="PATH", help="read settings from this file instead of ./.env")
+
+    health = add("health", cmd_health, "exit 0 when the running bot's /healthz answers (a container health check)")
+    health.add_argument("--path", default="/healthz", help="the path to ask, e.g. /readyz (default: /healthz)")
+    health.add_argument("--timeout", type=float, default=3.0, help="seconds to wait for the answer")
+
+    chk = add("check", cmd_check, "check the configuration, the database and the token; exit 0 when ready")
+    chk.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+    chk.add_argument("--env-file", metavar="PATH", help="read settings from this file instead of ./.env")
     run.add_argument(
         "--startup-wait",
         type=float,

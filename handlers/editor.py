@@ -460,6 +460,8 @@ async def stats(update: Update, context: BriefingContext) -> None:
         services.broadcasts,
         services.clock.now(),
         timezone=services.settings.timezone,
+        rate=services.settings.send_rate,
+        lag_warn=dt.timedelta(minutes=services.settings.delivery_lag_warn),
         opens=services.opens,
         channels=services.channels if services.settings.channels else None,
     )

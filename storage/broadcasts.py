@@ -302,6 +302,10 @@ class BroadcastRepository:
         rows = await self._db.fetchall("SELECT * FROM broadcasts WHERE status IN ('confirmed', 'sending') ORDER BY id")
         return [_broadcast(row) for row in rows]
 
+    async def queued(self) -> int:
+        """Recipients pending or being sent, over every job: the queue depth."""
+        return await self._queue.queued()
+
     async def requeue_in_flight(self) -> int:
         """Call once at start-up: recipients a crash left in ``sending`` become ``pending`` again."""
         return await self._queue.requeue_in_flight()

@@ -264,6 +264,20 @@ class Database:
             raise RuntimeError(f"database {self._path} is closed")
         return self._conn
 
+    async def check_writable(self) -> None:
+        """Commit a one-row write, or raise: the readiness probe (read-only file, full disk, lock held elsewhere).
+
+        The row lives in ``leases`` under a name no lease uses; a rolled-back write would prove nothing,
+        since SQLite writes pages out only on commit.
+        """
+        async with self.atomic():
+            await self.execute(
+                """
+                INSERT INTO leases (name, owner, expires_at) VALUES ('write-probe', 'readiness', 0)
+                ON CONFLICT (name) DO UPDATE SET expires_at = expires_at + 1
+                """
+            )
+
     # --- statements -------------------------------------------------------------------------------
 
     async def execute(self, sql: str, params: Params = ()) -> Changes:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from storage.db import Database
 from storage.queue import DeliveryStatus, RecipientQueue, message_ids_from_json, status_counts
+from storage.stats import SlotLag
 from storage.timestamps import from_epoch, from_epoch_or_none, to_epoch
 
 
@@ -44,21 +45,46 @@ class DeliveryRepository:
         self._db = db
         self._queue = RecipientQueue(db, "deliveries", "digest_id")
 
-    async def enqueue(self, digest_id: int, chat_ids: Iterable[int]) -> int:
-        """Queue the issue for these chats (INSERT OR IGNORE: never a duplicate); returns new rows."""
-        return await self._queue.enqueue(digest_id, chat_ids)
+    async def enqueue(self, digest_id: int, chat_ids: Iterable[int], *, due_at: dt.datetime | None = None) -> int:
+        """Queue the issue for these chats (INSERT OR IGNORE: never a duplicate); returns new rows.
+
+        ``due_at`` (when they should have had it) is kept for the push-lag report; default: now.
+        """
+        now = to_epoch(self._db.clock.now())
+        due = now if due_at is None else to_epoch(due_at)
+        async with self._db.atomic():
+            return await self._db.execute_many(
+                """
+                INSERT OR IGNORE INTO deliveries (digest_id, chat_id, status, attempts, created_at, updated_at, due_at)
+                SELECT ?, chat_id, 'pending', 0, ?, ?, ? FROM subscribers WHERE chat_id = ?
+                """,
+                ((digest_id, now, now, due, chat_id) for chat_id in chat_ids),
+            )
 
     async def enqueue_active(self, digest_id: int) -> int:
         """Queue the issue for every active subscriber (one INSERT … SELECT: a million rows in seconds)."""
         now = to_epoch(self._db.clock.now())
         changes = await self._db.execute(
             """
-            INSERT OR IGNORE INTO deliveries (digest_id, chat_id, status, attempts, created_at, updated_at)
-            SELECT ?, chat_id, 'pending', 0, ?, ? FROM subscribers WHERE status = 'active'
+            INSERT OR IGNORE INTO deliveries (digest_id, chat_id, status, attempts, created_at, updated_at, due_at)
+            SELECT ?, chat_id, 'pending', 0, ?, ?, ? FROM subscribers WHERE status = 'active'
             """,
-            (digest_id, now, now),
+            (digest_id, now, now, now),
         )
         return changes.rowcount
+
+    async def due_times(self, digest_id: int, chat_ids: Sequence[int]) -> dict[int, dt.datetime]:
+        """When the issue was due for each of these chats (rows queued without a due time are left out)."""
+        if not chat_ids:
+            return {}
+        rows = await self._db.fetchall(
+            f"""
+            SELECT chat_id, due_at FROM deliveries
+            WHERE digest_id = ? AND chat_id IN ({",".join("?" * len(chat_ids))}) AND due_at IS NOT NULL
+            """,
+            (digest_id, *chat_ids),
+        )
+        return {row["chat_id"]: from_epoch(row["due_at"]) for row in rows}
 
     async def requeue_skipped_active(self, digest_id: int) -> int:
         """An explicit push: active readers whose delivery was skipped (late policy, a pause) are queued again.
@@ -92,6 +118,10 @@ class DeliveryRepository:
 
     async def mark_skipped(self, digest_id: int, chat_id: int, reason: str | None = None) -> bool:
         return await self._queue.mark_skipped(digest_id, chat_id, reason)
+
+    async def queued(self) -> int:
+        """Recipients pending or being sent, over every job: the queue depth."""
+        return await self._queue.queued()
 
     async def requeue_in_flight(self) -> int:
         """Call once at start-up: deliveries a crash left in ``sending`` become ``pending`` again."""
@@ -149,6 +179,44 @@ class DeliveryRepository:
             (chat_id,),
         )
         return None if value is None else int(value)
+
+    async def messages_per_delivery(self, sample: int = 1000) -> float:
+        """Messages an issue took per reader, over the latest ``sample`` sends (1.0 before any)."""
+        value = await self._db.fetchval(
+            """
+            SELECT avg(json_array_length(message_ids)) FROM (
+                SELECT message_ids FROM deliveries WHERE sent_at IS NOT NULL ORDER BY sent_at DESC LIMIT ?)
+            """,
+            (sample,),
+        )
+        return float(value) if value else 1.0
+
+    async def lag_by_slot(self, start: dt.datetime, end: dt.datetime) -> list[SlotLag]:
+        """Due-to-sent waits of the deliveries due in ``[start, end)``, per due instant (p50, p95, max)."""
+        rows = await self._db.fetchall(
+            """
+            WITH lags AS (
+                SELECT due_at, sent_at - due_at AS lag,
+                       row_number() OVER (PARTITION BY due_at ORDER BY sent_at - due_at) AS k,
+                       count(*) OVER (PARTITION BY due_at) AS n
+                FROM deliveries
+                -- sent_at first: the partial index on it bounds the scan to recent sends.
+                WHERE sent_at >= :start AND due_at >= :start AND due_at < :end
+            )
+            SELECT due_at, max(n) AS n, min(CASE WHEN k >= 0.50 * n THEN lag END) AS p50,
+                   min(CASE WHEN k >= 0.95 * n THEN lag END) AS p95, max(lag) AS worst
+            FROM lags GROUP BY due_at ORDER BY due_at
+            """,
+            {"start": to_epoch(start), "end": to_epoch(end)},
+        )
+
+        def wait(seconds: int) -> dt.timedelta:
+            return dt.timedelta(seconds=max(0, seconds))
+
+        return [
+            SlotLag(from_epoch(row["due_at"]), row["n"], wait(row["p50"]), wait(row["p95"]), wait(row["worst"]))
+            for row in rows
+        ]
 
     async def sent_per_hour(self, since: dt.datetime) -> list[HourCount]:
         """Messages sent per UTC hour since ``since`` (hours with none are left out)."""

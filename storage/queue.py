@@ -162,6 +162,14 @@ class RecipientQueue:
         )
         return status_counts(rows)
 
+    async def queued(self) -> int:
+        """Recipients waiting or in flight, over all jobs (the queue depth)."""
+        return int(
+            await self._db.fetchval(
+                f"SELECT count(*) FROM {self._table} WHERE status IN ('pending', 'sending')", default=0
+            )
+        )
+
     async def unfinished_jobs(self) -> list[int]:
         """Jobs with recipients still pending or in flight."""
         rows = await self._db.fetchall(

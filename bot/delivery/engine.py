@@ -26,6 +26,7 @@ from telegram.error import TelegramError
 
 from bot.delivery.failures import Action, Failure, classify
 from bot.delivery.groupcommit import GroupCommit
+from bot.delivery.observer import NO_OBSERVER, DeliveryObserver, SendResult
 from bot.delivery.pacing import ChatPacer, RateLimiter
 from bot.delivery.sender import ApiSender
 from bot.delivery.tally import RoundTally
@@ -92,6 +93,8 @@ class Job:
     broadcast_id: int | None = None
     subscriber: Subscriber | None = None
     followed: frozenset[str] = frozenset()
+    due_at: dt.datetime | None = None
+    """When the issue was due for this reader (for the push lag); None for broadcasts."""
 
 
 Recording = tuple["Job", "asyncio.Future[None]"]
@@ -130,6 +133,7 @@ class DeliveryEngine:
         concurrency: sends in flight at once; per-chat pacing waits happen inside them.
         flood_retries: 429s one message may get before it is recorded as failed.
         sleep: injectable for tests of backoff.
+        observer: told of every send, retry and delivery (the running bot's metrics).
         pacer: the per-chat pacer, shared with the command replies (one pace per chat); a new one if None.
     """
 
@@ -146,9 +150,11 @@ class DeliveryEngine:
         idle_wait: float = 5.0,
         flood_retries: int = FLOOD_RETRIES,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        observer: DeliveryObserver = NO_OBSERVER,
         pacer: ChatPacer | None = None,
     ) -> None:
         self._repos = repos
+        self._observer = observer
         self._sender = sender
         self._limiter = RateLimiter(rate)
         # Shared with the command replies when given, so a digest right after a reply still keeps the chat's pace.
@@ -295,8 +301,15 @@ class DeliveryEngine:
     async def _issue_jobs(self, digest_id: int, chats: list[int]) -> list[Job]:
         subscribers = await self._repos.subscribers.get_many(chats)
         followed = await self._repos.subscribers.followed_keys_many(chats)
+        due = await self._repos.deliveries.due_times(digest_id, chats)
         return [
-            Job(chat, digest_id=digest_id, subscriber=subscribers.get(chat), followed=followed.get(chat, frozenset()))
+            Job(
+                chat,
+                digest_id=digest_id,
+                subscriber=subscribers.get(chat),
+                followed=followed.get(chat, frozenset()),
+                due_at=due.get(chat),
+            )
             for chat in chats
         ]
 
@@ -478,11 +491,13 @@ class DeliveryEngine:
             await self._repos.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
             await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), f"blocked: {exc}")
             self.stats.blocked += 1
+            self._observer.message_sent(SendResult.BLOCKED)
             self._round.blocked(*_kind(job))
             return None
         except _GiveUp as exc:
             await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), str(exc))
             self.stats.failed += 1
+            self._observer.message_sent(SendResult.ERROR)
             self.stats.errors.append(str(exc))
             self._round.failed(*_kind(job), str(exc))
             return None
@@ -492,6 +507,8 @@ class DeliveryEngine:
             assert job.digest_id is not None
             committed = self._issues_sent.submit((job.digest_id, chat_id, message_ids))
         self.stats.sent += 1
+        lag = None if job.due_at is None else self._repos.db.clock.now() - job.due_at
+        self._observer.delivered(lag)
         self._round.sent(*_kind(job), len(message_ids))
         return Job(chat_id, job.digest_id, job.broadcast_id), committed
 
@@ -521,11 +538,14 @@ class DeliveryEngine:
                         raise _GiveUp(f"gave up after {floods} flood limits: {failure.reason}") from None
                 continue
             self.stats.messages += 1
+            self._observer.message_sent(SendResult.OK)
             return message_id, chat_id
 
     async def _handle(self, failure: Failure, chat_id: int, tries: int) -> int:
         if failure.action is Action.RETRY_AFTER:
             self.stats.retried_429 += 1
+            self._observer.message_sent(SendResult.RATE_LIMITED)
+            self._observer.retried("429")
             logger.debug("flood limit: pausing sends for %.1fs", failure.retry_after)
             self._round.flood_waits += 1
             self._limiter.pause(failure.retry_after)
@@ -534,6 +554,7 @@ class DeliveryEngine:
             if tries >= len(BACKOFF_SECONDS):
                 raise _GiveUp(f"gave up after {tries + 1} tries: {failure.reason}")
             self.stats.retried_errors += 1
+            self._observer.retried("network")
             await self._sleep(BACKOFF_SECONDS[tries])
             return chat_id
         if failure.action is Action.MIGRATE and failure.new_chat_id is not None:
@@ -562,6 +583,7 @@ def build_engine(
     *,
     rate: float | None = None,
     concurrency: int | None = None,
+    observer: DeliveryObserver = NO_OBSERVER,
     pacer: ChatPacer | None = None,
 ) -> DeliveryEngine:
     """The delivery engine with a connection pool of its own: no AIORateLimiter (the engine paces itself)."""
@@ -572,4 +594,4 @@ def build_engine(
         connection_limit=concurrency,
         paid_broadcast=settings.allow_paid_broadcast,
     )
-    return DeliveryEngine(repos, sender, rate=rate, concurrency=concurrency, pacer=pacer)
+    return DeliveryEngine(repos, sender, rate=rate, concurrency=concurrency, pacer=pacer, observer=observer)

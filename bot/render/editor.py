@@ -28,7 +28,7 @@ from bot.render.message import RenderedMessage, message, messages
 from bot.render.split import PARAGRAPH_SEPARATOR
 from bot.rules.issues import IssueDay
 from storage import Broadcast, BroadcastStatus, BroadcastTally, SaveOutcome, SubscriberStatus
-from storage.stats import GROWTH_DAYS, TOP_DAYS, Stats
+from storage.stats import GROWTH_DAYS, TOP_DAYS, Forecast, Stats
 
 TOP_SHOWN = 5
 """Pieces listed under "Most opened" in /stats (the JSON has up to ten)."""
@@ -448,6 +448,8 @@ def _stats_sections(stats: Stats) -> list[tuple[str, list[str]]]:
             + (f" · not sent {last.skipped}" if last.skipped else ""),
         ]
     sections.append(("Last broadcast", broadcast))
+    if stats.forecast is not None:
+        sections.extend(_forecast_sections(stats.forecast))
     if stats.groups:
         sections[0][1].append(f"of them groups: {stats.groups}")
     if stats.channels is not None:
@@ -483,6 +485,38 @@ def _stats_sections(stats: Stats) -> list[tuple[str, list[str]]]:
             )
         )
     return sections
+
+
+def _wait(span: dt.timedelta) -> str:
+    minutes = max(0, round(span.total_seconds() / 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _forecast_sections(forecast: Forecast) -> list[tuple[str, list[str]]]:
+    rate = f"{forecast.rate:g}/s"
+    lines = [
+        f"{_instant(slot.due_at)} — {slot.readers} readers, {slot.messages} messages, "
+        f"done by {slot.finish_at.astimezone(dt.UTC):%H:%M} (last reader waits {_wait(slot.last_wait)})"
+        for slot in forecast.slots
+    ] or ["No readers due in the next 24 hours."]
+    if forecast.backlog:
+        lines.insert(0, f"Already queued: {forecast.backlog} messages")
+    for slot in forecast.over:
+        lines.append(
+            f"⚠ {_instant(slot.due_at)}: the last of {slot.readers} readers would wait {_wait(slot.last_wait)}, "
+            f"over DELIVERY_LAG_WARN ({_wait(forecast.lag_warn)}) at {rate}"
+        )
+    lag = [
+        f"{_instant(slot.due_at)} — {slot.sent} sent · p50 {_wait(slot.p50)} · p95 {_wait(slot.p95)} "
+        f"· max {_wait(slot.worst)}"
+        for slot in sorted(sorted(forecast.yesterday_lag, key=lambda s: -s.sent)[:8], key=lambda s: s.due_at)
+    ] or ["No deliveries were due yesterday."]
+    return [
+        (f"Delivery forecast (next 24 h at {rate})", lines),
+        (f"Yesterday's delivery lag ({format_issue_date(forecast.yesterday)})", lag),
+    ]
 
 
 def render_stats(stats: Stats) -> list[RenderedMessage]:

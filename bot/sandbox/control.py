@@ -58,6 +58,7 @@ class ControlApi:
             "stats": self._stats,
             "updates": self._updates,
             "wait_for": self._wait_for,
+            "webhook": self._webhook,
         }
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -199,6 +200,11 @@ class ControlApi:
 
     async def _delivered(self, args: dict[str, Any]) -> Any:
         return self._server.delivered(args.get("method", "sendMessage"))
+
+    async def _webhook(self, args: dict[str, Any]) -> Any:
+        webhook = self._server.webhook
+        posts = [{"update_id": post.update_id, "status": post.status} for post in webhook.posts]
+        return {**webhook.info(), "secret_token": webhook.secret, "posts": posts}
 
     async def _messages(self, args: dict[str, Any]) -> Any:
         from_bot = args.get("from_bot")

@@ -46,6 +46,7 @@ from bot.sandbox.state import SandboxState
 from bot.sandbox.stats import RequestStats, ServerStats
 from bot.sandbox.updates import UpdateQueue
 from bot.sandbox.users import UserSimulator
+from bot.sandbox.webhook import WebhookPoster
 
 DEFAULT_TOKEN = "123456:SANDBOX-TOKEN-briefing-bot-local-only"
 DEFAULT_BOT_USERNAME = "briefing_sandbox_bot"
@@ -93,6 +94,7 @@ class BotApiServer:
         self._stats = RequestStats()
         self._flood = FloodControl(limits, clock)
         self._faults = FaultPlan()
+        self._webhook = WebhookPoster(self._updates)
         self._context = MethodContext(
             state=self._state,
             updates=self._updates,
@@ -106,6 +108,7 @@ class BotApiServer:
                 "username": bot_username,
             },
             clock=clock,
+            webhook=self._webhook,
         )
         self._methods = method_table(self._context)
         self._users = UserSimulator(self._context)
@@ -159,6 +162,7 @@ class BotApiServer:
             return
         self._closing.set()
         self._updates.close()
+        await self._webhook.close()
         await runner.cleanup()
 
     async def __aenter__(self) -> BotApiServer:
@@ -366,6 +370,11 @@ class BotApiServer:
         except ApiError as error:
             raise SandboxError(error.description) from None
         return [dict(command) for command in self._state.commands.get(key, [])]
+
+    @property
+    def webhook(self) -> WebhookPoster:
+        """The webhook the bot set (``url`` empty when none) and the POSTs made to it."""
+        return self._webhook
 
     def stats(self) -> ServerStats:
         return self._stats.snapshot()

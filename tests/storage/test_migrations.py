@@ -119,7 +119,12 @@ async def seed(db: Database, version: int) -> dict[str, int]:
             )
         await subscribers.set_status(200, SubscriberStatus.LEFT)
         await subscribers.follow(100, "Kevin Rothrock")
-        await DeliveryRepository(db).enqueue(ids["digest"], [100])
+        # In that version's columns: the repository writes today's (due_at came with 0012).
+        await db.execute(
+            "INSERT INTO deliveries (digest_id, chat_id, status, attempts, created_at, updated_at)"
+            " VALUES (?, 100, 'pending', 0, 0, 0)",
+            (ids["digest"],),
+        )
     if version >= 3:
         changes = await db.execute(
             "INSERT INTO broadcasts (editor_id, text, created_at) VALUES (7, '<b>Hello</b>', ?)", (int(T0.timestamp()),)
