@@ -28,11 +28,11 @@ from bot.telegram.context import BotData, BriefingApplication, BriefingContext
 from bot.telegram.metrics import UPDATE_KINDS, MeteredUpdateProcessor, Metrics, ObservedRequest
 from bot.telegram.progress import resume_progress
 from bot.telegram.startup import STARTUP_WAIT, StartupError, network_reason, rejected_token, wait_for_bot_api
-from bot.telegram.webserver import Webhook, WebServer
 from storage import Database, Repositories
 
 if TYPE_CHECKING:
     from bot.config import Settings  # a type only: pydantic loads with load_settings, not with the app
+    from bot.telegram.webserver import WebServer
 
 logger = logging.getLogger(__name__)
 
@@ -260,6 +260,8 @@ async def running(
 
 async def _start_web_server(app: BriefingApplication, settings: Settings | None) -> WebServer | None:
     """The HTTP server (health, readiness, metrics, webhook) if HTTP_PORT or webhook mode asks for one."""
+    from bot.telegram.webserver import Webhook, WebServer  # aiohttp's server: only when one is asked for
+
     services: Services | None = app.bot_data.services
     metrics: Metrics | None = app.bot_data.metrics
     if settings is None or settings.listen_port is None or services is None or metrics is None:

@@ -9,8 +9,9 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("matplotlib", "trafilatura", "feedparser", "numpy", "bot.sandbox", "tqdm")
-"""Each one used by one command or one kind of source (tests/features/test_stats.py draws the chart)."""
+HEAVY = ("matplotlib", "trafilatura", "feedparser", "numpy", "bot.sandbox", "tqdm", "aiohttp", "pydantic", "rapidfuzz")
+"""Each one used by one command, one kind of source, or first used once the bot runs (aiohttp with the first
+request, pydantic with the settings): together they made the import 4.9x PTB's (issue #15)."""
 
 
 def loaded_after(statement: str) -> set[str]:
