@@ -56,7 +56,8 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
         from bot.config import app_version
 
-        parser.exit(message=f"briefing {app_version()}\n")
+        print(f"briefing {app_version()}")  # on stdout, as argparse's own version action prints it
+        parser.exit()
 
 
 # --- commands -----------------------------------------------------------------------------------------
