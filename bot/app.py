@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes
 
 import handlers
 from bot.delivery.channels import ChannelPoster, build_channel_poster
 from bot.delivery.engine import DeliveryEngine, build_engine
-from bot.delivery.pacing import ChatPacer
+from bot.delivery.pacing import SendBudget
 from bot.delivery.transport import AiohttpRequest
 from bot.features.publishing import announce_published
 from bot.features.services import Services
@@ -27,8 +27,9 @@ from bot.rules.clock import Clock, SystemClock
 from bot.telegram.context import BotData, BriefingApplication, BriefingContext
 from bot.telegram.metrics import UPDATE_KINDS, MeteredUpdateProcessor, Metrics, ObservedRequest
 from bot.telegram.progress import resume_progress
+from bot.telegram.ratelimit import BudgetRateLimiter
 from bot.telegram.startup import STARTUP_WAIT, StartupError, network_reason, rejected_token, wait_for_bot_api
-from storage import Database, Repositories
+from storage import Database, LeaseRepository, Repositories, this_process
 
 if TYPE_CHECKING:
     from bot.config import Settings  # a type only: pydantic loads with load_settings, not with the app
@@ -41,29 +42,55 @@ ALLOWED_UPDATES = list(UPDATE_KINDS)
 HEARTBEAT_SECONDS = 60
 """With no Bot API call succeeding for this long (a quiet webhook bot), getMe checks Telegram is there."""
 
+BOT_LEASE = "bot"
+"""One ``briefing run`` per database: real Telegram answers 409 Conflict to a second poller of one token,
+and two bots would each tick and deliver. The same lease table as the delivery engine's."""
+BOT_LEASE_TTL = dt.timedelta(seconds=30)
+
+
+class AlreadyRunning(Exception):
+    """Another live ``briefing run`` holds the database; the message names it."""
+
+
+def already_running(db_path: object, holder: str) -> str:
+    return f"{db_path}: another briefing run ({holder}) is using this database; stop it first"
+
+
+async def bot_lease_holder(db: Database) -> str | None:
+    """Who runs the bot on this database now (a live process on this host, or an unexpired lease)."""
+    lease = await LeaseRepository(db).holder(BOT_LEASE)
+    return None if lease is None or lease.owner == this_process() else lease.owner
+
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> BriefingApplication:
     """Build the application; the database is opened (and migrated) in ``post_init``, closed at shutdown."""
     clock = clock or SystemClock()
     metrics = Metrics()
+    # One budget for every message this token sends: the engine's pushes and the replies (which go first).
+    budget = SendBudget(settings.send_rate)
 
     async def post_init(app: BriefingApplication) -> None:
         db = await Database.open(settings.briefing_db, clock=clock)
+        leases = LeaseRepository(db)
+        if not await leases.acquire(BOT_LEASE, this_process(), BOT_LEASE_TTL):
+            holder = await bot_lease_holder(db)
+            await db.close()
+            raise AlreadyRunning(already_running(settings.briefing_db, holder or "another process"))
         repos = Repositories.over(db, timezone=settings.timezone)
-        pacer = ChatPacer()  # one pace per chat for the engine's deliveries and the command replies
-        engine = build_engine(repos, settings, pacer=pacer, observer=metrics)
+        engine = build_engine(repos, settings, budget=budget, observer=metrics)
         channels = build_channel_poster(repos, settings, app.bot.username)
         app.bot_data.engine = engine
         app.bot_data.channels = channels
-        app.bot_data.services = Services.over(
-            db, settings, clock, delivery=_Delivery(engine, channels), reply_pacer=pacer
-        )
+        # Replies are paced per chat by the rate limiter, on the budget's pacer the engine uses too; the
+        # services' own pacer only spaces the parts of a long reply (sharing it would count them twice).
+        app.bot_data.services = Services.over(db, settings, clock, delivery=_Delivery(engine, channels))
         # Progress messages first, so a broadcast the engine finishes at once still gets its report.
         await resume_progress(app)
         await engine.start()
         await channels.start()
         _schedule_ticks(app)
         _schedule_heartbeat(app)
+        _keep_bot_lease(app, leases)
         if settings.feed_url:
             _schedule_feed_polls(app, settings)
         await _publish_command_menu(app, settings)
@@ -78,6 +105,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
             app.bot_data.engine = None
         services: Services | None = app.bot_data.services
         if services is not None:
+            await LeaseRepository(services.db).release(BOT_LEASE, this_process())
             await services.db.close()
             app.bot_data.services = None
         logger.info("bot stopped")
@@ -90,7 +118,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
         .context_types(ContextTypes(context=BriefingContext, bot_data=BotData))
         .request(ObservedRequest(AiohttpRequest(connection_limit=32), metrics))
         .get_updates_request(ObservedRequest(AiohttpRequest(connection_limit=1), metrics))
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        .rate_limiter(BudgetRateLimiter(budget, max_retries=2))
         .concurrent_updates(MeteredUpdateProcessor(8, metrics))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -115,6 +143,17 @@ class _Delivery:
 
     def forget_digest(self, digest_id: int) -> None:
         self._engine.forget_digest(digest_id)
+
+
+def _keep_bot_lease(app: BriefingApplication, leases: LeaseRepository) -> None:
+    """Renew the bot's lease every 10 s; a bot that died on another host is replaced 30 s later."""
+
+    async def renew(context: BriefingContext) -> None:
+        if not await leases.acquire(BOT_LEASE, this_process(), BOT_LEASE_TTL):
+            logger.error("another briefing run took over this database; this one should be stopped")
+
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(renew, interval=BOT_LEASE_TTL.total_seconds() / 3, first=1, name="bot-lease")
 
 
 def _schedule_ticks(app: BriefingApplication) -> None:

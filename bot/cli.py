@@ -67,12 +67,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.telegram_bot_token is None:
         raise _missing_token()
-    from bot.app import run
+    from bot.app import AlreadyRunning, already_running, bot_lease_holder, run
     from bot.telegram.startup import StartupError
+    from storage import Database
 
+    async def preflight() -> str | None:
+        async with await Database.open(settings.briefing_db) as db:
+            check = await db.check(quick=True)
+            if not check.ok:
+                raise CommandError(
+                    f"{settings.briefing_db}: the database is damaged ({check.problems[0]}); not starting. "
+                    f"Stop everything using it, copy a backup made with `briefing db backup` over it, "
+                    f"and run `briefing db check`"
+                )
+            return await bot_lease_holder(db)
+
+    running = asyncio.run(preflight())
+    if running is not None:
+        raise CommandError(already_running(settings.briefing_db, running))
     try:
         run(settings, startup_wait=args.startup_wait)
-    except StartupError as exc:
+    except (AlreadyRunning, StartupError) as exc:
         raise CommandError(str(exc)) from None
     return EXIT_OK
 
@@ -313,6 +328,33 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_db_check(args: argparse.Namespace) -> int:
+    from storage import Database
+
+    settings = _settings(args)
+    if not settings.briefing_db.exists():
+        raise CommandError(f"{settings.briefing_db}: no database there")
+
+    async def check() -> tuple[tuple[str, ...], int]:
+        async with await Database.open(settings.briefing_db, migrate=False, read_only=True) as db:
+            result = await db.check()
+            return result.problems, result.foreign_key_violations
+
+    problems, violations = asyncio.run(check())
+    if not problems and not violations:
+        print(f"{settings.briefing_db}: ok (integrity check and foreign keys)")
+        return EXIT_OK
+    for problem in problems:
+        print(f"{settings.briefing_db}: {problem}", file=sys.stderr)
+    if violations:
+        print(f"{settings.briefing_db}: {violations} rows break a foreign key", file=sys.stderr)
+    print(
+        f"{settings.briefing_db}: damaged; restore a copy made with `briefing db backup` (stop the bot first)",
+        file=sys.stderr,
+    )
+    return EXIT_FAILURE
+
+
 def cmd_db_backup(args: argparse.Namespace) -> int:
     from storage import Database
 
@@ -354,8 +396,8 @@ def cmd_push(args: argparse.Namespace) -> int:
             except PushHandedOver as exc:
                 print(exc)
                 return EXIT_OK
-        print(report.describe())
-        return EXIT_OK if report.failed == 0 else EXIT_FAILURE
+        print(report.describe(), file=sys.stdout if report.ok else sys.stderr)
+        return EXIT_OK if report.ok else EXIT_FAILURE
 
     return asyncio.run(push())
 
@@ -377,7 +419,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
         raise CommandError(f"{settings.briefing_db}: no database there")
 
     async def gather() -> dict[str, object] | str:
-        async with await Database.open(settings.briefing_db) as db:
+        # Read-only: statistics work on a file (or directory) the bot may not write, and never migrate.
+        async with await Database.open(settings.briefing_db, migrate=False, read_only=True) as db:
             stats = await gather_stats(
                 SubscriberRepository(db),
                 DeliveryRepository(db),
@@ -560,6 +603,9 @@ def build_parser() -> argparse.ArgumentParser:
     up = db_sub.add_parser("upgrade", help="apply pending migrations")
     up.set_defaults(func=cmd_db_upgrade)
     up.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+    ck = db_sub.add_parser("check", help="check the database file: SQLite's integrity check and foreign keys")
+    ck.set_defaults(func=cmd_db_check)
+    ck.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
     bk = db_sub.add_parser("backup", help="copy the database safely, even while the bot runs")
     bk.set_defaults(func=cmd_db_backup)
     bk.add_argument("path", help="where to write the copy")
@@ -584,6 +630,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _database_problem(exc: Exception, command: str) -> str | None:
+    """One line for a database that failed, or None for other errors.
+
+    ``storage`` is imported only when something failed: it is not loaded for commands that never open it.
+    """
+    import sqlite3
+
+    from storage import DatabaseError
+
+    if isinstance(exc, DatabaseError):  # names the file and the problem already
+        return str(exc)
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"{command}: the database failed ({exc}); run `briefing db check`"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Opt in to PTB's timedelta time periods: without it PTB 22 warns on every 429 it parses.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -603,6 +665,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return EXIT_OK
     except Exception as exc:
+        problem = _database_problem(exc, args.command)
+        if problem is not None:
+            print(f"briefing: {problem}", file=sys.stderr)
+            return EXIT_FAILURE
         # Logged (redacted) for the operator; the terminal gets one line.
         logger.exception("briefing %s failed", args.command)
         print(f"briefing: {args.command} failed: {type(exc).__name__}. See the log above.", file=sys.stderr)

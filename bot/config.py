@@ -51,6 +51,8 @@ EXPECTED: dict[str, str] = {
     "WEBHOOK_SECRET": "1 to 256 characters from A-Z, a-z, 0-9, _ and -",
     "LOG_FORMAT": "text or json",
     "DELIVERY_LAG_WARN": "a whole number of minutes from 1 to 1440",
+    "DELIVERY_RETRY_HOURS": "hours to keep retrying a delivery that failed for a reason that may pass, 1 to 168",
+    "MAX_ISSUE_MESSAGES": "the most messages one issue may take per reader, a whole number from 2 to 100",
     "NEWSLETTER_NAME": "the briefing's name, like The Morning Wire (empty: the name the latest issue prints)",
     "FEED_MODE": "issue (each feed entry is an issue) or daily (a day's entries make one digest)",
     "DIGEST_CUTOFF": "a 24-hour time HH:MM, like 20:00 (when FEED_MODE=daily assembles the day's digest)",
@@ -106,6 +108,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     log_format: Literal["text", "json"] = "text"
     delivery_lag_warn: int = Field(default=15, ge=1, le=1440)
+    delivery_retry_hours: float = Field(default=6, ge=1, le=168)
+    max_issue_messages: int = Field(default=12, ge=2, le=100)
     newsletter_name: str | None = None
     feed_mode: Literal["issue", "daily"] = "issue"
     digest_cutoff: dt.time = dt.time(20, 0)

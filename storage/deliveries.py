@@ -6,9 +6,10 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from storage.db import Database
-from storage.queue import DeliveryStatus, RecipientQueue, message_ids_from_json, status_counts
+from storage.queue import Claimed, DeliveryStatus, RecipientQueue, message_ids_from_json, status_counts
 from storage.stats import SlotLag
 from storage.timestamps import from_epoch, from_epoch_or_none, to_epoch
 
@@ -23,9 +24,14 @@ class Delivery:
     message_ids: tuple[int, ...]
     """The Telegram messages the issue was sent as (a long issue is split)."""
     error: str | None
+    """The last error: why it failed, or why it is waiting to be retried."""
     created_at: dt.datetime
     updated_at: dt.datetime
     sent_at: dt.datetime | None
+    retryable: bool = False
+    """Waiting to be retried (pending) or failed for a reason that may pass (``briefing push`` retries it)."""
+    next_attempt_at: dt.datetime | None = None
+    possibly_doubled: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +44,13 @@ class HourCount:
 class DeliveryRepository:
     """One row per (issue, reader): the queue the delivery engine works through, and its history.
 
-    See :mod:`storage.queue` for the state machine and the crash-recovery guarantee.
+    See :mod:`storage.queue` for the state machine and the crash-recovery guarantee; :attr:`queue` has the
+    retry operations (defer, requeue_retryable, stuck) shared with broadcasts.
     """
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._queue = RecipientQueue(db, "deliveries", "digest_id")
+        self.queue: Final = RecipientQueue(db, "deliveries", "digest_id")
 
     async def enqueue(self, digest_id: int, chat_ids: Iterable[int], *, due_at: dt.datetime | None = None) -> int:
         """Queue the issue for these chats (INSERT OR IGNORE: never a duplicate); returns new rows.
@@ -102,41 +109,45 @@ class DeliveryRepository:
         return changes.rowcount
 
     async def claim(self, digest_id: int, limit: int = 100) -> list[int]:
-        """Atomically take up to ``limit`` pending chats for sending (pending → sending)."""
-        return await self._queue.claim(digest_id, limit)
+        """Atomically take up to ``limit`` due pending chats for sending (pending → sending)."""
+        return [claimed.chat_id for claimed in await self.queue.claim(digest_id, limit)]
 
     async def mark_sent(self, digest_id: int, chat_id: int, message_ids: Sequence[int]) -> bool:
         """Record the send; a trigger records the reader's ``last_digest_id`` in the same statement."""
-        return await self._queue.mark_sent(digest_id, chat_id, message_ids)
+        return await self.queue.mark_sent(digest_id, chat_id, message_ids)
 
     async def mark_sent_many(self, rows: Sequence[tuple[int, int, Sequence[int]]]) -> int:
         """Record many sends (``(digest_id, chat_id, message_ids)``) in one transaction; returns how many changed."""
-        return await self._queue.mark_sent_many(rows)
+        return await self.queue.mark_sent_many(rows)
+
+    async def claim_resuming(self, digest_id: int, limit: int = 100) -> list[Claimed]:
+        """:meth:`claim`, with the parts an earlier attempt already sent to each recipient."""
+        return await self.queue.claim(digest_id, limit)
 
     async def mark_failed(self, digest_id: int, chat_id: int, error: str, *, retry: bool = False) -> bool:
-        return await self._queue.mark_failed(digest_id, chat_id, error, retry=retry)
+        return await self.queue.mark_failed(digest_id, chat_id, error, retry=retry)
 
     async def mark_skipped(self, digest_id: int, chat_id: int, reason: str | None = None) -> bool:
-        return await self._queue.mark_skipped(digest_id, chat_id, reason)
+        return await self.queue.mark_skipped(digest_id, chat_id, reason)
 
     async def queued(self) -> int:
         """Recipients pending or being sent, over every job: the queue depth."""
-        return await self._queue.queued()
+        return await self.queue.queued()
 
     async def requeue_in_flight(self) -> int:
         """Call once at start-up: deliveries a crash left in ``sending`` become ``pending`` again."""
-        return await self._queue.requeue_in_flight()
+        return await self.queue.requeue_in_flight()
 
     async def unfinished_digests(self) -> list[int]:
         """Issues with deliveries still pending or in flight (to resume after a restart)."""
-        return await self._queue.unfinished_jobs()
+        return await self.queue.unfinished_jobs()
 
     async def status(self, digest_id: int, chat_id: int) -> Delivery | None:
-        row = await self._queue.row(digest_id, chat_id)
+        row = await self.queue.row(digest_id, chat_id)
         return None if row is None else _delivery(row)
 
     async def counts(self, digest_id: int) -> dict[DeliveryStatus, int]:
-        return await self._queue.counts(digest_id)
+        return await self.queue.counts(digest_id)
 
     async def counts_since(self, since: dt.datetime) -> dict[DeliveryStatus, int]:
         """What happened to issue deliveries since ``since``, whatever the issue's date: sent then, failed or
@@ -241,4 +252,7 @@ def _delivery(row: sqlite3.Row) -> Delivery:
         created_at=from_epoch(row["created_at"]),
         updated_at=from_epoch(row["updated_at"]),
         sent_at=from_epoch_or_none(row["sent_at"]),
+        retryable=bool(row["retryable"]),
+        next_attempt_at=from_epoch_or_none(row["next_attempt_at"]),
+        possibly_doubled=row["possibly_doubled"],
     )

@@ -28,13 +28,17 @@ TOP_DAYS = 7
 
 @dataclass(frozen=True, slots=True)
 class DeliveriesToday:
-    """Outcomes of today's issue deliveries; ``pending`` includes the ones in flight."""
+    """Outcomes of today's issue deliveries; ``pending`` includes the ones in flight, not the stuck ones."""
 
     day: dt.date
     sent: int
     pending: int
     failed: int
     skipped: int
+    retrying: int = 0
+    """Stuck: failed for a reason that may pass (network, 5xx, a rejected token) and waiting to be retried."""
+    last_error: str | None = None
+    """The latest error among the stuck ones."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +174,8 @@ class Stats:
                 "pending": self.today.pending,
                 "failed": self.today.failed,
                 "skipped": self.today.skipped,
+                "retrying": self.today.retrying,
+                "last_error": self.today.last_error,
             },
             "last_broadcast": None
             if last is None

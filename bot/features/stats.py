@@ -58,6 +58,7 @@ async def gather_stats(
     growth = await subscribers.new_and_lost_since(now - dt.timedelta(days=GROWTH_DAYS))
     today = now.astimezone(timezone).date()
     counts = await deliveries.counts_since(dt.datetime.combine(today, dt.time(), tzinfo=timezone))
+    stuck = await deliveries.queue.stuck()  # waiting to be retried now, whatever the issue
     return Stats(
         at=now,
         by_status=by_status,
@@ -67,9 +68,11 @@ async def gather_stats(
         today=DeliveriesToday(
             day=today,
             sent=counts[DeliveryStatus.SENT],
-            pending=counts[DeliveryStatus.PENDING] + counts[DeliveryStatus.SENDING],
+            pending=counts[DeliveryStatus.PENDING] + counts[DeliveryStatus.SENDING] - stuck.count,
             failed=counts[DeliveryStatus.FAILED],
             skipped=counts[DeliveryStatus.SKIPPED],
+            retrying=stuck.count,
+            last_error=stuck.last_error,
         ),
         last_broadcast=await _last_broadcast(broadcasts),
         subscribed_by_day=await _subscribed_by_day(

@@ -40,6 +40,8 @@ class ControlApi:
             "send_user_message": self._send_user_message,
             "send_user_document": self._send_user_document,
             "press_button": self._press_button,
+            "press_inline_button": self._press_inline_button,
+            "edit_user_message": self._edit_user_message,
             "send_inline_query": self._send_inline_query,
             "block_user": self._block_user,
             "unblock_user": self._unblock_user,
@@ -145,6 +147,14 @@ class ControlApi:
             button_text=args.get("button_text"),
             forge=_flag(args.get("forge")),
         )
+
+    async def _press_inline_button(self, args: dict[str, Any]) -> Any:
+        return self._server.press_inline_button(
+            _int(args["user_id"]), args.get("inline_message_id", "inline-1"), args["callback_data"]
+        )
+
+    async def _edit_user_message(self, args: dict[str, Any]) -> Any:
+        return self._server.edit_user_message(_int(args["user_id"]), _int(args["message_id"]), args["text"])
 
     async def _send_inline_query(self, args: dict[str, Any]) -> Any:
         return self._server.send_inline_query(_int(args["user_id"]), args.get("query", ""))

@@ -264,6 +264,14 @@ class BotApiServer:
         """
         return self._users.press_button(user_id, message_id, callback_data, button_text, forge, chat_id)
 
+    def edit_user_message(self, user_id: int, message_id: int, text: str) -> dict[str, Any]:
+        """The user edits a message they sent; the bot gets ``edited_message``."""
+        return self._users.edit_message(user_id, message_id, text)
+
+    def press_inline_button(self, user_id: int, inline_message_id: str, callback_data: str) -> str:
+        """Press a button on an inline-mode message (no ``message`` in the query); returns the query id."""
+        return self._users.press_inline_button(user_id, inline_message_id, callback_data)
+
     def send_inline_query(self, user_id: int, query: str) -> str:
         """Type ``@bot query`` as the user; returns the inline query id."""
         return self._users.send_inline_query(user_id, query)

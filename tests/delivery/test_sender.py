@@ -134,7 +134,7 @@ async def test_a_send_returns_the_message_id_the_server_gave(server: BotApiServe
         (400, b'{"ok":false,"description":"Bad Request: can\'t parse entities"}', Action.SKIP),
         (429, b'{"ok":false,"description":"Too Many Requests","parameters":{"retry_after":7}}', Action.RETRY_AFTER),
         (503, b"<html>Service Unavailable</html>", Action.BACKOFF),
-        (401, b'{"ok":false,"description":"Unauthorized"}', Action.SKIP),
+        (401, b'{"ok":false,"description":"Unauthorized"}', Action.HALT),
     ],
 )
 def test_answers_sort_as_before(status: int, payload: bytes, action: Action) -> None:

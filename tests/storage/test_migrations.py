@@ -13,6 +13,7 @@ from storage import (
     AuditRepository,
     BroadcastRepository,
     Database,
+    DatabaseError,
     DeliveryRepository,
     DigestRepository,
     Migration,
@@ -205,5 +206,5 @@ async def test_open_migrates_and_fails_fast_on_a_bad_path(clock: ManualClock) ->
         assert await current_version(database) == LATEST
     finally:
         await database.close()
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(DatabaseError, match="/nonexistent-dir does not exist"):
         await Database.open("/nonexistent-dir/bot.db", clock=clock)

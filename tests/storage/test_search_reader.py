@@ -82,7 +82,7 @@ async def test_only_the_newest_candidates_are_ranked_and_counted(db: Database, m
 
 
 async def test_the_index_answers_three_and_four_letter_prefixes_from_prefix_indexes(db: Database) -> None:
-    # Migration 0013: without prefix='3 4' a query like "the*" merges every word starting with "the".
+    # Migration 0014: without prefix='3 4' a query like "the*" merges every word starting with "the".
     sql = await db.fetchval("SELECT sql FROM sqlite_master WHERE name = 'items_fts'")
     assert "prefix = '3 4'" in sql
     repo = DigestRepository(db)
