@@ -9,7 +9,10 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("matplotlib", "trafilatura", "feedparser", "numpy", "bot.sandbox", "tqdm", "aiohttp", "pydantic", "rapidfuzz")
+HEAVY = (
+    "matplotlib", "trafilatura", "feedparser", "lxml", "numpy", "bot.sandbox",
+    "tqdm", "aiohttp", "pydantic", "rapidfuzz",
+)  # fmt: skip
 """Each one used by one command, one kind of source, or first used once the bot runs (aiohttp with the first
 request, pydantic with the settings): together they made the import 4.9x PTB's (issue #15)."""
 
