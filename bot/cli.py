@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from tqdm import tqdm
 
-from bot.config import MISSING_TOKEN_HELP, ConfigError, Settings, load_settings
+from bot.config import MISSING_TOKEN_HELP, ConfigError, Settings, app_version, load_settings
 from bot.logs import configure_logging
 
 if TYPE_CHECKING:
@@ -35,13 +35,12 @@ def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     if getattr(args, "db", None):
         overrides["briefing_db"] = Path(args.db)
-    settings = load_settings(**overrides)
-    configure_logging(settings.log_level, secrets=_secrets(settings))
+    env_file = getattr(args, "env_file", None)
+    if env_file is not None and not Path(env_file).is_file():
+        raise ConfigError(f"--env-file {env_file}: no such file")
+    settings = load_settings(env_file=env_file or ".env", **overrides)
+    configure_logging(settings.log_level, secrets=settings.secrets(), fmt=settings.log_format)
     return settings
-
-
-def _secrets(settings: Settings) -> list[str]:
-    return [settings.telegram_bot_token.get_secret_value()] if settings.telegram_bot_token else []
 
 
 # --- commands -----------------------------------------------------------------------------------------
@@ -51,13 +50,72 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.telegram_bot_token is None:
         raise ConfigError(MISSING_TOKEN_HELP)
-    from bot.app import run_polling
+    from bot.app import AlreadyRunning, already_running, bot_lease_holder, run
     from bot.telegram.startup import StartupError
+    from storage import Database
+
+    async def preflight() -> str | None:
+        async with await Database.open(settings.briefing_db) as db:
+            check = await db.check(quick=True)
+            if not check.ok:
+                raise CommandError(
+                    f"{settings.briefing_db}: the database is damaged ({check.problems[0]}); not starting. "
+                    f"Stop everything using it, copy a backup made with `briefing db backup` over it, "
+                    f"and run `briefing db check`"
+                )
+            return await bot_lease_holder(db)
+
+    running = asyncio.run(preflight())
+    if running is not None:
+        raise CommandError(already_running(settings.briefing_db, running))
+    try:
+        run(settings, startup_wait=args.startup_wait)
+    except (AlreadyRunning, StartupError) as exc:
+        raise CommandError(str(exc)) from None
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from bot.telegram.check import check
 
     try:
-        run_polling(settings, startup_wait=args.startup_wait)
-    except StartupError as exc:
-        raise CommandError(str(exc)) from None
+        settings = _settings(args)
+    except ConfigError as exc:
+        print(f"briefing check: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    # A report, not a run: the client libraries' chatter would bury its lines.
+    configure_logging("WARNING", secrets=settings.secrets(), fmt=settings.log_format)
+    report = asyncio.run(check(settings))
+    for line in report.lines:
+        print(line)
+    for problem in report.problems:
+        print(f"briefing check: {problem}", file=sys.stderr)
+    if report.ready:
+        print("ready")
+        return EXIT_OK
+    return EXIT_FAILURE
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    """The container's HEALTHCHECK: GET /healthz on this machine's HTTP server, exit 0 if it answers 200."""
+    import urllib.error
+    import urllib.request
+
+    settings = _settings(args)
+    if settings.listen_port is None:
+        raise CommandError("no HTTP server is configured: set HTTP_PORT (or WEBHOOK_URL)")
+    host = settings.http_host if settings.http_host not in ("0.0.0.0", "::") else "127.0.0.1"
+    host = f"[{host}]" if ":" in host else host
+    url = f"http://{host}:{settings.listen_port}/{args.path.lstrip('/')}"
+    try:
+        with urllib.request.urlopen(url, timeout=args.timeout) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except (urllib.error.URLError, OSError) as exc:
+        raise CommandError(f"{url}: {getattr(exc, 'reason', exc)}") from None
+    if status != 200:
+        raise CommandError(f"{url}: HTTP {status}")
     return EXIT_OK
 
 
@@ -250,6 +308,33 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_db_check(args: argparse.Namespace) -> int:
+    from storage import Database
+
+    settings = _settings(args)
+    if not settings.briefing_db.exists():
+        raise CommandError(f"{settings.briefing_db}: no database there")
+
+    async def check() -> tuple[tuple[str, ...], int]:
+        async with await Database.open(settings.briefing_db, migrate=False, read_only=True) as db:
+            result = await db.check()
+            return result.problems, result.foreign_key_violations
+
+    problems, violations = asyncio.run(check())
+    if not problems and not violations:
+        print(f"{settings.briefing_db}: ok (integrity check and foreign keys)")
+        return EXIT_OK
+    for problem in problems:
+        print(f"{settings.briefing_db}: {problem}", file=sys.stderr)
+    if violations:
+        print(f"{settings.briefing_db}: {violations} rows break a foreign key", file=sys.stderr)
+    print(
+        f"{settings.briefing_db}: damaged; restore a copy made with `briefing db backup` (stop the bot first)",
+        file=sys.stderr,
+    )
+    return EXIT_FAILURE
+
+
 def cmd_db_backup(args: argparse.Namespace) -> int:
     from storage import Database
 
@@ -291,8 +376,8 @@ def cmd_push(args: argparse.Namespace) -> int:
             except PushHandedOver as exc:
                 print(exc)
                 return EXIT_OK
-        print(report.describe())
-        return EXIT_OK if report.failed == 0 else EXIT_FAILURE
+        print(report.describe(), file=sys.stdout if report.ok else sys.stderr)
+        return EXIT_OK if report.ok else EXIT_FAILURE
 
     return asyncio.run(push())
 
@@ -314,13 +399,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
         raise CommandError(f"{settings.briefing_db}: no database there")
 
     async def gather() -> dict[str, object] | str:
-        async with await Database.open(settings.briefing_db) as db:
+        # Read-only: statistics work on a file (or directory) the bot may not write, and never migrate.
+        async with await Database.open(settings.briefing_db, migrate=False, read_only=True) as db:
             stats = await gather_stats(
                 SubscriberRepository(db),
                 DeliveryRepository(db),
                 BroadcastRepository(db),
                 db.clock.now(),
                 timezone=settings.timezone,
+                rate=settings.send_rate,
+                lag_warn=dt.timedelta(minutes=settings.delivery_lag_warn),
                 opens=OpenRepository(db),
                 channels=ChannelPostRepository(db) if settings.channels else None,
             )
@@ -417,6 +505,7 @@ def _print_help(parser: argparse.ArgumentParser) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefing", description="A Telegram bot for a daily news briefing.")
+    parser.add_argument("--version", action="version", version=f"briefing {app_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
@@ -424,8 +513,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    run = add("run", cmd_run, "run the bot (long polling) until Ctrl-C or SIGTERM")
+    run = add("run", cmd_run, "run the bot (long polling, or webhook mode with WEBHOOK_URL) until Ctrl-C or SIGTERM")
     run.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+    run.add_argument("--env-file", metavar="PATH", help="read settings from this file instead of ./.env")
+
+    health = add("health", cmd_health, "exit 0 when the running bot's /healthz answers (a container health check)")
+    health.add_argument("--path", default="/healthz", help="the path to ask, e.g. /readyz (default: /healthz)")
+    health.add_argument("--timeout", type=float, default=3.0, help="seconds to wait for the answer")
+
+    chk = add("check", cmd_check, "check the configuration, the database and the token; exit 0 when ready")
+    chk.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+    chk.add_argument("--env-file", metavar="PATH", help="read settings from this file instead of ./.env")
     run.add_argument(
         "--startup-wait",
         type=float,
@@ -481,6 +579,9 @@ def build_parser() -> argparse.ArgumentParser:
     up = db_sub.add_parser("upgrade", help="apply pending migrations")
     up.set_defaults(func=cmd_db_upgrade)
     up.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
+    ck = db_sub.add_parser("check", help="check the database file: SQLite's integrity check and foreign keys")
+    ck.set_defaults(func=cmd_db_check)
+    ck.add_argument("--db", help="SQLite database path (default: BRIEFING_DB)")
     bk = db_sub.add_parser("backup", help="copy the database safely, even while the bot runs")
     bk.set_defaults(func=cmd_db_backup)
     bk.add_argument("path", help="where to write the copy")
@@ -505,6 +606,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _database_problem(exc: Exception, command: str) -> str | None:
+    """One line for a database that failed, or None for other errors.
+
+    ``storage`` is imported only when something failed: it is not loaded for commands that never open it.
+    """
+    import sqlite3
+
+    from storage import DatabaseError
+
+    if isinstance(exc, DatabaseError):  # names the file and the problem already
+        return str(exc)
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"{command}: the database failed ({exc}); run `briefing db check`"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Opt in to PTB's timedelta time periods: without it PTB 22 warns on every 429 it parses.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -522,6 +639,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return EXIT_OK
     except Exception as exc:
+        problem = _database_problem(exc, args.command)
+        if problem is not None:
+            print(f"briefing: {problem}", file=sys.stderr)
+            return EXIT_FAILURE
         # Logged (redacted) for the operator; the terminal gets one line.
         logger.exception("briefing %s failed", args.command)
         print(f"briefing: {args.command} failed: {type(exc).__name__}. See the log above.", file=sys.stderr)

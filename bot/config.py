@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -18,6 +19,15 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
 """What @BotFather hands out: the bot's numeric id, a colon, and a 35-character secret."""
+
+SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+"""Telegram's charset and length for setWebhook's secret_token."""
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+"""Plain-http webhook URLs are accepted only here: a local Bot API server (tests, the sandbox)."""
+
+DEFAULT_WEBHOOK_PORT = 8080
+"""Where the HTTP server listens in webhook mode when HTTP_PORT is not set."""
 
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -35,6 +45,14 @@ EXPECTED: dict[str, str] = {
     "LATE_ISSUE_POLICY": "send or skip",
     "DELIVERY_RATE": "messages per second, a number from 1 to 1000 (default 30, or 1000 with paid broadcast)",
     "ALLOW_PAID_BROADCAST": "true or false",
+    "HTTP_HOST": "the address the HTTP server listens on, like 127.0.0.1 or 0.0.0.0",
+    "HTTP_PORT": "a TCP port from 1 to 65535 (empty = no HTTP server in polling mode)",
+    "WEBHOOK_URL": "the public https:// URL Telegram posts updates to, like https://bot.example.org/telegram",
+    "WEBHOOK_SECRET": "1 to 256 characters from A-Z, a-z, 0-9, _ and -",
+    "LOG_FORMAT": "text or json",
+    "DELIVERY_LAG_WARN": "a whole number of minutes from 1 to 1440",
+    "DELIVERY_RETRY_HOURS": "hours to keep retrying a delivery that failed for a reason that may pass, 1 to 168",
+    "MAX_ISSUE_MESSAGES": "the most messages one issue may take per reader, a whole number from 2 to 100",
     "NEWSLETTER_NAME": "the briefing's name, like The Morning Wire (empty: the name the latest issue prints)",
     "FEED_MODE": "issue (each feed entry is an issue) or daily (a day's entries make one digest)",
     "DIGEST_CUTOFF": "a 24-hour time HH:MM, like 20:00 (when FEED_MODE=daily assembles the day's digest)",
@@ -50,6 +68,10 @@ MISSING_TOKEN_HELP = (
     "TELEGRAM_BOT_TOKEN is not set. Talk to @BotFather in Telegram, send /newbot, and put the token it "
     "gives you in .env as TELEGRAM_BOT_TOKEN=... (or try the bot without a token: briefing sandbox)"
 )
+
+
+SECRET_NAMES = frozenset({"TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET"})
+"""Variables whose values are never shown: not in errors, logs or ``briefing check``."""
 
 
 class ConfigError(Exception):
@@ -80,6 +102,14 @@ class Settings(BaseSettings):
     late_issue_policy: Literal["send", "skip"] = "send"
     delivery_rate: float | None = Field(default=None, ge=1, le=1000)
     allow_paid_broadcast: bool = False
+    http_host: str = "127.0.0.1"
+    http_port: int | None = Field(default=None, ge=1, le=65535)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    log_format: Literal["text", "json"] = "text"
+    delivery_lag_warn: int = Field(default=15, ge=1, le=1440)
+    delivery_retry_hours: float = Field(default=6, ge=1, le=168)
+    max_issue_messages: int = Field(default=12, ge=2, le=100)
     newsletter_name: str | None = None
     feed_mode: Literal["issue", "daily"] = "issue"
     digest_cutoff: dt.time = dt.time(20, 0)
@@ -143,6 +173,51 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("not an http(s) URL")
         return value
+
+    @field_validator("http_host", mode="before")
+    @classmethod
+    def _http_host(cls, value: Any) -> Any:
+        value = str(value).strip()
+        if not value or any(c.isspace() for c in value):
+            raise ValueError("not a host")
+        return value
+
+    @field_validator("http_port", "delivery_lag_warn", mode="before")
+    @classmethod
+    def _empty_number(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook_url(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        value = str(value).strip()
+        if not value:
+            return None
+        parts = urlsplit(value)
+        secure = parts.scheme == "https" and bool(parts.hostname)
+        local = parts.scheme == "http" and parts.netloc.rsplit(":", 1)[0] in LOOPBACK_HOSTS
+        if not (secure or local) or parts.query or parts.fragment:
+            raise ValueError("not an https URL")
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            if not SECRET_PATTERN.match(value):
+                raise ValueError("bad secret")
+        return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format(cls, value: Any) -> Any:
+        return str(value).strip().lower()
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -223,6 +298,62 @@ class Settings(BaseSettings):
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.default_timezone)
 
+    @property
+    def webhook_mode(self) -> bool:
+        """Telegram posts updates to WEBHOOK_URL instead of the bot long-polling for them."""
+        return self.webhook_url is not None
+
+    @property
+    def listen_port(self) -> int | None:
+        """Where the HTTP server listens: HTTP_PORT, else 8080 in webhook mode, else no server at all."""
+        if self.http_port is not None:
+            return self.http_port
+        return DEFAULT_WEBHOOK_PORT if self.webhook_mode else None
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of WEBHOOK_URL: the one path the HTTP server accepts updates on."""
+        return urlsplit(self.webhook_url or "").path or "/"
+
+    def masked(self) -> list[tuple[str, str]]:
+        """Every variable and its value as the bot sees it, secrets masked (for ``briefing check``)."""
+        shown: list[tuple[str, str]] = []
+        for name in EXPECTED:
+            value = getattr(self, name.lower())
+            if name in SECRET_NAMES:
+                text = "(not set)" if value is None else _mask(name, value.get_secret_value())
+            elif value is None or value == () or value == frozenset():
+                text = "(not set)"
+            elif isinstance(value, tuple | frozenset):
+                text = ",".join(str(v) for v in sorted(value))
+            elif isinstance(value, dt.time):
+                text = value.strftime("%H:%M")
+            else:
+                text = str(value)
+            shown.append((name, text))
+        return shown
+
+    def secrets(self) -> list[str]:
+        """Every secret value in clear, for the log redactor."""
+        return [s.get_secret_value() for s in (self.telegram_bot_token, self.webhook_secret) if s is not None]
+
+
+def app_version() -> str:
+    """The installed package's version (``briefing --version``, the build_info metric)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("briefing-bot")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _mask(name: str, secret: str) -> str:
+    if name == "TELEGRAM_BOT_TOKEN":
+        # The part before the colon is the bot's public id; the rest is the secret.
+        return secret.split(":", 1)[0] + ":" + "*" * 8
+    return "*" * 8
+
 
 def _time_of_day(value: Any) -> Any:
     """``HH:MM`` text as a time; anything else is left to pydantic."""
@@ -246,18 +377,25 @@ def load_settings(
     """
     try:
         if environ is None:
-            return Settings(_env_file=env_file, **overrides)
+            return _checked(Settings(_env_file=env_file, **overrides))
         values = {k.lower(): v for k, v in environ.items() if k.upper() in EXPECTED}
         values.update(overrides)
         # model_validate skips the settings sources, so nothing leaks in from the real environment.
-        return Settings.model_validate(values)
+        return _checked(Settings.model_validate(values))
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
+
+
+def _checked(settings: Settings) -> Settings:
+    """Rules across variables: webhook mode needs its secret."""
+    if settings.webhook_mode and settings.webhook_secret is None:
+        raise ConfigError(f"WEBHOOK_SECRET is required when WEBHOOK_URL is set: expected {EXPECTED['WEBHOOK_SECRET']}")
+    return settings
 
 
 def _describe(exc: ValidationError) -> str:
     error = exc.errors()[0]
     name = str(error["loc"][0]).upper() if error["loc"] else "configuration"
     expected = EXPECTED.get(name, "a valid value")
-    shown = "" if name == "TELEGRAM_BOT_TOKEN" else f" (got {error.get('input')!r})"
+    shown = "" if name in SECRET_NAMES else f" (got {error.get('input')!r})"
     return f"{name} is invalid{shown}: expected {expected}"

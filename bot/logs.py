@@ -6,11 +6,13 @@ exception messages too. Redacting in the formatter covers messages, arguments an
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import re
 import sys
 from collections.abc import Iterable
-from typing import TextIO
+from typing import Any, Literal, TextIO
 
 TOKEN_IN_TEXT = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,64}")
 REDACTED = "<token>"
@@ -67,11 +69,46 @@ class DemoteThirdParty(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "INFO", *, secrets: Iterable[str] = (), stream: TextIO | None = None) -> None:
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+"""Attributes every LogRecord has; anything else on a record was passed as ``extra=`` (the event's fields)."""
+
+
+class JsonFormatter(RedactingFormatter):
+    """One JSON object per line: time, level, logger, message, the event's ``extra`` fields, any traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        event: dict[str, Any] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _RECORD_FIELDS and not key.startswith("_"):
+                event[key] = value if isinstance(value, str | int | float | bool | None) else str(value)
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            # A traceback only at DEBUG, as in text; otherwise the one line an operator needs.
+            event["exception"] = (
+                self.formatException(record.exc_info) if self._tracebacks else f"{type(exc).__name__}: {exc}"
+            )
+        # Redacted after encoding, so a secret is blanked wherever it appears; json.dumps keeps it one line.
+        return self.redact(json.dumps(event, ensure_ascii=False, default=str))
+
+
+def configure_logging(
+    level: str = "INFO",
+    *,
+    secrets: Iterable[str] = (),
+    stream: TextIO | None = None,
+    fmt: Literal["text", "json"] = "text",
+) -> None:
     """Install one redacting handler on the root logger (replacing any earlier one of ours)."""
     numeric = logging.getLevelName(level)
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(RedactingFormatter(secrets, tracebacks=numeric <= logging.DEBUG))
+    tracebacks = numeric <= logging.DEBUG
+    formatter = JsonFormatter if fmt == "json" else RedactingFormatter
+    handler.setFormatter(formatter(secrets, tracebacks=tracebacks))
     handler.addFilter(DemoteThirdParty(numeric))
     handler.set_name("briefing")
     root = logging.getLogger()

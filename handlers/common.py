@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.features.subscription import Subscriptions
 from bot.render import replies
@@ -18,6 +18,7 @@ from bot.telegram.context import BriefingApplication, BriefingContext
 from bot.telegram.members import may_manage, topic_of
 from bot.telegram.messages import send_paced
 from handlers.reader import open_start_payload
+from handlers.reading_callbacks import is_reading_button
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,19 @@ async def stale_button(update: Update, context: BriefingContext) -> None:
         await update.callback_query.answer(replies.STALE_BUTTON, show_alert=False)
 
 
+async def unbound_button(update: Update, context: BriefingContext) -> None:
+    """A button on a message the bot cannot see (sent through inline mode: the query carries only an
+    ``inline_message_id``). The chat-bound handlers have nothing to act on, so it is answered here, before
+    them: every callback query gets an answer, or the reader's spinner hangs."""
+    query = update.callback_query
+    if query is None or query.message is not None or is_reading_button(query.data):
+        return
+    await query.answer(replies.OPEN_THE_CHAT)
+    raise ApplicationHandlerStop
+
+
 def register(app: BriefingApplication) -> None:
+    app.add_handler(CallbackQueryHandler(unbound_button), group=-2)
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("help", help_command))
 

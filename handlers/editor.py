@@ -306,6 +306,7 @@ async def _show_outline(context: BriefingContext, chat_id: int, parsed: Parsed, 
         warnings=parsed.warnings,
         day=facts.day,
         far_past=facts.far_past,
+        max_messages=context.services.settings.max_issue_messages,
     )
     await send_rendered(context.bot, chat_id, outline)
 
@@ -460,6 +461,8 @@ async def stats(update: Update, context: BriefingContext) -> None:
         services.broadcasts,
         services.clock.now(),
         timezone=services.settings.timezone,
+        rate=services.settings.send_rate,
+        lag_warn=dt.timedelta(minutes=services.settings.delivery_lag_warn),
         opens=services.opens,
         channels=services.channels if services.settings.channels else None,
     )
@@ -468,18 +471,36 @@ async def stats(update: Update, context: BriefingContext) -> None:
     await message.reply_photo(chart, caption=render.CHART_CAPTION)
 
 
+async def edited_command(update: Update, context: BriefingContext) -> None:
+    """An old message edited into an editor command: never acted on (an edit would repeat a broadcast),
+    refused like any editor command for readers (and audited), explained to editors."""
+    message = update.effective_message
+    match = _EDITED_COMMAND.match(message.text or "") if message is not None else None
+    if message is None or match is None:
+        return
+    name = match.group(1).lower()
+    if await _editor(update, context, name) is not None:
+        await message.reply_text(render.edited_command(name))
+
+
+_EDITOR_COMMANDS = ("broadcast", "cancel", "publish", "withdraw", "republish", "stats")
+_EDITED_COMMAND = re.compile(rf"^\s*/({'|'.join(_EDITOR_COMMANDS)})(?:@[A-Za-z0-9_]+)?(?:\s|$)", re.IGNORECASE)
+
+
 def register(app: BriefingApplication) -> None:
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE, offer_editor_menu), group=-1)
     new_messages = filters.UpdateType.MESSAGE  # an edited /broadcast must not make a second draft
-    for name, callback in (
-        ("broadcast", broadcast),
-        ("cancel", cancel),
-        ("publish", publish),
-        ("withdraw", withdraw),
-        ("republish", republish),
-        ("stats", stats),
-    ):
-        app.add_handler(CommandHandler(name, callback, filters=new_messages))
+    callbacks = {
+        "broadcast": broadcast,
+        "cancel": cancel,
+        "publish": publish,
+        "withdraw": withdraw,
+        "republish": republish,
+        "stats": stats,
+    }
+    for name in _EDITOR_COMMANDS:
+        app.add_handler(CommandHandler(name, callbacks[name], filters=new_messages))
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.Regex(_EDITED_COMMAND), edited_command))
     app.add_handler(MessageHandler(filters.Document.ALL & new_messages, publish_document))
     app.add_handler(CallbackQueryHandler(broadcast_decision, pattern=f"^{BroadcastDecision.tag}:"))
     app.add_handler(CallbackQueryHandler(broadcast_option, pattern=f"^{BroadcastOption.tag}:"))

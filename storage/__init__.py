@@ -9,7 +9,7 @@ from bot.rules.authors import author_key
 from storage.audit import AuditEntry, AuditRepository
 from storage.broadcasts import Broadcast, BroadcastRepository, BroadcastStatus, BroadcastTally
 from storage.channels import ChannelPost, ChannelPostRepository, ChannelTotals
-from storage.db import Changes, Database
+from storage.db import Changes, CheckResult, Database, DatabaseError
 from storage.deliveries import Delivery, DeliveryRepository, HourCount
 from storage.digests import (
     SNIPPET_END,
@@ -29,7 +29,7 @@ from storage.feeds import FeedEntryRepository, FeedRepository, FeedState, Stored
 from storage.leases import Lease, LeaseRepository, this_process
 from storage.migrations import Migration, MigrationError, available_migrations, current_version, migrate
 from storage.opens import OpenRepository, TopAuthor, TopItem
-from storage.queue import DeliveryStatus
+from storage.queue import Claimed, DeliveryStatus, RecipientQueue, Stuck
 from storage.repositories import Repositories
 from storage.subscribers import (
     EXPORT_COLUMNS,
@@ -62,7 +62,10 @@ __all__ = [
     "ChannelPost",
     "ChannelPostRepository",
     "ChannelTotals",
+    "CheckResult",
+    "Claimed",
     "Database",
+    "DatabaseError",
     "DayGrowth",
     "Delivery",
     "DeliveryRepository",
@@ -84,6 +87,7 @@ __all__ = [
     "OpenRepository",
     "PreferenceChanges",
     "QuietReader",
+    "RecipientQueue",
     "Repositories",
     "SaveOutcome",
     "SaveResult",
@@ -91,6 +95,7 @@ __all__ = [
     "SearchPage",
     "StoredDigest",
     "StoredEntry",
+    "Stuck",
     "Subscriber",
     "SubscriberRepository",
     "SubscriberStatus",

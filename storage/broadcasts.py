@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Final
 
 from storage.db import Database
-from storage.queue import DeliveryStatus, RecipientQueue
+from storage.queue import Claimed, DeliveryStatus, RecipientQueue
 from storage.timestamps import from_epoch, from_epoch_or_none, to_epoch
 
 
@@ -62,6 +62,10 @@ class BroadcastTally:
     """Failed because the reader blocked the bot or deleted their account (the engine marks them blocked)."""
     skipped: int
     """Not sent on purpose: the broadcast was cancelled before their turn."""
+    retrying: int = 0
+    """Of :attr:`pending`: waiting to be retried after a failure that may pass (the network, a 5xx…)."""
+    possibly_doubled: int = 0
+    """Sends repeated after a lost answer (those readers may have it twice)."""
     held: int = 0
     """Of the pending, those waiting for their quiet hours to end (they asked to hold alerts)."""
 
@@ -82,7 +86,7 @@ _RECIPIENTS: Final = "status = 'active' AND breaking_alerts = 1"
 class BroadcastRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._queue = RecipientQueue(db, "broadcast_deliveries", "broadcast_id", hold_column="held_until")
+        self.queue: Final = RecipientQueue(db, "broadcast_deliveries", "broadcast_id", hold_column="held_until")
 
     def _now(self) -> int:
         return to_epoch(self._db.clock.now())
@@ -174,7 +178,7 @@ class BroadcastRepository:
     async def enqueue(self, broadcast_id: int, chat_ids: Iterable[int]) -> int:
         """Queue specific chats (a test send to editors, a re-send); returns how many were new."""
         async with self._db.atomic():
-            added = await self._queue.enqueue(broadcast_id, chat_ids)
+            added = await self.queue.enqueue(broadcast_id, chat_ids)
             await self._db.execute(
                 "UPDATE broadcasts SET recipients = recipients + ? WHERE id = ?", (added, broadcast_id)
             )
@@ -182,24 +186,28 @@ class BroadcastRepository:
 
     async def claim(self, broadcast_id: int, limit: int = 100) -> list[int]:
         """Take up to ``limit`` pending recipients; nothing once the broadcast is cancelled or done."""
+        return [claimed.chat_id for claimed in await self.claim_resuming(broadcast_id, limit)]
+
+    async def claim_resuming(self, broadcast_id: int, limit: int = 100) -> list[Claimed]:
+        """:meth:`claim`, with the parts an earlier attempt already sent to each recipient."""
         async with self._db.atomic():
             status = await self._db.fetchval("SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,))
             if status != BroadcastStatus.SENDING:
                 return []
-            return await self._queue.claim(broadcast_id, limit)
+            return await self.queue.claim(broadcast_id, limit)
 
     async def mark_sent(self, broadcast_id: int, chat_id: int, message_ids: Sequence[int]) -> bool:
-        return await self._queue.mark_sent(broadcast_id, chat_id, message_ids)
+        return await self.queue.mark_sent(broadcast_id, chat_id, message_ids)
 
     async def mark_sent_many(self, rows: Sequence[tuple[int, int, Sequence[int]]]) -> int:
         """Record many sends (``(broadcast_id, chat_id, message_ids)``) in one transaction; returns how many changed."""
-        return await self._queue.mark_sent_many(rows)
+        return await self.queue.mark_sent_many(rows)
 
     async def mark_failed(self, broadcast_id: int, chat_id: int, error: str, *, retry: bool = False) -> bool:
-        return await self._queue.mark_failed(broadcast_id, chat_id, error, retry=retry)
+        return await self.queue.mark_failed(broadcast_id, chat_id, error, retry=retry)
 
     async def mark_skipped(self, broadcast_id: int, chat_id: int, reason: str | None = None) -> bool:
-        return await self._queue.mark_skipped(broadcast_id, chat_id, reason)
+        return await self.queue.mark_skipped(broadcast_id, chat_id, reason)
 
     async def discard(self, broadcast_id: int) -> bool:
         """draft → cancelled (Cancel under the preview); False once confirmed, so it never stops a sending one."""
@@ -222,7 +230,7 @@ class BroadcastRepository:
             )
             if not changes.rowcount:
                 return False
-            await self._queue.skip_pending(broadcast_id, "cancelled")
+            await self.queue.skip_pending(broadcast_id, "cancelled")
             await self._freeze_totals(broadcast_id)
             return True
 
@@ -257,7 +265,7 @@ class BroadcastRepository:
         )
 
     async def progress(self, broadcast_id: int) -> dict[DeliveryStatus, int]:
-        return await self._queue.counts(broadcast_id)
+        return await self.queue.counts(broadcast_id)
 
     async def tally(self, broadcast_id: int) -> BroadcastTally:
         """Recipients by outcome, telling readers who blocked the bot apart from other failures."""
@@ -270,6 +278,8 @@ class BroadcastRepository:
                 coalesce(sum(d.status = 'failed' AND s.status IS NOT 'blocked'), 0) AS failed,
                 coalesce(sum(d.status = 'failed' AND s.status IS 'blocked'), 0) AS blocked,
                 coalesce(sum(d.status = 'skipped'), 0) AS skipped,
+                coalesce(sum(d.status = 'pending' AND d.retryable = 1), 0) AS retrying,
+                coalesce(sum(d.possibly_doubled), 0) AS possibly_doubled,
                 coalesce(sum(d.status = 'pending' AND d.held_until > ?), 0) AS held
             FROM broadcast_deliveries d LEFT JOIN subscribers s ON s.chat_id = d.chat_id
             WHERE d.broadcast_id = ?
@@ -302,9 +312,13 @@ class BroadcastRepository:
         rows = await self._db.fetchall("SELECT * FROM broadcasts WHERE status IN ('confirmed', 'sending') ORDER BY id")
         return [_broadcast(row) for row in rows]
 
+    async def queued(self) -> int:
+        """Recipients pending or being sent, over every job: the queue depth."""
+        return await self.queue.queued()
+
     async def requeue_in_flight(self) -> int:
         """Call once at start-up: recipients a crash left in ``sending`` become ``pending`` again."""
-        return await self._queue.requeue_in_flight()
+        return await self.queue.requeue_in_flight()
 
 
 def _flag(value: bool | None) -> int | None:

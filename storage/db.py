@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import sqlite3
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
@@ -35,6 +36,27 @@ from bot.rules.clock import Clock, SystemClock
 from storage.migrations import migrate as apply_migrations
 
 Params = Sequence[Any] | dict[str, Any]
+
+logger = logging.getLogger(__name__)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+"""The first 16 bytes of every SQLite database file."""
+
+
+class DatabaseError(Exception):
+    """The database file cannot be used as it is; the message names the file and the problem, in one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """What ``PRAGMA integrity_check`` (or ``quick_check``) and ``foreign_key_check`` found."""
+
+    problems: tuple[str, ...]
+    foreign_key_violations: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.foreign_key_violations
 
 MEMORY = ":memory:"
 CACHE_KIB = 64 * 1024
@@ -63,11 +85,14 @@ class Database:
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
         self._depth = 0
+        self._read_only = False
 
     # --- lifecycle ------------------------------------------------------------------------------
 
     @classmethod
-    async def open(cls, path: str | Path, *, migrate: bool = True, clock: Clock | None = None) -> Database:
+    async def open(
+        cls, path: str | Path, *, migrate: bool = True, clock: Clock | None = None, read_only: bool = False
+    ) -> Database:
         """Connect, set the pragmas the bot relies on, and (by default) apply pending migrations.
 
         Args:
@@ -75,12 +100,30 @@ class Database:
             migrate: apply pending migrations before returning; ``briefing db upgrade`` passes False
                 so that it can report what it applied.
             clock: where ``created_at``/``updated_at`` come from; tests pass a manual clock.
+            read_only: open for reading only (``briefing stats`` on a read-only file or directory):
+                nothing is written, not even the WAL switch or a migration.
+
+        Raises:
+            DatabaseError: the directory is missing, the file is not an SQLite database or is damaged,
+                or it cannot be opened (permissions, a read-only directory); one line naming the file.
         """
         location = str(path)
-        conn = await _connect(location, isolation_level=None)
+        if location != MEMORY:
+            _check_file(Path(location), read_only=read_only)
+        try:
+            return await cls._open(location, migrate=migrate, clock=clock, read_only=read_only)
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError(_describe(location, exc)) from exc
+
+    @classmethod
+    async def _open(cls, location: str, *, migrate: bool, clock: Clock | None, read_only: bool) -> Database:
+        if read_only:
+            conn = await _connect(_read_only_uri(location), uri=True, isolation_level=None)
+        else:
+            conn = await _connect(location, isolation_level=None)
         try:
             conn.row_factory = sqlite3.Row
-            if location != MEMORY:
+            if location != MEMORY and not read_only:
                 # WAL lets the backup connection and readers in other processes work while we write.
                 await conn.execute("PRAGMA journal_mode = WAL")
             # NORMAL is durable across application crashes in WAL mode, only not across power loss.
@@ -90,17 +133,32 @@ class Database:
             # One long-lived connection can afford a real page cache (the default is 2 MiB): the due
             # query reads a thousand rows scattered over a million, and cold pages doubled its time.
             await conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            # Reading the schema is the cheapest way to find out that a file is not a database at all.
+            await conn.execute("SELECT count(*) FROM sqlite_schema")
         except BaseException:
             await conn.close()
             raise
         db = cls(conn, location, clock or SystemClock())
-        if migrate:
+        db._read_only = read_only
+        if migrate and not read_only:
             try:
                 await apply_migrations(db)
             except BaseException:
                 await db.close()
                 raise
         return db
+
+    async def check(self, *, quick: bool = False) -> CheckResult:
+        """``PRAGMA integrity_check`` (``quick_check`` with ``quick``: seconds instead of minutes on a big
+        file) and ``PRAGMA foreign_key_check``."""
+        pragma = "quick_check" if quick else "integrity_check"
+        try:
+            rows = await self.fetchall(f"PRAGMA {pragma}(20)")
+            problems = tuple(str(row[0]) for row in rows if str(row[0]) != "ok")
+            violations = 0 if quick else len(await self.fetchall("PRAGMA foreign_key_check"))
+        except sqlite3.DatabaseError as exc:
+            return CheckResult((str(exc),), 0)
+        return CheckResult(problems, violations)
 
     async def close(self) -> None:
         """Wait for the transaction in progress, then close; closing twice is harmless."""
@@ -113,8 +171,9 @@ class Database:
             if conn is None:
                 return
             try:
-                # Cheap, and recommended by SQLite before closing a long-lived connection.
-                await conn.execute("PRAGMA optimize")
+                if not self._read_only:
+                    # Cheap, and recommended by SQLite before closing a long-lived connection.
+                    await conn.execute("PRAGMA optimize")
             finally:
                 await conn.close()
 
@@ -218,6 +277,20 @@ class Database:
             raise RuntimeError(f"database {self._path} is closed")
         return self._conn
 
+    async def check_writable(self) -> None:
+        """Commit a one-row write, or raise: the readiness probe (read-only file, full disk, lock held elsewhere).
+
+        The row lives in ``leases`` under a name no lease uses; a rolled-back write would prove nothing,
+        since SQLite writes pages out only on commit.
+        """
+        async with self.atomic():
+            await self.execute(
+                """
+                INSERT INTO leases (name, owner, expires_at) VALUES ('write-probe', 'readiness', 0)
+                ON CONFLICT (name) DO UPDATE SET expires_at = expires_at + 1
+                """
+            )
+
     # --- statements -------------------------------------------------------------------------------
 
     async def execute(self, sql: str, params: Params = ()) -> Changes:
@@ -309,6 +382,54 @@ class Database:
             raise
         await target.close()
         await asyncio.to_thread(os.replace, tmp, dest)
+
+
+def _check_file(path: Path, *, read_only: bool) -> None:
+    """The problems worth one clear line before SQLite says something vaguer."""
+    if not path.parent.is_dir():
+        raise DatabaseError(f"{path}: the directory {path.parent} does not exist; create it or set BRIEFING_DB")
+    if path.is_dir():
+        raise DatabaseError(f"{path}: is a directory, not a database file")
+    if not path.exists():
+        if read_only:
+            raise DatabaseError(f"{path}: no database there")
+        if not os.access(path.parent, os.W_OK):
+            raise DatabaseError(f"{path}: cannot create the database: the directory {path.parent} is read-only")
+        return
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+    if not header:
+        if read_only:
+            raise DatabaseError(f"{path}: the file is empty (0 bytes)")
+        logger.warning("%s is empty (0 bytes): treating it as a new database", path)
+        return
+    if header != SQLITE_HEADER:
+        raise DatabaseError(
+            f"{path}: not an SQLite database (it starts with {header[:8]!r}); is BRIEFING_DB the right file?"
+        )
+    if not read_only and not os.access(path.parent, os.W_OK):
+        raise DatabaseError(
+            f"{path}: the directory {path.parent} is read-only; the bot needs to write its journal next to the file"
+        )
+
+
+def _describe(location: str, exc: sqlite3.DatabaseError) -> str:
+    message = str(exc)
+    if "file is not a database" in message or "malformed" in message:
+        return f"{location}: the file is damaged ({message}); restore a copy made with `briefing db backup`"
+    if "readonly" in message or "read-only" in message:
+        return f"{location}: cannot write to it ({message}); check the file's and its directory's permissions"
+    if "unable to open" in message:
+        return f"{location}: cannot open it ({message}); check the path and its permissions"
+    return f"{location}: {message}"
+
+
+def _read_only_uri(location: str) -> str:
+    """A read-only connection that never writes, not even the ``-shm`` file a read-only directory refuses."""
+    return f"{Path(location).resolve().as_uri()}?mode=ro"
 
 
 async def _connect(location: str, **kwargs: Any) -> aiosqlite.Connection:

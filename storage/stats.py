@@ -28,13 +28,17 @@ TOP_DAYS = 7
 
 @dataclass(frozen=True, slots=True)
 class DeliveriesToday:
-    """Outcomes of today's issue deliveries; ``pending`` includes the ones in flight."""
+    """Outcomes of today's issue deliveries; ``pending`` includes the ones in flight, not the stuck ones."""
 
     day: dt.date
     sent: int
     pending: int
     failed: int
     skipped: int
+    retrying: int = 0
+    """Stuck: failed for a reason that may pass (network, 5xx, a rejected token) and waiting to be retried."""
+    last_error: str | None = None
+    """The latest error among the stuck ones."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,81 @@ class BroadcastResult:
     failed: int
     blocked: int
     skipped: int
+
+
+FORECAST_HOURS = 24
+"""The delivery forecast covers the slots of this many hours ahead."""
+FORECAST_SLOTS = 8
+"""Slots listed (the largest, in time order); every slot over the lag limit is warned about in any case."""
+
+
+@dataclass(frozen=True, slots=True)
+class SlotForecast:
+    """One upcoming delivery slot: readers due at one instant, and when the last of them will have it."""
+
+    due_at: dt.datetime
+    readers: int
+    messages: int
+    finish_at: dt.datetime
+    """At the configured rate, after everything queued before it."""
+
+    @property
+    def last_wait(self) -> dt.timedelta:
+        return self.finish_at - self.due_at
+
+
+@dataclass(frozen=True, slots=True)
+class SlotLag:
+    """How long readers of one past slot waited: due time to sent, from the delivery log."""
+
+    due_at: dt.datetime
+    sent: int
+    p50: dt.timedelta
+    p95: dt.timedelta
+    worst: dt.timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    rate: float
+    """Messages per second the forecast assumes (DELIVERY_RATE)."""
+    lag_warn: dt.timedelta
+    backlog: int
+    """Messages already queued when the forecast was made."""
+    slots: tuple[SlotForecast, ...]
+    over: tuple[SlotForecast, ...]
+    """Slots whose last reader would wait more than ``lag_warn``."""
+    yesterday: dt.date
+    yesterday_lag: tuple[SlotLag, ...]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        def slot(s: SlotForecast) -> dict[str, Any]:
+            return {
+                "due_at": s.due_at.isoformat(),
+                "readers": s.readers,
+                "messages": s.messages,
+                "finish_at": s.finish_at.isoformat(),
+                "last_wait_s": int(s.last_wait.total_seconds()),
+            }
+
+        return {
+            "rate_per_s": self.rate,
+            "lag_warn_s": int(self.lag_warn.total_seconds()),
+            "backlog_messages": self.backlog,
+            "slots": [slot(s) for s in self.slots],
+            "over_lag_warn": [slot(s) for s in self.over],
+            "yesterday": self.yesterday.isoformat(),
+            "yesterday_lag": [
+                {
+                    "due_at": lag.due_at.isoformat(),
+                    "sent": lag.sent,
+                    "p50_s": int(lag.p50.total_seconds()),
+                    "p95_s": int(lag.p95.total_seconds()),
+                    "max_s": int(lag.worst.total_seconds()),
+                }
+                for lag in self.yesterday_lag
+            ],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +146,8 @@ class Stats:
     """Subscribed readers (active or paused) at the end of each UTC day, oldest first."""
     sent_by_hour: tuple[tuple[dt.datetime, int], ...]
     """Issue messages sent per UTC hour, oldest first, hours with none included."""
+    forecast: Forecast | None = None
+    """The delivery forecast per upcoming slot and yesterday's lag (None when not asked for)."""
     channels: ChannelTotals | None = None
     """Posts to the publisher's channels, counted apart from readers; None when no channel is configured."""
     top_items: tuple[TopItem, ...] = ()
@@ -93,6 +174,8 @@ class Stats:
                 "pending": self.today.pending,
                 "failed": self.today.failed,
                 "skipped": self.today.skipped,
+                "retrying": self.today.retrying,
+                "last_error": self.today.last_error,
             },
             "last_broadcast": None
             if last is None
@@ -108,6 +191,7 @@ class Stats:
             },
             "subscribed_by_day": [{"date": day.isoformat(), "subscribed": n} for day, n in self.subscribed_by_day],
             "sent_by_hour": [{"hour": hour.isoformat(), "sent": n} for hour, n in self.sent_by_hour],
+            "delivery_forecast": None if self.forecast is None else self.forecast.to_json_dict(),
             "groups": self.groups,
             "channel_posts": None
             if self.channels is None

@@ -520,6 +520,20 @@ class SubscriberRepository:
 
     # --- statistics -------------------------------------------------------------------------------
 
+    async def due_slots(self, until: dt.datetime) -> list[tuple[dt.datetime, int]]:
+        """Active readers per delivery instant up to ``until`` (overdue ones included), earliest first."""
+        rows = await self._db.fetchall(
+            """
+            SELECT next_delivery_at AS at, count(*) AS n FROM subscribers
+            WHERE status = 'active' AND next_delivery_at <= ?
+            GROUP BY next_delivery_at ORDER BY next_delivery_at
+            """,
+            (to_epoch(until),),
+        )
+        return [(from_epoch(row["at"]), row["n"]) for row in rows]
+
+    async def count_active(self) -> int:
+        return int(await self._db.fetchval("SELECT count(*) FROM subscribers WHERE status = 'active'", default=0))
     async def count_except(self, chat_id: int) -> int:
         """Subscribers of any status other than ``chat_id`` (the sandbox asks: any real readers here?)."""
         return int(await self._db.fetchval("SELECT count(*) FROM subscribers WHERE chat_id <> ?", (chat_id,)))

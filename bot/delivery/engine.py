@@ -27,7 +27,8 @@ from telegram.error import TelegramError
 from bot.config import Settings
 from bot.delivery.failures import Action, Failure, classify
 from bot.delivery.groupcommit import GroupCommit
-from bot.delivery.pacing import ChatPacer, RateLimiter
+from bot.delivery.observer import NO_OBSERVER, DeliveryObserver, SendResult
+from bot.delivery.pacing import ChatPacer, SendBudget
 from bot.delivery.sender import ApiSender
 from bot.delivery.tally import RoundTally
 from bot.delivery.transport import AiohttpRequest
@@ -36,8 +37,11 @@ from bot.render.message import RenderedMessage, messages
 from bot.rules.authors import author_key
 from storage import (
     BroadcastStatus,
+    Claimed,
+    DeliveryStatus,
     DigestStatus,
     LeaseRepository,
+    RecipientQueue,
     Repositories,
     StoredDigest,
     Subscriber,
@@ -55,11 +59,20 @@ LEASE_TTL = dt.timedelta(seconds=30)
 """A holder renews every 10 s; a holder that died on another host is replaced 30 s later."""
 
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0)
-"""Waits between tries after network errors and 5xx; after the last, the send is recorded as failed."""
+"""Waits between tries after network errors and 5xx; after the last, the recipient waits in the queue."""
+
+RETRY_WAIT = dt.timedelta(minutes=1)
+"""A recipient deferred after a failure that may pass is tried again after this, doubling up to 30 min."""
+RETRY_WAIT_MAX = dt.timedelta(minutes=30)
+HALT_PAUSE = 60.0
+"""After the token was rejected or the Bot API could not be reached, the running engine waits this long."""
+UNCONFIRMED = 0
+"""The message id recorded for a part whose send was repeated once and again got no answer: it was
+probably delivered, and a third copy is worse than none (issue #14: retry an unknown outcome at most once)."""
 
 FLOOD_RETRIES = 5
-"""429s one message may get before it is recorded as failed: each pauses every send for ``retry_after``,
-so a chat Telegram keeps refusing would otherwise hold the whole push forever."""
+"""429s one message may get before its reader is put back in the queue for later: each pauses every send
+for ``retry_after``, so a chat Telegram keeps refusing would otherwise hold the whole push forever."""
 
 
 @dataclass
@@ -74,6 +87,12 @@ class EngineStats:
     retried_429: int = 0
     retried_errors: int = 0
     migrated: int = 0
+    retrying: int = 0
+    """Recipients put back in the queue after a failure that may pass, to be tried again later."""
+    possibly_doubled: int = 0
+    """Sends repeated after their answer was lost: the reader may have that message twice."""
+    unconfirmed: int = 0
+    """Parts whose repeated send got no answer either: taken as delivered, not sent a third time."""
     held: int = 0
     """Breaking alerts put off until a reader's quiet hours end."""
     errors: list[str] = field(default_factory=list)
@@ -91,6 +110,11 @@ class Job:
     broadcast_id: int | None = None
     subscriber: Subscriber | None = None
     followed: frozenset[str] = frozenset()
+    due_at: dt.datetime | None = None
+    """When the issue was due for this reader (for the push lag); None for broadcasts."""
+    sent_ids: tuple[int, ...] = ()
+    """Parts an earlier attempt already delivered: sending resumes after them."""
+    attempts: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +147,13 @@ class DeliveryEngine:
         sender: used only for fan-out (no AIORateLimiter on it); the engine initialises and shuts it down.
         rate: messages per second overall.
         concurrency: sends in flight at once; per-chat pacing waits happen inside them.
-        flood_retries: 429s one message may get before it is recorded as failed.
+        retry_window: how long a recipient is retried after failures that may pass (DELIVERY_RETRY_HOURS).
+        max_issue_messages: a longer issue goes out as headlines with buttons (MAX_ISSUE_MESSAGES).
+        budget: the bot's send budget, shared with its replies (which go first); without it the engine
+            paces on its own at ``rate`` (a ``briefing push`` in a process of its own).
+        flood_retries: 429s one message may get before its reader waits in the queue for a later try.
         sleep: injectable for tests of backoff.
+        observer: told of every send, retry and delivery (the running bot's metrics).
         pacer: the per-chat pacer, shared with the command replies (one pace per chat); a new one if None.
     """
 
@@ -139,18 +168,27 @@ class DeliveryEngine:
         chat_interval: float = 1.1,
         chat_burst: int = 3,
         idle_wait: float = 5.0,
+        retry_window: dt.timedelta = dt.timedelta(hours=6),
+        max_issue_messages: int | None = None,
+        budget: SendBudget | None = None,
         flood_retries: int = FLOOD_RETRIES,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        observer: DeliveryObserver = NO_OBSERVER,
         pacer: ChatPacer | None = None,
     ) -> None:
         self._repos = repos
+        self._observer = observer
         self._sender = sender
-        self._limiter = RateLimiter(rate)
-        # Shared with the command replies when given, so a digest right after a reply still keeps the chat's pace.
-        self._pacer = pacer or ChatPacer(interval=chat_interval, burst=chat_burst)
+        budget = budget or SendBudget(rate, chat_interval=chat_interval, chat_burst=chat_burst)
+        self._limiter = budget.limiter
+        # Shared with the command replies (the budget's, or the one given), so a digest right after a reply
+        # still keeps the chat's pace.
+        self._pacer = pacer or budget.pacer
         self._concurrency = concurrency
         self._batch = batch or max(2 * concurrency, 20)
         self._idle_wait = idle_wait
+        self._retry_window = retry_window
+        self._max_issue_messages = max_issue_messages
         self._flood_retries = flood_retries
         self._sleep = sleep
         self._wake = asyncio.Event()
@@ -159,8 +197,12 @@ class DeliveryEngine:
         self._leases = LeaseRepository(repos.db)
         self._issues_sent: GroupCommit[SentRow] = GroupCommit(repos.deliveries.mark_sent_many)
         self._broadcasts_sent: GroupCommit[SentRow] = GroupCommit(repos.broadcasts.mark_sent_many)
+        self._issue_progress: GroupCommit[SentRow] = GroupCommit(repos.deliveries.queue.note_progress_many)
+        self._broadcast_progress: GroupCommit[SentRow] = GroupCommit(repos.broadcasts.queue.note_progress_many)
         self._owner = this_process()
         self._stopping = False
+        self.halted: str | None = None
+        """Why sending stopped for everyone (the token rejected, the Bot API unreachable); None while sending."""
         self._renders: dict[tuple[Any, ...], list[RenderedMessage]] = {}
         self._digests: dict[int, StoredDigest | None] = {}
         self._author_keys: dict[int, frozenset[str]] = {}
@@ -247,11 +289,23 @@ class DeliveryEngine:
             except Exception:
                 logger.exception("delivery engine round failed; retrying shortly")
                 worked = False
+            if self.halted is not None:
+                logger.error("delivery paused for %.0fs: %s", HALT_PAUSE, self.halted)
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopped(), timeout=HALT_PAUSE)
+                self.halted = None
+                continue
             if worked:
                 continue
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._idle_wait)
+
+    async def _stopped(self) -> None:
+        while not self._stopping:
+            await self._wake.wait()
+            self._wake.clear()
 
     # -- claiming ------------------------------------------------------------------------------------
 
@@ -259,12 +313,21 @@ class DeliveryEngine:
         """The next batch: broadcasts first, then issues, oldest first; or only ``digest_id``'s recipients."""
         repos = self._repos
         if digest_id is not None:
-            return await self._issue_jobs(digest_id, await repos.deliveries.claim(digest_id, self._batch))
+            return await self._issue_jobs(digest_id, await repos.deliveries.claim_resuming(digest_id, self._batch))
         for broadcast in await repos.broadcasts.unfinished():
-            chats = await repos.broadcasts.claim(broadcast.id, self._batch)
-            if chats:
-                subscribers = await repos.subscribers.get_many(chats)
-                return [Job(chat, broadcast_id=broadcast.id, subscriber=subscribers.get(chat)) for chat in chats]
+            claimed = await repos.broadcasts.claim_resuming(broadcast.id, self._batch)
+            if claimed:
+                subscribers = await repos.subscribers.get_many([c.chat_id for c in claimed])
+                return [
+                    Job(
+                        c.chat_id,
+                        broadcast_id=broadcast.id,
+                        subscriber=subscribers.get(c.chat_id),
+                        sent_ids=c.sent_ids,
+                        attempts=c.attempts,
+                    )
+                    for c in claimed
+                ]
             if await repos.broadcasts.finish(broadcast.id):
                 tally = await repos.broadcasts.tally(broadcast.id)
                 logger.info(
@@ -276,17 +339,27 @@ class DeliveryEngine:
                     tally.failed,
                 )
         for unfinished in await repos.deliveries.unfinished_digests():
-            chats = await repos.deliveries.claim(unfinished, self._batch)
-            if chats:
-                return await self._issue_jobs(unfinished, chats)
+            claimed = await repos.deliveries.claim_resuming(unfinished, self._batch)
+            if claimed:
+                return await self._issue_jobs(unfinished, claimed)
         return []
 
-    async def _issue_jobs(self, digest_id: int, chats: list[int]) -> list[Job]:
+    async def _issue_jobs(self, digest_id: int, claimed: list[Claimed]) -> list[Job]:
+        chats = [c.chat_id for c in claimed]
         subscribers = await self._repos.subscribers.get_many(chats)
         followed = await self._repos.subscribers.followed_keys_many(chats)
+        due = await self._repos.deliveries.due_times(digest_id, chats)
         return [
-            Job(chat, digest_id=digest_id, subscriber=subscribers.get(chat), followed=followed.get(chat, frozenset()))
-            for chat in chats
+            Job(
+                c.chat_id,
+                digest_id=digest_id,
+                subscriber=subscribers.get(c.chat_id),
+                followed=followed.get(c.chat_id, frozenset()),
+                due_at=due.get(c.chat_id),
+                sent_ids=c.sent_ids,
+                attempts=c.attempts,
+            )
+            for c in claimed
         ]
 
     async def drain(self, *, digest_id: int | None = None) -> int:
@@ -306,7 +379,7 @@ class DeliveryEngine:
         async def refill() -> None:
             nonlocal exhausted
             async with refill_lock:
-                if len(buffer) >= self._concurrency or exhausted or self._stopping:
+                if len(buffer) >= self._concurrency or exhausted or self._stopping or self.halted is not None:
                     return
                 jobs = await self.claim(digest_id=digest_id)
                 if jobs:
@@ -316,7 +389,7 @@ class DeliveryEngine:
 
         async def worker() -> None:
             nonlocal served
-            while not self._stopping:
+            while not self._stopping and self.halted is None:
                 if len(buffer) < self._concurrency:
                     await refill()
                 if not buffer:
@@ -418,6 +491,7 @@ class DeliveryEngine:
                 fmt=subscriber.format,
                 kinds=subscriber.sections,
                 followed=followed,
+                max_messages=self._max_issue_messages,
                 shared=shared,
             )
             if len(self._renders) > 10_000:
@@ -426,31 +500,94 @@ class DeliveryEngine:
         return parts
 
     async def _send_and_record(self, job: Job, parts: Sequence[RenderedMessage], target: Target) -> None:
+        """Send the parts not yet sent, in order; record the outcome (sent, deferred, failed) once."""
         chat_id = job.chat_id
-        message_ids: list[int] = []
+        message_ids = list(job.sent_ids)
+        counts = _SendCounts()
         try:
-            for part in parts:
-                message_id, chat_id = await self._send_part(chat_id, part, target)
+            for part in parts[len(message_ids) :]:
+                if message_ids and len(message_ids) > len(job.sent_ids):
+                    # Before the next part: a crash from here on repeats none of the parts already sent.
+                    await self._record_progress(job, chat_id, message_ids)
+                message_id, chat_id = await self._send_part(chat_id, part, target, counts)
                 message_ids.append(message_id)
         except Gone as exc:
             await self._repos.subscribers.set_status(chat_id, SubscriberStatus.BLOCKED)
-            await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), f"blocked: {exc}")
+            await self._mark_failed(self._moved(job, chat_id), f"blocked: {exc}")
             self.stats.blocked += 1
+            self._observer.message_sent(SendResult.BLOCKED)
             self._round.blocked(*_kind(job))
             return
         except _GiveUp as exc:
-            await self._mark_failed(Job(chat_id, job.digest_id, job.broadcast_id), str(exc))
+            await self._mark_failed(self._moved(job, chat_id), str(exc))
             self.stats.failed += 1
+            self._observer.message_sent(SendResult.ERROR)
             self.stats.errors.append(str(exc))
             self._round.failed(*_kind(job), str(exc))
             return
+        except _Halt as exc:
+            if self.halted is None:
+                self.halted = str(exc)
+            await self._defer(self._moved(job, chat_id), str(exc), message_ids, counts)
+            return
+        except _Retry as exc:
+            await self._defer(self._moved(job, chat_id), str(exc), message_ids, counts)
+            return
+        if counts.doubled:
+            await self._note_doubled(self._moved(job, chat_id), counts.doubled)
         if job.broadcast_id is not None:
             await self._broadcasts_sent.record((job.broadcast_id, chat_id, message_ids))
         else:
             assert job.digest_id is not None
             await self._issues_sent.record((job.digest_id, chat_id, message_ids))
         self.stats.sent += 1
+        lag = None if job.due_at is None else self._repos.db.clock.now() - job.due_at
+        self._observer.delivered(lag)
         self._round.sent(*_kind(job), len(message_ids))
+
+    async def _record_progress(self, job: Job, chat_id: int, message_ids: list[int]) -> None:
+        if job.broadcast_id is not None:
+            await self._broadcast_progress.record((job.broadcast_id, chat_id, list(message_ids)))
+        elif job.digest_id is not None:
+            await self._issue_progress.record((job.digest_id, chat_id, list(message_ids)))
+
+    @staticmethod
+    def _moved(job: Job, chat_id: int) -> Job:
+        """The job under the chat id it ended at (a group that migrated mid-issue)."""
+        if chat_id == job.chat_id:
+            return job
+        return Job(chat_id, job.digest_id, job.broadcast_id, attempts=job.attempts)
+
+    async def _defer(self, job: Job, error: str, sent_ids: Sequence[int], counts: _SendCounts) -> None:
+        """Back in the queue after a failure that may pass; failed (still retryable) once the window is over."""
+        wait = min(RETRY_WAIT * 2 ** max(job.attempts - 1, 0), RETRY_WAIT_MAX)
+        queue, job_id = self._queue_of(job)
+        status = await queue.defer(
+            job_id,
+            job.chat_id,
+            error,
+            sent_ids=sent_ids,
+            wait=wait,
+            window=self._retry_window,
+            possibly_doubled=counts.doubled,
+        )
+        if status is DeliveryStatus.FAILED:
+            self.stats.failed += 1
+            self.stats.errors.append(f"gave up after {self._retry_window}: {error}")
+            self._round.failed(*_kind(job), f"gave up after {self._retry_window}: {error}")
+        else:
+            self.stats.retrying += 1
+            self._round.failures[f"to be retried: {error}"] += 1
+
+    async def _note_doubled(self, job: Job, count: int) -> None:
+        queue, job_id = self._queue_of(job)
+        await queue.note_possibly_doubled(job_id, job.chat_id, count)
+
+    def _queue_of(self, job: Job) -> tuple[RecipientQueue, int]:
+        if job.broadcast_id is not None:
+            return self._repos.broadcasts.queue, job.broadcast_id
+        assert job.digest_id is not None
+        return self._repos.deliveries.queue, job.digest_id
 
     async def _mark_failed(self, job: Job, error: str, *, retry: bool = False) -> None:
         """Record a failed (or, with ``retry``, a released) recipient of either kind of job."""
@@ -459,9 +596,15 @@ class DeliveryEngine:
         elif job.digest_id is not None:
             await self._repos.deliveries.mark_failed(job.digest_id, job.chat_id, error, retry=retry)
 
-    async def _send_part(self, chat_id: int, part: RenderedMessage, target: Target) -> tuple[int, int]:
-        """Send one message, pacing and retrying as its failure says; returns its id and the (maybe new) chat id."""
-        tries = floods = 0
+    async def _send_part(
+        self, chat_id: int, part: RenderedMessage, target: Target, counts: _SendCounts
+    ) -> tuple[int, int]:
+        """Send one message, pacing and retrying as its failure says; returns its id and the (maybe new) chat id.
+
+        A send whose answer was lost is repeated once (counted as possibly doubled); if the repeat's answer
+        is lost too, the part is taken as delivered rather than risking a third copy.
+        """
+        tries = floods = unknown = 0
         while True:
             await self._pacer.acquire(chat_id, shared=target.shared)
             await self._limiter.acquire()
@@ -469,28 +612,46 @@ class DeliveryEngine:
                 message_id = await self._sender.send(chat_id, part, thread_id=target.thread_id, silent=target.silent)
             except TelegramError as exc:
                 failure = classify(exc)
+                if failure.outcome_unknown:
+                    unknown += 1
+                    if unknown > 1:
+                        logger.warning("no answer twice for a send to %s; taking it as delivered", chat_id)
+                        self.stats.unconfirmed += 1
+                        return UNCONFIRMED, chat_id
+                    counts.doubled += 1
+                    self.stats.possibly_doubled += 1
                 chat_id = await self._handle(failure, chat_id, tries)
                 if failure.action is Action.BACKOFF:
                     tries += 1
                 elif failure.action is Action.RETRY_AFTER:
                     floods += 1
                     if floods > self._flood_retries:
-                        raise _GiveUp(f"gave up after {floods} flood limits: {failure.reason}") from None
+                        # A 429 passes: the reader waits in the queue instead of holding a worker (issue #14).
+                        raise _Retry(f"{floods} flood limits in a row: {failure.reason}") from None
                 continue
             self.stats.messages += 1
+            self._observer.message_sent(SendResult.OK)
             return message_id, chat_id
 
     async def _handle(self, failure: Failure, chat_id: int, tries: int) -> int:
         if failure.action is Action.RETRY_AFTER:
             self.stats.retried_429 += 1
+            self._observer.message_sent(SendResult.RATE_LIMITED)
+            self._observer.retried("429")
             logger.debug("flood limit: pausing sends for %.1fs", failure.retry_after)
             self._round.flood_waits += 1
             self._limiter.pause(failure.retry_after)
             return chat_id
+        if failure.action is Action.HALT:
+            raise _Halt(failure.reason)
         if failure.action is Action.BACKOFF:
+            if self.halted is not None:
+                raise _Halt(self.halted)
             if tries >= len(BACKOFF_SECONDS):
-                raise _GiveUp(f"gave up after {tries + 1} tries: {failure.reason}")
+                message = f"{tries + 1} tries: {failure.reason}"
+                raise _Halt(message) if failure.unreachable else _Retry(message)
             self.stats.retried_errors += 1
+            self._observer.retried("network")
             await self._sleep(BACKOFF_SECONDS[tries])
             return chat_id
         if failure.action is Action.MIGRATE and failure.new_chat_id is not None:
@@ -502,6 +663,21 @@ class DeliveryEngine:
         raise _GiveUp(failure.reason)
 
 
+@dataclass
+class _SendCounts:
+    """What happened while sending one recipient's parts."""
+
+    doubled: int = 0
+
+
+class _Retry(Exception):
+    """The send failed for a reason that may pass, after the quick retries: try this recipient later."""
+
+
+class _Halt(Exception):
+    """Every send would fail the same way (the token rejected, the Bot API unreachable): stop sending."""
+
+
 def _kind(job: Job) -> tuple[str, int]:
     if job.broadcast_id is not None:
         return "broadcast", job.broadcast_id
@@ -510,7 +686,7 @@ def _kind(job: Job) -> tuple[str, int]:
 
 
 class _GiveUp(Exception):
-    """The send failed for good (refused by Telegram, or retries exhausted)."""
+    """The send failed for good: Telegram refused the message (it will refuse it again)."""
 
 
 def build_engine(
@@ -519,6 +695,8 @@ def build_engine(
     *,
     rate: float | None = None,
     concurrency: int | None = None,
+    observer: DeliveryObserver = NO_OBSERVER,
+    budget: SendBudget | None = None,
     pacer: ChatPacer | None = None,
 ) -> DeliveryEngine:
     """The delivery engine with a connection pool of its own: no AIORateLimiter (the engine paces itself)."""
@@ -529,4 +707,14 @@ def build_engine(
         AiohttpRequest(connection_limit=concurrency),
         paid_broadcast=settings.allow_paid_broadcast,
     )
-    return DeliveryEngine(repos, sender, rate=rate, concurrency=concurrency, pacer=pacer)
+    return DeliveryEngine(
+        repos,
+        sender,
+        rate=rate,
+        concurrency=concurrency,
+        retry_window=dt.timedelta(hours=settings.delivery_retry_hours),
+        max_issue_messages=settings.max_issue_messages,
+        budget=budget,
+        pacer=pacer,
+        observer=observer,
+    )

@@ -3,6 +3,11 @@
 Telegram allows about 30 messages/s overall (1000/s with paid broadcasts) and about one message per second
 in one chat, with short bursts. Sending at exactly the allowed rate, with slots reserved in advance, keeps
 the bot under both limits with no 429 at all, while other chats fill the gaps a slow chat leaves.
+
+The limits are per token, so every sender of one bot draws on one :class:`SendBudget`: the delivery
+engine (bulk) and the replies to people (interactive, see ``bot.telegram.ratelimit``). A reply takes the
+next free slot at once and pushes the bulk reservations back by one slot, so a reader waits for at most
+the few bulk slots already handed out, and the sum stays within the rate.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ class RateLimiter:
         self._sleep = sleep
         self._next_slot: float | None = None
         self._paused_until = 0.0
+        self._next_first = 0.0
+        """The next slot for :meth:`reserve_first` (interactive sends, spaced among themselves)."""
         # Slots missed while the sender was busy may be used late, up to this much time's worth, so the
         # rate is the rate sent and not a ceiling never reached; Telegram's own bucket allows such bursts.
         self._max_lag = catch_up
@@ -54,8 +61,25 @@ class RateLimiter:
         self._next_slot = slot + self._interval
         return max(0.0, slot - now)
 
+    def reserve_first(self) -> float:
+        """Reserve a slot ahead of the bulk senders (someone is waiting for this reply); how long to wait.
+
+        It is the next slot not given to another interactive send, now if there is room; every bulk slot
+        not yet reserved moves back by one, so interactive and bulk sends together keep to the rate.
+        """
+        now = self._clock()
+        slot = max(now, self._paused_until, self._next_first)
+        self._next_first = slot + self._interval
+        self._next_slot = max(self._next_slot if self._next_slot is not None else now, now) + self._interval
+        return slot - now
+
     async def acquire(self) -> None:
-        delay = self.reserve()
+        await self._wait(self.reserve())
+
+    async def acquire_first(self) -> None:
+        await self._wait(self.reserve_first())
+
+    async def _wait(self, delay: float) -> None:
         while delay > 0:
             await self._sleep(delay)
             # A pause that began while this sender waited for its slot holds it back too.
@@ -132,3 +156,23 @@ class ChatPacer:
         delay = self.reserve(chat_id, shared=shared)
         if delay > 0:
             await asyncio.sleep(delay)
+
+
+class SendBudget:
+    """Telegram's limits for one token, shared by everything that sends as that bot.
+
+    ``limiter`` is the overall rate (bulk takes :meth:`RateLimiter.acquire`, replies
+    :meth:`RateLimiter.acquire_first`); ``pacer`` the per-chat one, so a reader who gets the push and a
+    reply at once is not sent to faster than one chat allows.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        chat_interval: float = 1.1,
+        chat_burst: int = 3,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limiter = RateLimiter(rate, clock=clock)
+        self.pacer = ChatPacer(interval=chat_interval, burst=chat_burst, clock=clock)

@@ -41,14 +41,44 @@ class PushReport:
     requeued: int = 0
     """Readers an earlier decision had skipped (LATE_ISSUE_POLICY=skip, a pause), sent to now."""
 
+    retried_failures: int = 0
+    """Readers waiting for a retry, or failed for a reason that may pass, that this push tried again."""
+    retrying: int = 0
+    """Readers still waiting to be retried when the push ended (stuck), and the latest error among them."""
+    last_error: str | None = None
+    possibly_doubled: int = 0
+    """Sends repeated after a lost answer: those readers may have a message twice."""
+    unconfirmed: int = 0
+    """Messages whose repeat got no answer either: taken as delivered rather than sent a third time."""
+    halted: str | None = None
+    """Why the push stopped at once (the token rejected, the Bot API unreachable); None if it ran through."""
+
+    @property
+    def ok(self) -> bool:
+        return self.halted is None and self.failed == 0 and self.retrying == 0
+
     def describe(self) -> str:
+        if self.halted is not None:
+            return (
+                f"{self.issue}: push stopped: {self.halted}. Nobody was marked failed; {self.sent} sent, "
+                f"{self.retrying} still queued. Fix it and run briefing push again."
+            )
         skipped = f", {self.skipped} skipped (paused, left or withdrawn meanwhile)" if self.skipped else ""
         requeued = f", including {self.requeued} the late-issue policy had skipped" if self.requeued else ""
-        return (
+        line = (
             f"{self.issue}: sent to {self.sent} readers ({self.messages} messages){requeued}; "
             f"{self.blocked} blocked, {self.failed} failed{skipped}; {self.already} had it already; "
             f"{self.retried} retries after flood limits or errors"
         )
+        if self.retried_failures:
+            line += f"; {self.retried_failures} tried again from earlier pushes"
+        if self.possibly_doubled:
+            line += f"; {self.possibly_doubled} possibly doubled (answer lost, sent again)"
+        if self.unconfirmed:
+            line += f"; {self.unconfirmed} unconfirmed (no answer twice, taken as delivered)"
+        if self.retrying:
+            line += f"; {self.retrying} stuck, retrying (last error: {self.last_error})"
+        return line
 
 
 async def push_issue(
@@ -66,12 +96,15 @@ async def push_issue(
         queued = await repos.deliveries.enqueue_active(stored.id) + await repos.deliveries.requeue_skipped_active(
             stored.id
         )
+        queued += await repos.deliveries.queue.requeue_retryable(stored.id)
         holder = await engine.holder()
         raise PushHandedOver(f"{label}: queued {queued} readers; the running bot ({holder}) is sending it")
     try:
         # The operator's decision: everyone active who has not had it, readers the late policy skipped included.
         await repos.deliveries.enqueue_active(stored.id)
         requeued = await repos.deliveries.requeue_skipped_active(stored.id)
+        # Failures that may pass (a rejected token since fixed, an outage) are tried again now.
+        retried_failures = await repos.deliveries.queue.requeue_retryable(stored.id)
         todo = (await repos.deliveries.counts(stored.id))[DeliveryStatus.PENDING]
         with tqdm(total=todo, unit="reader", desc="push", disable=not progress or todo == 0) as bar:
 
@@ -94,6 +127,7 @@ async def push_issue(
     finally:
         await engine.stop()
     stats = engine.stats
+    stuck = await repos.deliveries.queue.stuck(stored.id)
     return PushReport(
         digest_id=stored.id,
         issue=label,
@@ -105,4 +139,10 @@ async def push_issue(
         messages=stats.messages,
         retried=stats.retried_429 + stats.retried_errors,
         requeued=requeued,
+        retried_failures=retried_failures,
+        retrying=stuck.count,
+        last_error=stuck.last_error,
+        possibly_doubled=stats.possibly_doubled,
+        unconfirmed=stats.unconfirmed,
+        halted=engine.halted,
     )

@@ -1,15 +1,19 @@
 """Who gets what when: the minute tick that queues due readers, and what happens when an issue appears.
 
-The schedule lives in SQLite (``subscribers.next_delivery_at``, UTC, indexed). Each tick asks storage who
-is due, queues the latest published issue for those who have not received it, and moves their next
-delivery on by one local day, in one transaction per batch. Queueing is idempotent per (issue, chat), so
-a tick that runs twice, or late, never sends twice.
+The schedule lives in SQLite (``subscribers.next_delivery_at``, UTC, indexed). Each tick takes due readers
+a batch at a time, queues the latest published issue for them and moves their next delivery on by one
+local day, in one transaction per batch, all of it set-based (:mod:`storage.due`): the next instant is
+computed once per (timezone, delivery time) of the batch, never per reader. Between batches the tick
+yields, so the delivery engine keeps sending while a million readers are queued. Queueing is idempotent
+per (issue, chat), so a tick that runs twice, or late, never sends twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -17,8 +21,16 @@ from bot.digest.model import Digest
 from bot.rules.clock import Clock
 from bot.rules.schedule import LatePolicy, is_late, next_delivery
 from storage import Database, DeliveryRepository, DigestRepository, DigestStatus, Subscriber, SubscriberRepository
+from storage.due import DueReaders, Schedule, ScheduleGroup
 
 logger = logging.getLogger(__name__)
+
+CHUNK_SECONDS = 0.1
+"""How long one batch of the tick may hold the database: the engine's sends wait for their commits meanwhile,
+and its pacing catches up at most 250 ms of missed slots, so batches are sized to stay well under that."""
+PAUSE_SECONDS = 0.02
+"""Between batches the tick steps aside this long: the engine commits what it sent and catches up."""
+MIN_BATCH, MAX_BATCH = 1000, 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,16 +48,21 @@ def next_for(subscriber: Subscriber, now: dt.datetime) -> dt.datetime:
     return next_delivery(now, subscriber.delivery_time, zone(subscriber.timezone), paused_until=subscriber.paused_until)
 
 
-def _advanced(subscriber: Subscriber, now: dt.datetime) -> dt.datetime:
-    """The reader's next delivery, guaranteed after ``now``, so a tick always finishes.
+def next_instants(groups: list[ScheduleGroup], now: dt.datetime) -> dict[Schedule, dt.datetime | None]:
+    """Each schedule's next delivery after ``now`` (active readers are never paused: no pause to honour)."""
+    return {group.key: _advanced(group, now) for group in groups}
+
+
+def _advanced(group: ScheduleGroup, now: dt.datetime) -> dt.datetime:
+    """The schedule's next delivery, guaranteed after ``now``, so a tick always finishes.
 
     The tick asks storage for due readers until none are left; a rule that answered ``now`` or earlier
     would hand the same readers back forever. That is a bug in the rule: log it, and try again a day on.
     """
-    at = next_for(subscriber, now)
+    at = next_delivery(now, group.delivery_time, zone(group.timezone))
     if at > now:
         return at
-    logger.error("next delivery for chat %s came out as %s, not after %s: set a day on", subscriber.chat_id, at, now)
+    logger.error("next delivery for %s %s came out as %s, not after %s: set a day on", *group.key, at, now)
     return now + dt.timedelta(days=1)
 
 
@@ -59,7 +76,7 @@ class Scheduler:
         clock: Clock,
         *,
         late_policy: LatePolicy = LatePolicy.SEND,
-        batch: int = 1000,
+        batch: int | None = None,
     ) -> None:
         self._db = db
         self._digests = digests
@@ -68,25 +85,43 @@ class Scheduler:
         self._clock = clock
         self._late_policy = late_policy
         self._batch = batch
+        self._due = DueReaders(db)
 
     async def tick(self, now: dt.datetime | None = None) -> TickResult:
         """Queue today's issue for every reader whose delivery time has come (nothing if it is not out yet).
 
         Only today's issue goes out: an archive back-fill, however recent, is never sent by the tick.
+        Each batch is one short transaction (a few statements); a schedule's next instant is computed once
+        per tick, however many batches it spans; the batch size adapts so that it holds the database for
+        about :data:`CHUNK_SECONDS` (a fixed ``batch`` if one was given), and after each the tick steps
+        aside for :data:`PAUSE_SECONDS`, so sends and replies go on while it works.
         """
         now = now or self._clock.now()
         await self._subscribers.resume_expired_pauses(now)
         todays = await self._digests.todays_issue_id()
         due_total = queued = 0
+        size = self._batch or 1000
+        next_at: dict[Schedule, dt.datetime | None] = {}
+        """Each schedule's next instant, computed once per tick however many batches it spans."""
         while True:
-            due = await self._subscribers.due(now, limit=self._batch)
-            if not due:
-                break
-            due_total += len(due)
             async with self._db.atomic():
-                if todays is not None:
-                    queued += await self._deliveries.enqueue(todays, [s.chat_id for s in due])
-                await self._subscribers.set_next_deliveries((s.chat_id, _advanced(s, now)) for s in due)
+                started = time.perf_counter()  # the time holding the database, not waiting for it
+                groups = await self._due.take(now, size)
+                if groups:
+                    if todays is not None:
+                        queued += await self._due.queue_batch(todays)
+                    next_at.update(next_instants([g for g in groups if g.key not in next_at], now))
+                    # Told inside this batch's transaction: nothing another task does between batches matters.
+                    await self._due.add_schedules({g.key: next_at[g.key] for g in groups})
+                    await self._due.reschedule_batch()
+                elapsed = time.perf_counter() - started
+            taken = sum(group.readers for group in groups)
+            due_total += taken
+            if taken < size:
+                break
+            if self._batch is None:
+                size = max(MIN_BATCH, min(MAX_BATCH, int(size * CHUNK_SECONDS / max(elapsed, 1e-4))))
+            await asyncio.sleep(PAUSE_SECONDS)
         if due_total:
             logger.info("tick %s: %d readers due, %d deliveries queued", now.isoformat(), due_total, queued)
         return TickResult(due_total, queued, todays)
@@ -106,24 +141,32 @@ class Scheduler:
         author of the issue and asked for such pieces on publication get it now in any case (see
         :meth:`queue_followers`); the late policy never skips them. Returns how many were queued for
         sending now. ``digest`` is the issue as just published, when the caller has it (saves loading it).
+        Lateness depends only on a reader's (timezone, delivery time), so it is decided once per schedule
+        and applied with one statement, whatever the number of readers.
         """
         published_at = published_at or self._clock.now()
-        followers = set(await self._followers_to_push(digest_id, digest))
-        late: list[int] = []
-        async for subscriber in self._subscribers.iter_active(batch=self._batch):
-            if subscriber.chat_id not in followers and is_late(
-                published_at, subscriber.delivery_time, zone(subscriber.timezone)
-            ):
-                late.append(subscriber.chat_id)
+        followers = await self._followers_to_push(digest_id, digest)
+        late = [
+            group.key
+            for group in await self._due.active_schedules()
+            if is_late(published_at, group.delivery_time, zone(group.timezone))
+        ]
         if not followers and not late:
             return 0
+        skip = self._late_policy is LatePolicy.SKIP
         async with self._db.atomic():
-            pushed = await self._deliveries.enqueue(digest_id, sorted(followers)) if followers else 0
-            added = await self._deliveries.enqueue(digest_id, late) if late else 0
-            if self._late_policy is LatePolicy.SKIP:
-                for chat_id in late:
-                    await self._deliveries.mark_skipped(digest_id, chat_id, "published after the reader's time")
-                added = 0
+            pushed = await self._deliveries.enqueue(digest_id, followers, due_at=published_at) if followers else 0
+            added = 0
+            if late:
+                added = await self._due.queue_schedules(
+                    digest_id,
+                    late,
+                    due_at=published_at,
+                    exempt=followers,
+                    skip_reason="published after the reader's time" if skip else None,
+                )
+        if skip:
+            added = 0
         if pushed:
             logger.info("issue %s queued at once for %d readers following its authors", digest_id, pushed)
         if added:
@@ -140,7 +183,7 @@ class Scheduler:
         some other way.
         """
         followers = await self._followers_to_push(digest_id)
-        return await self._deliveries.enqueue(digest_id, followers) if followers else 0
+        return await self._deliveries.enqueue(digest_id, followers, due_at=self._clock.now()) if followers else 0
 
     async def _followers_to_push(self, digest_id: int, digest: Digest | None = None) -> list[int]:
         if digest is None:

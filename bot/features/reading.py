@@ -145,9 +145,11 @@ class Reading:
         authors: AuthorDirectory,
         default_timezone: str = "UTC",
         opens: OpenRepository | None = None,
+        max_issue_messages: int | None = None,
     ) -> None:
         self._opens = opens
         self._authors = authors
+        self._max_issue_messages = max_issue_messages
         self._digests = digests
         self._subscribers = subscribers
         self._broadcasts = broadcasts
@@ -167,6 +169,7 @@ class Reading:
             authors=services.authors,
             default_timezone=services.settings.default_timezone,
             opens=services.opens,
+            max_issue_messages=services.settings.max_issue_messages,
         )
 
     # --- the reader ---------------------------------------------------------------------------------
@@ -230,6 +233,7 @@ class Reading:
             kinds=view.kinds,
             followed=view.followed,
             shared=view.shared,
+            max_messages=self._max_issue_messages,
         )
 
     # --- the archive --------------------------------------------------------------------------------

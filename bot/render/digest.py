@@ -30,6 +30,8 @@ OPENABLE = frozenset({ItemKind.STORY, ItemKind.OPINION})
 """Kinds that get a button of their own; briefs are read in the overview and the full issue."""
 WORDS_PER_MINUTE = 230
 """For items the issue printed no read time for: an adult's average reading speed."""
+BUTTONS_PER_MESSAGE = 100
+"""Telegram accepts at most 100 buttons under one message."""
 
 
 def render_issue(
@@ -40,17 +42,75 @@ def render_issue(
     kinds: Collection[ItemKind] | None = None,
     followed: Collection[str] = (),
     shared: bool = False,
+    max_messages: int | None = None,
 ) -> list[RenderedMessage]:
     """The issue in the reader's chosen format; what pushes and broadcasts send.
 
     ``shared``: for a group, supergroup or channel, which takes 20 messages a minute, a full issue longer
     than :data:`~bot.rules.chats.SHARED_ISSUE_PARTS` messages goes as its headlines instead.
+    ``max_messages`` (MAX_ISSUE_MESSAGES): an issue that would take more messages than this goes out as
+    headlines with a button per piece instead (a 1 MB issue was 285 messages per reader), and its
+    headlines stop at that many messages too.
     """
     if fmt is Format.FULL:
-        parts = render_full(digest, digest_id, kinds=kinds, followed=followed)
-        if not shared or len(parts) <= SHARED_ISSUE_PARTS:
-            return parts
-    return render_overview(digest, digest_id=digest_id, kinds=kinds, followed=followed)
+        full = render_full(digest, digest_id, kinds=kinds, followed=followed)
+        if (max_messages is None or len(full) <= max_messages) and (not shared or len(full) <= SHARED_ISSUE_PARTS):
+            return full
+    overview = render_overview(digest, digest_id=digest_id, kinds=kinds, followed=followed)
+    if max_messages is None or (len(overview) <= max_messages and _buttons(overview) <= BUTTONS_PER_MESSAGE):
+        return overview
+    return render_long_overview(digest, digest_id=digest_id, kinds=kinds, followed=followed, limit=max_messages)
+
+
+def full_length(digest: Digest) -> int:
+    """How many messages the whole issue takes in the ``full`` format (the editor's preview says it)."""
+    return len(render_full(digest, 0))
+
+
+def render_long_overview(
+    digest: Digest,
+    *,
+    digest_id: int,
+    kinds: Collection[ItemKind] | None = None,
+    followed: Collection[str] = (),
+    limit: int,
+) -> list[RenderedMessage]:
+    """The headlines of an issue too long for :func:`render_overview`: each message carries the buttons of
+    the pieces it lists (at most :data:`BUTTONS_PER_MESSAGE`), and after ``limit`` messages the rest is
+    counted, not listed."""
+    room = MESSAGE_LIMIT - 200  # the closing line about pieces not listed
+    head = PARAGRAPH_SEPARATOR.join(_head(digest, kinds, followed, None))
+    parts: list[tuple[list[str], list[tuple[Button, ...]]]] = [([head], [])]
+    size = visible_len(head)
+    unlisted = 0
+    for title, entries in _sections(digest, kinds):
+        heading = f"\n<b>{escape(title)}</b>" if title else ""
+        for position, (index, item) in enumerate(entries):
+            line = (heading if position == 0 else "") + "\n" + _overview_line(item)
+            lines, buttons = parts[-1]
+            button = None
+            if item.kind in OPENABLE:
+                button = (Button(_button_text(item), data=encode(OpenItem(digest_id, index))),)
+            full = size + visible_len(line) > room or (button is not None and len(buttons) >= BUTTONS_PER_MESSAGE)
+            if full and len(parts) >= limit:
+                unlisted += 1
+                continue
+            if full:
+                parts.append(([], []))
+                lines, buttons = parts[-1]
+                line = line.lstrip("\n")
+                size = 0
+            lines.append(line)
+            size += visible_len(line)
+            if button is not None:
+                buttons.append(button)
+    if unlisted:
+        parts[-1][0].append(f"\n\n<i>{escape(texts.more_pieces(unlisted))}</i>")
+    return [message("".join(lines), Keyboard(tuple(buttons)) if buttons else None) for lines, buttons in parts]
+
+
+def _buttons(parts: list[RenderedMessage]) -> int:
+    return max((sum(len(row) for row in part.keyboard.rows) for part in parts if part.keyboard), default=0)
 
 
 def render_overview(

@@ -22,13 +22,14 @@ from bot.render.callbacks import (
     WithdrawDecision,
     encode,
 )
-from bot.render.html import escape
+from bot.render.digest import full_length
+from bot.render.html import escape, quote_input
 from bot.render.keyboard import Button, Keyboard
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.split import PARAGRAPH_SEPARATOR
 from bot.rules.issues import IssueDay
 from storage import Broadcast, BroadcastStatus, BroadcastTally, SaveOutcome, SubscriberStatus
-from storage.stats import GROWTH_DAYS, TOP_DAYS, Stats
+from storage.stats import GROWTH_DAYS, TOP_DAYS, Forecast, Stats
 
 TOP_SHOWN = 5
 """Pieces listed under "Most opened" in /stats (the JSON has up to ten)."""
@@ -51,6 +52,11 @@ NOTHING_TO_CANCEL = "No broadcast is being sent right now."
 CANCELLED_ANSWER = "Cancelled."
 SAVED_OPTION = "Changed."
 OPTION_TOO_LATE = "This broadcast is no longer a draft (or there are no channels): nothing changed."
+
+
+def edited_command(name: str) -> str:
+    """An editor edited an old message into an editor command: edits never act (they would repeat a send)."""
+    return f"Edits are not commands, so nothing happened. To use /{name}, send it again as a new message."
 
 
 def bad_broadcast_markup(reason: str) -> str:
@@ -160,6 +166,8 @@ def render_progress(
     lines = [broadcast_resumed(broadcast_id), ""] if resumed else []
     lines.append(f"📣 <b>Broadcast #{broadcast_id}</b> · {state}")
     lines.append(f"Sent <b>{tally.sent}</b> / {tally.total} · blocked {tally.blocked} · failed {tally.failed}")
+    if tally.retrying:
+        lines.append(f"Retrying {tally.retrying} (the network or Telegram failed; they are tried again)")
     if status is BroadcastStatus.CANCELLED and tally.skipped:
         lines.append(f"Not sent: {tally.skipped}")
     if status in (BroadcastStatus.CONFIRMED, BroadcastStatus.SENDING):
@@ -179,6 +187,10 @@ def render_report(broadcast: Broadcast, tally: BroadcastTally) -> list[RenderedM
     if broadcast.confirmed_at and broadcast.finished_at:
         took = f" in {duration((broadcast.finished_at - broadcast.confirmed_at).total_seconds())}"
     problems = f"Blocked the bot: {tally.blocked} · failed: {tally.failed}"
+    if tally.retrying:
+        problems += f" · still retrying: {tally.retrying}"
+    if tally.possibly_doubled:
+        problems += f" · possibly doubled: {tally.possibly_doubled} (an answer was lost, sent again)"
     if broadcast.status is BroadcastStatus.CANCELLED:
         html = (
             f"⛔ <b>Broadcast #{broadcast.id} cancelled.</b>\n"
@@ -263,13 +275,15 @@ def render_outline(
     warnings: Sequence[str] = (),
     day: IssueDay = IssueDay.TODAY,
     far_past: bool = False,
+    max_messages: int | None = None,
 ) -> list[RenderedMessage]:
     """What the parser made of an upload, and what publishing it would do, with the buttons that fit its date.
 
     ``guessed`` names the fields the issue did not print (field → the rule that stood in), so the editor sees
     what was found and what was guessed; ``warnings`` are the parser's. Today's (or tomorrow's) issue:
     Publish / Cancel. An archive issue: publish to the archive, or publish and send it as today's on purpose.
-    After tomorrow: keep as a draft / Cancel.
+    After tomorrow: keep as a draft / Cancel. With ``max_messages``
+    (MAX_ISSUE_MESSAGES), an issue longer than that in full says how readers get it.
     """
     guessed = guessed or {}
 
@@ -289,6 +303,8 @@ def render_outline(
         f"{_count(len(items), 'item', 'items')} ({counts})"
     )
     head.extend(f"⚠️ {escape(warning)}" for warning in warnings)
+    if max_messages is not None and (length := full_length(digest)) > max_messages:
+        head.append(f"⚠️ <b>{escape(too_long_warning(length, max_messages))}</b>")
     blocks = ["\n".join(head)]
     for number, section in enumerate(digest.sections, start=1):
         title = escape(section.title) if section.title else "<i>untitled section</i>"
@@ -308,6 +324,13 @@ def render_outline(
     else:
         rows = ((Button(PUBLISH_BUTTON, data=encode(PublishDecision(token, True))), cancel),)
     return messages(PARAGRAPH_SEPARATOR.join(blocks), Keyboard(rows))
+
+
+def too_long_warning(length: int, max_messages: int) -> str:
+    return (
+        f"In full this issue takes {length} messages, more than MAX_ISSUE_MESSAGES ({max_messages}): every reader "
+        "gets the headlines, with a button to read each piece."
+    )
 
 
 _KIND_COUNTS = {
@@ -433,7 +456,15 @@ def _stats_sections(stats: Stats) -> list[tuple[str, list[str]]]:
         ),
         (
             f"Today's deliveries ({format_issue_date(stats.today.day)})",
-            [f"sent {stats.today.sent} · pending {stats.today.pending} · failed {stats.today.failed}"],
+            [
+                f"sent {stats.today.sent} · pending {stats.today.pending} · failed {stats.today.failed}"
+                + (f" · retrying {stats.today.retrying}" if stats.today.retrying else ""),
+                *(
+                    [f"stuck, last error: {quote_input(stats.today.last_error or 'unknown')}"]
+                    if stats.today.retrying
+                    else []
+                ),
+            ],
         ),
     ]
     last = stats.last_broadcast
@@ -448,6 +479,8 @@ def _stats_sections(stats: Stats) -> list[tuple[str, list[str]]]:
             + (f" · not sent {last.skipped}" if last.skipped else ""),
         ]
     sections.append(("Last broadcast", broadcast))
+    if stats.forecast is not None:
+        sections.extend(_forecast_sections(stats.forecast))
     if stats.groups:
         sections[0][1].append(f"of them groups: {stats.groups}")
     if stats.channels is not None:
@@ -483,6 +516,38 @@ def _stats_sections(stats: Stats) -> list[tuple[str, list[str]]]:
             )
         )
     return sections
+
+
+def _wait(span: dt.timedelta) -> str:
+    minutes = max(0, round(span.total_seconds() / 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _forecast_sections(forecast: Forecast) -> list[tuple[str, list[str]]]:
+    rate = f"{forecast.rate:g}/s"
+    lines = [
+        f"{_instant(slot.due_at)} — {slot.readers} readers, {slot.messages} messages, "
+        f"done by {slot.finish_at.astimezone(dt.UTC):%H:%M} (last reader waits {_wait(slot.last_wait)})"
+        for slot in forecast.slots
+    ] or ["No readers due in the next 24 hours."]
+    if forecast.backlog:
+        lines.insert(0, f"Already queued: {forecast.backlog} messages")
+    for slot in forecast.over:
+        lines.append(
+            f"⚠ {_instant(slot.due_at)}: the last of {slot.readers} readers would wait {_wait(slot.last_wait)}, "
+            f"over DELIVERY_LAG_WARN ({_wait(forecast.lag_warn)}) at {rate}"
+        )
+    lag = [
+        f"{_instant(slot.due_at)} — {slot.sent} sent · p50 {_wait(slot.p50)} · p95 {_wait(slot.p95)} "
+        f"· max {_wait(slot.worst)}"
+        for slot in sorted(sorted(forecast.yesterday_lag, key=lambda s: -s.sent)[:8], key=lambda s: s.due_at)
+    ] or ["No deliveries were due yesterday."]
+    return [
+        (f"Delivery forecast (next 24 h at {rate})", lines),
+        (f"Yesterday's delivery lag ({format_issue_date(forecast.yesterday)})", lag),
+    ]
 
 
 def render_stats(stats: Stats) -> list[RenderedMessage]:

@@ -40,6 +40,36 @@ def escape(text: str, *, quote: bool = False) -> str:
     return text.replace('"', "&quot;") if quote else text
 
 
+QUOTE_LIMIT = 100
+"""At most this many characters of what a reader typed are quoted back (Telegram refuses a reply over 4,096)."""
+
+_QUOTED = re.compile(rf'"([^"\n]{{{QUOTE_LIMIT + 1},}})"|“([^”\n]{{{QUOTE_LIMIT + 1},}})”')
+
+
+def quote_input(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """What a reader typed, fit to quote in a reply: one line, at most ``limit`` characters (… when cut).
+
+    Every reply that echoes input goes through this (or :func:`shorten_quotes`), so a 4,000-character
+    command gets a short, valid answer instead of one Telegram refuses. Not escaped: escape the result.
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
+def shorten_quotes(text: str) -> str:
+    """Shorten every quoted passage ("…" or “…”) longer than :data:`QUOTE_LIMIT` in a sentence written by a
+    lower layer (a parser's complaint quoting the input), with :func:`quote_input`."""
+
+    def shorten(match: re.Match[str]) -> str:
+        if match.group(1) is not None:
+            return f'"{quote_input(match.group(1))}"'
+        return f"“{quote_input(match.group(2))}”"
+
+    return _QUOTED.sub(shorten, text)
+
+
 def utf16_len(text: str) -> int:
     """Length of ``text`` in UTF-16 code units, the unit of every Telegram length limit."""
     if text.isascii():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.render.commands import EDITOR_COMMANDS, READER_COMMANDS, Command
+from bot.render.html import quote_input
 
 APOLOGY = "Sorry, something went wrong on our side. Please try again in a minute."
 EDITORS_ONLY = "This command is for editors."
@@ -12,6 +13,7 @@ GROUP_ADMINS_ONLY = (
     "Only this group's admins can subscribe it to the daily briefing. Everyone here can read: /today, /opinion trenin."
 )
 STALE_BUTTON = "That button has expired. Send /today for the latest issue."
+OPEN_THE_CHAT = "This button works in the chat with the bot: open it and send /today."
 
 
 def welcome(
@@ -46,7 +48,7 @@ def help_text(*, editor: bool = False) -> str:
 
 
 def unknown_command(command: str) -> str:
-    return f"I don't know {escape(command)}.\n\n" + help_text()
+    return f"I don't know {escape(quote_input(command))}.\n\n" + help_text()
 
 
 # --- reading: replies to the reader commands that are not built from an issue ------------------------
@@ -72,6 +74,11 @@ BAD_DEEP_LINK = (
 def _escape(text: str) -> str:
     """Escape for Telegram HTML; quotes stay as they are (they are text here, never an attribute)."""
     return escape(text, quote=False)
+
+
+def _typed(text: str) -> str:
+    """What the reader typed, shortened and escaped, to quote back."""
+    return escape(quote_input(text), quote=False)
 
 
 _KIND_WORDS = {"story": ("story", "stories"), "opinion": ("opinion", "opinions")}
@@ -101,19 +108,19 @@ def item_number_out_of_range(kind: str, number: int, count: int, *, where: str =
 def not_an_item_number(kind: str, text: str, count: int) -> str:
     """``/story abc``."""
     choices = f"/{kind} 1" if count <= 1 else f"/{kind} 1 to /{kind} {count}"
-    return f"“{_escape(text)}” is not a {kind} number. Send {choices}, or /{_KIND_WORDS[kind][1]} to see them."
+    return f"“{_typed(text)}” is not a {kind} number. Send {choices}, or /{_KIND_WORDS[kind][1]} to see them."
 
 
 def bad_date(text: str) -> str:
     return (
-        f"I can't read “{_escape(text)}” as a date. "
+        f"I can't read “{_typed(text)}” as a date. "
         "Try /digest 2022-01-07, /digest yesterday, /digest monday or /digest January 7."
     )
 
 
 def nearest_issue(asked: str, found: str) -> str:
     """``asked`` and ``found`` are formatted dates."""
-    return f"There is no issue for {_escape(asked)}. Here is the nearest one, from <b>{_escape(found)}</b>:"
+    return f"There is no issue for {_typed(asked)}. Here is the nearest one, from <b>{_escape(found)}</b>:"
 
 
 def archive_page_out_of_range(page: int, pages: int) -> str:
@@ -122,22 +129,22 @@ def archive_page_out_of_range(page: int, pages: int) -> str:
 
 
 def not_a_page_number(text: str) -> str:
-    return f"“{_escape(text)}” is not a page number. Send /archive for the newest issues, or /archive 2 for older ones."
+    return f"“{_typed(text)}” is not a page number. Send /archive for the newest issues, or /archive 2 for older ones."
 
 
 def nothing_to_search(text: str) -> str:
-    return f"“{_escape(text)}” has no words to search for. Search with words, e.g. <code>/search Trenin NATO</code>."
+    return f"“{_typed(text)}” has no words to search for. Search with words, e.g. <code>/search Trenin NATO</code>."
 
 
 def unknown_author(text: str) -> str:
     return (
-        f"I don't know an author called “{_escape(text)}”. "
+        f"I don't know an author called “{_typed(text)}”. "
         "Send /authors to see everyone in the archive, or /opinions for today's opinions."
     )
 
 
 def author_choices(text: str) -> str:
-    return f"Several authors match “{_escape(text)}”. Which one did you mean?"
+    return f"Several authors match “{_typed(text)}”. Which one did you mean?"
 
 
 def author_last_wrote(name: str, date: str | None, title: str) -> str:
@@ -148,4 +155,4 @@ def author_last_wrote(name: str, date: str | None, title: str) -> str:
 
 def no_issue_on(date: str) -> str:
     """A deep link to an issue the archive does not have."""
-    return f"I have no issue from {_escape(date)}. Send /archive to see the issues I have, or /today for the latest."
+    return f"I have no issue from {_typed(date)}. Send /archive to see the issues I have, or /today for the latest."

@@ -21,7 +21,7 @@ from bot.render.callbacks import (
     author_token,
     encode,
 )
-from bot.render.html import escape
+from bot.render.html import escape, quote_input, shorten_quotes
 from bot.render.keyboard import Button, Keyboard, label
 from bot.render.message import RenderedMessage, message, messages
 from bot.render.profile import Change, FollowOutcome, ReaderProfile, UnfollowOutcome
@@ -254,6 +254,7 @@ def plain(text: str) -> RenderedMessage:
 
 def bad_value(problem: str, command: str) -> RenderedMessage:
     """A value the reader typed could not be used: what was wrong (the parser's words) and a command that works."""
+    problem = shorten_quotes(problem)
     if f"/{command} " in problem:
         return plain(problem)
     return message(f"{escape(problem)}\nFor example: {escape(EXAMPLES[command])}")
@@ -330,10 +331,10 @@ def follow_reply(outcome: FollowOutcome, query: str) -> RenderedMessage:
         return message(escape(f"You already follow {outcome.already}."))
     if outcome.candidates:
         return message(
-            escape(f"Several authors fit “{query}”. Which one?"),
+            escape(f"Several authors fit “{quote_input(query)}”. Which one?"),
             _author_buttons(outcome.candidates),
         )
-    text = f"I found no author called “{query}” in the archive."
+    text = f"I found no author called “{quote_input(query)}” in the archive."
     if outcome.suggestions:
         text += " The closest are: " + ", ".join(author.name for author in outcome.suggestions) + "."
         return message(escape(text), _author_buttons(outcome.suggestions))
@@ -363,11 +364,11 @@ def unfollow_reply(outcome: UnfollowOutcome, query: str, profile: ReaderProfile)
         return message(escape(f"✅ No longer following {outcome.unfollowed}."))
     if outcome.candidates:
         names = ", ".join(followed.author_name for followed in outcome.candidates)
-        return message(escape(f"Several authors you follow fit “{query}”: {names}. Send the full name."))
+        return message(escape(f"Several authors you follow fit “{quote_input(query)}”: {names}. Send the full name."))
     follows = ", ".join(followed.author_name for followed in profile.followed)
     if not follows:
-        return message(escape(f"You don't follow anyone, so there is no “{query}” to unfollow."))
-    return message(escape(f"You don't follow “{query}”. You follow: {follows}."))
+        return message(escape(f"You don't follow anyone, so there is no “{quote_input(query)}” to unfollow."))
+    return message(escape(f"You don't follow “{quote_input(query)}”. You follow: {follows}."))
 
 
 # --- /mydata and /forget ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.digest.model import ItemKind
+from bot.render.html import quote_input
 
 DEFAULT_NEWSLETTER = "Today's issue"
 """Shown as the headline of an issue that has neither a title nor a newsletter name of its own."""
@@ -70,13 +71,18 @@ def pieces(count: int) -> str:
     return "1 piece" if count == 1 else f"{count} pieces"
 
 
+def more_pieces(count: int) -> str:
+    """Under the headlines of an issue too long to list whole."""
+    return f"…and {pieces(count)} more in this issue. Send /search to find one."
+
+
 def latest(date_label: str) -> str:
     return f"latest {date_label}"
 
 
 def search_heading(query: str) -> str:
-    return f"Search: “{query}”"
+    return f"Search: “{quote_input(query)}”"
 
 
 def nothing_found(query: str) -> str:
-    return f"Nothing found for “{query}”. Try fewer or different words."
+    return f"Nothing found for “{quote_input(query)}”. Try fewer or different words."

@@ -14,6 +14,7 @@ from bot.sandbox.records import SentLog, SentRecord
 from bot.sandbox.state import SandboxState
 from bot.sandbox.stats import RequestStats
 from bot.sandbox.updates import UpdateQueue
+from bot.sandbox.webhook import WebhookPoster
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class MethodContext:
     flood: FloodControl
     bot_user: dict[str, Any]
     clock: Callable[[], float]
+    webhook: WebhookPoster
 
     def admit(self, chat_id: int | None, params: Params) -> None:
         """Apply flood control to a sending request; a rejected one is not carried out."""

@@ -40,6 +40,8 @@ class ControlApi:
             "send_user_message": self._send_user_message,
             "send_user_document": self._send_user_document,
             "press_button": self._press_button,
+            "press_inline_button": self._press_inline_button,
+            "edit_user_message": self._edit_user_message,
             "send_inline_query": self._send_inline_query,
             "block_user": self._block_user,
             "unblock_user": self._unblock_user,
@@ -57,6 +59,7 @@ class ControlApi:
             "stats": self._stats,
             "updates": self._updates,
             "wait_for": self._wait_for,
+            "webhook": self._webhook,
         }
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -144,6 +147,14 @@ class ControlApi:
             forge=_flag(args.get("forge")),
         )
 
+    async def _press_inline_button(self, args: dict[str, Any]) -> Any:
+        return self._server.press_inline_button(
+            _int(args["user_id"]), args.get("inline_message_id", "inline-1"), args["callback_data"]
+        )
+
+    async def _edit_user_message(self, args: dict[str, Any]) -> Any:
+        return self._server.edit_user_message(_int(args["user_id"]), _int(args["message_id"]), args["text"])
+
     async def _send_inline_query(self, args: dict[str, Any]) -> Any:
         return self._server.send_inline_query(_int(args["user_id"]), args.get("query", ""))
 
@@ -195,6 +206,11 @@ class ControlApi:
     async def _sent(self, args: dict[str, Any]) -> Any:
         records = self._server.sent(_optional_int(args.get("chat_id")), args.get("method"))
         return [record.to_json() for record in records]
+
+    async def _webhook(self, args: dict[str, Any]) -> Any:
+        webhook = self._server.webhook
+        posts = [{"update_id": post.update_id, "status": post.status} for post in webhook.posts]
+        return {**webhook.info(), "secret_token": webhook.secret, "posts": posts}
 
     async def _messages(self, args: dict[str, Any]) -> Any:
         from_bot = args.get("from_bot")

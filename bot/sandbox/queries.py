@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.sandbox.context import MethodContext
-from bot.sandbox.errors import bad_request
+from bot.sandbox.errors import ApiError, bad_request
 from bot.sandbox.keyboards import parse_reply_markup
 from bot.sandbox.messagetext import format_text
 from bot.sandbox.params import Params
@@ -19,6 +19,9 @@ _RESULT_TYPES = frozenset(
         "venue", "contact", "game", "sticker",
     }
 )  # fmt: skip
+_WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+)
 _RESULTS_LIMIT = 50
 _RESULT_ID_LIMIT = 64  # bytes
 _CALLBACK_TEXT_LIMIT = 200
@@ -32,6 +35,8 @@ class QueryAnswers:
         self._state = context.state
 
     async def get_updates(self, params: Params) -> list[dict[str, Any]]:
+        if self._context.webhook.url:
+            raise ApiError(409, _WEBHOOK_ACTIVE)
         allowed = params.json_value("allowed_updates", "can't parse allowed updates JSON object")
         if allowed is not None and not isinstance(allowed, list):
             raise bad_request("can't parse allowed updates JSON object")

@@ -45,6 +45,7 @@ from bot.sandbox.state import SandboxState
 from bot.sandbox.stats import RequestStats, ServerStats
 from bot.sandbox.updates import UpdateQueue
 from bot.sandbox.users import UserSimulator
+from bot.sandbox.webhook import WebhookPoster
 
 DEFAULT_TOKEN = "123456:SANDBOX-TOKEN-briefing-bot-local-only"
 DEFAULT_BOT_USERNAME = "briefing_sandbox_bot"
@@ -88,6 +89,7 @@ class BotApiServer:
         self._stats = RequestStats()
         self._flood = FloodControl(limits, clock)
         self._faults = FaultPlan()
+        self._webhook = WebhookPoster(self._updates)
         self._context = MethodContext(
             state=self._state,
             updates=self._updates,
@@ -101,6 +103,7 @@ class BotApiServer:
                 "username": bot_username,
             },
             clock=clock,
+            webhook=self._webhook,
         )
         self._methods = method_table(self._context)
         self._users = UserSimulator(self._context)
@@ -154,6 +157,7 @@ class BotApiServer:
             return
         self._closing.set()
         self._updates.close()
+        await self._webhook.close()
         await runner.cleanup()
 
     async def __aenter__(self) -> BotApiServer:
@@ -255,6 +259,14 @@ class BotApiServer:
         """
         return self._users.press_button(user_id, message_id, callback_data, button_text, forge, chat_id)
 
+    def edit_user_message(self, user_id: int, message_id: int, text: str) -> dict[str, Any]:
+        """The user edits a message they sent; the bot gets ``edited_message``."""
+        return self._users.edit_message(user_id, message_id, text)
+
+    def press_inline_button(self, user_id: int, inline_message_id: str, callback_data: str) -> str:
+        """Press a button on an inline-mode message (no ``message`` in the query); returns the query id."""
+        return self._users.press_inline_button(user_id, inline_message_id, callback_data)
+
     def send_inline_query(self, user_id: int, query: str) -> str:
         """Type ``@bot query`` as the user; returns the inline query id."""
         return self._users.send_inline_query(user_id, query)
@@ -355,6 +367,11 @@ class BotApiServer:
         except ApiError as error:
             raise SandboxError(error.description) from None
         return [dict(command) for command in self._state.commands.get(key, [])]
+
+    @property
+    def webhook(self) -> WebhookPoster:
+        """The webhook the bot set (``url`` empty when none) and the POSTs made to it."""
+        return self._webhook
 
     def stats(self) -> ServerStats:
         return self._stats.snapshot()

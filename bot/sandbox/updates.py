@@ -107,6 +107,10 @@ class UpdateQueue:
                 raise ApiError(409, _CONFLICT)
         return self._pending[:limit]
 
+    async def changed(self) -> None:
+        """Wait until something is queued or confirmed (the webhook poster's idle wait)."""
+        await self._changed.wait()
+
     def _wake(self) -> None:
         self._changed.set()
         self._changed = asyncio.Event()

@@ -49,6 +49,44 @@ class UserSimulator:
             message["entities"] = entities
         return self._deliver(chat, message)
 
+    def edit_message(self, user_id: int, message_id: int, text: str) -> dict[str, Any]:
+        """The user edits a text message they sent: the bot gets an ``edited_message`` update."""
+        chat = self._chat_for_user(user_id)
+        stored = chat.live_message(message_id)
+        if stored is None or stored.from_bot:
+            raise SandboxError(f"user {user_id} sent no message {message_id}")
+        message = copy.deepcopy(stored.message)
+        message["text"] = text
+        message["edit_date"] = int(time.time())
+        message.pop("entities", None)
+        entities = detect_entities(text, [])
+        if entities:
+            message["entities"] = entities
+        chat.messages[message_id] = StoredMessage(message, from_bot=False)
+        self._context.updates.push("edited_message", copy.deepcopy(message))
+        return copy.deepcopy(message)
+
+    def press_inline_button(self, user_id: int, inline_message_id: str, callback_data: str) -> str:
+        """Press a button on a message sent through inline mode: the query has no ``message``, only
+        ``inline_message_id`` (the bot is not in that chat)."""
+        if user_id not in self._state.users:
+            self.add_user(user_id)
+        query_id = self._state.new_query_id()
+        self._state.queries[query_id] = PendingQuery(
+            query_id, "callback", user_id, self._context.clock(), data=callback_data
+        )
+        self._context.updates.push(
+            "callback_query",
+            {
+                "id": query_id,
+                "from": dict(self._state.users[user_id]),
+                "inline_message_id": inline_message_id,
+                "chat_instance": str(_CHAT_INSTANCE_BASE + user_id + 1),
+                "data": callback_data,
+            },
+        )
+        return query_id
+
     def send_document(
         self, user_id: int, filename: str, data: bytes, mime_type: str, caption: str | None
     ) -> dict[str, Any]:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Message, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.config import Settings
 from bot.delivery.channels import ChannelPoster
 from bot.delivery.engine import DeliveryEngine
 from bot.features.services import Services
 from bot.telegram.members import topic_of
+
+if TYPE_CHECKING:
+    from bot.telegram.metrics import Metrics
+    from bot.telegram.webserver import WebServer
 
 
 class BotData:
@@ -19,6 +24,11 @@ class BotData:
     def __init__(self) -> None:
         self.services: Services | None = None
         self.engine: DeliveryEngine | None = None
+        self.settings: Settings | None = None
+        """The settings the application was built with (set by ``build_application``)."""
+        self.metrics: Metrics | None = None
+        self.web: WebServer | None = None
+        """The HTTP server while it runs (health, metrics, webhook)."""
         self.channels: ChannelPoster | None = None
 
 

@@ -83,6 +83,24 @@ def test_chat_pacer_forgets_old_chats_beyond_its_capacity() -> None:
     assert pacer.reserve(1) == 0.0
 
 
+def test_an_interactive_send_goes_ahead_of_bulk_and_pushes_it_back() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(10, catch_up=0.0, clock=clock)
+    bulk = [limiter.reserve() for _ in range(5)]  # a push has reserved half a second ahead
+    assert bulk[-1] == pytest.approx(0.4)
+    assert limiter.reserve_first() == 0.0  # the reply goes now, not after the push's reservations
+    assert limiter.reserve_first() == pytest.approx(0.1)  # replies are paced among themselves
+    # The next bulk slot moved back by the two slots the replies took: together they keep to the rate.
+    assert limiter.reserve() == pytest.approx(0.7)
+
+
+def test_a_pause_holds_replies_back_too() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(30, clock=clock)
+    limiter.pause(2.0)
+    assert limiter.reserve_first() == pytest.approx(2.0)
+
+
 def test_a_shared_chat_gets_at_most_20_messages_in_any_minute() -> None:
     clock = FakeClock()
     pacer = ChatPacer(interval=1.1, burst=3, clock=clock)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import sqlite3
 import time
 from pathlib import Path
@@ -40,3 +41,27 @@ def test_run_answers_hides_its_token_and_stops_on_sigterm(tmp_path: Path) -> Non
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT count(*) FROM subscribers WHERE chat_id = 7").fetchone()[0] == 1
+
+
+def test_a_second_run_on_the_same_database_refuses_to_start(tmp_path: Path) -> None:
+    db = tmp_path / "bot.db"
+    with server_process() as server:
+        first = start_bot(["run"], bot_env(server, db), cwd=tmp_path)
+        try:
+            wait_until(lambda: bool(server.control("commands")) or first.poll() is not None)
+            assert first.poll() is None
+            second_dir = tmp_path / "second"
+            second_dir.mkdir()
+            second = start_bot(["run"], bot_env(server, db, LOG_LEVEL="WARNING"), cwd=second_dir)
+            second.wait(timeout=30)
+            said = bot_output(second_dir).strip()
+            assert second.returncode == 1, said
+            holder = f"{socket.gethostname()}:{first.pid}"
+            assert said.splitlines() == [
+                f"briefing: {db}: another briefing run ({holder}) is using this database; stop it first"
+            ], said
+            assert first.poll() is None  # the first one goes on
+        finally:
+            first.send_signal(signal.SIGTERM)
+            first.wait(timeout=15)
+    assert first.returncode == 0

@@ -132,7 +132,15 @@ async def test_json_and_chart(db: Database, clock: ManualClock) -> None:
     figures = json.loads(json.dumps(stats.to_json_dict()))
     assert figures["subscribers"] == {"active": 2, "paused": 1, "blocked": 2, "left": 0}
     assert figures["readers_by_delivery_hour"] == {"07": 1, "08": 1}
-    assert figures["deliveries_today"] == {"date": "2026-03-12", "sent": 1, "pending": 1, "failed": 1, "skipped": 0}
+    assert figures["deliveries_today"] == {
+        "date": "2026-03-12",
+        "sent": 1,
+        "pending": 1,
+        "failed": 1,
+        "skipped": 0,
+        "retrying": 0,
+        "last_error": None,
+    }
     assert figures["last_broadcast"]["status"] == "done" and figures["last_broadcast"]["blocked"] == 1
     assert figures["subscribed_by_day"][-1] == {"date": "2026-03-12", "subscribed": 3}
     assert figures["sent_by_hour"][-1] == {"hour": "2026-03-12T09:00:00+00:00", "sent": 1}
@@ -159,3 +167,27 @@ async def test_todays_deliveries_are_counted_by_when_they_were_sent_not_by_issue
     clock.set(NOW)
     figures = await gather_stats(subscribers, deliveries, BroadcastRepository(db), NOW)
     assert (figures.today.sent, figures.today.failed, figures.today.pending) == (1, 1, 0)
+
+
+async def test_stuck_deliveries_are_counted_apart_from_pending_and_failed(db: Database, clock: ManualClock) -> None:
+    from bot.render.editor import stats_text
+
+    await populate(db, clock)
+    deliveries = DeliveryRepository(db)
+    issue = await DigestRepository(db).by_date(TODAY)
+    assert issue is not None
+    [claimed] = await deliveries.claim(issue.id, 1)  # reader 4, the one still pending
+    await deliveries.queue.defer(
+        issue.id,
+        claimed,
+        "Bad Gateway",
+        sent_ids=[],
+        wait=dt.timedelta(minutes=1),
+        window=dt.timedelta(hours=6),
+    )
+    stats = await gather_stats(SubscriberRepository(db), deliveries, BroadcastRepository(db), NOW)
+    assert (stats.today.sent, stats.today.pending, stats.today.retrying, stats.today.failed) == (1, 0, 1, 1)
+    assert stats.today.last_error == "Bad Gateway"
+    assert stats.to_json_dict()["deliveries_today"]["retrying"] == 1
+    text = stats_text(stats)
+    assert "retrying 1" in text and "last error: Bad Gateway" in text

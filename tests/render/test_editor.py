@@ -82,6 +82,16 @@ def test_reports() -> None:
     )
 
 
+def test_stuck_and_possibly_doubled_recipients_are_reported_apart() -> None:
+    counts = tally(pending=10, retrying=4, sent=100, failed=1)
+    progress = render.render_progress(7, BroadcastStatus.SENDING, counts, 20.0).html
+    assert "Retrying 4" in progress and "failed 1" in progress
+    [report] = render.render_report(broadcast(BroadcastStatus.DONE), tally(sent=119, failed=1, possibly_doubled=2))
+    assert "possibly doubled: 2" in report.html
+    parse(progress)
+    parse(report.html)
+
+
 def test_the_outline_of_an_upload() -> None:
     digest = make_digest(dt.date(2024, 10, 11))
     [outline] = render.render_outline(digest, "tok-1", source="issue <1>.txt")

@@ -13,6 +13,7 @@ from storage import (
     AuditRepository,
     BroadcastRepository,
     Database,
+    DatabaseError,
     DeliveryRepository,
     DigestRepository,
     Migration,
@@ -119,7 +120,12 @@ async def seed(db: Database, version: int) -> dict[str, int]:
             )
         await subscribers.set_status(200, SubscriberStatus.LEFT)
         await subscribers.follow(100, "Kevin Rothrock")
-        await DeliveryRepository(db).enqueue(ids["digest"], [100])
+        # In that version's columns: the repository writes today's (due_at came with 0012).
+        await db.execute(
+            "INSERT INTO deliveries (digest_id, chat_id, status, attempts, created_at, updated_at)"
+            " VALUES (?, 100, 'pending', 0, 0, 0)",
+            (ids["digest"],),
+        )
     if version >= 3:
         changes = await db.execute(
             "INSERT INTO broadcasts (editor_id, text, created_at) VALUES (7, '<b>Hello</b>', ?)", (int(T0.timestamp()),)
@@ -200,5 +206,5 @@ async def test_open_migrates_and_fails_fast_on_a_bad_path(clock: ManualClock) ->
         assert await current_version(database) == LATEST
     finally:
         await database.close()
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(DatabaseError, match="/nonexistent-dir does not exist"):
         await Database.open("/nonexistent-dir/bot.db", clock=clock)

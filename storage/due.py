@@ -1,0 +1,186 @@
+"""The minute tick and the late-issue policy as set-based SQL: no per-reader loop in Python.
+
+Readers who share a timezone and a delivery time share their schedule: at any ``now`` their next delivery
+is the same instant. So the tick takes a batch of due readers into a temporary table (one INSERT … SELECT
+over the due index), asks for the batch's distinct ``(timezone, delivery_time)`` schedules, lets the caller
+compute each schedule's next instant once (the DST rules are domain code, :mod:`bot.rules.schedule`), then
+queues the issue for the whole batch (one INSERT … SELECT) and moves everyone on (one UPDATE). The
+same grouping serves the late policy on publication: whether an issue is late for a reader depends only on
+their schedule.
+
+Every method works in the caller's ``db.atomic()`` block: a batch is taken, queued and rescheduled in one
+transaction. The temporary tables belong to the one connection and are emptied before each use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from storage.db import Database
+from storage.timestamps import to_epoch
+
+Schedule = tuple[str, str]
+"""(IANA timezone, delivery time HH:MM) as stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleGroup:
+    timezone: str
+    delivery_time: dt.time
+    readers: int
+
+    @property
+    def key(self) -> Schedule:
+        return (self.timezone, self.delivery_time.strftime("%H:%M"))
+
+
+_TABLES = (
+    """CREATE TEMP TABLE IF NOT EXISTS due_batch (
+           chat_id INTEGER PRIMARY KEY, due_at INTEGER NOT NULL,
+           timezone TEXT NOT NULL, delivery_time TEXT NOT NULL)""",
+    """CREATE TEMP TABLE IF NOT EXISTS schedule_next (
+           timezone TEXT NOT NULL, delivery_time TEXT NOT NULL, next_at INTEGER,
+           PRIMARY KEY (timezone, delivery_time)) WITHOUT ROWID""",
+    """CREATE TEMP TABLE IF NOT EXISTS late_schedule (
+           timezone TEXT NOT NULL, delivery_time TEXT NOT NULL, PRIMARY KEY (timezone, delivery_time)) WITHOUT ROWID""",
+    "CREATE TEMP TABLE IF NOT EXISTS exempt (chat_id INTEGER PRIMARY KEY)",
+)
+
+
+class DueReaders:
+    """Set-based queueing for the scheduler; see the module docstring."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._ready = False
+
+    async def _tables(self) -> None:
+        if not self._ready:
+            for sql in _TABLES:
+                await self._db.execute(sql)
+            self._ready = True
+
+    # -- the minute tick -------------------------------------------------------------------------------
+
+    async def take(self, now: dt.datetime, limit: int) -> list[ScheduleGroup]:
+        """Take up to ``limit`` due readers (earliest first) into the batch; returns the batch's schedules."""
+        await self._tables()
+        await self._db.execute("DELETE FROM temp.due_batch")
+        await self._db.execute(
+            """
+            INSERT INTO temp.due_batch (chat_id, due_at, timezone, delivery_time)
+            SELECT chat_id, next_delivery_at, timezone, delivery_time FROM subscribers
+            WHERE status = 'active' AND next_delivery_at <= ?
+            ORDER BY next_delivery_at LIMIT ?
+            """,
+            (to_epoch(now), limit),
+        )
+        rows = await self._db.fetchall(
+            "SELECT timezone, delivery_time, count(*) AS n FROM temp.due_batch GROUP BY timezone, delivery_time"
+        )
+        return [_group(row["timezone"], row["delivery_time"], row["n"]) for row in rows]
+
+    async def queue_batch(self, digest_id: int) -> int:
+        """Queue ``digest_id`` for every reader of the batch, due when they were due; returns new rows."""
+        now = to_epoch(self._db.clock.now())
+        changes = await self._db.execute(
+            """
+            INSERT OR IGNORE INTO deliveries (digest_id, chat_id, status, attempts, created_at, updated_at, due_at)
+            SELECT ?, chat_id, 'pending', 0, ?, ?, due_at FROM temp.due_batch
+            """,
+            (digest_id, now, now),
+        )
+        return changes.rowcount
+
+    async def add_schedules(self, next_at: Mapping[Schedule, dt.datetime | None]) -> None:
+        """Learn these schedules' next instants (in the batch's transaction, before :meth:`reschedule_batch`)."""
+        await self._tables()
+        await self._db.execute_many(
+            "INSERT OR REPLACE INTO temp.schedule_next (timezone, delivery_time, next_at) VALUES (?, ?, ?)",
+            ((tz, hhmm, None if at is None else to_epoch(at)) for (tz, hhmm), at in next_at.items()),
+        )
+
+    async def reschedule_batch(self) -> int:
+        """Move every reader of the batch to their schedule's next instant (learnt by :meth:`add_schedules`)."""
+        # A correlated lookup per row by primary key, not UPDATE … FROM: SQLite would plan that as a scan
+        # of every subscriber for each batch.
+        changes = await self._db.execute(
+            """
+            UPDATE subscribers SET updated_at = :now, next_delivery_at = coalesce((
+                SELECT n.next_at FROM temp.schedule_next n
+                WHERE n.timezone = subscribers.timezone AND n.delivery_time = subscribers.delivery_time),
+                -- Never NULL (never delivered again) for a schedule nobody computed: a day on.
+                next_delivery_at + 86400)
+            WHERE chat_id IN (SELECT chat_id FROM temp.due_batch)
+            """,
+            {"now": to_epoch(self._db.clock.now())},
+        )
+        return changes.rowcount
+
+    # -- the late policy on publication -----------------------------------------------------------------
+
+    async def active_schedules(self) -> list[ScheduleGroup]:
+        """Every schedule active readers have, with how many have it."""
+        rows = await self._db.fetchall(
+            """
+            SELECT timezone, delivery_time, count(*) AS n FROM subscribers
+            WHERE status = 'active' GROUP BY timezone, delivery_time
+            """
+        )
+        return [_group(row["timezone"], row["delivery_time"], row["n"]) for row in rows]
+
+    async def queue_schedules(
+        self,
+        digest_id: int,
+        schedules: Iterable[Schedule],
+        *,
+        due_at: dt.datetime,
+        exempt: Iterable[int] = (),
+        skip_reason: str | None = None,
+    ) -> int:
+        """Queue ``digest_id`` for active readers with one of ``schedules`` (not ``exempt``); returns new rows.
+
+        With ``skip_reason`` they are recorded as skipped instead, and their unsent rows of this issue too.
+        """
+        # A table of its own: a tick between its batches keeps what it learnt in schedule_next.
+        await self._tables()
+        await self._db.execute("DELETE FROM temp.late_schedule")
+        await self._db.execute_many(
+            "INSERT OR IGNORE INTO temp.late_schedule (timezone, delivery_time) VALUES (?, ?)", schedules
+        )
+        await self._db.execute("DELETE FROM temp.exempt")
+        await self._db.execute_many("INSERT OR IGNORE INTO temp.exempt (chat_id) VALUES (?)", ((c,) for c in exempt))
+        now = to_epoch(self._db.clock.now())
+        readers = """
+            SELECT s.chat_id FROM subscribers s JOIN temp.late_schedule n
+              ON n.timezone = s.timezone AND n.delivery_time = s.delivery_time
+            WHERE s.status = 'active' AND s.chat_id NOT IN (SELECT chat_id FROM temp.exempt)
+        """
+        params = {"digest": digest_id, "now": now, "due": to_epoch(due_at), "reason": skip_reason}
+        changes = await self._db.execute(
+            f"""
+            INSERT OR IGNORE INTO deliveries (digest_id, chat_id, status, attempts, error, created_at, updated_at,
+                                              due_at)
+            SELECT :digest, chat_id, CASE WHEN :reason IS NULL THEN 'pending' ELSE 'skipped' END, 0, :reason,
+                   :now, :now, :due
+            FROM ({readers})
+            """,
+            params,
+        )
+        if skip_reason is not None:
+            await self._db.execute(
+                f"""
+                UPDATE deliveries SET status = 'skipped', error = :reason, updated_at = :now
+                WHERE digest_id = :digest AND status IN ('pending', 'sending', 'failed')
+                  AND chat_id IN ({readers})
+                """,
+                params,
+            )
+        return changes.rowcount
+
+
+def _group(timezone: str, hhmm: str, readers: int) -> ScheduleGroup:
+    hour, minute = hhmm.split(":")
+    return ScheduleGroup(timezone, dt.time(int(hour), int(minute)), readers)
