@@ -202,7 +202,7 @@ def _schedule_heartbeat(app: BriefingApplication) -> None:
 
 def _schedule_feed_polls(app: BriefingApplication, settings: Settings) -> None:
     """Poll FEED_URL every FEED_POLL_MINUTES, starting shortly after start-up."""
-    from bot.features.publishing import daily_digests
+    from bot.features.publishing import assemble_daily, daily_digests
     from bot.sources.poller import FeedPoller
 
     async def poll(context: BriefingContext) -> None:
@@ -222,9 +222,7 @@ def _schedule_feed_polls(app: BriefingApplication, settings: Settings) -> None:
     if settings.feed_mode == "daily":
 
         async def assemble(context: BriefingContext) -> None:
-            services = context.services
-            daily = await daily_digests(services)
-            await daily.assemble_due(functools.partial(announce_published, services))
+            await assemble_daily(context.services)
 
         # At the cutoff itself, not at the next poll: the day's digest goes out when the publisher said.
         app.job_queue.run_daily(

@@ -142,7 +142,8 @@ class ChannelPoster:
         post_time = self._settings.channel_post_time
         if post_time is not None and local.time() < post_time:
             return None, []
-        return stored.id, render_channel_post(stored.digest, digest_id=stored.id, bot_username=self._bot_username)
+        digest = stored.digest.named(self._settings.newsletter_name)
+        return stored.id, render_channel_post(digest, digest_id=stored.id, bot_username=self._bot_username)
 
     async def _post(
         self,

@@ -155,6 +155,7 @@ class DeliveryEngine:
         sleep: injectable for tests of backoff.
         observer: told of every send, retry and delivery (the running bot's metrics).
         pacer: the per-chat pacer, shared with the command replies (one pace per chat); a new one if None.
+        newsletter: the briefing's name (NEWSLETTER_NAME) the issues go out under; None: the name each prints.
     """
 
     def __init__(
@@ -175,7 +176,9 @@ class DeliveryEngine:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         observer: DeliveryObserver = NO_OBSERVER,
         pacer: ChatPacer | None = None,
+        newsletter: str | None = None,
     ) -> None:
+        self._newsletter = newsletter
         self._repos = repos
         self._observer = observer
         self._sender = sender
@@ -486,7 +489,7 @@ class DeliveryEngine:
         parts = self._renders.get(key)
         if parts is None:
             parts = render_issue(
-                stored.digest,
+                stored.digest.named(self._newsletter),
                 digest_id=stored.id,
                 fmt=subscriber.format,
                 kinds=subscriber.sections,
@@ -717,4 +720,5 @@ def build_engine(
         budget=budget,
         pacer=pacer,
         observer=observer,
+        newsletter=settings.newsletter_name,
     )

@@ -54,6 +54,8 @@ class Draft:
     appeal: bool = False
     """A donation appeal was dropped from its body."""
     run_in: bool = False
+    lead_sentence: bool = False
+    """A run-in led by its first sentence ("Checkmate, Navalny. Officials…"), not by "Headline: text"."""
     sponsor: bool = False
     """An advertisement: dropped with its text."""
 

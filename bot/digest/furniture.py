@@ -30,6 +30,7 @@ _FURNITURE_RE = re.compile(
       | privacy\ policy | terms\ of\ (?:service|use) | all\ rights\ reserved.{0,60}
       | (?:©|copyright\ (?:©|\(c\)|\d{4})).{0,100}
       | advertisement | sponsored(?:\ content)? | read\ more | continue\ reading
+      | lire\ (?:la\ suite|en\ entier|plus) | leia\ (?:mais|a\ íntegra) | continue\ lendo | leer\ m[áa]s | weiterlesen
       | read\ the\ full\ (?:story|article|text).{0,60}
       | related(?:\ (?:posts|articles|stories))? | you\ (?:may|might)\ also\ like | tags?:.{0,150}
       | filed\ under.{0,150} | (?:previous|next)\ (?:post|article|story) | post\ navigation
@@ -58,6 +59,18 @@ _CHROME_RE = re.compile(
       | subscribed | thanks\ for\ reading\b.{0,160} | learn\ more\ about\ the\ .{1,60}
       | (?:job\ board|jobs\ (?:board|of\ the\ week)|we['’]re\ hiring|open\ roles).{0,120}
       | add\ us\ to\ your\ address\ book.{0,200}
+      | (?:se\ )?d[ée]sabonner.{0,120} | (?:se\ )?d[ée]sinscri(?:re|ption).{0,120}
+      | cancelar\ (?:a\ )?inscri[çc][ãa]o.{0,80}
+      | descadastr\w*.{0,80} | darse\ de\ baja.{0,80} | (?:newsletter\ )?(?:abbestellen|abmelden).{0,80}
+      | (?:ouvrir|voir|afficher|lire)\ (?:dans|sur)\ (?:le|votre)\ navigateur.{0,60}
+      | (?:voir\ la\ )?version\ (?:web|en\ ligne)
+      | (?:ver|abrir)\ (?:no|en\ el|en)\ navegador.{0,60} | im\ browser\ (?:ansehen|öffnen|anzeigen).{0,60}
+      | s['’]abonner | abonnez-vous.{0,80} | assine(?:\ já|\ agora)?.{0,60} | suscr[íi]bete.{0,60} | abonnieren
+      | (?:did\ you|vous\ avez|você)\ (?:enjoy|like|aimé|gostou)\ (?:this|today['’]s|cette|desta|dessa)\ .{0,40}
+      | (?:partagez|transf[ée]rez|compartilhe|comparte)\ cette\ newsletter.{0,200}
+      | (?:partagez|compartilhe|comparte)\ (?:cette|esta|essa)\ (?:newsletter|edi[çc][ãa]o|e-?mail).{0,200}
+      | (?:we\ rely\ on\ sponsors|if\ you\ (?:would\ like|want)\ to\ submit|want\ to\ (?:sponsor|advertise))\b.{0,300}
+      | (?:many\ )?thanks\ to\ .{1,60}\ for\ (?:their|its|the)\ support.{0,20}
       | you\ (?:are\ )?receiv(?:e|ed|ing)\ this\ (?:e-?mail|newsletter).{0,200}
       | (?:this\ e-?mail\ was\ sent\ to|sent\ to\ \S+@\S+).{0,200} | our\ mailing\ address\ is.{0,200}
       | (?:powered\ by|e-?mail\ marketing\ (?:powered\ )?by)\ (?:mailchimp|substack|beehiiv|revue|convertkit).{0,40}
@@ -73,9 +86,14 @@ _SPONSOR_RE = re.compile(
     r"(?:together\ with|presented\ by|sponsored\ by|brought\ to\ you\ by|in\ partnership\ with|a\ message\ from"
     r"|(?:a\ )?word\ from\ our\ sponsors?|from\ our\ (?:sponsors?|partners?)"
     r"|sponsor(?:ed)?(?:\ content|\ post)?\s*[:|—–-]"
-    r"|sponsored\b|advertisement\b|partner\ content\b|paid\ (?:post|partnership)\b)",
+    r"|promoted\ by|sponsored\b|advertisement\b|partner\ content\b|paid\ (?:post|partnership)\b)",
     re.IGNORECASE | re.VERBOSE,
 )
+_SPONSORED_ISSUE_RE = re.compile(
+    r"\b(?:is|are)\ (?:presented|sponsored|powered|brought\ to\ you)\ by\b", re.IGNORECASE | re.VERBOSE
+)
+"""A short line naming the sponsor of the issue: "Tuesday 16th January’s issue is presented by Gitpod"."""
+_MAX_SPONSOR_LINE_WORDS = 14
 _SPONSOR_TAIL_RE = re.compile(r"\((?:sponsored|sponsor|ad|advertisement|partner)\)\s*$", re.IGNORECASE)
 _SEPARATOR_RE = re.compile(r"[\W_]+")
 _CREDIT_RE = re.compile(
@@ -94,6 +112,9 @@ _SIGNOFF_RE = re.compile(
       | see\ you\ (?:tomorrow|next\ week|on\ \w+) .{0,40}
       | until\ tomorrow .{0,40}
       | that['’]s\ (?:it|all)\ for\ today .{0,60}
+      | [àa]\ (?:très\ |hyper\ |tr[eè]s\ )?
+        (?:vite|bient[ôo]t|demain|la\ semaine\ prochaine|lundi|mardi|mercredi|jeudi|vendredi) .{0,60}
+      | at[ée]\ (?:amanh[ãa]|a\ pr[óo]xima|breve|logo) .{0,60} | hasta\ (?:mañana|pronto|la\ pr[óo]xima) .{0,60}
       | [—–-]{1,2}\s*(?:meduza|the\ real\ russia.{0,20}|the\ .{1,30}\ team)
     )
     """,
@@ -139,7 +160,9 @@ def is_chrome_text(text: str) -> bool:
 def is_sponsor_label(text: str) -> bool:
     """ "Together with Acme", "Presented by…", "A message from…", "Sponsored": an advertisement starts here."""
     stripped = text.strip(" *_#:|—–-")
-    return bool(_SPONSOR_RE.match(stripped)) or bool(_SPONSOR_TAIL_RE.search(stripped))
+    if _SPONSOR_RE.match(stripped) or _SPONSOR_TAIL_RE.search(stripped):
+        return True
+    return len(stripped.split()) <= _MAX_SPONSOR_LINE_WORDS and bool(_SPONSORED_ISSUE_RE.search(stripped))
 
 
 def is_photo_credit(text: str) -> bool:

@@ -43,6 +43,10 @@ _TRUNCATED_INLINE_WORDS = 12
 _MIN_PROSE_BULLET_WORDS = 8
 
 
+_BOLD_LEAD_SENTENCE_RE = re.compile(r"\s*(?:\*\*|__)[^*_]{2,120}[.!?](?:\*\*|__)\s+\S")
+"""A paragraph that opens with a bold sentence: "**Checkmate, Navalny.** Officials in…"."""
+
+
 class _Role(Enum):
     SECTION = "section"
     ITEM = "item"
@@ -71,6 +75,7 @@ class _Walker:
         self.run: list[Draft] = []
         self.runs = 0
         self.cursor = -1
+        self.index = 0
 
     @property
     def section(self) -> SectionDraft:
@@ -78,6 +83,7 @@ class _Walker:
 
     def walk(self) -> Layout:
         for index, line in enumerate(self.lines):
+            self.index = index
             if self._take_byline(line):
                 continue
             if line.bullet:
@@ -96,13 +102,19 @@ class _Walker:
     # --- what a line is ---------------------------------------------------------------------------------
 
     def _take_byline(self, line: Line) -> bool:
-        """A byline ("By Kevin Rothrock") right under a headline is the story's author, not a line of its own."""
+        """A byline ("By Kevin Rothrock") right under a headline is the story's author, not a line of its own.
+
+        Above the first item it signs the whole issue ("By Charlotte Jee • 06.25.24" under the masthead): not
+        an item either.
+        """
         current = self.current
-        if line.bullet or current is None or not current.from_headline or current.body or current.author:
+        if line.bullet or (current is not None and (not current.from_headline or current.body or current.author)):
             return False
         author = byline_author(line.text)
         if author is None:
             return False
+        if current is None:
+            return not any(section.items for section in self.sections)
         current.author = author
         return True
 
@@ -130,7 +142,8 @@ class _Walker:
         )
         if not decorated and SECTION_NAME_RE.fullmatch(text):
             briefs = BRIEFS_SECTION_RE.search(text) is not None
-            starts_brief = following is not None and self._run_in_parts(following, lead_sentence=briefs) is not None
+            lead_sentence = briefs or self._lead_sentences_at(index + 1)
+            starts_brief = following is not None and bool(self._run_in_parts(following, lead_sentence=lead_sentence))
             return _Role.ITEM if followed_by_text and not starts_brief else _Role.SECTION
         if following is None or followed_by_text:
             return _Role.ITEM
@@ -172,8 +185,7 @@ class _Walker:
         trailing, text = split_trailing_emoji(text)
         text, minutes, words = strip_read_marker(text)
         late, text = split_trailing_emoji(text)
-        if not line.explicit_heading:
-            text = strip_numbering(text)
+        text = strip_numbering(text)  # "### 1. Le nouveau pape…": the running number, in a heading too
         labelled = OPINION_LABEL_RE.match(text)
         if labelled and labelled.end() < len(text):
             text = text[labelled.end() :]
@@ -296,12 +308,14 @@ class _Walker:
             self._open_item(line)
         elif not self.markdown and (parts := self._run_in_parts(line)) and parts[0] is not None:
             self._run_in_brief(parts, line)
+        elif _BOLD_LEAD_SENTENCE_RE.match(line.raw) and (parts := self._run_in_parts(line, lead_sentence=True)):
+            self._run_in_brief(parts, line)  # "**Checkmate, Navalny.** Officials…": marked as an item's lead
         else:
             self.summary.append(text)
 
     def _brief_parts(self, line: Line) -> tuple[str | None, str, str] | None:
         """A "Headline: text" paragraph that starts a brief: outside a story, led by an emoji or among briefs."""
-        parts = self._run_in_parts(line, lead_sentence=self.section.briefs)
+        parts = self._run_in_parts(line, lead_sentence=self._expects_lead_sentence(line))
         if parts is None:
             return None
         current = self.current
@@ -311,12 +325,39 @@ class _Walker:
             return parts
         return parts if self.section.briefs or current is None or current.run_in else None
 
+    def _expects_lead_sentence(self, line: Line) -> bool:
+        """Where an editor reads "Checkmate, Navalny. Officials in…" as an item led by its first sentence.
+
+        Among briefs; when the lead is set in bold or led by an emoji; and outside a story, when it is a run of
+        such paragraphs (the one before was an item of that shape, or the next paragraph has it too). A
+        story's own paragraphs and the greeting at the top ("Howdy, folks. …") stay text.
+        """
+        if self.section.briefs or _BOLD_LEAD_SENTENCE_RE.match(line.raw):
+            return True
+        current = self.current
+        if current is not None and not current.run_in:
+            return False
+        if split_leading_emoji(line.text)[0] is not None:
+            return True
+        if current is not None and current.run_in and current.lead_sentence:
+            return True
+        return self._lead_sentences_at(self.index)
+
+    def _lead_sentences_at(self, index: int) -> bool:
+        """This paragraph and the next both open with a short sentence, then text: a run of such items."""
+        pair = self.lines[index : index + 2]
+        return len(pair) == 2 and all(
+            not line.bullet and not line.explicit_heading
+            and split_run_in_sentence(split_leading_emoji(line.text)[1]) is not None
+            for line in pair
+        )  # fmt: skip
+
     def _run_in_brief(self, parts: tuple[str | None, str, str], line: Line) -> None:
         emoji, head, body = parts
         body, minutes, words = strip_read_marker(body)
         kind = ItemKind.OPINION if self.section.opinion else ItemKind.BRIEF
         draft = Draft(kind, head, read_minutes=minutes, words=words, body=[body], link=line.link, emoji=emoji,
-                      raw=line.text, run_in=True)  # fmt: skip
+                      raw=line.text, run_in=True, lead_sentence=split_run_in(line.text) is None)  # fmt: skip
         if kind is ItemKind.OPINION and is_person_name(head):
             draft.author, draft.title = head, first_sentence(body)  # "Dmitry Trenin: Putin must atone. …"
         self._close_run()

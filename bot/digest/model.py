@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -84,6 +84,10 @@ class Digest:
     sections: tuple[Section, ...] = ()
     source: str | None = field(default=None, compare=False)
     """Where the issue came from (a path or URL); not part of its identity."""
+
+    def named(self, name: str | None) -> Digest:
+        """The issue under the briefing's own name (NEWSLETTER_NAME), when the publisher set one."""
+        return replace(self, newsletter=name) if name and name != self.newsletter else self
 
     def items(self) -> Iterator[Item]:
         for section in self.sections:

@@ -30,7 +30,11 @@ _NOT_NAME_WORDS = frozenset(
     """.split()
 )
 _NAME_PART_SPLIT_RE = re.compile(r"[-‐’']")
-_BYLINE_RE = re.compile(r"(?:by|story\s+by|text\s+by|words\s+by|written\s+by|reporting\s+by)\s+(.+)", re.IGNORECASE)
+_BYLINE_RE = re.compile(
+    r"(?:by|story\s+by|text\s+by|words\s+by|written\s+by|reporting\s+by|par|por|von)\s+(.+)", re.IGNORECASE
+)
+_BYLINE_TAIL_RE = re.compile(r"\s+[•·|–—]\s+[\w .,/-]{1,40}$|,\s+(?:in|for|dans|pour|en|na|no|em|im)\s+.{1,60}$")
+"""What a byline carries after its names: "By Charlotte Jee • 06.25.24", "Par Clara Mcgrath, dans C’est qui…"."""
 _NAME_LIST_SPLIT_RE = re.compile(r"\s*(?:,|\band\b|&)\s*")
 
 
@@ -88,7 +92,7 @@ def leading_name(title: str) -> str | None:
 
 def byline_author(line: str) -> str | None:
     """``"By Kevin Rothrock"`` → ``"Kevin Rothrock"``; anything that is not a list of names → None."""
-    match = _BYLINE_RE.fullmatch(line.strip().rstrip("."))
+    match = _BYLINE_RE.fullmatch(_BYLINE_TAIL_RE.sub("", line.strip()).rstrip("."))
     if not match:
         return None
     names = match.group(1).strip()

@@ -37,6 +37,8 @@ _MIN_LOOSE_PARAGRAPHS = 2
 _MIN_LOOSE_WORDS = 25
 """Text without any structure is one item only when there is some of it, or a masthead, date or headline."""
 _MIN_HINT_TITLE_WORDS = 2
+_ISSUE_NUMBER_RE = re.compile(r"(?:issue|edition|number|no\.?|n[º°])?\s*#?\s*\d{1,5}\.?", re.IGNORECASE)
+"""A "headline" that is only the issue's number: "ISSUE #390", "No. 116", "#541"."""
 _SITE_SUFFIX_RE = re.compile(r"\s+[|—–·]\s+[^|—–·]{1,30}$")
 """The site's name a page title ends with: "Kazakhstan’s ‘terrorists’ … — Meduza"."""
 
@@ -135,7 +137,23 @@ def parse_issue(text: str, *, source: str | None = None, hints: Hints | None = N
     if date is None:
         warnings.append("no issue date found: it will be dated the day it is published")
     title = header.title
-    hinted = _hint_title(hints, header.newsletter)
+    newsletter = header.newsletter
+    if title is not None and _ISSUE_NUMBER_RE.fullmatch(title.strip()) and hints.title:
+        # "ISSUE #390" only numbers the issue; the subject or page title ("Kotlin Weekly #390") names it.
+        notes = [note for note in notes if note.field != "title"]
+        title = _hint_title(hints, newsletter)
+        if title is None and not _ISSUE_NUMBER_RE.fullmatch(collapse_spaces(hints.title)):
+            title = collapse_spaces(hints.title)  # "Kotlin Weekly #390": its name and number are all it says
+        if title is not None:
+            notes.append(Note("title", hints.title_rule, title))
+    if title is not None and header.rules.get("title") == "# heading" and _names_the_newsletter(title, hints):
+        # "# The Download" over an e-mail from "The Download from MIT Technology Review": the masthead.
+        notes = [note for note in notes if note.field != "title"]
+        if newsletter is None:
+            newsletter = title
+            notes.append(Note("newsletter", "masthead heading", title))
+        title = None
+    hinted = _hint_title(hints, newsletter)
     if title is None and hinted:
         title = hinted
         notes.append(Note("title", hints.title_rule, title))
@@ -144,7 +162,6 @@ def parse_issue(text: str, *, source: str | None = None, hints: Hints | None = N
         if title is not None:
             notes.append(Note("title", "lead item", title, guessed=True))
             warnings.append("no headline found: the lead item's title stands in for it")
-    newsletter = header.newsletter
     if newsletter is None and hints.newsletter:
         newsletter = hints.newsletter
         notes.append(Note("newsletter", hints.newsletter_rule, newsletter))
@@ -182,6 +199,15 @@ def _fallback_date(hints: Hints, source: str | None, notes: list[Note]) -> dt.da
     return None
 
 
+def _names_the_newsletter(heading: str, hints: Hints) -> bool:
+    """The heading is the sender's or the site's name (or how that name starts): a masthead, not a headline."""
+    name = (hints.newsletter or "").casefold()
+    text = collapse_spaces(heading).strip(" |—–-:·").casefold()
+    if not name or not text:
+        return False
+    return name == text or (name.startswith(text) and name[len(text) : len(text) + 1] in (" ", ",", ":", "|"))
+
+
 def _hint_title(hints: Hints, newsletter: str | None) -> str | None:
     """A page title or subject without the site name, masthead and date it often repeats; None if that is all."""
     title = hints.title
@@ -192,10 +218,13 @@ def _hint_title(hints: Hints, newsletter: str | None) -> str | None:
             title = title[: -len(name)].rstrip(" |—–-:·")
         if name and title.startswith(name):
             title = title[len(name) :].lstrip(" |—–-:·")
-    title = _SITE_SUFFIX_RE.sub("", title)
+    if hints.title_rule != "e-mail Subject":
+        title = _SITE_SUFFIX_RE.sub("", title)  # a page title's "… — Site"; a subject's "— Monzo, Uber" is its own
     for found in find_dates(title):
         title = title.replace(found.text, " ")
     title = collapse_spaces(title).strip(" |—–-:·,")
+    if _ISSUE_NUMBER_RE.fullmatch(title):
+        return None  # "Issue #480": the subject only numbers the issue
     return title if len(title.split()) >= _MIN_HINT_TITLE_WORDS else None
 
 

@@ -8,6 +8,7 @@ chat. Withdrawing and publishing are recorded in the audit log.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -16,7 +17,7 @@ from bot.digest.model import Digest
 from bot.digest.parser import Parsed, ParseError, dated_today
 from bot.features.services import Services
 from bot.rules.issues import IssueDay, empty_issue_reason, is_far_past, issue_day
-from bot.sources.daily import DailyDigests, DailyFeed
+from bot.sources.daily import Assembled, DailyDigests, DailyFeed
 from bot.sources.document import DOCUMENT_SUFFIXES, parse_document
 from bot.sources.file import SourceError, decode_text
 from bot.sources.ingest import store_digest
@@ -133,6 +134,13 @@ async def daily_digests(services: Services) -> DailyDigests:
     settings = services.settings
     config = DailyFeed(settings.digest_cutoff, settings.timezone, await services.newsletter_name())
     return DailyDigests(services.db, services.digests, config)
+
+
+async def assemble_daily(services: Services) -> list[Assembled]:
+    """The daily-digest job (FEED_MODE=daily, at DIGEST_CUTOFF): every day whose cutoff has passed becomes
+    one published digest of its feed entries, announced like any issue (late readers get it now)."""
+    daily = await daily_digests(services)
+    return await daily.assemble_due(functools.partial(announce_published, services))
 
 
 async def announce_published(services: Services, digest_id: int, *, force: bool = False) -> int:

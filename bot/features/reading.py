@@ -146,7 +146,10 @@ class Reading:
         default_timezone: str = "UTC",
         opens: OpenRepository | None = None,
         max_issue_messages: int | None = None,
+        newsletter: str | None = None,
     ) -> None:
+        self._newsletter = newsletter
+        """NEWSLETTER_NAME: the name the issues are shown under (None: the name each issue prints)."""
         self._opens = opens
         self._authors = authors
         self._max_issue_messages = max_issue_messages
@@ -170,6 +173,7 @@ class Reading:
             default_timezone=services.settings.default_timezone,
             opens=services.opens,
             max_issue_messages=services.settings.max_issue_messages,
+            newsletter=services.settings.newsletter_name,
         )
 
     # --- the reader ---------------------------------------------------------------------------------
@@ -227,7 +231,7 @@ class Reading:
 
     def _issue(self, stored: StoredDigest, view: ReaderView) -> list[RenderedMessage]:
         return render_issue(
-            stored.digest,
+            stored.digest.named(self._newsletter),
             digest_id=stored.id,
             fmt=view.format,
             kinds=view.kinds,
@@ -412,7 +416,8 @@ class Reading:
                 return ButtonAnswer(notice=replies.ISSUE_GONE)
             view = await self.view(chat_id)
             if isinstance(action, OpenOverview):
-                overview = render_overview(stored.digest, digest_id=stored.id, kinds=view.kinds, followed=view.followed)
+                digest = stored.digest.named(self._newsletter)
+                overview = render_overview(digest, digest_id=stored.id, kinds=view.kinds, followed=view.followed)
                 return ButtonAnswer(tuple(overview))
             item = item_at(stored.digest, action.index)
             if item is None or item.kind not in OPENABLE:

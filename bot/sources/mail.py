@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from email import message_from_bytes, message_from_string
+from email import message_from_bytes
 from email.message import EmailMessage, MIMEPart
 from email.policy import default
 from email.utils import parseaddr, parsedate_to_datetime
@@ -51,10 +51,11 @@ def read_mail(raw: bytes | str, name: str = "the e-mail") -> Mail:
     Raises:
         SourceError: the message has no text or HTML body.
     """
-    if isinstance(raw, bytes):
-        parsed = message_from_bytes(raw, policy=default)
-    else:
-        parsed = message_from_string(raw, policy=default)
+    if isinstance(raw, str):
+        # As bytes: an 8bit body in its own charset ("Content-Transfer-Encoding: 8bit", UTF-8 text) is then
+        # decoded by its declared charset; parsed as a str, its non-ASCII letters would come out mangled.
+        raw = raw.encode("utf-8", errors="surrogateescape")
+    parsed = message_from_bytes(raw, policy=default)
     if not isinstance(parsed, EmailMessage):  # the default policy always builds EmailMessage objects
         raise SourceError(f"{name}: not an e-mail message")
     message = parsed

@@ -47,6 +47,13 @@ _MAX_LEAD_IN_WORDS = 12
 _WHOLE_LINK_RE = re.compile(r"\[(?:\*\*)?(?P<text>[^\[\]*]+?)(?:\*\*)?\]\((?P<url>[^\s()]+)\)")
 _WHOLE_BOLD_RE = re.compile(r"\*\*([^*]+)\*\*")
 _MAX_SPONSOR_SHARE = 0.5
+_DOMAIN_RE = re.compile(r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,12}(?:/\S*)?", re.IGNORECASE)
+_MAX_LABEL_WORDS = 4
+_MAX_LABEL_LINE_WORDS = 14
+_MAX_AD_SHARE = 0.25
+_MAX_AD_ROWS = 6
+_MAX_TAG_WORDS = 2
+_QUOTED_RE = re.compile(r"[\"“«„‘'].{20,}[\"”»“’']")
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,10 +201,49 @@ def _drop_chrome(root: lxml.html.HtmlElement) -> list[str]:
             continue
         text = _text(element)
         if text and is_sponsor_label(text[:80]) and len(text) / total < _MAX_SPONSOR_SHARE:
-            container = _sponsor_container(element, total)
-            removed.append(_text(container)[:60])
-            _drop(container)
+            for block in _sponsored_blocks(_sponsor_container(element, total), total):
+                removed.append(_text(block)[:60])
+                _drop(block)
     return removed
+
+
+def _sponsored_blocks(container: lxml.html.HtmlElement, total: int) -> list[lxml.html.HtmlElement]:
+    """What a sponsor's label stands for, as an editor sees it.
+
+    A block that starts with the label and carries the advertisement is the advertisement. A label alone
+    ("Tuesday's issue is presented by Gitpod") heads the rows under it, down to the next divider; a label at
+    the foot of a story ("Promoted by Gitpod") makes that story the advertisement.
+    """
+    label = _text(container)
+    if len(label.split()) > _MAX_LABEL_LINE_WORDS:
+        return [container]
+    host = next((a for a in container.iterancestors("div", "td") if len(_text(a)) > len(label)), None)
+    if host is not None and not _text(host).startswith(label) and len(_text(host)) / total < _MAX_AD_SHARE:
+        return [host]
+    row = next(container.iterancestors("tr"), None) if container.tag not in ("tr", "div") else container
+    row = container if row is None else row
+    blocks, size = [row], len(_text(row))
+    for sibling in row.itersiblings():
+        if not isinstance(sibling.tag, str) or _is_divider(sibling):
+            break
+        size += len(_text(sibling))
+        if size / total >= _MAX_AD_SHARE or len(blocks) > _MAX_AD_ROWS:
+            return [container]
+        blocks.append(sibling)
+    return blocks
+
+
+def _is_divider(element: lxml.html.HtmlElement) -> bool:
+    """A rule between blocks: ``<hr>``, a "divider" block or a text-less cell drawn as a top border."""
+    if _text(element):
+        return False
+    if element.tag == "hr" or any(True for _ in element.iter("hr")):
+        return True
+    return any(
+        "divider" in (node.get("class") or "").lower() or "border-top" in (node.get("style") or "")
+        for node in element.iter()
+        if isinstance(node.tag, str)
+    )
 
 
 def _sponsor_container(element: lxml.html.HtmlElement, total: int) -> lxml.html.HtmlElement:
@@ -227,7 +273,22 @@ def _blocks(root: lxml.html.HtmlElement) -> list[str]:
     for index in range(len(out) - 1):
         if out[index].startswith("# ") and out[index + 1].startswith("##"):
             out[index + 1] = out[index + 1].lstrip("#").strip()  # the subtitle under the title: a standfirst
-    return out
+    for index in range(len(out) - 1):
+        if _is_label(out[index]) and out[index + 1].startswith("### "):
+            out[index] = "## " + out[index][4:]  # "Articles" over the linked headlines of its cell: a section
+    return [
+        block
+        for index, block in enumerate(out)
+        if not (_is_label(block) and (index + 1 == len(out) or out[index + 1].startswith(("# ", "## "))))
+    ]  # a label with nothing left under it (its text was chrome: "Contribute", "Sponsor us")
+
+
+def _is_label(block: str) -> bool:
+    """A short bold line that is not a link ("### Announcements"): an e-mail's category label."""
+    if not block.startswith("### ") or "\n" in block or "](" in block:
+        return False
+    text = block[4:].strip()
+    return 0 < len(text.split()) <= _MAX_LABEL_WORDS and text[-1:] not in ".:!?"
 
 
 def _walk(element: lxml.html.HtmlElement, out: list[str]) -> None:
@@ -266,11 +327,20 @@ def _line(element: lxml.html.HtmlElement) -> str | None:
         return f"{'#' * level} {_linked_text(element)}"
     links = [a for a in element.iter("a") if _text(a)]
     words = len(text.split())
+    if links and _are_tags(element, links, text):
+        return None  # "Leadership Management" under a story: its tags
+    if _DOMAIN_RE.fullmatch(text):
+        return None  # "pointer.io" alone: the publisher's home link, not a headline
     if len(links) == 1 and _text(links[0]) == text and words <= _MAX_LINKED_HEADLINE_WORDS and text[-1] not in ".:":
         return f"### [{text}]({links[0].get('href') or ''})"
     bold = [b for b in element.iter("strong", "b") if _text(b)]
+    if _QUOTED_RE.fullmatch(text):
+        return text  # a quotation set in bold (the quote of the day) is text, not a headline
     if bold and _text(bold[0]) == text and words <= _MAX_BOLD_HEADLINE_WORDS:
         return f"### {_linked_text(element)}"
+    if bold and (linked := _linked_lead_in(element, bold[0], text)) is not None:
+        name, href = linked
+        return f"### [{name}]({href})\n\n{text[len(name) :].strip(' .:—–-')}"
     if bold and (lead := _lead_in(element, bold[0], text)) is not None and _opens_its_cell(element, text):
         return f"### {lead}\n\n{text[len(lead) :].strip(' .:')}"
     raw = _inline_markdown(element, outer=True)
@@ -283,7 +353,14 @@ def _line(element: lxml.html.HtmlElement) -> str | None:
 
 
 def _segment(markdown: str) -> str:
-    """One <br>-separated line of a cell: a whole link or bold line is a headline, anything else text."""
+    """One <br>-separated line of a cell: a whole link or bold line is a headline, anything else text.
+
+    A bare domain ("blog.jetbrains.com" under a link) credits the source: text of the item, not a headline.
+    """
+    if (match := _WHOLE_LINK_RE.fullmatch(markdown) or _WHOLE_BOLD_RE.fullmatch(markdown)) and _DOMAIN_RE.fullmatch(
+        (match.groupdict().get("text") or match[1]).strip()
+    ):
+        return (match.groupdict().get("text") or match[1]).strip()
     if match := _WHOLE_LINK_RE.fullmatch(markdown):
         words = match["text"].split()
         if len(words) <= _MAX_LINKED_HEADLINE_WORDS and match["text"].rstrip()[-1:] not in ".:":
@@ -301,6 +378,30 @@ def _lead_in(element: lxml.html.HtmlElement, bold: lxml.html.HtmlElement, text: 
     if lead[-1:] not in ".!?" or (element.text or "").strip():
         return None  # "Why it matters:" introduces a paragraph of its story; "A rescue at sea." heads an item
     return lead.rstrip(" .:")
+
+
+def _linked_lead_in(element: lxml.html.HtmlElement, bold: lxml.html.HtmlElement, text: str) -> tuple[str, str] | None:
+    """ "<p><a><b>Marimo</b></a><b>: </b>Reactive notebook for Python.</p>": a linked name and what it is."""
+    lead = _text(bold)
+    link = next((a for a in element.iter("a") if _text(a) == lead and a.get("href")), None)
+    if link is None or not text.startswith(lead) or len(lead.split()) > _MAX_LEAD_IN_WORDS:
+        return None
+    rest = text[len(lead) :]
+    if not rest.startswith((":", " —", " –", " - ")) or len(rest.strip(" :—–-").split()) < 2:
+        return None
+    return lead, str(link.get("href"))
+
+
+def _are_tags(element: lxml.html.HtmlElement, links: list[lxml.html.HtmlElement], text: str) -> bool:
+    """A line of one- or two-word links closing a story's cell, after its text: the story's tags."""
+    if sum(len(_text(a)) for a in links) < len(text.replace(" ", "")) or any(
+        len(_text(a).split()) > _MAX_TAG_WORDS for a in links
+    ):
+        return False
+    if any(isinstance(node.tag, str) and _text(node) for node in element.itersiblings()):
+        return False  # not the last line of its cell
+    return any(isinstance(node.tag, str) and len(_text(node).split()) > _MAX_LEAD_IN_WORDS for node in
+               element.itersiblings(preceding=True))  # fmt: skip
 
 
 def _opens_its_cell(element: lxml.html.HtmlElement, text: str) -> bool:

@@ -182,3 +182,38 @@ def test_an_editors_letter_is_the_teaser() -> None:
 def test_only_empty_binary_or_item_less_input_is_refused() -> None:
     with pytest.raises(ParseError, match="no items found"):
         parse_issue("The Real Russia. Today. Just a masthead\nFriday, January 7, 2022\n")
+
+
+def test_run_in_items_led_by_a_short_sentence_outside_a_briefs_section() -> None:
+    """Two paragraphs in a row led by a short sentence, under a section title that is no briefs', are two items."""
+    parsed = parse_issue(
+        "The Real Russia. Today. A headline\nMonday, February 1, 2021\n\nThe war in Ukraine\n\n"
+        "Checkmate, Navalny. Officials in St. Petersburg have banned a chess club from hosting the opposition "
+        "politician's supporters.\n\n"
+        "A new fine. The State Duma approved higher fines for protesters on Tuesday, in a vote of 350 to 20."
+    )
+    assert [(item.kind, item.title) for item in parsed.digest.items()] == [
+        (ItemKind.BRIEF, "Checkmate, Navalny"),
+        (ItemKind.BRIEF, "A new fine"),
+    ]
+
+
+def test_a_bold_lead_sentence_heads_an_item_even_alone() -> None:
+    parsed = parse_issue(
+        "# A headline\n\nMonday, February 1, 2021\n\n"
+        "**Checkmate, Navalny.** Officials in St. Petersburg have banned a chess club from hosting the opposition "
+        "politician's supporters."
+    )
+    assert [item.title for item in parsed.digest.items()] == ["Checkmate, Navalny"]
+
+
+def test_a_story_paragraph_or_a_greeting_led_by_a_short_sentence_stays_text() -> None:
+    parsed = parse_issue(
+        "The Real Russia. Today. A headline\nMonday, February 1, 2021\n\n"
+        "Howdy, folks. In the mailing below, we look at a court ruling and a new fine.\n\n"
+        "A court sends Navalny to prison\n\n"
+        "It was expected. A Moscow court replaced Navalny's suspended sentence with a real one on Tuesday.\n\n"
+        "He will appeal. His lawyers said they would take the case to the European Court of Human Rights."
+    )
+    assert [item.title for item in parsed.digest.items()] == ["A court sends Navalny to prison"]
+    assert parsed.digest.summary is not None and parsed.digest.summary.startswith("Howdy, folks.")

@@ -132,6 +132,25 @@ async def test_today_is_the_latest_issue_in_the_full_format_by_default(reading: 
     assert parts[0].keyboard is None  # the full format has everything; no buttons
 
 
+async def test_issues_go_out_under_newsletter_name_when_the_publisher_set_one(
+    db: Database, digests: DigestRepository, subscribers: SubscriberRepository, clock: ManualClock
+) -> None:
+    """NEWSLETTER_NAME names the briefing in every issue shown, whatever masthead the issue printed."""
+    await load(db, digests, OCT_11)
+    named = Reading(
+        digests=digests, subscribers=subscribers, broadcasts=BroadcastRepository(db), clock=clock,
+        searches=SearchMemory(), authors=AuthorDirectory(), newsletter="The Morning Wire",
+    )  # fmt: skip
+    shown = html(await named.today(CHAT))
+    assert "The Morning Wire" in shown and "This was Russia today" not in shown
+    plain = Reading(
+        digests=digests, subscribers=subscribers, broadcasts=BroadcastRepository(db), clock=clock,
+        searches=SearchMemory(), authors=AuthorDirectory(),
+    )  # fmt: skip
+    unnamed = html(await plain.today(CHAT))
+    assert "The Morning Wire" not in unnamed and "This was Russia today" in unnamed
+
+
 async def test_today_respects_format_sections_and_followed_authors(reading: Reading, db, digests, subscribers) -> None:
     [jan7] = await load(db, digests, JAN_7)
     await subscribe(subscribers, format=DigestFormat.HEADLINES, sections=[ItemKind.OPINION])
