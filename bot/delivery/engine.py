@@ -656,6 +656,7 @@ class DeliveryEngine:
         while True:
             await self._pacer.acquire(chat_id, shared=target.shared)
             await self._limiter.acquire()
+            self._pacer.sent(chat_id)
             try:
                 message_id = await self._sender.send(chat_id, part, thread_id=target.thread_id, silent=target.silent)
             except TelegramError as exc:

@@ -130,10 +130,12 @@ class ChatPacer:
         tokens, at = self._buckets.pop(chat_id, (float(self._burst), now))
         tokens = min(float(self._burst), tokens + (now - at) / self._interval)
         tokens -= 1.0
-        self._buckets[chat_id] = (tokens, now)
+        delay = 0.0 if tokens >= 0 else -tokens * self._interval
+        # The bucket as of when this message is planned to go (its debt paid by the wait), so that
+        # :meth:`sent` can move that moment on if the message went out later than planned.
+        self._buckets[chat_id] = (max(tokens, 0.0), now + delay)
         if len(self._buckets) > self._capacity:
             self._buckets.popitem(last=False)
-        delay = 0.0 if tokens >= 0 else -tokens * self._interval
         if shared:
             delay = self._reserve_minute(chat_id, now, delay)
         return delay
@@ -151,6 +153,15 @@ class ChatPacer:
         while len(slots) > self._per_minute:
             slots.popleft()
         return at - now
+
+    def sent(self, chat_id: int) -> None:
+        """The message reserved last for ``chat_id`` goes out now: a wait after its turn (for an overall
+        slot) is not rest for the chat, so the bucket refills only from now. Without this, a burst held
+        back by the overall rate reached Telegram late and bunched with the next message (a 429)."""
+        entry = self._buckets.get(chat_id)
+        now = self._clock()
+        if entry is not None and now > entry[1]:
+            self._buckets[chat_id] = (entry[0], now)
 
     async def acquire(self, chat_id: int, *, shared: bool = False) -> None:
         delay = self.reserve(chat_id, shared=shared)

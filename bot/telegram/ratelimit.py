@@ -62,6 +62,8 @@ class BudgetRateLimiter(BaseRateLimiter[int]):
                     # Telegram's group and channel ids are negative: 20 messages a minute there.
                     await self._budget.pacer.acquire(chat_id, shared=chat_id < 0)
                 await self._budget.limiter.acquire_first()
+                if isinstance(chat_id, int):
+                    self._budget.pacer.sent(chat_id)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

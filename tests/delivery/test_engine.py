@@ -315,3 +315,17 @@ async def test_a_broadcast_logs_when_it_starts_and_finishes(rig: Rig, caplog: py
     lines = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
     assert f"broadcast #{draft.broadcast.id} started by editor 9001: 3 recipients" in lines
     assert f"broadcast #{draft.broadcast.id} finished: sent to 3 of 3 readers, 0 blocked, 0 failed" in lines
+
+
+async def test_many_readers_of_a_long_issue_draw_no_flood_limit(rig: Rig) -> None:
+    """Each chat's burst is often held back by the overall rate (30/s for 30 readers of several parts):
+    the chat's pacing counts from when a part was sent, so the next part never bunches with it."""
+    readers = range(1, 31)
+    await rig.readers(*readers, fmt=Format.FULL)
+    await rig.services.deliveries.enqueue_active(rig.digest_id)
+    rig.server.set_limits(FloodLimits(per_chat_burst=1))  # no burst: every part waits for its chat's second
+    await run(rig.engine(rate=30, concurrency=30, chat_burst=1))
+    parts = len(rig.received(1))
+    assert parts > 1, "the issue takes more messages than a chat's burst"
+    assert all(len(rig.received(chat_id)) == parts for chat_id in readers)
+    assert rig.server.stats().flood_rejections == 0

@@ -122,3 +122,16 @@ def test_a_private_chat_is_not_counted_per_minute() -> None:
     for _ in range(30):
         clock.now += pacer.reserve(42)
     assert clock.now - 100.0 == pytest.approx(27 * 1.1), "one a second, no minute window"
+
+
+def test_time_spent_waiting_for_the_overall_rate_is_not_rest_for_the_chat() -> None:
+    """A message that waited for an overall slot after its chat's turn went out later than planned: its
+    chat's bucket counts from when it was sent, so the next message keeps its distance from it."""
+    clock = FakeClock()
+    pacer = ChatPacer(interval=1.0, burst=3, clock=clock)
+    for _ in range(3):  # a burst reserved at once, sent a second later (a busy overall rate)
+        assert pacer.reserve(7) == 0.0
+    clock.now += 1.0
+    for _ in range(3):
+        pacer.sent(7)
+    assert pacer.reserve(7) == pytest.approx(1.0), "three went out just now: the fourth waits a full interval"
