@@ -1,5 +1,5 @@
 """Reader commands: /today, /digest, /archive, /stories, /story, /opinions, /opinion, /authors, /search,
-/latest, plain text as a search, and ``/start <payload>`` deep links.
+/latest, plain text (an author's pieces on a topic, or a search), and ``/start <payload>`` deep links.
 
 Each handler parses its command, asks :class:`bot.features.reading.Reading` for the answer and sends it; buttons
 and inline mode live in :mod:`handlers.reading_callbacks` and :mod:`handlers.inline`.
@@ -51,7 +51,8 @@ async def archive(update: Update, context: BriefingContext) -> None:
 
 async def stories(update: Update, context: BriefingContext) -> None:
     if (chat_id := _chat(update)) is not None:
-        await reply(context, chat_id, await Reading.of(context.services).items(ItemKind.STORY))
+        answer = await Reading.of(context.services).items(ItemKind.STORY, _argument(context), chat_id)
+        await reply(context, chat_id, answer)
 
 
 async def story(update: Update, context: BriefingContext) -> None:
@@ -61,7 +62,8 @@ async def story(update: Update, context: BriefingContext) -> None:
 
 async def opinions(update: Update, context: BriefingContext) -> None:
     if (chat_id := _chat(update)) is not None:
-        await reply(context, chat_id, await Reading.of(context.services).items(ItemKind.OPINION))
+        answer = await Reading.of(context.services).items(ItemKind.OPINION, _argument(context), chat_id)
+        await reply(context, chat_id, answer)
 
 
 async def opinion(update: Update, context: BriefingContext) -> None:
@@ -85,12 +87,12 @@ async def latest(update: Update, context: BriefingContext) -> None:
 
 
 async def search_text(update: Update, context: BriefingContext) -> None:
-    """A plain message in a private chat is a search: readers type what they are looking for."""
+    """A plain message in a private chat: an author's pieces on a topic ("trenin nato"), or a search."""
     message = update.effective_message
     chat = update.effective_chat
     if message is None or chat is None or not message.text:
         return
-    await reply(context, chat.id, await Reading.of(context.services).search(message.text))
+    await reply(context, chat.id, await Reading.of(context.services).text(chat.id, message.text))
 
 
 async def open_start_payload(update: Update, context: BriefingContext, payload: str) -> None:

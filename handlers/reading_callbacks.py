@@ -1,4 +1,5 @@
-"""The reading buttons: open an item or an issue, step Back/Next, turn archive and search pages.
+"""The reading buttons: open an item or an issue, step Back/Next, turn archive, search, found-pieces and
+author pages, and Follow/Unfollow on an author's page.
 
 Only data that decodes to one of these actions reaches this handler (see :func:`is_reading_button`);
 anything else falls through to the catch-all in :mod:`handlers.common`, which answers politely.
@@ -13,14 +14,26 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from bot.features.reading import Reading, reads_in_place
+from bot.features.subscription import NotSubscribed, Subscriptions
 from bot.render import replies
-from bot.render.callbacks import ArchivePage, Noop, OpenItem, OpenOverview, SearchPage, decode
+from bot.render.callbacks import (
+    ArchivePage,
+    AuthorFollow,
+    AuthorPage,
+    AuthorsPage,
+    FindPage,
+    Noop,
+    OpenItem,
+    OpenOverview,
+    SearchPage,
+    decode,
+)
 from bot.telegram.context import BriefingApplication, BriefingContext
 from bot.telegram.messages import edit_rendered, send_paced
 
 logger = logging.getLogger(__name__)
 
-READING_ACTIONS = (OpenItem, OpenOverview, ArchivePage, SearchPage, Noop)
+READING_ACTIONS = (OpenItem, OpenOverview, ArchivePage, SearchPage, FindPage, AuthorsPage, AuthorPage, Noop)
 
 
 def is_reading_button(data: object) -> bool:
@@ -53,6 +66,33 @@ async def press(update: Update, context: BriefingContext) -> None:
     await send_paced(context.bot, chat_id, answer.messages, context.services.reply_pacer, thread_id=context.topic)
 
 
+async def follow_from_author_page(update: Update, context: BriefingContext) -> None:
+    """Follow or Unfollow on an author's page: the page is shown again with the other button."""
+    query = update.callback_query
+    chat_id = update.effective_chat.id if update.effective_chat else None
+    if query is None or chat_id is None:
+        return
+    action = decode(query.data)
+    if not isinstance(action, AuthorFollow):
+        await query.answer(replies.STALE_BUTTON)
+        return
+    try:
+        found = await Subscriptions(context.services).set_following(chat_id, action.author, action.follow)
+    except NotSubscribed:
+        await query.answer(replies.FOLLOW_NEEDS_START, show_alert=True)
+        return
+    page = await Reading.of(context.services).author_page(chat_id, action.author, action.page) if found else None
+    if page is None:
+        await query.answer(replies.AUTHOR_GONE, show_alert=True)
+        return
+    await query.answer(replies.FOLLOWED if action.follow else replies.UNFOLLOWED)
+    if isinstance(query.message, Message):
+        try:
+            await edit_rendered(query.message, page)
+        except BadRequest as exc:
+            logger.info("could not edit message %s in chat %s: %s", query.message.message_id, chat_id, exc)
+
+
 def _buttons(message: Message) -> list[tuple[str, str | None]]:
     markup = message.reply_markup
     if markup is None:
@@ -66,3 +106,4 @@ def _buttons(message: Message) -> list[tuple[str, str | None]]:
 
 def register(app: BriefingApplication) -> None:
     app.add_handler(CallbackQueryHandler(press, pattern=is_reading_button))
+    app.add_handler(CallbackQueryHandler(follow_from_author_page, pattern=f"^{AuthorFollow.tag}:"))

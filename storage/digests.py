@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -319,6 +319,35 @@ class DigestRepository:
             )
         return _stored_digest(row, sections, items)
 
+    async def get_many(self, digest_ids: Collection[int]) -> dict[int, StoredDigest]:
+        """Several issues at once (inline mode shows pieces from up to ten), by id; missing ids are left
+        out. Three queries in one snapshot, however many issues: one :meth:`get` each cost 20 ms for twenty."""
+        ids = json.dumps(sorted(set(digest_ids)))
+        async with self._db.snapshot():
+            rows = await self._db.fetchall("SELECT * FROM digests WHERE id IN (SELECT value FROM json_each(?))", (ids,))
+            sections = await self._db.fetchall(
+                "SELECT id, digest_id, title FROM sections WHERE digest_id IN (SELECT value FROM json_each(?)) "
+                "ORDER BY digest_id, position",
+                (ids,),
+            )
+            items = await self._db.fetchall(
+                """
+                SELECT digest_id, section_id, kind, title, author, read_minutes, words, body, link, emoji
+                FROM items WHERE digest_id IN (SELECT value FROM json_each(?)) ORDER BY digest_id, position
+                """,
+                (ids,),
+            )
+        sections_of: dict[int, list[sqlite3.Row]] = {}
+        for section in sections:
+            sections_of.setdefault(section["digest_id"], []).append(section)
+        items_of: dict[int, list[sqlite3.Row]] = {}
+        for item in items:
+            items_of.setdefault(item["digest_id"], []).append(item)
+        return {
+            row["id"]: _stored_digest(row, sections_of.get(row["id"], []), items_of.get(row["id"], []))
+            for row in rows
+        }
+
     async def announce_today(self, digest_id: int) -> bool:
         """Make a published issue today's digest whatever its date (an editor's decision); False if none."""
         changes = await self._db.execute(
@@ -459,8 +488,13 @@ class DigestRepository:
 
     # --- authors ----------------------------------------------------------------------------------
 
-    async def items_by_author(self, author: str, limit: int = 10) -> list[AuthoredItem]:
-        """Published items by an author, newest first; ``author`` may be a printed name or a key."""
+    async def items_by_author(
+        self, author: str, limit: int = 10, offset: int = 0, *, kinds: Collection[ItemKind] | None = None
+    ) -> list[AuthoredItem]:
+        """Published items by an author, newest first; ``author`` may be a printed name or a key.
+
+        ``kinds`` keeps only items of those kinds (an author page lists stories and opinions).
+        """
         key = author_key(author)
         if key is None:
             return []
@@ -468,11 +502,12 @@ class DigestRepository:
             """
             SELECT i.digest_id, d.issue_date, i.position, i.kind, i.title, i.author, i.link, i.read_minutes
             FROM items i JOIN digests d ON d.id = i.digest_id
-            WHERE i.author_key = ? AND d.status = 'published'
+            WHERE i.author_key = :key AND d.status = 'published'
+              AND (:kinds IS NULL OR i.kind IN (SELECT value FROM json_each(:kinds)))
             ORDER BY d.issue_date DESC, i.digest_id DESC, i.position
-            LIMIT ?
+            LIMIT :limit OFFSET :offset
             """,
-            (key, limit),
+            {"key": key, "kinds": _kinds_json(kinds), "limit": limit, "offset": offset},
         )
         return [
             AuthoredItem(
@@ -487,6 +522,22 @@ class DigestRepository:
             )
             for row in rows
         ]
+
+    async def count_by_author(self, author: str, *, kinds: Collection[ItemKind] | None = None) -> int:
+        """How many published items :meth:`items_by_author` has to page through."""
+        key = author_key(author)
+        if key is None:
+            return 0
+        return int(
+            await self._db.fetchval(
+                """
+                SELECT count(*) FROM items i JOIN digests d ON d.id = i.digest_id
+                WHERE i.author_key = :key AND d.status = 'published'
+                  AND (:kinds IS NULL OR i.kind IN (SELECT value FROM json_each(:kinds)))
+                """,
+                {"key": key, "kinds": _kinds_json(kinds)},
+            )
+        )
 
     async def authors(self) -> list[AuthorStat]:
         """Everyone with a byline in a published issue, most prolific first."""
@@ -508,11 +559,21 @@ class DigestRepository:
 
     # --- search -----------------------------------------------------------------------------------
 
-    async def search(self, query: str, limit: int = 10, offset: int = 0) -> SearchPage:
+    async def search(
+        self,
+        query: str,
+        limit: int = 10,
+        offset: int = 0,
+        *,
+        kinds: Collection[ItemKind] | None = None,
+        author_keys: Collection[str] | None = None,
+    ) -> SearchPage:
         """Published items matching all words of ``query``, best first (bm25; titles weigh most).
 
         Any text is accepted: see :mod:`storage.fts`. Text without a searchable word (empty, only
-        punctuation or emoji) gives an empty page rather than an error.
+        punctuation or emoji) gives an empty page rather than an error. ``kinds`` keeps only items of
+        those kinds ("opinions about NATO"), ``author_keys`` only items by those authors (keys as
+        :func:`bot.rules.authors.author_key` makes them).
 
         The order is exactly ``ORDER BY score, issue_date DESC, position``, but it is not asked of SQLite
         in one query: common words match thousands of items over years of issues, and joining every
@@ -524,20 +585,27 @@ class DigestRepository:
         match = fts_query(query)
         if match is None:
             return SearchPage(total=0, hits=(), limit=limit, offset=offset)
-        params = {"match": match, "title": _BM25_WEIGHTS[0], "author": _BM25_WEIGHTS[1], "body": _BM25_WEIGHTS[2]}
+        params: dict[str, object] = {
+            "match": match,
+            "title": _BM25_WEIGHTS[0],
+            "author": _BM25_WEIGHTS[1],
+            "body": _BM25_WEIGHTS[2],
+        }
+        scope = _scope(kinds, author_keys, params)
         snippet = {"start": SNIPPET_START, "end": SNIPPET_END, "ellipsis": SNIPPET_ELLIPSIS, "tokens": SNIPPET_TOKENS}
         async with self._db.snapshot():
-            total = int(await self._db.fetchval(_SEARCH_COUNT, {"match": match}))
+            total = int(await self._db.fetchval(_SEARCH_COUNT.format(scope=scope), params))
             wanted = offset + limit
             if total <= offset or limit <= 0:
                 return SearchPage(total=total, hits=(), limit=limit, offset=offset)
-            ranked = await self._db.fetchall(_SEARCH_RANKED, {**params, "n": wanted + _SEARCH_TIE_SLACK})
+            ranked_sql, at_most_sql = _SEARCH_RANKED.format(scope=scope), _SEARCH_AT_MOST.format(scope=scope)
+            ranked = await self._db.fetchall(ranked_sql, {**params, "n": wanted + _SEARCH_TIE_SLACK})
             if not ranked:
                 return SearchPage(total=total, hits=(), limit=limit, offset=offset)
             threshold = ranked[min(wanted, len(ranked)) - 1]["score"]
             if len(ranked) == wanted + _SEARCH_TIE_SLACK and ranked[-1]["score"] <= threshold:
                 # Ties run past the slack (copies of one text): fetch every match scoring that well.
-                ranked = await self._db.fetchall(_SEARCH_AT_MOST, {**params, "threshold": threshold})
+                ranked = await self._db.fetchall(at_most_sql, {**params, "threshold": threshold})
             scores = {row["id"]: row["score"] for row in ranked if row["score"] <= threshold}
             skip = offset
             if len(scores) > _SEARCH_SNIPPETS_AT_ONCE:
@@ -570,12 +638,14 @@ _DAY = "coalesce(digest_day, issue_date)"
 _HIDDEN_ITEMS = "SELECT i.id FROM digests d JOIN items i ON i.digest_id = d.id WHERE d.status <> 'published'"
 """Items readers may not find: drafts and withdrawn issues are few, so excluding them is a small set."""
 
-_SEARCH_COUNT = f"SELECT count(*) FROM items_fts WHERE items_fts MATCH :match AND rowid NOT IN ({_HIDDEN_ITEMS})"
+_SEARCH_COUNT = (
+    f"SELECT count(*) FROM items_fts WHERE items_fts MATCH :match AND rowid NOT IN ({_HIDDEN_ITEMS}){{scope}}"
+)
 
 _SEARCH_RANKED = f"""
 SELECT rowid AS id, bm25(items_fts, :title, :author, :body) AS score
 FROM items_fts
-WHERE items_fts MATCH :match AND rowid NOT IN ({_HIDDEN_ITEMS})
+WHERE items_fts MATCH :match AND rowid NOT IN ({_HIDDEN_ITEMS}){{scope}}
 ORDER BY score
 LIMIT :n
 """
@@ -583,9 +653,25 @@ LIMIT :n
 _SEARCH_AT_MOST = f"""
 SELECT rowid AS id, bm25(items_fts, :title, :author, :body) AS score
 FROM items_fts
-WHERE items_fts MATCH :match AND rowid NOT IN ({_HIDDEN_ITEMS})
+WHERE items_fts MATCH :match AND rowid NOT IN ({_HIDDEN_ITEMS}){{scope}}
   AND bm25(items_fts, :title, :author, :body) <= :threshold
 """
+
+def _scope(kinds: Collection[ItemKind] | None, author_keys: Collection[str] | None, params: dict[str, object]) -> str:
+    """The ``{scope}`` of the search queries: a filter on the matches' ids, and its parameters (added to
+    ``params``). The unary ``+`` keeps the id list from FTS5, as in ``_SEARCH_DETAILS``; the ids come from
+    the ``items_kind`` index alone."""
+    conditions = []
+    if kinds is not None:
+        conditions.append("kind IN (SELECT value FROM json_each(:kinds))")
+        params["kinds"] = _kinds_json(kinds)
+    if author_keys is not None:
+        conditions.append("author_key IN (SELECT value FROM json_each(:author_keys))")
+        params["author_keys"] = json.dumps(list(author_keys))
+    if not conditions:
+        return ""
+    return f" AND +rowid IN (SELECT id FROM items WHERE {' AND '.join(conditions)})"
+
 
 _SEARCH_ORDER = """
 SELECT i.id, d.issue_date, i.position
@@ -607,6 +693,10 @@ _SEARCH_TIE_SLACK = 16
 """Candidates ranked beyond the page, so that items tied with its last one are still compared."""
 _SEARCH_SNIPPETS_AT_ONCE = 64
 """Up to this many candidates get their snippets in one go; more are sorted first (see :meth:`search`)."""
+
+
+def _kinds_json(kinds: Collection[ItemKind] | None) -> str | None:
+    return None if kinds is None else json.dumps([ItemKind(kind).value for kind in kinds])
 
 
 def _search_order(score: float, issue_date: str | None, position: int) -> tuple[float, bool, int, int]:

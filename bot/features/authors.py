@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.render.callbacks import author_token
 from bot.rules.authors import AuthorIndex
 from storage import AuthorStat, DigestRepository
 
@@ -19,11 +20,19 @@ class AuthorDirectory:
         self._version: tuple[int, int] | None = None
         self._rows: tuple[AuthorStat, ...] = ()
         self._index = AuthorIndex(())
+        self._by_token: dict[str, AuthorStat] = {}
 
     async def load(self, digests: DigestRepository) -> tuple[tuple[AuthorStat, ...], AuthorIndex]:
         version = await digests.version()
         if version != self._version:
             rows = tuple(await digests.authors())
             # Two tasks may rebuild at once; both build the same thing, and the last one is kept.
-            self._rows, self._index, self._version = rows, AuthorIndex(rows), version
+            by_token = {author_token(row.key): row for row in rows}
+            self._rows, self._index, self._by_token, self._version = rows, AuthorIndex(rows), by_token, version
         return self._rows, self._index
+
+    async def by_token(self, digests: DigestRepository, token: str) -> AuthorStat | None:
+        """The author a button names (:func:`bot.render.callbacks.author_token` of their key), or None when
+        the archive no longer has them."""
+        await self.load(digests)
+        return self._by_token.get(token)

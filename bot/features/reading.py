@@ -23,7 +23,21 @@ from bot.digest.model import Digest, Item, ItemKind
 from bot.features.authors import AuthorDirectory
 from bot.render import replies
 from bot.render import texts as render_texts
-from bot.render.callbacks import Action, ArchivePage, Noop, OpenItem, OpenOverview, SearchPage, decode, encode
+from bot.render.callbacks import (
+    Action,
+    ArchivePage,
+    AuthorFollow,
+    AuthorPage,
+    AuthorsPage,
+    FindPage,
+    Noop,
+    OpenItem,
+    OpenOverview,
+    SearchPage,
+    author_token,
+    decode,
+    encode,
+)
 from bot.render.digest import (
     OPENABLE,
     item_at,
@@ -35,11 +49,19 @@ from bot.render.digest import (
 )
 from bot.render.keyboard import Button, Keyboard, label
 from bot.render.message import RenderedMessage, message, messages
-from bot.render.pages import render_archive_page, render_authors, render_search_page
+from bot.render.pages import (
+    render_archive_page,
+    render_author_page,
+    render_authors,
+    render_notice,
+    render_pieces,
+    render_search_page,
+)
 from bot.rules.authors import AuthorMatch, author_key
 from bot.rules.clock import Clock
 from bot.rules.dates import parse_date_phrase
 from bot.rules.preferences import Format
+from bot.rules.queries import ReadQuery, read_query
 from bot.rules.searches import SearchMemory, normalize_query
 from storage import (
     BroadcastRepository,
@@ -49,6 +71,7 @@ from storage import (
     StoredDigest,
     SubscriberRepository,
 )
+from storage import SearchPage as SearchResults
 
 if TYPE_CHECKING:
     from bot.features.services import Services
@@ -56,14 +79,30 @@ if TYPE_CHECKING:
 ARCHIVE_PAGE_SIZE = 8
 SEARCH_PAGE_SIZE = 5
 """Search results per page: five snippets of up to 300 characters still read as one screen."""
-INLINE_LIMIT = 20
-"""Inline results offered at most (Telegram allows 50); each is a whole rendered item, so fewer is faster."""
+INLINE_LIMIT = 10
+"""Inline results offered at most (Telegram allows 50). Each is a whole rendered item from its own issue,
+so each costs an issue to load and a piece to render: twenty took 20 ms of CPU over five years of issues,
+and the picker shows only the first few without scrolling."""
 AUTHOR_CHOICES = 5
+FOUND_PAGE_SIZE = 5
+"""Pieces per page when looking by author or topic: five lines of author, title and date."""
+AUTHORS_PAGE_SIZE = 10
+AUTHOR_PAGE_SIZE = 5
 
 _NUMBER = re.compile(r"#?(\d{1,4})\.?", re.ASCII)
 _DEEP_LINK = re.compile(r"(issue)-(\d{4}-\d{2}-\d{2})|(story|opinion)-(\d{4}-\d{2}-\d{2})-(\d{1,4})", re.ASCII)
+_DEEP_FIND = re.compile(r"(story|opinion)-([A-Za-z][A-Za-z0-9_]{0,56})", re.ASCII)
+"""A deep link that finds (Telegram allows 64 characters of ``A-Za-z0-9_-``): words start with a letter,
+so that a malformed dated link ("opinion-2022-01-07") is never taken for words."""
 _WORD = re.compile(r"[^\W_]")
 _COMMAND_KINDS = {ItemKind.STORY: "story", ItemKind.OPINION: "opinion"}
+_SCOPES: dict[str, tuple[ItemKind, ...]] = {
+    "o": (ItemKind.OPINION,),
+    "s": (ItemKind.STORY,),
+    "p": (ItemKind.OPINION, ItemKind.STORY),
+}
+"""What a :class:`~bot.render.callbacks.FindPage` looks among; "p" is plain text and inline mode."""
+_PIECES = _SCOPES["p"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +158,13 @@ def reads_in_place(action: Action, buttons: Sequence[tuple[str, str | None]]) ->
     the issue" brings it back). An item or issue opened from a numbered list (stories, search results,
     the archive) arrives as a new message, so that the list stays where the reader left it.
     """
-    if isinstance(action, ArchivePage | SearchPage):
+    if isinstance(action, ArchivePage | SearchPage | FindPage | AuthorsPage):
         return True
+    if isinstance(action, AuthorPage):
+        # Turning the pages of an author (a message with their Follow button) replaces them; an author
+        # opened from the listing or a "Did you mean" comes as a new message, so that the listing stays.
+        pressed = [decode(data) for _, data in buttons if data is not None]
+        return any(isinstance(other, AuthorFollow) and other.author == action.author for other in pressed)
     if not isinstance(action, OpenItem | OpenOverview):
         return False
     if any(text == render_texts.BACK_TO_ISSUE for text, _ in buttons):
@@ -268,63 +312,163 @@ class Reading:
 
     # --- stories and opinions -----------------------------------------------------------------------
 
-    async def items(self, kind: ItemKind) -> list[RenderedMessage]:
-        """``/stories``, ``/opinions``: today's items of one kind, numbered."""
+    async def items(self, kind: ItemKind, text: str = "", chat_id: int | None = None) -> list[RenderedMessage]:
+        """``/stories``, ``/opinions``: today's items of one kind, numbered; with words (``/opinions
+        kazakhstan``), the archive's pieces of that kind on the topic, or by the author named."""
+        if " ".join(text.split()):
+            return await self.find(chat_id, (kind,), text)
         stored = await self._digests.latest_published()
         if stored is None:
             return [message(replies.NO_ISSUE_YET)]
         return render_item_list(kind, stored.digest, digest_id=stored.id)
 
     async def story(self, chat_id: int | None, text: str) -> list[RenderedMessage]:
-        """``/story N``; without a number, the list of stories."""
-        return await self._numbered(chat_id, ItemKind.STORY, text)
+        """``/story N``; without a number, the list of stories; with words, stories on that topic."""
+        text = " ".join(text.split())
+        if not text or _NUMBER.fullmatch(text):
+            return await self._numbered(chat_id, ItemKind.STORY, text)
+        return await self.find(chat_id, (ItemKind.STORY,), text)
 
     async def opinion(self, chat_id: int | None, text: str) -> list[RenderedMessage]:
-        """``/opinion 2`` or ``/opinion trenin``: by number in today's issue, or by author.
+        """``/opinion 2``, ``/opinion trenin``, ``/opinion nato``, ``/opinion trenin nato``.
 
-        The name is matched against every author in the archive (forgiving: see
-        :class:`bot.rules.authors.AuthorIndex`). Among the authors it may mean, one with a piece in today's
-        issue wins; otherwise the reader learns when that author last wrote, with a button to read it.
+        A number is an opinion of today's issue. Otherwise the words are read by
+        :func:`bot.rules.queries.read_query`: an author (matched against every author in the archive,
+        forgivingly: see :class:`bot.rules.authors.AuthorIndex`), a topic, or both; see :meth:`find`.
         """
         text = " ".join(text.split())
         if not text or _NUMBER.fullmatch(text):
             return await self._numbered(chat_id, ItemKind.OPINION, text)
-        stored = await self._digests.latest_published()
-        if stored is None:
+        if await self._digests.count() == 0:
             return [message(replies.NO_ISSUE_YET)]
-        _, index = await self._authors.load(self._digests)
-        matches = index.match(text, limit=AUTHOR_CHOICES)
-        if not matches:
-            return [message(replies.unknown_author(text))]
-        keys = {match.key for match in matches}
-        today = [
-            (position, item)
-            for position, item in enumerate(stored.digest.items())
-            if item.kind in OPENABLE and author_key(item.author) in keys
-        ]
-        if len({author_key(item.author) for _, item in today}) > 1:
-            buttons = tuple((_open_button(stored.id, position, item, with_author=True),) for position, item in today)
+        return await self.find(chat_id, (ItemKind.OPINION,), text)
+
+    async def find(self, chat_id: int | None, kinds: Sequence[ItemKind], text: str) -> list[RenderedMessage]:
+        """Pieces of ``kinds`` by the author and/or on the topic that ``text`` names.
+
+        * An author alone: their piece in today's issue if there is one (several authors with one there:
+          a choice), otherwise the author's page (several authors the name may mean: a choice).
+        * An author and a topic: the author's pieces on it; one opens at once, several are listed.
+        * A topic alone: the archive's pieces on it, best match first, most recent first among equals,
+          always as a list (the reader asked what there is), with "Did you mean …?" when a word of it
+          is close to an author's name.
+        """
+        query = read_query(text, (await self._authors.load(self._digests))[1], limit=AUTHOR_CHOICES)
+        kind = _COMMAND_KINDS.get(kinds[0], "opinion") if len(kinds) == 1 else "opinion"
+        if not query.topic:
+            if not query.authors:
+                return [message(replies.nothing_to_find(kind))]
+            return await self._by_author(chat_id, query)
+        found = await self._found_page(chat_id, kinds, query, 1)
+        if found is not None:
+            return found
+        if query.authors:
+            # The author wrote nothing on the topic: say so, and show what they did write.
+            author = query.authors[0]
+            note = render_texts.nothing_by_on(author.name, query.topic_label)
+            page = await self.author_page(chat_id, author_token(author.key), 1, note=note)
+            if page is not None:
+                return [page]
+        return [self._nothing_on(kinds, query)]
+
+    async def _found_page(
+        self, chat_id: int | None, kinds: Sequence[ItemKind], query: ReadQuery, page: int, *, open_single: bool = True
+    ) -> list[RenderedMessage] | None:
+        """Page ``page`` of the pieces ``query`` finds; None when it finds none. An author's single piece on
+        the topic opens at once (``open_single``)."""
+        authors = [match.key for match in query.authors] or None
+
+        async def search(page: int) -> SearchResults:
+            offset = (page - 1) * FOUND_PAGE_SIZE
+            return await self._digests.search(
+                query.topic_query, FOUND_PAGE_SIZE, offset, kinds=kinds, author_keys=authors
+            )
+
+        result = await search(page)
+        if result.total == 0:
+            return None
+        pages = max(1, math.ceil(result.total / FOUND_PAGE_SIZE))
+        if page > pages:
+            # An old button after the archive changed: the last page rather than an empty one.
+            page = pages
+            result = await search(page)
+        if authors and open_single and result.total == 1:
+            [hit] = result.hits
+            stored = await self._digests.get(hit.digest_id)
+            if stored is not None:
+                return await self._read(stored, hit.position, await self.view(chat_id))
+        query_id = self._searches.remember(query.text, self._clock.now())
+        scope = _scope(kinds)
+
+        def turn(number: int) -> Action:
+            return FindPage(scope, number, query_id)
+
+        # One author in the heading; several a name may mean ("dmitry nato") are named on each line.
+        author = query.authors[0].name if len(query.authors) == 1 else None
+        extra = [] if query.suggestion is None else [_suggestion_button(query.suggestion)]
+        heading = render_texts.found_heading(kinds, query.topic_label, author)
+        return [render_pieces(heading, result.hits, page, pages, turn, with_author=author is None, extra=extra)]
+
+    def _nothing_on(self, kinds: Sequence[ItemKind], query: ReadQuery) -> RenderedMessage:
+        as_name = len(query.topic) == 1 and not query.topic[0].phrase
+        text = render_texts.nothing_on(kinds, query.topic_label, as_name=as_name)
+        if query.suggestion is None:
+            return render_notice(text)
+        suggestion = query.suggestion
+        return render_notice(f"{text} {render_texts.did_you_mean(suggestion.name)}", [_suggestion_button(suggestion)])
+
+    async def find_page(self, scope: str, query_id: str, page: int) -> RenderedMessage | None:
+        """Another page of a remembered :meth:`find`; None when the query has expired."""
+        text = self._searches.recall(query_id, self._clock.now())
+        if text is None:
+            return None
+        query = read_query(text, (await self._authors.load(self._digests))[1], limit=AUTHOR_CHOICES)
+        kinds = _SCOPES[scope]
+        found = await self._found_page(None, kinds, query, page, open_single=False) if query.topic else None
+        return found[0] if found else self._nothing_on(kinds, query)
+
+    async def _by_author(self, chat_id: int | None, query: ReadQuery) -> list[RenderedMessage]:
+        """An author named without a topic: today's piece by them, or their page."""
+        matches = list(query.authors)
+        text = " ".join(query.author_words)
+        stored = await self._digests.latest_published()
+        if stored is not None:
+            keys = {match.key for match in matches}
+            today = [
+                (position, item)
+                for position, item in enumerate(stored.digest.items())
+                if item.kind in OPENABLE and author_key(item.author) in keys
+            ]
+            if len({author_key(item.author) for _, item in today}) > 1:
+                choices = [_open_button(stored.id, position, item, with_author=True) for position, item in today]
+                return [message(replies.author_choices(text), Keyboard(tuple((choice,) for choice in choices)))]
+            if today:
+                today.sort(key=lambda pair: pair[1].kind is not ItemKind.OPINION)
+                view = await self.view(chat_id)
+                return await self._read(stored, today[0][0], view)
+        if len(matches) > 1:
+            # Several authors the name may mean, none in today's issue: their pages to choose from.
+            buttons = tuple(
+                (Button(label(f"{match.name} — {render_texts.pieces(match.count)}"), data=_author_page_data(match)),)
+                for match in matches
+            )
             return [message(replies.author_choices(text), Keyboard(buttons))]
-        if today:
-            today.sort(key=lambda pair: pair[1].kind is not ItemKind.OPINION)
-            view = await self.view(chat_id)
-            return await self._read(stored, today[0][0], view)
-        return await self._elsewhere(text, matches)
+        note = render_texts.nothing_today_from(matches[0].name)
+        page = await self.author_page(chat_id, author_token(matches[0].key), 1, note=note)
+        return [page] if page is not None else [message(replies.unknown_author(text))]
 
     async def _numbered(self, chat_id: int | None, kind: ItemKind, text: str) -> list[RenderedMessage]:
+        """``/story 2`` (``text`` matches ``_NUMBER``), or the list of today's items of ``kind`` (empty)."""
         stored = await self._digests.latest_published()
         if stored is None:
             return [message(replies.NO_ISSUE_YET)]
-        text = text.strip()
-        if not text:
+        match = _NUMBER.fullmatch(text)
+        if match is None:
             return render_item_list(kind, stored.digest, digest_id=stored.id)
         positions = _positions(stored.digest, kind)
         command_kind = _COMMAND_KINDS[kind]
-        match = _NUMBER.fullmatch(text)
         if not positions:
             return [message(replies.no_items_of_kind(command_kind))]
-        if match is None:
-            return [message(replies.not_an_item_number(command_kind, text, len(positions)))]
         number = int(match[1])
         if not 1 <= number <= len(positions):
             return [message(replies.item_number_out_of_range(command_kind, number, len(positions)))]
@@ -337,37 +481,34 @@ class Reading:
             await self._opens.record(stored.id, position)
         return render_item(stored.digest, stored.id, position, kinds=view.kinds)
 
-    async def _elsewhere(self, text: str, matches: list[AuthorMatch]) -> list[RenderedMessage]:
-        """Authors with nothing in today's issue: when the one meant last wrote, or a choice of several."""
-        if len(matches) > 1:
-            buttons = []
-            for match in matches:
-                latest = await self._latest_piece(match)
-                if latest is not None:
-                    buttons.append((Button(label(f"{match.name}: {latest.title}"), data=latest.data),))
-            return [message(replies.author_choices(text), Keyboard(tuple(buttons)) if buttons else None)]
-        latest = await self._latest_piece(matches[0])
-        if latest is None:
-            return [message(replies.unknown_author(text))]
-        date = format_issue_date(latest.day) if latest.day else None
-        button = Button(label(f"{render_texts.KIND_MARKERS[latest.kind]} {latest.title}"), data=latest.data)
-        return [message(replies.author_last_wrote(matches[0].name, date, latest.title), Keyboard(((button,),)))]
+    async def authors(self, page: int = 1) -> list[RenderedMessage]:
+        """``/authors``: everyone with a byline in the archive, with how many pieces and when last, a page
+        at a time, each with a button to their page."""
+        return [await self.authors_page(page)]
 
-    async def _latest_piece(self, match: AuthorMatch) -> _Piece | None:
-        for authored in await self._digests.items_by_author(match.key, limit=5):
-            if authored.kind in OPENABLE:
-                return _Piece(
-                    encode(OpenItem(authored.digest_id, authored.position)),
-                    authored.kind,
-                    authored.title,
-                    authored.issue_date,
-                )
-        return None
-
-    async def authors(self) -> list[RenderedMessage]:
-        """``/authors``: everyone with a byline in the archive, with how many pieces and when last."""
+    async def authors_page(self, page: int) -> RenderedMessage:
         rows, _ = await self._authors.load(self._digests)
-        return render_authors(rows)
+        pages = max(1, math.ceil(len(rows) / AUTHORS_PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        return render_authors(rows[(page - 1) * AUTHORS_PAGE_SIZE : page * AUTHORS_PAGE_SIZE], page, pages)
+
+    async def author_page(
+        self, chat_id: int | None, token: str, page: int, *, note: str | None = None
+    ) -> RenderedMessage | None:
+        """Page ``page`` of the author a button names (by :func:`~bot.render.callbacks.author_token`), under
+        ``note``; None when the archive no longer has them."""
+        author = await self._authors.by_token(self._digests, token)
+        if author is None:
+            return None
+        key = author.key
+        count = await self._digests.count_by_author(key, kinds=_PIECES)
+        pages = max(1, math.ceil(count / AUTHOR_PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        pieces = await self._digests.items_by_author(
+            key, AUTHOR_PAGE_SIZE, (page - 1) * AUTHOR_PAGE_SIZE, kinds=_PIECES
+        )
+        view = await self.view(chat_id)
+        return render_author_page(author, pieces, page, pages, following=key in view.followed, note=note)
 
     # --- search -------------------------------------------------------------------------------------
 
@@ -380,6 +521,20 @@ class Reading:
             return [message(replies.nothing_to_search(query))]
         query_id = self._searches.remember(query, self._clock.now())
         return [await self._search_page(query, query_id, 1)]
+
+    async def text(self, chat_id: int | None, text: str) -> list[RenderedMessage]:
+        """A plain message: the named author's stories and opinions on the topic it names ("what does
+        lukyanov say about kazakhstan", "trenin nato"), before a search of the archive.
+
+        The search leaves out the filler of a question ("what does … say about"), which would otherwise
+        have to appear in every match; words typed as words are searched as they are.
+        """
+        query = read_query(text, (await self._authors.load(self._digests))[1], limit=AUTHOR_CHOICES)
+        if query.authors and query.topic:
+            found = await self._found_page(chat_id, _PIECES, query, 1)
+            if found is not None:
+                return found
+        return await self.search(query.words_query if query.conversational and query.words_query else text)
 
     async def search_page(self, query_id: str, page: int) -> RenderedMessage | None:
         """Another page of a remembered search; None when the search has expired."""
@@ -425,6 +580,14 @@ class Reading:
             return ButtonAnswer(tuple(await self._read(stored, action.index, view)))
         if isinstance(action, ArchivePage):
             return ButtonAnswer((await self.archive_page(action.page),))
+        if isinstance(action, FindPage):
+            found = await self.find_page(action.scope, action.query_id, action.page)
+            return ButtonAnswer(notice=replies.SEARCH_EXPIRED) if found is None else ButtonAnswer((found,))
+        if isinstance(action, AuthorsPage):
+            return ButtonAnswer((await self.authors_page(action.page),))
+        if isinstance(action, AuthorPage):
+            author = await self.author_page(chat_id, action.author, action.page)
+            return ButtonAnswer(notice=replies.AUTHOR_GONE) if author is None else ButtonAnswer((author,))
         if isinstance(action, SearchPage):
             page = await self.search_page(action.query_id, action.page)
             return ButtonAnswer(notice=replies.SEARCH_EXPIRED) if page is None else ButtonAnswer((page,))
@@ -435,10 +598,15 @@ class Reading:
     # --- deep links ---------------------------------------------------------------------------------
 
     async def deep_link(self, chat_id: int | None, payload: str) -> list[RenderedMessage]:
-        """``/start issue-2022-01-07``, ``/start story-2022-01-07-1``, ``/start opinion-2022-01-07-2``."""
+        """``/start issue-2022-01-07``, ``/start story-2022-01-07-1``, ``/start opinion-2022-01-07-2``; and
+        ``/start opinion-trenin_nato`` (words joined by ``_``), which finds as ``/opinion trenin nato`` does."""
         match = _DEEP_LINK.fullmatch(payload.strip())
         if match is None:
-            return [message(replies.BAD_DEEP_LINK)]
+            found = _DEEP_FIND.fullmatch(payload.strip())
+            if found is None:
+                return [message(replies.BAD_DEEP_LINK)]
+            kind = ItemKind.STORY if found[1] == "story" else ItemKind.OPINION
+            return await self.find(chat_id, (kind,), found[2].replace("_", " "))
         kind_name = match[1] or match[3]
         try:
             day = dt.date.fromisoformat(match[2] or match[4])
@@ -463,9 +631,10 @@ class Reading:
     # --- inline mode --------------------------------------------------------------------------------
 
     async def inline(self, text: str, bot_username: str | None) -> list[InlineArticle]:
-        """``@bot trenin`` in any chat: stories and opinions to share, by author first, then by words.
+        """``@bot trenin nato`` in any chat: stories and opinions to share, read as :meth:`find` reads them.
 
-        An empty query offers today's stories and opinions.
+        The author's pieces on the topic come first (all their pieces when there is no topic), then what
+        a search of the remaining words finds. An empty query offers today's stories and opinions.
         """
         query = normalize_query(text)
         wanted: dict[tuple[int, int], None] = {}
@@ -476,21 +645,26 @@ class Reading:
                     if item.kind in OPENABLE:
                         wanted[(stored.id, position)] = None
         elif _WORD.search(query):
-            _, index = await self._authors.load(self._digests)
-            for match in index.match(query, limit=3):
-                for authored in await self._digests.items_by_author(match.key, limit=INLINE_LIMIT):
-                    if authored.kind in OPENABLE:
-                        wanted[(authored.digest_id, authored.position)] = None
+            read = read_query(query, (await self._authors.load(self._digests))[1], limit=3)
+            keys = [match.key for match in read.authors]
+            if keys and read.topic:
+                found = await self._digests.search(read.topic_query, INLINE_LIMIT, kinds=_PIECES, author_keys=keys)
+                for hit in found.hits:
+                    wanted[(hit.digest_id, hit.position)] = None
+            for key in keys if not read.topic else ():
+                for authored in await self._digests.items_by_author(key, limit=INLINE_LIMIT, kinds=_PIECES):
+                    wanted[(authored.digest_id, authored.position)] = None
             if len(wanted) < INLINE_LIMIT:
-                for hit in (await self._digests.search(query, INLINE_LIMIT)).hits:
+                # Unfiltered, and briefs (never shared) skipped here: limiting the search to stories and
+                # opinions would cost it a set of every such item's id, for a handful of briefs.
+                for hit in (await self._digests.search(read.words_query or query, INLINE_LIMIT)).hits:
                     if hit.kind in OPENABLE:
                         wanted[(hit.digest_id, hit.position)] = None
-        issues: dict[int, StoredDigest | None] = {}
+        chosen = list(wanted)[:INLINE_LIMIT]
+        issues = await self._digests.get_many({digest_id for digest_id, _ in chosen})
         articles = []
-        for digest_id, position in list(wanted)[:INLINE_LIMIT]:
-            if digest_id not in issues:
-                issues[digest_id] = await self._digests.get(digest_id)
-            stored = issues[digest_id]
+        for digest_id, position in chosen:
+            stored = issues.get(digest_id)
             if stored is None:
                 continue
             article = _article(stored, position, bot_username)
@@ -499,14 +673,17 @@ class Reading:
         return articles
 
 
-@dataclass(frozen=True, slots=True)
-class _Piece:
-    """An author's latest story or opinion, ready for a button."""
+def _author_page_data(match: AuthorMatch) -> str:
+    return encode(AuthorPage(author_token(match.key), 1))
 
-    data: str
-    kind: ItemKind
-    title: str
-    day: dt.date | None
+
+def _suggestion_button(match: AuthorMatch) -> Button:
+    """ "Did you mean Dmitry Trenin?", opening that author's page."""
+    return Button(label(render_texts.did_you_mean(match.name)), data=_author_page_data(match))
+
+
+def _scope(kinds: Sequence[ItemKind]) -> str:
+    return next(scope for scope, scoped in _SCOPES.items() if set(scoped) == set(kinds))
 
 
 def _positions(digest: Digest, kind: ItemKind) -> list[int]:

@@ -288,12 +288,19 @@ class Subscriptions:
 
     async def follow_by_token(self, chat_id: int, token: str) -> FollowOutcome | None:
         """The author a "did you mean" button names; None when the archive no longer has them."""
-        rows, _ = await self._services.authors.load(self._services.digests)
-        for row in rows:
-            if author_token(row.key) == token:
-                await self.profile(chat_id)
-                return await self._follow(chat_id, row.name)
-        return None
+        author = await self._services.authors.by_token(self._services.digests, token)
+        if author is None:
+            return None
+        await self.profile(chat_id)
+        return await self._follow(chat_id, author.name)
+
+    async def set_following(self, chat_id: int, token: str, follow: bool) -> bool:
+        """Follow (or stop following) the author a button names, as Follow/Unfollow on an author's page do;
+        False when there is no such author to follow. Raises :class:`NotSubscribed`."""
+        if follow:
+            return await self.follow_by_token(chat_id, token) is not None
+        await self.unfollow_by_token(chat_id, token)
+        return True
 
     async def _follow(self, chat_id: int, name: str) -> FollowOutcome:
         if await self._services.subscribers.follow(chat_id, name):

@@ -6,6 +6,11 @@ Data is short text, ``<tag>:<field>:<field>``, well under Telegram's 64 bytes::
     o:<digest_id>              the overview of a digest
     a:<page>                   archive page (1-based)
     s:<page>:<query_id>        search results page for a query the bot remembered under query_id
+    f:<scope>:<page>:<qid>     a page of pieces found by author and/or topic (scope o opinions, s stories,
+                               p both), for a query the bot remembered under qid
+    al:<page>                  a page of the authors listing
+    ap:<author_token>:<page>   a page of an author's pieces
+    af:<author_token>:<page>:on|off   follow (on) or unfollow (off) from an author's page
     set:<name>:<value>         change a reader setting
     fo:<author_token>          follow an author offered by /follow ("did you mean…?")
     uf:<author_token>          stop following an author (the /settings panel)
@@ -123,6 +128,75 @@ class SearchPage:
 
     def fields(self) -> tuple[str, ...]:
         return (str(self.page), self.query_id)
+
+
+FIND_SCOPES = frozenset({"o", "s", "p"})
+"""What a :class:`FindPage` looks among: opinions, stories, or both (plain text and inline mode)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FindPage:
+    """Another page of the pieces a query found (``/opinion nato``, ``/story kursk``, "trenin nato")."""
+
+    tag: ClassVar[str] = "f"
+    scope: str
+    page: int
+    query_id: str
+
+    def __post_init__(self) -> None:
+        _check(self.scope in FIND_SCOPES, f"bad scope: {self.scope!r}")
+        _check_page(self.page)
+        _check_token(self.query_id, "query id")
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.scope, str(self.page), self.query_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorsPage:
+    tag: ClassVar[str] = "al"
+    page: int
+
+    def __post_init__(self) -> None:
+        _check_page(self.page)
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.page),)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorPage:
+    """An author's page: how many pieces, the latest ones with buttons, Follow/Unfollow."""
+
+    tag: ClassVar[str] = "ap"
+    author: str
+    """:func:`author_token` of the author's key."""
+    page: int
+
+    def __post_init__(self) -> None:
+        _check_token(self.author, "author token")
+        _check_page(self.page)
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.author, str(self.page))
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorFollow:
+    """Follow or unfollow pressed on an author's page (at ``page``, which is shown again)."""
+
+    tag: ClassVar[str] = "af"
+    author: str
+    page: int
+    follow: bool
+
+    def __post_init__(self) -> None:
+        _check_token(self.author, "author token")
+        _check_page(self.page)
+        _check(isinstance(self.follow, bool), "follow must be a bool")
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.author, str(self.page), "on" if self.follow else "off")
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +374,10 @@ Action = (
     | OpenOverview
     | ArchivePage
     | SearchPage
+    | FindPage
+    | AuthorsPage
+    | AuthorPage
+    | AuthorFollow
     | ChangeSetting
     | FollowAuthor
     | UnfollowAuthor
@@ -372,6 +450,28 @@ def _search_page(fields: list[str]) -> Action:
     return SearchPage(_number(page), query_id)
 
 
+def _find_page(fields: list[str]) -> Action:
+    scope, rest = fields
+    page, query_id = rest.split(":", 1)
+    return FindPage(scope, _number(page), query_id)
+
+
+def _author_page(fields: list[str]) -> Action:
+    token, page = fields
+    return AuthorPage(token, _number(page))
+
+
+_SWITCHES = {"on": True, "off": False}
+
+
+def _author_follow(fields: list[str]) -> Action:
+    token, rest = fields
+    page, switch = rest.split(":", 1)
+    if switch not in _SWITCHES:
+        raise ValueError(switch)
+    return AuthorFollow(token, _number(page), _SWITCHES[switch])
+
+
 def _setting(fields: list[str]) -> Action:
     name, value = fields
     return ChangeSetting(name, value)
@@ -429,6 +529,10 @@ _PARSERS: dict[str, Callable[[list[str]], Action]] = {
     OpenOverview.tag: _single(OpenOverview, _id),
     ArchivePage.tag: _single(ArchivePage, _number),
     SearchPage.tag: _search_page,
+    FindPage.tag: _find_page,
+    AuthorsPage.tag: _single(AuthorsPage, _number),
+    AuthorPage.tag: _author_page,
+    AuthorFollow.tag: _author_follow,
     ChangeSetting.tag: _setting,
     FollowAuthor.tag: _author(FollowAuthor),
     UnfollowAuthor.tag: _author(UnfollowAuthor),

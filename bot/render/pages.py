@@ -16,10 +16,22 @@ from typing import Protocol
 from bot.digest.calendar import format_short_date
 from bot.digest.model import ItemKind
 from bot.render import texts
-from bot.render.callbacks import Action, ArchivePage, Noop, OpenItem, OpenOverview, SearchPage, encode
+from bot.render.callbacks import (
+    Action,
+    ArchivePage,
+    AuthorFollow,
+    AuthorPage,
+    AuthorsPage,
+    Noop,
+    OpenItem,
+    OpenOverview,
+    SearchPage,
+    author_token,
+    encode,
+)
 from bot.render.html import MESSAGE_LIMIT, escape, visible_len
 from bot.render.keyboard import Button, Keyboard, grid
-from bot.render.message import RenderedMessage, message, messages
+from bot.render.message import RenderedMessage, message
 from bot.render.split import PARAGRAPH_SEPARATOR
 from bot.rules.authors import AuthorRow
 
@@ -118,18 +130,117 @@ def render_search_page(
     return message(html, _keyboard(buttons, _pager(page, pages, turn_page)))
 
 
-def render_authors(rows: Sequence[AuthorRow]) -> list[RenderedMessage]:
-    """Everyone with a byline, in the order given (storage: most prolific first), with counts."""
+class AuthorListRow(AuthorRow, Protocol):
+    """An author of the listing (storage's ``AuthorStat``): the key names them in buttons."""
+
+    @property
+    def key(self) -> str: ...
+
+
+class PieceRow(Protocol):
+    """A story or opinion in a list of pieces (storage's ``SearchHit`` and ``AuthoredItem`` both fit)."""
+
+    @property
+    def digest_id(self) -> int: ...
+    @property
+    def issue_date(self) -> dt.date | None: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def kind(self) -> ItemKind: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def author(self) -> str | None: ...
+
+
+def render_authors(rows: Sequence[AuthorListRow], page: int = 1, pages: int = 1) -> RenderedMessage:
+    """A page of everyone with a byline, in the order given (storage: most prolific first), with counts
+    and a button each that opens the author's page."""
     heading = f"<b>{escape(texts.AUTHORS)}</b>"
+    if pages > 1:
+        heading += f" · {escape(texts.page_of(page, pages))}"
     if not rows:
-        return messages(f"{heading}{PARAGRAPH_SEPARATOR}{escape(texts.NO_AUTHORS)}")
+        return message(f"{heading}{PARAGRAPH_SEPARATOR}{escape(texts.NO_AUTHORS)}")
     lines = []
-    for row in rows:
-        details = texts.pieces(row.count)
-        if row.last_date is not None:
-            details += ", " + texts.latest(format_short_date(row.last_date))
-        lines.append(f"<b>{escape(row.name)}</b> — {escape(details)}")
-    return messages(heading + PARAGRAPH_SEPARATOR + "\n".join(lines))
+    for number, row in enumerate(rows, start=1):
+        last = format_short_date(row.last_date) if row.last_date is not None else None
+        lines.append(f"{number}. <b>{escape(row.name)}</b> — {escape(texts.author_summary(row.count, last))}")
+    lines = _fitting(heading, lines)
+    buttons = [
+        Button(str(number), data=encode(AuthorPage(author_token(row.key), 1)))
+        for number, row in enumerate(rows[: len(lines)], start=1)
+    ]
+    return message(_page_html(heading, lines), _keyboard(buttons, _pager(page, pages, AuthorsPage)))
+
+
+def render_pieces(
+    heading: str,
+    rows: Sequence[PieceRow],
+    page: int,
+    pages: int,
+    turn: Callable[[int], Action],
+    *,
+    note: str | None = None,
+    with_author: bool = True,
+    extra: Sequence[Button] = (),
+) -> RenderedMessage:
+    """A page of pieces found by author or topic: a line each (marker, title, author, date) with a number
+    button that opens it, page buttons, then ``extra`` buttons a row each ("Follow", "Did you mean …?").
+    ``note`` comes first, as its own paragraph."""
+    top = f"{escape(note)}{PARAGRAPH_SEPARATOR}" if note else ""
+    title = f"{top}<b>{escape(heading)}</b>"
+    if pages > 1:
+        title += f" · {escape(texts.page_of(page, pages))}"
+    lines = []
+    for number, row in enumerate(rows, start=1):
+        line = f"{number}. {texts.KIND_MARKERS[row.kind]} <b>{escape(_shorten(row.title, TITLE_LIMIT))}</b>"
+        if with_author and row.author:
+            line += f" — <i>{escape(row.author)}</i>"
+        if row.issue_date:
+            line += f" · {escape(format_short_date(row.issue_date))}"
+        lines.append(line)
+    lines = _fitting(title, lines)
+    buttons = [
+        Button(str(number), data=encode(OpenItem(row.digest_id, row.position)))
+        for number, row in enumerate(rows[: len(lines)], start=1)
+    ]
+    keyboard = _keyboard(buttons, _pager(page, pages, turn))
+    rows_of_extra = tuple((button,) for button in extra)
+    if rows_of_extra:
+        keyboard = Keyboard((keyboard.rows if keyboard else ()) + rows_of_extra)
+    return message(_page_html(title, lines) if lines else title, keyboard)
+
+
+def render_author_page(
+    author: AuthorListRow,
+    rows: Sequence[PieceRow],
+    page: int,
+    pages: int,
+    *,
+    following: bool,
+    note: str | None = None,
+) -> RenderedMessage:
+    """An author's page: how many pieces and when last, a page of their pieces (newest first) with a button
+    each, Follow or Unfollow, and the way back to all authors."""
+    token = author_token(author.key)
+    last = format_short_date(author.last_date) if author.last_date is not None else None
+    heading = f"{author.name} — {texts.author_summary(author.count, last)}"
+    switch = Button(
+        texts.unfollow(author.name) if following else texts.follow(author.name),
+        data=encode(AuthorFollow(token, page, not following)),
+    )
+    back = Button(texts.ALL_AUTHORS, data=encode(AuthorsPage(1)))
+
+    def turn(number: int) -> Action:
+        return AuthorPage(token, number)
+
+    return render_pieces(heading, rows, page, pages, turn, note=note, with_author=False, extra=(switch, back))
+
+
+def render_notice(text: str, buttons: Sequence[Button] = ()) -> RenderedMessage:
+    """A plain-text answer (escaped here) with ``buttons`` a row each."""
+    return message(escape(text), Keyboard(tuple((button,) for button in buttons)) if buttons else None)
 
 
 def highlight(snippet: str) -> str:

@@ -105,12 +105,6 @@ def item_number_out_of_range(kind: str, number: int, count: int, *, where: str =
     )
 
 
-def not_an_item_number(kind: str, text: str, count: int) -> str:
-    """``/story abc``."""
-    choices = f"/{kind} 1" if count <= 1 else f"/{kind} 1 to /{kind} {count}"
-    return f"“{_typed(text)}” is not a {kind} number. Send {choices}, or /{_KIND_WORDS[kind][1]} to see them."
-
-
 def bad_date(text: str) -> str:
     return (
         f"I can't read “{_typed(text)}” as a date. "
@@ -147,12 +141,21 @@ def author_choices(text: str) -> str:
     return f"Several authors match “{_typed(text)}”. Which one did you mean?"
 
 
-def author_last_wrote(name: str, date: str | None, title: str) -> str:
-    """An author with nothing in today's issue: when they last wrote, with a button to read it."""
-    when = f" on {_escape(date)}" if date else ""
-    return f"<b>{_escape(name)}</b> has nothing in today's issue. {_escape(name)} last wrote{when}: “{_escape(title)}”."
-
-
 def no_issue_on(date: str) -> str:
     """A deep link to an issue the archive does not have."""
     return f"I have no issue from {_typed(date)}. Send /archive to see the issues I have, or /today for the latest."
+
+
+def nothing_to_find(kind: str) -> str:
+    """``/opinion what about``: only filler words, neither an author nor a topic."""
+    plural = _KIND_WORDS[kind][1]
+    return (
+        f"Tell me an author or a topic, e.g. <code>/{kind} trenin</code>, <code>/{kind} nato</code> or "
+        f"<code>/{kind} trenin nato</code>. /{plural} lists today's {plural}."
+    )
+
+
+AUTHOR_GONE = "That author is no longer in the archive. Send /authors to see everyone who writes for it."
+FOLLOW_NEEDS_START = "Send /start first: following an author flags their new pieces in your daily digest."
+FOLLOWED = "Followed ⭐"
+UNFOLLOWED = "Unfollowed"

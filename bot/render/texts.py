@@ -86,3 +86,56 @@ def search_heading(query: str) -> str:
 
 def nothing_found(query: str) -> str:
     return f"Nothing found for “{quote_input(query)}”. Try fewer or different words."
+
+
+# --- finding pieces by author and topic ----------------------------------------------------------------
+
+KIND_PLURALS_LOWER = {ItemKind.STORY: "stories", ItemKind.OPINION: "opinions", ItemKind.BRIEF: "briefs"}
+ALL_AUTHORS = "◀ All authors"
+
+
+def found_heading(kinds: Sequence[ItemKind], topic: str, author: str | None = None) -> str:
+    """ "Opinions on “nato”", "Dmitry Trenin on “nato”", "Stories on “kursk”", "Pieces on …"."""
+    if author:
+        return f"{author} on “{quote_input(topic)}”"
+    what = KIND_PLURALS[kinds[0]] if len(kinds) == 1 else "Pieces"
+    return f"{what} on “{quote_input(topic)}”"
+
+
+def nothing_on(kinds: Sequence[ItemKind], topic: str, *, as_name: bool = False) -> str:
+    """Nothing found on ``topic``; ``as_name`` when the one word might have been meant as an author's name."""
+    topic = quote_input(topic)
+    if len(kinds) != 1:
+        return f"No stories or opinions on “{topic}” in the archive."
+    what = KIND_PLURALS_LOWER[kinds[0]]
+    if as_name and kinds[0] is ItemKind.OPINION:
+        return (
+            f"I don't know an author called “{topic}”, and no opinions in the archive are on it. "
+            "Send /authors to see everyone who writes, or /opinions for today's opinions."
+        )
+    return f"No {what} on “{topic}” in the archive. Try other words, or /{what} for today's."
+
+
+def nothing_by_on(author: str, topic: str) -> str:
+    return f"Nothing by {author} on “{quote_input(topic)}”. Their latest pieces:"
+
+
+def did_you_mean(name: str) -> str:
+    return f"Did you mean {name}?"
+
+
+def nothing_today_from(name: str) -> str:
+    return f"{name} has nothing in today's issue."
+
+
+def author_summary(count: int, last_date: str | None) -> str:
+    """ "2 pieces, latest Jan 7, 2022"."""
+    return pieces(count) + (f", {latest(last_date)}" if last_date else "")
+
+
+def follow(name: str) -> str:
+    return f"{FOLLOWED_MARKER} Follow {name}"
+
+
+def unfollow(name: str) -> str:
+    return f"Unfollow {name}"

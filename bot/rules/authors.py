@@ -9,6 +9,7 @@ which absorb the typos that folding cannot.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import unicodedata
@@ -16,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 _CYRILLIC = {
@@ -154,24 +156,34 @@ class AuthorIndex:
             if key:
                 grouped.setdefault(key, []).append(row)
         self._authors = tuple(_merge(key, group) for key, group in grouped.items())
+        # For a first pass in C over every author (see match()): the names whole, their words sorted, and
+        # each word with the author it belongs to.
+        self._keys = [author.key for author in self._authors]
+        self._sorted_keys = [" ".join(sorted(author.words)) for author in self._authors]
+        self._parts = sorted((part, number) for number, author in enumerate(self._authors) for part in author.words)
+        self._part_names = [part for part, _ in self._parts]
+        """Sorted, so that the words starting with a prefix are one range (found by bisection)."""
 
     def __len__(self) -> int:
         return len(self._authors)
 
-    def match(self, query: str, limit: int = 5) -> list[AuthorMatch]:
+    def match(self, query: str, limit: int = 5, *, cutoff: float | None = None) -> list[AuthorMatch]:
         """Authors that ``query`` may mean, best first; empty when nothing is close enough.
 
-        One result means the reader was understood; several mean "did you mean…?".
+        One result means the reader was understood; several mean "did you mean…?". A lower ``cutoff``
+        than :attr:`CUTOFF` finds names only close to the query, to suggest rather than to take.
         """
+        cutoff = self.CUTOFF if cutoff is None else cutoff
         words = normalize(query).split()
         initials = [word for word in words if len(word) == 1]
         words = [word for word in words if len(word) > 1]
         if not words:
             return []
         scored = []
-        for author in self._authors:
+        for number in self._candidates(words, cutoff):
+            author = self._authors[number]
             score = self._score(words, initials, author)
-            if score >= self.CUTOFF:
+            if score >= cutoff:
                 scored.append((score, author))
         if not scored:
             return []
@@ -182,6 +194,33 @@ class AuthorIndex:
             AuthorMatch(a.name, round(score, 4), a.key, a.spellings, a.count, a.last_date)
             for score, a in scored[:limit]
         ]
+
+    def _candidates(self, words: list[str], cutoff: float) -> set[int]:
+        """The authors that may reach ``cutoff``, found by RapidFuzz in C rather than scored one by one in
+        Python (a query of several words is matched word by word against every author: see
+        :mod:`bot.rules.queries`). Exact, not a heuristic: every score :meth:`_score` computes is one of
+        these similarities, times a weight of at most 1, less any penalty; so an author none of whose
+        similarities reaches the cutoff cannot score above it."""
+        found: set[int] = set()
+        # RapidFuzz turns the cutoff into an edit distance, and rounding can drop a similarity of exactly
+        # the cutoff (0.6 for 6 edits in 15 letters): a hair lower (far less than one edit in a name) keeps
+        # this pass a superset.
+        cutoff -= 1e-6
+        for query, choices in ((" ".join(words), self._keys), (" ".join(sorted(words)), self._sorted_keys)):
+            close = process.extract(query, choices, scorer=OSA.normalized_similarity, score_cutoff=cutoff, limit=None)
+            found.update(number for *_, number in close)
+        if len(words) == 1:
+            word = words[0]
+            for *_, position in process.extract(
+                word, self._part_names, scorer=OSA.normalized_similarity, score_cutoff=cutoff, limit=None
+            ):
+                found.add(self._parts[position][1])
+            if len(word) >= self.PREFIX_MIN and cutoff <= self._PREFIX_SCORE:
+                position = bisect.bisect_right(self._part_names, word)
+                while position < len(self._parts) and self._part_names[position].startswith(word):
+                    found.add(self._parts[position][1])
+                    position += 1
+        return found
 
     def _score(self, words: list[str], initials: list[str], author: _Author) -> float:
         query = " ".join(words)

@@ -156,8 +156,8 @@ async def test_story_with_a_bad_number(harness: Harness) -> None:
         too_big.text
         == "There is no story 99: today's issue has 2 stories. Send /story 1 to /story 2, or /stories to see them."
     )
-    [word] = await harness.say(READER, "/story abc")
-    assert word.text == "“abc” is not a story number. Send /story 1 to /story 2, or /stories to see them."
+    [word] = await harness.say(READER, "/story abc")  # words are a topic: stories on it
+    assert word.text == "No stories on “abc” in the archive. Try other words, or /stories for today's."
 
 
 async def test_opinions_list(harness: Harness) -> None:
@@ -174,7 +174,7 @@ async def test_opinions_list(harness: Harness) -> None:
         ("/opinion Dmitri Trenin", "Putin must atone for his early weakness on NATO"),
         ("/opinion Lukianov", "Russia has developed its own brand of interventionism"),
         ("/opinion 2", "Putin seeks U.S. protection"),
-        ("/opinion nobody", "I don't know an author called “nobody”. Send /authors"),
+        ("/opinion nobody", "I don't know an author called “nobody”, and no opinions in the archive are on it."),
         ("/opinion 7", "There is no opinion 7: today's issue has 3 opinions."),
     ],
 )
@@ -184,15 +184,15 @@ async def test_opinion_by_author_or_number(harness: Harness, command: str, expec
     assert expected in reply.text
 
 
-async def test_an_author_missing_today_last_wrote_with_a_button(harness: Harness) -> None:
+async def test_an_author_missing_today_gets_their_page(harness: Harness) -> None:
     jan7, _ = await publish(harness, JAN_7, OCT_11)
     [reply] = await harness.say(READER, "/opinion trenin")
     assert reply.text.startswith("Dmitry Trenin has nothing in today's issue.")
-    assert "last wrote on Friday, January 7, 2022" in reply.text
-    [(_, data)] = buttons(reply)
+    assert "Dmitry Trenin — 1 piece, latest Jan 7, 2022" in reply.text
+    (_, data), *_ = buttons(reply)
     assert data == encode(OpenItem(jan7, 1))
-    [item] = await harness.press(READER, reply.message_id, data, edits=1)
-    assert item.edited and "Dmitri Trenin reiterated his belief" in item.text
+    [item] = await harness.press(READER, reply.message_id, data, replies=1)
+    assert not item.edited and "Dmitri Trenin reiterated his belief" in item.text
 
 
 async def test_authors_with_their_counts(harness: Harness) -> None:
@@ -245,9 +245,12 @@ async def test_search_with_fts_syntax_and_without_words(harness: Harness) -> Non
 
 async def test_plain_text_is_a_search(harness: Harness) -> None:
     [jan7] = await publish(harness, JAN_7)
-    [results] = await harness.say(READER, "Trenin NATO")
-    assert results.text.startswith("Search: “Trenin NATO”")
+    [results] = await harness.say(READER, "Putin NATO")
+    assert results.text.startswith("Search: “Putin NATO”")
     assert buttons(results)[0] == ("1", encode(OpenItem(jan7, 1)))
+    # Naming an author and a topic finds that author's piece on it first (see tests/e2e/test_opinions.py).
+    [piece] = await harness.say(OTHER_READER, "Trenin NATO")
+    assert "Putin must atone for his early weakness on NATO" in piece.text and not buttons(piece)[0][0].isdigit()
 
 
 # --- archive ----------------------------------------------------------------------------------------------
@@ -358,7 +361,7 @@ async def test_help_and_unknown_commands_list_the_reader_commands(harness: Harne
     for usage in (
         "/today",
         "/digest &lt;2022-01-07",
-        "/opinion &lt;author or N&gt;",
+        "/opinion &lt;author, topic or N&gt;",
         "/search &lt;words&gt;",
         "/latest",
     ):

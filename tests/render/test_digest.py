@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.digest.model import Digest, Item, ItemKind, Section
-from bot.render.callbacks import ArchivePage, Noop, OpenItem, OpenOverview, SearchPage, decode
+from bot.render.callbacks import ArchivePage, Noop, OpenItem, OpenOverview, SearchPage, author_token, decode
 from bot.render.digest import (
     Format,
     followed_authors,
@@ -408,9 +408,14 @@ def test_authors_listing() -> None:
         AuthorStat(name="Dmitry Trenin", key="dmitry trenin", count=12, last_date=FRIDAY),
         AuthorStat(name="A & <B>", key="a b", count=1, last_date=None),
     ]
-    (text,) = check(render_authors(rows))
-    assert text == "Authors\n\nDmitry Trenin — 12 pieces, latest Jan 7, 2022\nA & <B> — 1 piece"
-    assert check(render_authors([]))[0] == "Authors\n\nNo authors yet."
+    listing = render_authors(rows, 2, 3)
+    (text,) = check([listing])
+    assert text == "Authors · page 2 of 3\n\n1. Dmitry Trenin — 12 pieces, latest Jan 7, 2022\n2. A & <B> — 1 piece"
+    assert listing.keyboard is not None
+    assert [[b.text for b in row] for row in listing.keyboard.rows] == [["1", "2"], ["◀", "2/3", "▶"]]
+    tokens = [author_token("dmitry trenin"), author_token("a b")]
+    assert [b.data for b in listing.keyboard.rows[0]] == [f"ap:{token}:1" for token in tokens]
+    assert check([render_authors([])])[0] == "Authors\n\nNo authors yet."
 
 
 def test_storage_rows_fit_the_page_protocols() -> None:

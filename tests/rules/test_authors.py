@@ -157,3 +157,33 @@ def test_a_surname_outranks_the_same_word_as_a_given_name() -> None:
     surname, given = index.match("thomas")
     assert (surname.name, given.name) == ("Daniel Thomas", "Thomas Graham")
     assert surname.score == 1.0 and 0.9 < given.score < 1.0
+
+
+class _EveryAuthor(AuthorIndex):
+    """The index without its first pass: every author is scored, as before the pass existed."""
+
+    def _candidates(self, words: list[str], cutoff: float) -> set[int]:
+        return set(range(len(self)))
+
+
+_NAME_WORDS = [word for entry in AUTHORS for word in entry.name.split()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(
+        st.one_of(
+            st.sampled_from(_NAME_WORDS),
+            st.sampled_from(_NAME_WORDS).map(lambda word: word[:-1]),  # a letter short
+            st.sampled_from(_NAME_WORDS).map(lambda word: word[:4]),  # a prefix
+            st.sampled_from(_NAME_WORDS).map(lambda word: word[1:] + word[0]),  # garbled
+            st.text(alphabet="abdeiklnorstvy", min_size=1, max_size=9),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    cutoff=st.sampled_from([None, 0.6]),
+)
+def test_the_first_pass_drops_no_author_that_scoring_all_would_find(words: list[str], cutoff: float | None) -> None:
+    query = " ".join(words)
+    assert AuthorIndex(AUTHORS).match(query, cutoff=cutoff) == _EveryAuthor(AUTHORS).match(query, cutoff=cutoff)

@@ -341,3 +341,60 @@ async def test_emoji_and_operator_words_find_what_they_can(repo: DigestRepositor
     assert (await repo.search("🇩🇪 kursk")).total == 1
     assert (await repo.search('"kursk')).total == 1
     assert (await repo.search("-kursk")).total == 1  # not a NOT: punctuation is dropped
+
+
+def opinion(title: str, author: str, *body: str) -> Item:
+    return Item(kind=ItemKind.OPINION, title=title, author=author, body=body)
+
+
+async def test_a_quoted_phrase_matches_only_those_words_in_that_order(repo: DigestRepository) -> None:
+    await repo.save(issue(DAY, story("Fog of war", "The fog of war."), story("War in the fog", "Fog, then war.")))
+    assert (await repo.search("fog war")).total == 2
+    assert [h.title for h in (await repo.search('"fog of war"')).hits] == ["Fog of war"]
+    assert [h.title for h in (await repo.search("“of war”")).hits] == ["Fog of war"]  # curly quotes too
+    assert (await repo.search('"war of fog"')).total == 0
+    assert (await repo.search('"war of fo"')).total == 0  # a phrase is exact: no prefix at its end
+
+
+async def test_search_limited_to_kinds_and_authors(repo: DigestRepository) -> None:
+    await repo.save(
+        issue(
+            DAY,
+            story("NATO summit", "NATO leaders met."),
+            opinion("NATO must change", "Dmitry Trenin", "On NATO."),
+            opinion("NATO is fine", "Lilia Shevtsova", "On NATO too."),
+            opinion("Kazakhstan", "Dmitry Trenin", "Unrest."),
+        )
+    )
+    assert (await repo.search("nato")).total == 3
+    opinions = await repo.search("nato", kinds=[ItemKind.OPINION])
+    assert sorted(h.title for h in opinions.hits) == ["NATO is fine", "NATO must change"]
+    assert opinions.total == 2
+    trenin = await repo.search("nato", kinds=[ItemKind.OPINION], author_keys=["dmitri trenin"])
+    assert [(h.title, h.author) for h in trenin.hits] == [("NATO must change", "Dmitry Trenin")]
+    assert (await repo.search("nato", author_keys=["nobody"])).total == 0
+    assert (await repo.search("nato", kinds=[])).total == 0
+
+
+async def test_an_authors_items_page_by_page_and_by_kind(repo: DigestRepository) -> None:
+    for offset in range(3):
+        day = DAY + dt.timedelta(days=offset)
+        pieces = (opinion(f"Op {offset}", "Dmitry Trenin"), story(f"S {offset}", author="Dmitri Trenin"))
+        await repo.save(issue(day, *pieces))
+    newest = await repo.items_by_author("dmitri trenin", limit=2, kinds=[ItemKind.OPINION])
+    assert [item.title for item in newest] == ["Op 2", "Op 1"]
+    older = await repo.items_by_author("Dmitry Trenin", limit=2, offset=2, kinds=[ItemKind.OPINION])
+    assert [item.title for item in older] == ["Op 0"]
+    assert await repo.count_by_author("Dmitry Trenin") == 6
+    assert await repo.count_by_author("Dmitry Trenin", kinds=[ItemKind.OPINION]) == 3
+    assert await repo.count_by_author("  ") == 0
+
+
+async def test_get_many_rebuilds_each_issue_as_get_does(repo: DigestRepository) -> None:
+    first = (await repo.save(issue(DAY, story("One", "Body."), opinion("Two", "Dmitry Trenin", "Text.")))).digest_id
+    second = (await repo.save(issue(DAY + dt.timedelta(days=1), story("Three")))).digest_id
+    found = await repo.get_many([second, first, first, 999])
+    assert sorted(found) == [first, second]
+    for digest_id, stored in found.items():
+        assert stored == await repo.get(digest_id)
+    assert await repo.get_many([]) == {}
