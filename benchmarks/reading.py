@@ -26,7 +26,15 @@ Telegram and is not the bot's time. The reader is a subscriber (so their prefere
 ``/opinion`` reads the archive's authors from :class:`bot.features.authors.AuthorDirectory`, which is rebuilt only
 after an issue is stored or withdrawn; that first, slower answer is timed separately.
 
-Target: p95 under 20 ms for each.
+* hard searches: one very common word ("the"), a one-letter word, a word typed 20 times, sixteen common
+  words, a long phrase: each timed on its own; target: every one under 50 ms (max, not p95).
+* writes during searches: a reader searching while the delivery engine records sends; how long each
+  small write waits. Searches run on their own read-only connection, so this should stay near the
+  time of the write itself.
+
+Targets (issue #15): p95 under 20 ms for /today and /opinion; /search with two words p95 under 10 ms at
+1,826 issues and under 20 ms at 18,260 (``--days 18260``); any query under 50 ms. Each line prints its
+target next to the measured figure. The machine is shared: say so when quoting figures.
 """
 
 from __future__ import annotations
@@ -55,6 +63,9 @@ FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 FIRST_DAY = dt.date(2020, 1, 1)
 CHAT = 1001
 TARGET_MS = 20.0
+SEARCH_TARGET_MS = {1826: 10.0, 18260: 20.0}
+"""/search p95 targets by archive size; sizes in between get the larger one."""
+ANY_QUERY_MS = 50.0
 
 GIVEN = (
     "Dmitry", "Lilia", "Fyodor", "Kevin", "Anna", "Sergei", "Maria", "Alexei", "Yulia", "Ivan", "Olga",
@@ -174,35 +185,50 @@ def keyboards(parts: list[RenderedMessage]) -> None:
 
 
 async def measure(
-    name: str, runs: int, answer: Callable[[int], Awaitable[list[RenderedMessage]]], *, target: bool = True
+    name: str,
+    runs: int,
+    answer: Callable[[int], Awaitable[list[RenderedMessage]]],
+    *,
+    target: float | None = TARGET_MS,
+    on_max: bool = False,
 ) -> list[float]:
-    for warmup in range(10):
+    """Time ``answer``; compare its p95 (or, with ``on_max``, its slowest run) with ``target``."""
+    for warmup in range(min(10, runs)):
         keyboards(await answer(warmup))
     samples = []
     for run in range(runs):
         began = time.perf_counter()
         keyboards(await answer(run))
         samples.append((time.perf_counter() - began) * 1000)
-    p95 = statistics.quantiles(samples, n=20)[-1]
-    verdict = "no target" if not target else "ok" if p95 < TARGET_MS else f"OVER the {TARGET_MS:.0f} ms target"
+    p95 = statistics.quantiles(samples, n=20)[-1] if len(samples) > 1 else samples[0]
+    judged = max(samples) if on_max else p95
+    what = "max" if on_max else "p95"
+    verdict = (
+        "no target"
+        if target is None
+        else f"target {what} < {target:.0f} ms: {'ok' if judged < target else 'MISSED'}"
+    )
     print(
-        f"{name:<27} median {statistics.median(samples):6.2f} ms   p95 {p95:6.2f} ms   "
-        f"max {max(samples):6.2f} ms   ({runs} runs, {verdict})"
+        f"{name:<28} median {statistics.median(samples):6.2f} ms   p95 {p95:6.2f} ms   "
+        f"max {max(samples):6.2f} ms   ({runs} runs; {verdict})"
     )
     return samples
 
 
-async def run(days: int, runs: int, directory: Path) -> None:
+async def run(days: int, runs: int, path: Path) -> None:
     rng = random.Random(20220107)
     clock = ManualClock(dt.datetime.combine(FIRST_DAY + dt.timedelta(days=days), dt.time(6), tzinfo=dt.UTC))
-    db = await Database.open(directory / "bench.db", clock=clock)
+    filled = path.exists()
+    db = await Database.open(path, clock=clock)
     try:
         digests, subscribers = DigestRepository(db), SubscriberRepository(db)
         began = time.perf_counter()
-        await fill(db, digests, days, rng)
+        if not filled:
+            await fill(db, digests, days, rng)
         items = await db.fetchval("SELECT count(*) FROM items")
+        issues, names = await digests.count(), len(await digests.authors())
         print(
-            f"filled {await digests.count():,} issues ({items:,} items, {len(await digests.authors())} authors) "
+            f"{'reused' if filled else 'filled'} {issues:,} issues ({items:,} items, {names} authors) "
             f"in {time.perf_counter() - began:.1f} s"
         )
         await subscribers.upsert_on_start(
@@ -238,7 +264,17 @@ async def run(days: int, runs: int, directory: Path) -> None:
         print("bot-side time per command (Reading + keyboard conversion; the HTTP send excluded):")
         await measure("/today", runs, today)
         await measure("/opinion <author>", runs, opinion)
-        await measure("/search <two words>", runs, search)
+        search_target = next((ms for days_, ms in sorted(SEARCH_TARGET_MS.items()) if days <= days_), 20.0)
+        await measure("/search <two words>", runs, search, target=search_target)
+
+        print("hard searches, each on its own:")
+        for label, text in HARD_SEARCHES.items():
+
+            async def hard(_: int, text: str = text) -> list[RenderedMessage]:
+                return await reading.search(text)
+
+            await measure(label, max(10, runs // 10), hard, target=ANY_QUERY_MS, on_max=True)
+        await writes_during_searches(db, reading, max(50, runs // 3))
 
         async def opinion_topic(run: int) -> list[RenderedMessage]:
             return await reading.opinion(CHAT, TOPICS[run % len(TOPICS)])
@@ -277,18 +313,62 @@ async def run(days: int, runs: int, directory: Path) -> None:
             return await cold.opinion(CHAT, OPINION_QUERIES[run % len(OPINION_QUERIES)])
 
         print("once per new or withdrawn issue, the author index is rebuilt:")
-        await measure("/opinion, index rebuilt", max(20, runs // 10), opinion_after_new_issue, target=False)
+        await measure("/opinion, index rebuilt", max(20, runs // 10), opinion_after_new_issue, target=None)
     finally:
         await db.close()
+
+
+HARD_SEARCHES = {
+    "/search the": "the",
+    "/search a (one letter)": "a",
+    "/search war x20": " ".join(["war"] * 20),
+    "/search 16 common words": "the of and to in a is that for on with as was at by said",
+    "/search long phrase": "Putin said the Kremlin would not negotiate with NATO over sanctions on oil",
+}
+
+
+async def writes_during_searches(db: Database, reading: Reading, searches: int) -> None:
+    """Small writes (as the engine records sends) while a reader searches without pause: each write's wait."""
+    await db.execute("CREATE TABLE IF NOT EXISTS bench_writes (n INTEGER)")
+    done = asyncio.Event()
+    waits: list[float] = []
+
+    async def searcher() -> None:
+        for run in range(searches):
+            await reading.search(SEARCHES[run % len(SEARCHES)])
+        done.set()
+
+    async def writer() -> None:
+        n = 0
+        while not done.is_set():
+            began = time.perf_counter()
+            await db.execute("INSERT INTO bench_writes VALUES (?)", (n,))
+            waits.append((time.perf_counter() - began) * 1000)
+            n += 1
+            await asyncio.sleep(0.001)
+
+    await asyncio.gather(searcher(), writer())
+    await db.execute("DROP TABLE bench_writes")
+    print(
+        f"{'writes during searches':<28} median {statistics.median(waits):6.2f} ms   "
+        f"max {max(waits):6.2f} ms   ({len(waits)} writes during {searches} searches; no target: "
+        "compare with the search times above, which a shared connection would add)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=5 * 365 + 1, help="daily issues to generate (default 1826)")
     parser.add_argument("--runs", type=int, default=300, help="timed runs per command")
+    parser.add_argument(
+        "--archive", type=Path, help="keep the filled database here, or reuse it if it exists (same --days)"
+    )
     args = parser.parse_args()
+    if args.archive is not None:
+        asyncio.run(run(args.days, args.runs, args.archive))
+        return
     with tempfile.TemporaryDirectory() as directory:
-        asyncio.run(run(args.days, args.runs, Path(directory)))
+        asyncio.run(run(args.days, args.runs, Path(directory) / "bench.db"))
 
 
 if __name__ == "__main__":

@@ -9,13 +9,13 @@ import functools
 import logging
 import signal
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes
 
 import handlers
-from bot.config import Settings
 from bot.delivery.channels import ChannelPoster, build_channel_poster
 from bot.delivery.engine import DeliveryEngine, build_engine
 from bot.delivery.pacing import SendBudget
@@ -29,8 +29,11 @@ from bot.telegram.metrics import UPDATE_KINDS, MeteredUpdateProcessor, Metrics, 
 from bot.telegram.progress import resume_progress
 from bot.telegram.ratelimit import BudgetRateLimiter
 from bot.telegram.startup import STARTUP_WAIT, StartupError, network_reason, rejected_token, wait_for_bot_api
-from bot.telegram.webserver import Webhook, WebServer
 from storage import Database, LeaseRepository, Repositories, this_process
+
+if TYPE_CHECKING:
+    from bot.config import Settings  # a type only: pydantic loads with load_settings, not with the app
+    from bot.telegram.webserver import WebServer
 
 logger = logging.getLogger(__name__)
 
@@ -294,6 +297,8 @@ async def running(
 
 async def _start_web_server(app: BriefingApplication, settings: Settings | None) -> WebServer | None:
     """The HTTP server (health, readiness, metrics, webhook) if HTTP_PORT or webhook mode asks for one."""
+    from bot.telegram.webserver import Webhook, WebServer  # aiohttp's server: only when one is asked for
+
     services: Services | None = app.bot_data.services
     metrics: Metrics | None = app.bot_data.metrics
     if settings is None or settings.listen_port is None or services is None or metrics is None:

@@ -13,12 +13,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tqdm import tqdm
-
-from bot.config import MISSING_TOKEN_HELP, ConfigError, Settings, app_version, load_settings
 from bot.logs import configure_logging
 
+# pydantic (with the settings) and tqdm load when a command needs them: `briefing --help` stays quick.
 if TYPE_CHECKING:
+    from bot.config import Settings
     from bot.features.services import Services
     from bot.sources.resolve import SourceText
 
@@ -32,6 +31,8 @@ class CommandError(Exception):
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from bot.config import ConfigError, load_settings
+
     overrides: dict[str, Any] = {}
     if getattr(args, "db", None):
         overrides["briefing_db"] = Path(args.db)
@@ -43,13 +44,29 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+def _missing_token() -> Exception:
+    from bot.config import MISSING_TOKEN_HELP, ConfigError
+
+    return ConfigError(MISSING_TOKEN_HELP)
+
+
+class _Version(argparse.Action):
+    """``--version``, reading the package metadata only when asked (``--help`` stays quick)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from bot.config import app_version
+
+        print(f"briefing {app_version()}")  # on stdout, as argparse's own version action prints it
+        parser.exit()
+
+
 # --- commands -----------------------------------------------------------------------------------------
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.telegram_bot_token is None:
-        raise ConfigError(MISSING_TOKEN_HELP)
+        raise _missing_token()
     from bot.app import AlreadyRunning, already_running, bot_lease_holder, run
     from bot.telegram.startup import StartupError
     from storage import Database
@@ -76,6 +93,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from bot.config import ConfigError
     from bot.telegram.check import check
 
     try:
@@ -171,6 +189,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             raise CommandError("--announce sends one issue to readers on purpose: give it exactly one issue")
         async with await Database.open(settings.briefing_db) as db:
             services = Services.over(db, settings, SystemClock())
+            from tqdm import tqdm
+
             bar = tqdm(texts, unit="issue", desc="ingest", disable=len(texts) < 3 or args.quiet, leave=False)
             reports: list[tuple[IngestReport, str | None]] = []
             daily_entries = []
@@ -364,7 +384,7 @@ def cmd_push(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if settings.telegram_bot_token is None:
-        raise ConfigError(MISSING_TOKEN_HELP)
+        raise _missing_token()
     day = _date_arg(args.date) if args.date else None
 
     async def push() -> int:
@@ -420,30 +440,34 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_subscribers_import(args: argparse.Namespace) -> int:
-    from bot.features.subscribers_csv import CsvError, Defaults, import_subscribers, read_subscribers
+    from bot.features.subscribers_csv import CsvError, Defaults, SubscriberCsv, import_subscribers
     from storage import Database, SubscriberRepository
 
     settings = _settings(args)
     path = Path(args.file)
     defaults = Defaults(settings.default_timezone, settings.default_delivery_time)
+
+    async def store(checked: SubscriberCsv) -> None:
+        async with await Database.open(settings.briefing_db) as db:
+            await import_subscribers(SubscriberRepository(db), checked)
+
     try:
+        # Streamed: each row is checked as storage takes it, so a million rows never sit in memory at once.
         with path.open(newline="", encoding="utf-8-sig") as lines:
-            checked = read_subscribers(lines, now=dt.datetime.now(dt.UTC), defaults=defaults)
+            checked = SubscriberCsv(lines, now=dt.datetime.now(dt.UTC), defaults=defaults)
+            if args.dry_run:
+                for _ in checked:
+                    pass
+            else:
+                asyncio.run(store(checked))
     except OSError as exc:
         raise CommandError(f"{path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise CommandError(f"{path}: not UTF-8 text; save the list as CSV UTF-8 and try again") from None
+        raise CommandError(f"{path}: not UTF-8 text, nothing imported; save the list as CSV UTF-8") from None
     except CsvError as exc:
         raise CommandError(f"{path}: {exc}; nothing imported") from None
     for error in checked.errors:
         print(f"{path}:{error.line}: {error.message}", file=sys.stderr)
-
-    async def store() -> None:
-        async with await Database.open(settings.briefing_db) as db:
-            await import_subscribers(SubscriberRepository(db), checked)
-
-    if not args.dry_run:
-        asyncio.run(store())
     print(f"{path}: {checked.describe(dry_run=args.dry_run)}")
     # Bad rows fail the command (a script notices) although the good ones were stored.
     return EXIT_FAILURE if checked.errors else EXIT_OK
@@ -505,7 +529,7 @@ def _print_help(parser: argparse.ArgumentParser) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefing", description="A Telegram bot for a daily news briefing.")
-    parser.add_argument("--version", action="version", version=f"briefing {app_version()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
@@ -628,6 +652,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging("WARNING")  # until the settings say otherwise; redacts from the first line on
     parser = build_parser()
     args = parser.parse_args(argv)
+    from bot.config import ConfigError
+
     try:
         return int(args.func(args))
     except ConfigError as exc:

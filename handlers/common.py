@@ -71,9 +71,14 @@ async def help_command(update: Update, context: BriefingContext) -> None:
 
 async def unknown_command(update: Update, context: BriefingContext) -> None:
     message = update.effective_message
-    if message is None or not message.text:
+    chat = update.effective_chat
+    if message is None or not message.text or chat is None:
         return
-    command = message.text.split()[0].split("@")[0]
+    command, _, addressee = message.text.split()[0].partition("@")
+    if addressee and addressee.lower() != (context.bot.username or "").lower():
+        return  # "/start@other_bot": another bot's command, in a group or forwarded here
+    if not addressee and ChatKind.of(chat.type, chat.id).shared:
+        return  # a bare "/roll" in a group may be another bot's; "/roll@this_bot" is answered
     await message.reply_text(replies.unknown_command(command), parse_mode=ParseMode.HTML)
 
 

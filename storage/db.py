@@ -16,6 +16,12 @@ The owner is the task, not a context variable: a task spawned inside a transacti
 (it waits for the lock instead), because a sibling task interleaving statements is exactly the bug the
 lock is there to prevent. Do not await a task that uses the database from inside ``atomic()``, and do
 not await the network there either: the lock is held until the block exits.
+
+Long reads that need no write (a reader's ``/search`` over years of issues) go through :meth:`Database.reading`
+instead: a second connection, opened read-only, with a lock of its own. In WAL mode it reads the last
+committed state while the writer goes on, so a search never holds up the delivery engine's writes, and
+a write never holds up a search. (A private ``:memory:`` database cannot be shared between connections:
+there, and inside the caller's own ``atomic()``, ``reading()`` uses the writer as ``snapshot()`` does.)
 """
 
 from __future__ import annotations
@@ -85,6 +91,8 @@ class Database:
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
         self._depth = 0
+        self._reader: aiosqlite.Connection | None = None
+        self._reader_lock = asyncio.Lock()
         self._read_only = False
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -166,6 +174,10 @@ class Database:
             return
         if self._owns_transaction():
             raise RuntimeError("close() inside atomic(): the transaction would never finish")
+        async with self._reader_lock:
+            reader, self._reader = self._reader, None
+            if reader is not None:
+                await reader.close()
         async with self._lock:
             conn, self._conn = self._conn, None
             if conn is None:
@@ -259,6 +271,39 @@ class Database:
             await conn.execute(f"RELEASE {name}")
         finally:
             self._depth -= 1
+
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[Reads]:
+        """Several reads against one committed state, on the read-only connection (see the module doc).
+
+        Use it for reads that may take a while and need not see this process's uncommitted writes.
+        """
+        if self._path == MEMORY or self._owns_transaction():
+            async with self.snapshot():
+                yield Reads(self._connection())
+            return
+        async with self._reader_lock:
+            reader = await self._reader_connection()
+            await reader.execute("BEGIN DEFERRED")
+            try:
+                yield Reads(reader)
+            finally:
+                await reader.execute("COMMIT")  # a read transaction: ends the snapshot, nothing to write
+
+    async def _reader_connection(self) -> aiosqlite.Connection:
+        self._connection()  # fail fast when closed
+        if self._reader is None:
+            reader = await _connect(_read_only_uri(self._path), uri=True, isolation_level=None)
+            try:
+                reader.row_factory = sqlite3.Row
+                await reader.execute("PRAGMA busy_timeout = 5000")
+                await reader.execute("PRAGMA query_only = ON")
+                await reader.execute(f"PRAGMA cache_size = -{CACHE_KIB // 4}")
+            except BaseException:
+                await reader.close()
+                raise
+            self._reader = reader
+        return self._reader
 
     def _owns_transaction(self) -> bool:
         return self._owner is not None and self._owner is asyncio.current_task()
@@ -405,6 +450,21 @@ class Database:
             raise
         await target.close()
         await asyncio.to_thread(os.replace, tmp, dest)
+
+
+class Reads:
+    """The statements a :meth:`Database.reading` block may run; all of them read."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._conn = connection
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        return list(await self._conn.execute_fetchall(sql, params))
+
+    async def fetchval(self, sql: str, params: Params = (), default: Any = None) -> Any:
+        async with self._conn.execute(sql, params) as cursor:
+            row = await cursor.fetchone()
+        return default if row is None else row[0]
 
 
 def _check_file(path: Path, *, read_only: bool) -> None:

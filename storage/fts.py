@@ -21,27 +21,38 @@ _WORD = re.compile(r"[^\W_]+")
 MAX_TERMS = 16
 """More words than this only slow the query down; a search box rarely gets close."""
 
+MIN_PREFIX = 3
+"""A shorter last word matches only itself: "a*" would merge the doclists of every word starting with a
+(1.3 s over 18,260 issues, issue #15), and nobody means all of them."""
+
 
 def fts_query(text: str, *, prefix_last: bool = True) -> str | None:
     """An FTS5 MATCH expression for ``text``, or None when it holds no searchable word.
 
-    With ``prefix_last`` the last word also matches as a prefix ("rothr" finds "Rothrock"), which is
-    what people expect from a search box.
+    Each word counts once ("war war war" is "war": a repeated term only makes FTS5 read its doclist
+    again). With ``prefix_last`` the last word also matches as a prefix ("rothr" finds "Rothrock"),
+    which is what people expect from a search box, when it has at least :data:`MIN_PREFIX` letters.
     """
-    terms: list[str] = []
-    last_is_word = False
+    unique: dict[str, tuple[str, bool]] = {}
+    """Each term once, keyed by lower() (not casefold(): unicode61 keeps "ß", casefold() makes it "ss"), as
+    (the term, whether it is a word rather than a quoted phrase). A repeat moves to the end, so the word
+    typed last stays last (it is the one still being typed)."""
     for term in split_terms(unicodedata.normalize("NFC", text)):
-        tokens = _WORD.findall(term.text)[: MAX_TERMS - len(terms)]
+        tokens = _WORD.findall(term.text)
         if term.phrase and tokens:
-            terms.append(_quoted(" ".join(tokens)))
-        else:
-            terms += [_quoted(token) for token in tokens]
-        last_is_word = not term.phrase
-        if len(terms) >= MAX_TERMS:
-            break
-    if not terms:
+            phrase = " ".join(tokens)
+            unique.pop("\0" + phrase.lower(), None)
+            unique["\0" + phrase.lower()] = (phrase, False)
+            continue
+        for word in tokens:
+            unique.pop(word.lower(), None)
+            unique[word.lower()] = (word, True)
+    chosen = list(unique.values())[:MAX_TERMS]
+    if not chosen:
         return None
-    if prefix_last and last_is_word:
+    terms = [_quoted(term) for term, _ in chosen]
+    last, last_is_word = chosen[-1]
+    if prefix_last and last_is_word and len(last) >= MIN_PREFIX:
         terms[-1] += "*"
     return " ".join(terms)
 

@@ -16,17 +16,19 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from telegram.error import TelegramError
 
-from bot.config import Settings
 from bot.delivery.failures import Action, classify
 from bot.delivery.pacing import ChatPacer
 from bot.delivery.sender import ApiSender
-from bot.delivery.transport import AiohttpRequest
 from bot.render.channel import render_channel_broadcast, render_channel_post
 from bot.render.message import RenderedMessage
 from storage import BroadcastStatus, Repositories
+
+if TYPE_CHECKING:
+    from bot.config import Settings  # a type only: pydantic loads with load_settings, not with the app
 
 logger = logging.getLogger(__name__)
 
@@ -204,5 +206,5 @@ class _Failed(Exception):
 
 def build_channel_poster(repos: Repositories, settings: Settings, bot_username: str) -> ChannelPoster:
     """A poster with a small connection pool of its own (a few posts a day need no more)."""
-    sender = ApiSender(f"{settings.telegram_api_url}/bot{settings.token}", AiohttpRequest(connection_limit=2))
+    sender = ApiSender(f"{settings.telegram_api_url}/bot{settings.token}", connection_limit=2)
     return ChannelPoster(repos, sender, settings, bot_username)

@@ -19,19 +19,17 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from telegram.error import TelegramError
 
-from bot.config import Settings
 from bot.delivery.failures import Action, Failure, classify
 from bot.delivery.groupcommit import GroupCommit
 from bot.delivery.observer import NO_OBSERVER, DeliveryObserver, SendResult
 from bot.delivery.pacing import ChatPacer, SendBudget
 from bot.delivery.sender import ApiSender
 from bot.delivery.tally import RoundTally
-from bot.delivery.transport import AiohttpRequest
 from bot.render.digest import render_issue
 from bot.render.message import RenderedMessage, messages
 from bot.rules.authors import author_key
@@ -48,6 +46,9 @@ from storage import (
     SubscriberStatus,
     this_process,
 )
+
+if TYPE_CHECKING:
+    from bot.config import Settings  # a type only: pydantic loads with load_settings, not with the app
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +116,10 @@ class Job:
     sent_ids: tuple[int, ...] = ()
     """Parts an earlier attempt already delivered: sending resumes after them."""
     attempts: int = 1
+
+
+Recording = tuple["Job", "asyncio.Future[None]"]
+"""A recipient served and its "sent" record on its way to the database (see :class:`GroupCommit`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,11 +213,17 @@ class DeliveryEngine:
         """Why sending stopped for everyone (the token rejected, the Bot API unreachable); None while sending."""
         self._renders: dict[tuple[Any, ...], list[RenderedMessage]] = {}
         self._digests: dict[int, StoredDigest | None] = {}
+        self._digest_loading = asyncio.Lock()
         self._author_keys: dict[int, frozenset[str]] = {}
         """Each cached issue's author keys, so matching a reader's follows costs a set intersection."""
         self.stats = EngineStats()
         self._round = RoundTally()
         """What the current drain round did, logged in sums when it ends."""
+
+    @property
+    def concurrency(self) -> int:
+        """Sends in flight at most."""
+        return self._concurrency
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
@@ -392,13 +403,27 @@ class DeliveryEngine:
 
         async def worker() -> None:
             nonlocal served
+            # Each send's record is committed by the group commit while this worker sends the next one;
+            # the worker waits for it before going further. A write holding the database (the minute tick
+            # queueing readers) then costs no pause in sending, and a crash repeats at most the sends in
+            # flight and the one per worker whose record was being committed.
+            previous: Recording | None = None
             while not self._stopping and self.halted is None:
-                if len(buffer) < self._concurrency:
+                # One worker claims the next batch while the others go on with what is buffered; only an
+                # empty buffer makes a worker wait for the claim (every worker waited for every refill).
+                if len(buffer) < self._concurrency and not refill_lock.locked():
                     await refill()
                 if not buffer:
-                    return
-                await self._deliver(buffer.popleft())
+                    await refill()
+                if not buffer:
+                    break
+                recording = await self._deliver(buffer.popleft())
                 served += 1
+                if previous is not None:
+                    await self._recorded(previous)
+                previous = recording
+            if previous is not None:
+                await self._recorded(previous)
 
         await asyncio.gather(*(worker() for _ in range(self._concurrency)))
         while buffer:
@@ -409,24 +434,34 @@ class DeliveryEngine:
 
     # -- one recipient ---------------------------------------------------------------------------------
 
-    async def _deliver(self, job: Job) -> None:
+    async def _deliver(self, job: Job) -> Recording | None:
+        """Serve one recipient; a successful send returns its record on its way to the database."""
         try:
             if job.broadcast_id is not None:
-                await self._deliver_broadcast(job)
-            else:
-                await self._deliver_digest(job)
+                return await self._deliver_broadcast(job)
+            return await self._deliver_digest(job)
         except Exception as exc:  # never lose the row: record the failure and move on
             logger.exception("delivery to %s failed unexpectedly", job.chat_id)
             await self._mark_failed(job, f"internal error: {type(exc).__name__}")
+            return None
 
-    async def _deliver_broadcast(self, job: Job) -> None:
+    async def _recorded(self, recording: Recording) -> None:
+        """Wait for a send's record to be committed; a failed write is recorded like any internal error."""
+        job, committed = recording
+        try:
+            await committed
+        except Exception as exc:
+            logger.exception("recording the send to %s failed", job.chat_id)
+            await self._mark_failed(job, f"internal error: {type(exc).__name__}")
+
+    async def _deliver_broadcast(self, job: Job) -> Recording | None:
         assert job.broadcast_id is not None
         broadcast = await self._repos.broadcasts.get(job.broadcast_id)
         if broadcast is None or broadcast.status == BroadcastStatus.CANCELLED:
             # Claimed before the editor's /cancel: those readers are skipped, not sent.
             await self._repos.broadcasts.mark_skipped(job.broadcast_id, job.chat_id, "cancelled")
             self.stats.skipped += 1
-            return
+            return None
         silent = False
         subscriber = job.subscriber
         if subscriber is not None and subscriber.quiet is not None:
@@ -435,10 +470,10 @@ class DeliveryEngine:
                 if subscriber.quiet_hold and not broadcast.urgent:
                     await self._repos.broadcasts.hold(broadcast.id, job.chat_id, subscriber.quiet.ends_after(now, zone))
                     self.stats.held += 1
-                    return
+                    return None
                 silent = True
         parts = self._broadcast_parts(broadcast.id, broadcast.text)
-        await self._send_and_record(job, parts, Target.of(job.chat_id, subscriber, silent=silent))
+        return await self._send_and_record(job, parts, Target.of(job.chat_id, subscriber, silent=silent))
 
     def _broadcast_parts(self, broadcast_id: int, html: str) -> list[RenderedMessage]:
         key = ("broadcast", broadcast_id)
@@ -446,7 +481,7 @@ class DeliveryEngine:
             self._renders[key] = messages(html)
         return self._renders[key]
 
-    async def _deliver_digest(self, job: Job) -> None:
+    async def _deliver_digest(self, job: Job) -> Recording | None:
         assert job.digest_id is not None
         repos = self._repos
         subscriber = job.subscriber
@@ -454,24 +489,28 @@ class DeliveryEngine:
         if subscriber is None or stored is None or stored.status is not DigestStatus.PUBLISHED:
             await repos.deliveries.mark_skipped(job.digest_id, job.chat_id, "issue withdrawn or reader gone")
             self.stats.skipped += 1
-            return
+            return None
         if subscriber.status != SubscriberStatus.ACTIVE:
             await repos.deliveries.mark_skipped(job.digest_id, job.chat_id, f"reader {subscriber.status}")
             self.stats.skipped += 1
-            return
+            return None
         parts = self._digest_parts(stored, subscriber, job.followed)
         # The digest comes at the reader's chosen time; if that falls in their quiet hours, it comes silently.
         silent = subscriber.quiet is not None and subscriber.quiet.contains(subscriber.delivery_time)
-        await self._send_and_record(job, parts, Target.of(job.chat_id, subscriber, silent=silent))
+        return await self._send_and_record(job, parts, Target.of(job.chat_id, subscriber, silent=silent))
 
     async def _digest(self, digest_id: int) -> StoredDigest | None:
         if digest_id not in self._digests:
-            stored = await self._repos.digests.get(digest_id)
-            self._digests[digest_id] = stored
-            if stored is not None:
-                self._author_keys[digest_id] = frozenset(
-                    key for item in stored.digest.items() if (key := author_key(item.author)) is not None
-                )
+            # One load for all workers: at the start of a push each of them asked (48 loads in one run).
+            async with self._digest_loading:
+                if digest_id in self._digests:
+                    return self._digests[digest_id]
+                stored = await self._repos.digests.get(digest_id)
+                self._digests[digest_id] = stored
+                if stored is not None:
+                    self._author_keys[digest_id] = frozenset(
+                        key for item in stored.digest.items() if (key := author_key(item.author)) is not None
+                    )
         return self._digests[digest_id]
 
     def forget_digest(self, digest_id: int) -> None:
@@ -502,8 +541,13 @@ class DeliveryEngine:
             self._renders[key] = parts
         return parts
 
-    async def _send_and_record(self, job: Job, parts: Sequence[RenderedMessage], target: Target) -> None:
-        """Send the parts not yet sent, in order; record the outcome (sent, deferred, failed) once."""
+    async def _send_and_record(
+        self, job: Job, parts: Sequence[RenderedMessage], target: Target
+    ) -> Recording | None:
+        """Send the parts not yet sent, in order; record the outcome (sent, deferred, failed) once.
+
+        A success's record goes to the group commit and is returned, for the worker to wait on (see ``drain``).
+        """
         chat_id = job.chat_id
         message_ids = list(job.sent_ids)
         counts = _SendCounts()
@@ -520,33 +564,34 @@ class DeliveryEngine:
             self.stats.blocked += 1
             self._observer.message_sent(SendResult.BLOCKED)
             self._round.blocked(*_kind(job))
-            return
+            return None
         except _GiveUp as exc:
             await self._mark_failed(self._moved(job, chat_id), str(exc))
             self.stats.failed += 1
             self._observer.message_sent(SendResult.ERROR)
             self.stats.errors.append(str(exc))
             self._round.failed(*_kind(job), str(exc))
-            return
+            return None
         except _Halt as exc:
             if self.halted is None:
                 self.halted = str(exc)
             await self._defer(self._moved(job, chat_id), str(exc), message_ids, counts)
-            return
+            return None
         except _Retry as exc:
             await self._defer(self._moved(job, chat_id), str(exc), message_ids, counts)
-            return
+            return None
         if counts.doubled:
             await self._note_doubled(self._moved(job, chat_id), counts.doubled)
         if job.broadcast_id is not None:
-            await self._broadcasts_sent.record((job.broadcast_id, chat_id, message_ids))
+            committed = self._broadcasts_sent.submit((job.broadcast_id, chat_id, message_ids))
         else:
             assert job.digest_id is not None
-            await self._issues_sent.record((job.digest_id, chat_id, message_ids))
+            committed = self._issues_sent.submit((job.digest_id, chat_id, message_ids))
         self.stats.sent += 1
         lag = None if job.due_at is None else self._repos.db.clock.now() - job.due_at
         self._observer.delivered(lag)
         self._round.sent(*_kind(job), len(message_ids))
+        return self._moved(job, chat_id), committed
 
     async def _record_progress(self, job: Job, chat_id: int, message_ids: list[int]) -> None:
         if job.broadcast_id is not None:
@@ -707,7 +752,7 @@ def build_engine(
     concurrency = concurrency or max(8, min(128, int(rate // 8)))
     sender = ApiSender(
         f"{settings.telegram_api_url}/bot{settings.token}",
-        AiohttpRequest(connection_limit=concurrency),
+        connection_limit=concurrency,
         paid_broadcast=settings.allow_paid_broadcast,
     )
     return DeliveryEngine(

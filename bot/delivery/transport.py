@@ -8,13 +8,17 @@ needs many requests in flight, so the bot talks to the Bot API through aiohttp w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+if TYPE_CHECKING:
+    import aiohttp
 
 Timeout = float | None | DefaultValue[Any]
 
@@ -47,6 +51,9 @@ class AiohttpRequest(BaseRequest):
         return self._read_timeout
 
     async def initialize(self) -> None:
+        # aiohttp (0.1 s, 10 MB, most of it its SSL contexts) is loaded when a session opens, not with the app.
+        import aiohttp
+
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._connection_limit, ttl_dns_cache=300)
             # trust_env makes aiohttp read ~/.netrc on every request (a third of the CPU at 1,000/s): only
@@ -74,6 +81,8 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: Timeout = BaseRequest.DEFAULT_NONE,
         pool_timeout: Timeout = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        import aiohttp
+
         if self._session is None:
             await self.initialize()
         assert self._session is not None
@@ -101,13 +110,22 @@ class AiohttpRequest(BaseRequest):
             else:
                 kwargs["data"] = request_data.json_payload
                 kwargs["headers"] = {"Content-Type": "application/json"}
-        try:
+        with as_telegram_errors():
             async with self._session.request(method, url, timeout=timeout, **kwargs) as response:
                 return response.status, await response.read()
-        except TimeoutError as exc:
-            raise TimedOut("Timed out talking to the Bot API") from exc
-        except asyncio.CancelledError:
-            raise
-        except aiohttp.ClientError as exc:
-            # The URL carries the token: say what failed without it.
-            raise NetworkError(f"aiohttp: {type(exc).__name__}") from exc
+
+
+@contextlib.contextmanager
+def as_telegram_errors() -> Iterator[None]:
+    """aiohttp's failures as PTB's: a timeout is ``TimedOut``, any other client error ``NetworkError``."""
+    import aiohttp
+
+    try:
+        yield
+    except TimeoutError as exc:
+        raise TimedOut("Timed out talking to the Bot API") from exc
+    except asyncio.CancelledError:
+        raise
+    except aiohttp.ClientError as exc:
+        # The URL carries the token: say what failed without it.
+        raise NetworkError(f"aiohttp: {type(exc).__name__}") from exc

@@ -7,9 +7,8 @@ It is created once per running application (in ``post_init``) and reached throug
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bot.config import Settings
 from bot.delivery.pacing import ChatPacer
 from bot.delivery.scheduler import Scheduler
 from bot.features.authors import AuthorDirectory
@@ -28,6 +27,8 @@ from storage import (
     SubscriberRepository,
 )
 
+if TYPE_CHECKING:
+    from bot.config import Settings  # a type only: pydantic loads with load_settings, not with the app
 
 class Delivery(Protocol):
     """What use cases may ask of whoever sends (the running engine): look at the queue now; an issue changed."""

@@ -75,14 +75,18 @@ class CsvImport:
     """Header names that are not subscriber columns (reported once, not per row)."""
 
     def describe(self, *, dry_run: bool = False) -> str:
-        verb = "would import" if dry_run else "imported"
-        noun = "subscriber" if len(self.rows) == 1 else "subscribers"
-        text = f"{verb} {len(self.rows)} {noun}"
-        if self.errors:
-            text += f"; skipped {len(self.errors)} bad {'row' if len(self.errors) == 1 else 'rows'}"
-        if self.ignored_columns:
-            text += f"; ignored columns: {', '.join(self.ignored_columns)}"
-        return text
+        return _describe(len(self.rows), len(self.errors), self.ignored_columns, dry_run=dry_run)
+
+
+def _describe(rows: int, errors: int, ignored_columns: tuple[str, ...], *, dry_run: bool) -> str:
+    verb = "would import" if dry_run else "imported"
+    noun = "subscriber" if rows == 1 else "subscribers"
+    text = f"{verb} {rows} {noun}"
+    if errors:
+        text += f"; skipped {errors} bad {'row' if errors == 1 else 'rows'}"
+    if ignored_columns:
+        text += f"; ignored columns: {', '.join(ignored_columns)}"
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +97,14 @@ class Defaults:
     delivery_time: dt.time = dt.time(8, 0)
 
 
-def read_subscribers(lines: Iterable[str], *, now: dt.datetime, defaults: Defaults | None = None) -> CsvImport:
-    """Read and check a subscriber CSV, row by row.
+class SubscriberCsv:
+    """A subscriber CSV checked as it is read: iterate it for the good rows, in storage's shape.
+
+    Nothing is held but the current row, the rows left out (with why) and the chat ids seen so far (to
+    report a reader listed twice), so a million-row file is imported in constant memory apart from those
+    ids: ``briefing subscribers import`` hands the iterator straight to storage's one ``executemany``.
+    The header is read and checked on construction. After a full iteration, :attr:`count`,
+    :attr:`errors` and :meth:`describe` tell what happened; a second iteration yields nothing.
 
     Args:
         lines: The file, opened with ``newline=""`` (quoted fields may span lines).
@@ -104,50 +114,78 @@ def read_subscribers(lines: Iterable[str], *, now: dt.datetime, defaults: Defaul
     Raises:
         CsvError: the file has no header or no ``chat_id`` column, or a column twice.
     """
-    defaults = defaults or Defaults()
-    lines = iter(lines)
-    first = next(lines, None)
-    if first is None or not first.strip():
-        raise CsvError("the file is empty; the first line must name the columns, like chat_id,timezone,delivery_time")
-    delimiter = max(_DELIMITERS, key=first.count)
-    reader = csv.reader(_chain(first, lines), delimiter=delimiter)
-    header = [_column(name) for name in next(reader)]
-    if "chat_id" not in header:
-        raise CsvError(f"no chat_id column in the header (found: {', '.join(header) or 'nothing'})")
-    if duplicates := sorted({name for name in header if name and header.count(name) > 1}):
-        raise CsvError(f"column {duplicates[0]} appears twice in the header")
-    known = set(EXPORT_COLUMNS)
-    ignored = tuple(name for name in header if name not in known and name not in _IGNORED)
 
-    rows: list[dict[str, Any]] = []
-    errors: list[RowError] = []
-    seen: dict[int, int] = {}
-    line = reader.line_num
-    for record in reader:
-        start, line = line + 1, reader.line_num
-        if not any(cell.strip() for cell in record):
-            continue
-        if len(record) > len(header):
-            errors.append(RowError(start, f"{len(record)} fields, but the header names {len(header)} columns"))
-            continue
-        cells = {name: cell.strip() for name, cell in zip(header, record, strict=False) if name in known}
-        try:
-            row = _check_row(cells, now, defaults)
-        except _RowProblems as problems:
-            errors.append(RowError(start, "; ".join(problems.args)))
-            continue
-        chat_id = row["chat_id"]
-        if chat_id in seen:
-            errors.append(RowError(start, f"chat_id {chat_id} is already on line {seen[chat_id]}"))
-            continue
-        seen[chat_id] = start
-        rows.append(row)
-    return CsvImport(tuple(rows), tuple(errors), ignored)
+    def __init__(self, lines: Iterable[str], *, now: dt.datetime, defaults: Defaults | None = None) -> None:
+        self._now = now
+        self._defaults = defaults or Defaults()
+        lines = iter(lines)
+        first = next(lines, None)
+        if first is None or not first.strip():
+            raise CsvError(
+                "the file is empty; the first line must name the columns, like chat_id,timezone,delivery_time"
+            )
+        delimiter = max(_DELIMITERS, key=first.count)
+        self._reader = csv.reader(_chain(first, lines), delimiter=delimiter)
+        self._header = header = [_column(name) for name in next(self._reader)]
+        if "chat_id" not in header:
+            raise CsvError(f"no chat_id column in the header (found: {', '.join(header) or 'nothing'})")
+        if duplicates := sorted({name for name in header if name and header.count(name) > 1}):
+            raise CsvError(f"column {duplicates[0]} appears twice in the header")
+        self._known = set(EXPORT_COLUMNS)
+        self.ignored_columns = tuple(name for name in header if name not in self._known and name not in _IGNORED)
+        self.errors: list[RowError] = []
+        self.count = 0
+        """Good rows yielded so far."""
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        reader, header, known = self._reader, self._header, self._known
+        # Only the ids, not the line each was on: for a million rows that is 64 MB instead of 115 MB.
+        seen: set[int] = set()
+        line = reader.line_num
+        for record in reader:
+            start, line = line + 1, reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) > len(header):
+                self.errors.append(RowError(start, f"{len(record)} fields, but the header names {len(header)} columns"))
+                continue
+            cells = {name: cell.strip() for name, cell in zip(header, record, strict=False) if name in known}
+            try:
+                row = _check_row(cells, self._now, self._defaults)
+            except _RowProblems as problems:
+                self.errors.append(RowError(start, "; ".join(problems.args)))
+                continue
+            chat_id = row["chat_id"]
+            if chat_id in seen:
+                self.errors.append(RowError(start, f"chat_id {chat_id} is on an earlier line already"))
+                continue
+            seen.add(chat_id)
+            self.count += 1
+            yield row
+
+    def describe(self, *, dry_run: bool = False) -> str:
+        return _describe(self.count, len(self.errors), self.ignored_columns, dry_run=dry_run)
 
 
-async def import_subscribers(subscribers: SubscriberRepository, checked: CsvImport) -> int:
-    """Store the rows that passed (new readers are added, known ones updated); returns how many."""
-    return await subscribers.import_rows(checked.rows) if checked.rows else 0
+def read_subscribers(lines: Iterable[str], *, now: dt.datetime, defaults: Defaults | None = None) -> CsvImport:
+    """Read and check a whole subscriber CSV into memory (:class:`SubscriberCsv` streams instead).
+
+    Raises:
+        CsvError: as :class:`SubscriberCsv`.
+    """
+    checked = SubscriberCsv(lines, now=now, defaults=defaults)
+    rows = tuple(checked)
+    return CsvImport(rows, tuple(checked.errors), checked.ignored_columns)
+
+
+async def import_subscribers(subscribers: SubscriberRepository, checked: CsvImport | SubscriberCsv) -> int:
+    """Store the rows that passed (new readers are added, known ones updated); returns how many.
+
+    A :class:`SubscriberCsv` is read while it is stored, all in one transaction: a file that turns out
+    unreadable half-way (not UTF-8) stores nothing.
+    """
+    rows = checked.rows if isinstance(checked, CsvImport) else checked
+    return await subscribers.import_rows(rows)
 
 
 async def write_subscribers(subscribers: SubscriberRepository, out: TextIO) -> int:

@@ -15,9 +15,6 @@ from collections.abc import Sequence
 from typing import Unpack
 from zoneinfo import ZoneInfo
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from bot.digest.model import ItemKind
 from bot.features.services import Services
 from bot.render.callbacks import author_token
@@ -375,5 +372,8 @@ def _switch(value: str) -> bool:
 
 def _closest(rows: Sequence[AuthorStat], query: str, limit: int = SUGGESTIONS) -> list[AuthorStat]:
     """The authors most like ``query`` however far off, for "no such author; the closest are…"."""
+    from rapidfuzz import process  # loaded when a name is not found, not when the application starts
+    from rapidfuzz.distance import OSA
+
     found = process.extract(normalize(query), [row.key for row in rows], scorer=OSA.normalized_similarity, limit=limit)
     return [rows[index] for _, _, index in found]

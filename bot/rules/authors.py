@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
-
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 _CYRILLIC = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
@@ -206,6 +204,9 @@ class AuthorIndex:
         # the cutoff (0.6 for 6 edits in 15 letters): a hair lower (far less than one edit in a name) keeps
         # this pass a superset.
         cutoff -= 1e-6
+        from rapidfuzz import process  # imported on first use, like osa_similarity()
+        from rapidfuzz.distance import OSA
+
         for query, choices in ((" ".join(words), self._keys), (" ".join(sorted(words)), self._sorted_keys)):
             close = process.extract(query, choices, scorer=OSA.normalized_similarity, score_cutoff=cutoff, limit=None)
             found.update(number for *_, number in close)
@@ -223,18 +224,19 @@ class AuthorIndex:
         return found
 
     def _score(self, words: list[str], initials: list[str], author: _Author) -> float:
+        similar = osa_similarity()
         query = " ".join(words)
         # The whole name, in the order typed and in the order printed ("Trenin Dmitry").
         score = max(
-            OSA.normalized_similarity(query, author.key),
-            OSA.normalized_similarity(" ".join(sorted(words)), " ".join(sorted(author.words))),
+            similar(query, author.key),
+            similar(" ".join(sorted(words)), " ".join(sorted(author.words))),
         )
         if len(words) == 1:
             # One word: a surname (full weight) or a given name (slightly less, so surnames win ties).
             word = words[0]
             for position, part in enumerate(author.words):
                 weight = 1.0 if position == len(author.words) - 1 else self._GIVEN_NAME_WEIGHT
-                similarity = OSA.normalized_similarity(word, part)
+                similarity = similar(word, part)
                 if len(word) >= self.PREFIX_MIN and len(word) < len(part) and part.startswith(word):
                     similarity = max(similarity, self._PREFIX_SCORE)
                 score = max(score, similarity * weight)
@@ -259,3 +261,12 @@ def _merge(key: str, rows: list[AuthorRow]) -> _Author:
         count=sum(row.count for row in rows),
         last_date=max(dates) if dates else None,
     )
+
+
+@functools.cache
+def osa_similarity() -> Callable[[str, str], float]:
+    """rapidfuzz's normalised optimal-string-alignment similarity, imported on first use: the library
+    (40 modules) is needed to match an author's name, not to start the application."""
+    from rapidfuzz.distance import OSA
+
+    return OSA.normalized_similarity

@@ -52,6 +52,7 @@ class ControlApi:
             "clear_faults": self._clear_faults,
             "reset": self._reset,
             "sent": self._sent,
+            "delivered": self._delivered,
             "messages": self._messages,
             "callback_answers": self._callback_answers,
             "inline_answers": self._inline_answers,
@@ -206,6 +207,9 @@ class ControlApi:
     async def _sent(self, args: dict[str, Any]) -> Any:
         records = self._server.sent(_optional_int(args.get("chat_id")), args.get("method"))
         return [record.to_json() for record in records]
+
+    async def _delivered(self, args: dict[str, Any]) -> Any:
+        return self._server.delivered(args.get("method", "sendMessage"))
 
     async def _webhook(self, args: dict[str, Any]) -> Any:
         webhook = self._server.webhook

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.sandbox.autodetect import detect_entities
-from bot.sandbox.errors import bad_request
+from bot.sandbox.errors import ApiError, bad_request
 from bot.sandbox.htmlcheck import EntityParseError, parse_html
 from bot.sandbox.utf16 import utf16_len, utf16_slice
 
@@ -41,9 +42,31 @@ def format_text(
 ) -> FormattedText:
     """Validate and convert a message text or caption the way Telegram does before storing it.
 
+    HTML texts are converted once per distinct text (a push sends one text to thousands of chats, and
+    parsing it was most of the server's time per message): the answer, or the refusal, is a function of
+    the text alone, so a repeat gets exactly what the first got. The entity dicts are shared between the
+    messages (in a fresh list each): the sandbox replaces entities, it never changes one in place.
+
     Raises:
         ApiError: with Telegram's wording for empty, too long or unparsable text.
     """
+    if raw and (parse_mode or "").lower() == "html":
+        outcome = _format_html(raw, caption)
+        if isinstance(outcome, ApiError):
+            raise ApiError(outcome.code, outcome.description, outcome.parameters)
+        return FormattedText(outcome.text, list(outcome.entities))
+    return _format(raw, parse_mode, entities, caption=caption)
+
+
+@functools.lru_cache(maxsize=512)
+def _format_html(raw: str, caption: bool) -> FormattedText | ApiError:
+    try:
+        return _format(raw, "html", None, caption=caption)
+    except ApiError as error:
+        return error
+
+
+def _format(raw: str | None, parse_mode: str | None, entities: object, *, caption: bool) -> FormattedText:
     if not raw:
         if caption:
             return FormattedText("")

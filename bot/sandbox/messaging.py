@@ -47,7 +47,7 @@ class Messaging:
         message = self._new_message(chat, reply_to, thread_id)
         _set_text(message, "text", "entities", formatted)
         _set_markup(message, message_markup(markup))
-        chat.messages[message["message_id"]] = StoredMessage(message, from_bot=True, html=html)
+        self._state.keep_message(chat, StoredMessage(message, from_bot=True, html=html))
         self._context.record(
             "sendMessage",
             params,
@@ -205,7 +205,7 @@ class Messaging:
         message[kind] = _media_object(kind, source)
         _set_text(message, "caption", "caption_entities", caption)
         _set_markup(message, message_markup(markup))
-        chat.messages[message["message_id"]] = StoredMessage(message, from_bot=True, html=html)
+        self._state.keep_message(chat, StoredMessage(message, from_bot=True, html=html))
         self._context.record(
             method,
             params,

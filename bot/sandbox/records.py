@@ -106,11 +106,48 @@ def matching(records: Iterable[SentRecord], chat_id: int | None = None, method: 
     ]
 
 
-class SentLog:
-    """Append-only record list with waiters and subscribers, for one event loop."""
+@dataclass(slots=True)
+class Delivered:
+    """Counts of the messages one method created, kept for every chat even when records are dropped."""
 
-    def __init__(self) -> None:
+    per_chat: dict[int, int] = field(default_factory=dict)
+    first_at: float = 0.0
+    last_at: float = 0.0
+
+    def add(self, chat_id: int, at: float) -> None:
+        if not self.per_chat:
+            self.first_at = at
+        self.last_at = at
+        self.per_chat[chat_id] = self.per_chat.get(chat_id, 0) + 1
+
+    def summary(self) -> dict[str, Any]:
+        """How many messages, to how many chats, how many beyond one per chat, and the chat that got most."""
+        count = sum(self.per_chat.values())
+        top = max(self.per_chat.items(), key=lambda pair: pair[1], default=(None, 0))
+        return {
+            "count": count,
+            "chats": len(self.per_chat),
+            "repeated": count - len(self.per_chat),
+            "chats_repeated": sum(1 for n in self.per_chat.values() if n > 1),
+            "most_in_one_chat": {"chat_id": top[0], "messages": top[1]},
+            "first_at": self.first_at,
+            "last_at": self.last_at,
+        }
+
+
+class SentLog:
+    """Append-only record list with waiters and subscribers, for one event loop.
+
+    Args:
+        limit: keep only the newest ``limit`` records (``None``: all). A million-message push would
+            otherwise hold gigabytes of records; the per-chat counts of created messages
+            (:meth:`delivered`) are kept regardless, so repeats are still found.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
         self._records: list[SentRecord] = []
+        self._limit = limit
+        self._delivered: dict[str, Delivered] = {}
         self._changed = asyncio.Event()
         self._subscribers: list[asyncio.Queue[SentRecord]] = []
 
@@ -119,13 +156,22 @@ class SentLog:
 
     def append(self, record: SentRecord) -> None:
         self._records.append(record)
+        if record.method in NEW_MESSAGE_METHODS and record.chat_id is not None:
+            self._delivered.setdefault(record.method, Delivered()).add(record.chat_id, record.at)
+        if self._limit is not None and len(self._records) > self._limit + self._limit // 4 + 1:
+            del self._records[: len(self._records) - self._limit]  # in steps, so appending stays cheap
         for queue in self._subscribers:
             queue.put_nowait(record)
         self._wake()
 
     def clear(self) -> None:
         self._records.clear()
+        self._delivered.clear()
         self._wake()
+
+    def delivered(self, method: str) -> dict[str, Any]:
+        """:meth:`Delivered.summary` for ``method`` (sendMessage, sendPhoto, sendDocument)."""
+        return self._delivered.get(method, Delivered()).summary()
 
     def records(self, chat_id: int | None = None, method: str | None = None) -> list[SentRecord]:
         if chat_id is None and method is None:

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import copy
 import json
+import resource
 import socket
 import sys
 import time
@@ -71,6 +72,9 @@ class BotApiServer:
         limits: flood limits, ``None`` for none.
         clock: monotonic seconds; tests inject a fake one to step flood control
             without sleeping.
+        record_limit: keep only the newest records and bot messages (``None``: all; see
+            :class:`SentLog` and :meth:`SandboxState.keep_message`), so a benchmark of a million
+            messages fits in memory; :meth:`delivered` still counts every one.
     """
 
     def __init__(
@@ -80,12 +84,13 @@ class BotApiServer:
         bot_username: str = DEFAULT_BOT_USERNAME,
         limits: FloodLimits | None = DEFAULT_LIMITS,
         clock: Callable[[], float] = time.monotonic,
+        record_limit: int | None = None,
     ) -> None:
         bot_id = token.split(":", 1)[0]
         self._token = token
-        self._state = SandboxState()
+        self._state = SandboxState(message_limit=record_limit)
         self._updates = UpdateQueue()
-        self._log = SentLog()
+        self._log = SentLog(record_limit)
         self._stats = RequestStats()
         self._flood = FloodControl(limits, clock)
         self._faults = FaultPlan()
@@ -338,6 +343,12 @@ class BotApiServer:
         """Every accepted bot action, oldest first, optionally for one chat and/or method."""
         return self._log.records(chat_id, method)
 
+    def delivered(self, method: str = "sendMessage") -> dict[str, Any]:
+        """Messages ``method`` created: how many, to how many chats, repeats (all of them, despite any
+        ``record_limit``), first and last server time, and this process's CPU seconds and peak memory."""
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return self._log.delivered(method) | {"server_cpu_s": time.process_time(), "server_peak_rss_mb": peak_mb}
+
     def messages(self, chat_id: int, *, from_bot: bool | None = None) -> list[dict[str, Any]]:
         """The chat as it looks now: live messages (after edits, without deleted ones) by id."""
         chat = self._state.chats.get(chat_id)
@@ -540,10 +551,11 @@ async def serve(
     *,
     bot_username: str = DEFAULT_BOT_USERNAME,
     limits: FloodLimits | None = DEFAULT_LIMITS,
+    record_limit: int | None = None,
     ready: Callable[[BotApiServer], None] | None = None,
 ) -> None:
     """Run a server until cancelled; ``ready`` is called once it listens."""
-    server = BotApiServer(token, bot_username=bot_username, limits=limits)
+    server = BotApiServer(token, bot_username=bot_username, limits=limits, record_limit=record_limit)
     await server.start(host, port)
     try:
         if ready is not None:
@@ -561,6 +573,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--token", default=DEFAULT_TOKEN)
     parser.add_argument("--bot-username", default=DEFAULT_BOT_USERNAME)
     parser.add_argument("--no-limits", action="store_true", help="switch flood control off")
+    parser.add_argument(
+        "--record-limit", type=int, help="keep only the newest N records and bot messages (counts are kept)"
+    )
     args = parser.parse_args(argv)
 
     def announce(server: BotApiServer) -> None:
@@ -574,6 +589,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.token,
                 bot_username=args.bot_username,
                 limits=None if args.no_limits else DEFAULT_LIMITS,
+                record_limit=args.record_limit,
                 ready=announce,
             )
         )

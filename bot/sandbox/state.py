@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import mimetypes
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,10 +116,26 @@ class SandboxState:
     an update or query id it already handled.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, message_limit: int | None = None) -> None:
         self._file_numbers = itertools.count(1)
         self._query_numbers = itertools.count(1)
+        self._message_limit = message_limit
         self.clear()
+
+    def keep_message(self, chat: ChatState, stored: StoredMessage) -> None:
+        """Store a message; with a ``message_limit``, the oldest bot messages beyond it are forgotten.
+
+        A benchmark's million messages would otherwise hold gigabytes; a forgotten message is gone as if
+        deleted long ago (editing it answers "message to edit not found").
+        """
+        message_id = stored.message["message_id"]
+        chat.messages[message_id] = stored
+        if self._message_limit is None or not stored.from_bot:
+            return
+        self._kept.append((chat, message_id))
+        while len(self._kept) > self._message_limit:
+            old_chat, old_id = self._kept.popleft()
+            old_chat.messages.pop(old_id, None)
 
     def clear(self) -> None:
         self.users: dict[int, dict[str, Any]] = {}
@@ -131,6 +148,7 @@ class SandboxState:
         self.profile: dict[tuple[str, str], str] = {}  # (name | description | short_description, language)
         self.callback_answers: list[CallbackAnswer] = []
         self.inline_answers: list[InlineAnswer] = []
+        self._kept: deque[tuple[ChatState, int]] = deque()
 
     def chat(self, chat_id: int) -> ChatState:
         """The chat, or Telegram's "chat not found"."""

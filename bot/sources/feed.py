@@ -19,8 +19,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import feedparser
-
 from bot.sources.file import SourceError
 from bot.sources.html import extract_issue_text, frame_issue, html_to_text
 from bot.sources.http import Fetcher
@@ -97,6 +95,8 @@ def parse_feed(text: str, url: str) -> list[FeedEntry]:
     Raises:
         SourceError: the text is not a feed feedparser can make sense of.
     """
+    import feedparser  # loaded on the first feed, not when the bot starts
+
     parsed = feedparser.parse(
         io.BytesIO(text.encode("utf-8")),
         # The text is already decoded, so tell feedparser its real encoding: an XML declaration that still says

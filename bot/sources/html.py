@@ -17,8 +17,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-import trafilatura
-
 from bot.sources.blocks import block_text
 from bot.sources.file import SourceError
 
@@ -81,6 +79,8 @@ def extract_issue_text(html: str, url: str | None = None, *, date_line: bool = T
     if not is_document:
         # Trafilatura titles a fragment after its first heading, which is a story, not the issue.
         return ExtractedPage(body, None, None, url)
+    import trafilatura
+
     metadata = trafilatura.extract_metadata(html, default_url=url)
     title = " ".join(metadata.title.split()) if metadata.title else None
     date = _parse_date(metadata.date)
@@ -90,6 +90,8 @@ def extract_issue_text(html: str, url: str | None = None, *, date_line: bool = T
 def html_to_text(html: str, url: str | None = None) -> str:
     """The main content of ``html`` (a page or a fragment) as light Markdown; empty if there is none."""
     document = html if FULL_DOCUMENT.search(html[:8192]) else f"<html><body><article>{html}</article></body></html>"
+    import trafilatura  # 0.3 s and 30 MB (lxml, htmldate): loaded with the first page, not at start-up
+
     text = trafilatura.extract(
         document,
         url=url,

@@ -12,10 +12,12 @@ import codecs
 import re
 from dataclasses import dataclass
 from types import TracebackType
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from bot.sources.file import SourceError
+
+if TYPE_CHECKING:
+    import aiohttp
 
 DEFAULT_USER_AGENT = "briefing-bot/0.1"
 CHUNK_SIZE = 64 * 1024
@@ -64,6 +66,8 @@ class Fetcher:
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Fetcher:
+        import aiohttp  # loaded with the first fetch, not with the application
+
         self._session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=self.timeout),
             headers={"User-Agent": self.user_agent},
@@ -83,6 +87,8 @@ class Fetcher:
         Raises:
             SourceError: network failure, timeout, a 4xx/5xx status, a body over ``max_bytes`` or binary content.
         """
+        import aiohttp
+
         if self._session is None:
             raise RuntimeError("use the Fetcher inside 'async with'")
         headers = {"Accept": "text/html, application/rss+xml, application/atom+xml, application/xml, text/*;q=0.8"}
@@ -180,6 +186,8 @@ def _known_encoding(label: str | None) -> str | None:
 
 def _reason(exc: BaseException) -> str:
     """One line, even for the multi-line or empty messages some aiohttp errors carry."""
+    import aiohttp
+
     cause = exc.__cause__ or exc
     if isinstance(cause, aiohttp.ClientConnectorError) and cause.os_error.strerror:
         return cause.os_error.strerror

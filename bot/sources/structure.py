@@ -18,11 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-
-import lxml.html
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from bot.digest.furniture import is_chrome_text, is_sponsor_label
+
+if TYPE_CHECKING:
+    import lxml.html
 
 _DROPPED = ("script", "style", "head", "noscript", "svg", "img", "form", "button", "iframe", "nav", "footer",
             "select", "textarea", "map", "video", "audio", "picture", "template", "object")  # fmt: skip
@@ -83,6 +84,9 @@ def looks_like_email_html(html: str) -> bool:
 
 def read_structure(html: str, url: str | None = None) -> StructuredPage:
     """The issue text of ``html`` (a document or a fragment) as light Markdown, with what the page says."""
+    import lxml.html  # loaded with the first e-mail page, not with the application
+    from lxml import etree
+
     try:
         root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 from telegram import Message, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.config import Settings
 from bot.delivery.channels import ChannelPoster
 from bot.delivery.engine import DeliveryEngine
 from bot.features.services import Services
 from bot.telegram.members import topic_of
 
 if TYPE_CHECKING:
+    from bot.config import Settings  # a type only: pydantic loads with load_settings, not with the app
     from bot.telegram.metrics import Metrics
     from bot.telegram.webserver import WebServer
 

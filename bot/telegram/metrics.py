@@ -21,7 +21,6 @@ from telegram import Update
 from telegram.ext import SimpleUpdateProcessor
 from telegram.request import BaseRequest, RequestData
 
-from bot.config import app_version
 from bot.delivery.observer import SendResult
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -76,6 +75,8 @@ class Metrics:
             ["outcome"], registry=r,
         )
         self.build = Info("briefing_build", "Version of the bot and its runtime", registry=r)
+        from bot.config import app_version  # with the settings' module, loaded when the metrics are built
+
         self.build.info({"version": app_version(), "python": platform.python_version(), "ptb": telegram.__version__})
         for kind in UPDATE_KINDS:
             self.updates.labels(kind)

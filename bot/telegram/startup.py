@@ -12,14 +12,15 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 
-from bot.config import Settings
 from bot.delivery.transport import AiohttpRequest
+
+if TYPE_CHECKING:
+    from bot.config import Settings  # a type only: pydantic loads with load_settings, not with the app
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ def network_reason(exc: BaseException) -> str:
     """ "connection refused", "unknown host", "timed out": what went wrong, in the operator's words."""
     if isinstance(exc, TimedOut):
         return "timed out"
+    import aiohttp  # loaded with the first request anyway; not with the application
+
     cause = exc.__cause__
     if isinstance(cause, aiohttp.ClientConnectorDNSError):
         return "unknown host"

@@ -17,7 +17,6 @@ import pytest
 from bot.config import load_settings
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.sender import ApiSender
-from bot.delivery.transport import AiohttpRequest
 from bot.features.services import Services
 from bot.rules.clock import ManualClock
 from bot.rules.preferences import Format
@@ -38,7 +37,7 @@ class Rig:
     digest_id: int
 
     def engine(self, *, read_timeout: float = 5.0, **kwargs: Any) -> DeliveryEngine:
-        sender = ApiSender(f"{self.server.url}/bot{self.server.token}", AiohttpRequest(read_timeout=read_timeout))
+        sender = ApiSender(f"{self.server.url}/bot{self.server.token}", read_timeout=read_timeout)
 
         async def no_wait(_: float) -> None:
             return None

@@ -18,7 +18,6 @@ from bot.config import load_settings
 from bot.delivery.engine import LEASE, DeliveryEngine
 from bot.delivery.push import PushHandedOver, push_issue
 from bot.delivery.sender import ApiSender
-from bot.delivery.transport import AiohttpRequest
 from bot.rules.clock import ManualClock
 from bot.rules.preferences import Format
 from storage import DeliveryStatus, LeaseRepository, Repositories
@@ -184,7 +183,7 @@ async def test_a_connect_error_is_retried_and_an_unreachable_server_stops_sendin
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    sender = ApiSender(f"http://127.0.0.1:{port}/bot{rig.server.token}", AiohttpRequest(connect_timeout=1.0))
+    sender = ApiSender(f"http://127.0.0.1:{port}/bot{rig.server.token}", connect_timeout=1.0)
 
     async def no_wait(_: float) -> None:
         return None

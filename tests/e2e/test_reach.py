@@ -236,6 +236,19 @@ async def test_only_a_group_admin_changes_its_settings_with_the_panel(harness: H
     assert group is not None and group.format is Format.HEADLINES
 
 
+async def test_in_a_group_commands_for_other_bots_and_unknown_ones_get_no_answer(harness: Harness) -> None:
+    # Groups have other bots: "/start@other_bot" is theirs, and a bare "/roll" may be too.
+    group_world(harness)
+    await say_in(harness, GROUP, ADMIN, "/start")
+    before = harness._count(GROUP)
+    for text in ("/start@other_bot", "/today@other_bot", "/roll", "/weather@other_bot Berlin"):
+        harness.server.send_group_message(GROUP, MEMBER, text)
+    [unknown] = await say_in(harness, GROUP, MEMBER, f"/roll@{harness.server.bot_user['username']}")
+    assert "I don't know /roll" in (unknown.text or ""), "a command addressed to this bot is answered"
+    with pytest.raises(TimeoutError):
+        await harness.wait_messages(GROUP, before, 2, timeout=1.0)
+
+
 async def test_a_group_that_removes_the_bot_is_deactivated(harness: Harness) -> None:
     group_world(harness)
     await say_in(harness, GROUP, ADMIN, "/start")

@@ -368,3 +368,11 @@ async def test_help_and_unknown_commands_list_the_reader_commands(harness: Harne
         assert usage in help_reply.html
     [unknown] = await harness.say(OTHER_READER, "/storys 2")
     assert "I don't know /storys" in unknown.text and "/story" in unknown.text
+
+
+async def test_in_a_private_chat_a_command_for_another_bot_gets_no_answer(harness: Harness) -> None:
+    harness.server.send_user_message(READER, "/start@other_bot")
+    [unknown] = await harness.say(READER, "/storys 2")
+    assert "I don't know /storys" in (unknown.text or "")
+    with pytest.raises(TimeoutError):
+        await harness.wait_messages(READER, 0, 2, timeout=1.0)

@@ -63,7 +63,7 @@ def test_good_rows_are_kept_and_bad_rows_reported_by_line() -> None:
         (3, "timezone"),
         (4, "delivery_time"),
         (7, "chat_id"),
-        (8, "chat_id 101 is already on line 2"),
+        (8, "chat_id 101 is on an earlier line already"),
         (9, "status"),
         (11, "6 fields, but the header names 5 columns"),
     ]
@@ -178,6 +178,16 @@ def test_unreadable_files_fail_with_one_line(db_path: Path, tmp_path: Path, caps
     assert main(["subscribers", "import", "noid.csv"]) == 1
     err = capsys.readouterr().err
     assert "no chat_id column" in err and "nothing imported" in err and "Traceback" not in err
+
+
+def test_a_file_that_breaks_late_imports_nothing(db_path: Path, tmp_path: Path, capsys) -> None:
+    # Rows are stored as they are read (the file is streamed): a bad byte after 20,000 good rows must
+    # still leave the database as it was.
+    good = "".join(f"{n}\n" for n in range(1, 20_001)).encode()
+    (tmp_path / "late.csv").write_bytes(b"chat_id,first_name\n" + good + "9,J\xfcrgen\n".encode("latin-1"))
+    assert main(["subscribers", "import", "late.csv"]) == 1
+    assert "not UTF-8" in capsys.readouterr().err
+    assert stored(db_path) == {}
 
 
 def test_export_then_import_is_a_round_trip(db_path: Path, tmp_path: Path, capsys) -> None:

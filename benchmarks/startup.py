@@ -1,0 +1,99 @@
+"""Start-up cost: importing the application against importing python-telegram-bot itself.
+
+    python -m benchmarks.startup [--runs 7]
+
+Each import runs in a fresh interpreter (so nothing is cached in ``sys.modules``), alternating the
+application and the baseline, and reports medians of the time the import took and of the process's peak
+memory (RSS) afterwards. The baseline is ``import telegram.ext`` (PTB's Application and handlers, which
+the bot cannot run without); a bare ``python`` is shown too, so both ratios can be read over it.
+
+Target (issue #15): ``import bot.app`` within 1.5x PTB's import in time and in memory, and
+``briefing --help`` "instant" (its wall time, interpreter start included, is printed next to a bare
+``python -c pass``).
+
+The project's modules are byte-compiled first (``compileall``, as ``pip install`` does for a deployment):
+a shell with ``PYTHONDONTWRITEBYTECODE`` set would otherwise compile every module from source on each
+run, while PTB's are compiled in site-packages. ``bot.app+run`` adds what ``briefing run`` loads next
+anyway (the settings with pydantic, aiohttp for the first request): shown for context, not a target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROBE = """
+import resource, sys, time
+began = time.perf_counter()
+{statement}
+took = time.perf_counter() - began
+print(took, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+SUBJECTS = {
+    "python": "pass",
+    "telegram.ext": "import telegram.ext",
+    "bot.app": "import bot.app",
+    "bot.app+run": "import bot.app, bot.config, aiohttp",
+}
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_RATIO = 1.5
+
+
+def probe(statement: str) -> tuple[float, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(statement=statement)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return float(out[0]) * 1000, float(out[1])
+
+
+def wall(argv: list[str]) -> float:
+    began = time.perf_counter()
+    subprocess.run(argv, capture_output=True, check=True)
+    return (time.perf_counter() - began) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    for package in ("bot", "storage", "handlers"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+    times: dict[str, list[float]] = {name: [] for name in SUBJECTS}
+    memory: dict[str, list[float]] = {name: [] for name in SUBJECTS}
+    help_ms: list[float] = []
+    bare_ms: list[float] = []
+    for _ in range(args.runs):  # alternating, so a burst of load on the machine hits all alike
+        for name, statement in SUBJECTS.items():
+            took, rss = probe(statement)
+            times[name].append(took)
+            memory[name].append(rss)
+        help_ms.append(wall([sys.executable, "-m", "bot", "--help"]))
+        bare_ms.append(wall([sys.executable, "-c", "pass"]))
+    med = {name: (statistics.median(times[name]), statistics.median(memory[name])) for name in SUBJECTS}
+    ptb_ms, ptb_mb = med["telegram.ext"]
+    app_ms, app_mb = med["bot.app"]
+    time_ratio, memory_ratio = app_ms / ptb_ms, app_mb / ptb_mb
+    result = {
+        "runs": args.runs,
+        "import_ms_median": {name: round(ms, 1) for name, (ms, _) in med.items()},
+        "peak_rss_mb_median": {name: round(mb, 1) for name, (_, mb) in med.items()},
+        "time_ratio_app_over_ptb": round(time_ratio, 2),
+        "memory_ratio_app_over_ptb": round(memory_ratio, 2),
+        "target_ratio": TARGET_RATIO,
+        "time_target_met": time_ratio <= TARGET_RATIO,
+        "memory_target_met": memory_ratio <= TARGET_RATIO,
+        "briefing_help_ms_median": round(statistics.median(help_ms), 1),
+        "bare_python_ms_median": round(statistics.median(bare_ms), 1),
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
