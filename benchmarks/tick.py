@@ -79,7 +79,9 @@ async def run(count: int, due_share: float, rate: float, directory: Path) -> dic
         earlier = await ingest_text(db, services.digests, FIXTURE.read_text(), source="earlier")
         assert earlier.digest_id is not None
         await services.deliveries.enqueue(earlier.digest_id, range(1, sending + 1))
-        today = FIXTURE.read_text().replace("July 11, 2024", "July 12, 2024").replace("2024-07-11", "2024-07-12")
+        # Dated the tick's day: the tick sends only today's issue (an older one would queue nothing).
+        today = FIXTURE.read_text().replace("Thursday, July 11, 2024", "Monday, March 2, 2026")
+        today = today.replace("July 11, 2024", "March 2, 2026").replace("2024-07-11", "2026-03-02")
         clock.set(NOW)
         latest = await ingest_text(db, services.digests, today, source="today", publish=True)
         assert latest.digest_id is not None and latest.digest_id != earlier.digest_id
@@ -107,6 +109,7 @@ async def run(count: int, due_share: float, rate: float, directory: Path) -> dic
     finally:
         server.close()
     assert result.due == due and left_due == 0, (result, due, left_due)
+    assert result.queued == due, f"the tick queued {result.queued} of {due} due readers: is the issue today's?"
     return {
         "subscribers": count,
         "rate": rate,

@@ -322,6 +322,29 @@ class Database:
             raise RuntimeError(f"database {self._path} is closed")
         return self._conn
 
+    @contextlib.asynccontextmanager
+    async def checkpoints_aside(self) -> AsyncIterator[None]:
+        """During the block, commits on this connection never checkpoint the WAL; after it, a passive
+        checkpoint runs on a connection of its own, in a thread.
+
+        SQLite's automatic checkpoint runs inside the COMMIT that crosses 1000 WAL pages, on the writer
+        connection: a bulk job (the minute tick queueing a third of a million readers) would hold the one
+        writer, and every sender waiting for it, through checkpoints of tens of milliseconds each. A
+        passive checkpoint from another connection copies pages while this one goes on writing. Nothing
+        changes for a private in-memory database (no WAL).
+        """
+        if self._path == MEMORY or self._read_only:
+            yield
+            return
+        await self.execute("PRAGMA wal_autocheckpoint = 0")
+        try:
+            yield
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                await self.execute("PRAGMA wal_autocheckpoint = 1000")
+            with contextlib.suppress(sqlite3.Error):
+                await asyncio.to_thread(_checkpoint_passive, self._path)
+
     async def check_writable(self) -> None:
         """Commit a one-row write, or raise: the readiness probe (read-only file, full disk, lock held elsewhere).
 
@@ -514,3 +537,13 @@ def _remove_database_files(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         with contextlib.suppress(FileNotFoundError):
             os.remove(f"{path}{suffix}")
+
+
+def _checkpoint_passive(path: str) -> None:
+    """Copy what the WAL holds into the database file without waiting for (or blocking) the writer."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout = 1000")
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    finally:
+        conn.close()

@@ -10,10 +10,12 @@ instant it was due.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.delivery import scheduler as scheduler_module
 from bot.delivery.scheduler import Scheduler
 from bot.rules.clock import ManualClock
 from bot.rules.schedule import LatePolicy, is_late, next_delivery
@@ -117,6 +119,35 @@ async def test_a_tick_larger_than_a_batch_takes_everyone_once() -> None:
         ]
         assert await subscribers.count_due(start) == 0
         again = await scheduler(db, clock, batch=10).tick(start)
+        assert (again.due, again.queued) == (0, 0)
+    finally:
+        await db.close()
+
+
+async def test_a_tick_with_more_due_than_it_notes_at_once_takes_everyone_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Due readers are noted a few at a time (here 30 of 100, taken 7 by 7 in chat id order), on a file database
+    whose WAL checkpoints are held back during the tick and resumed after it."""
+    monkeypatch.setattr(scheduler_module, "NOTE_LIMIT", 30)
+    start = dt.datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+    clock = ManualClock(start)
+    db = await Database.open(tmp_path / "bot.db", clock=clock)
+    try:
+        subscribers = SubscriberRepository(db)
+        for chat in range(1, 101):
+            await subscribers.upsert_on_start(chat, next_delivery_at=start - dt.timedelta(minutes=chat % 5))
+        await subscribers.upsert_on_start(101, next_delivery_at=start + dt.timedelta(minutes=1))
+        await DigestRepository(db).save(make_digest(start.date()))
+        result = await scheduler(db, clock).tick(start)
+        assert (result.due, result.queued) == (100, 100)
+        rows = await db.fetchall("SELECT chat_id, due_at FROM deliveries ORDER BY chat_id")
+        assert [(r["chat_id"], r["due_at"]) for r in rows] == [
+            (chat, int((start - dt.timedelta(minutes=chat % 5)).timestamp())) for chat in range(1, 101)
+        ]
+        assert await subscribers.count_due(start) == 0
+        assert await db.fetchval("PRAGMA wal_autocheckpoint") == 1000
+        again = await scheduler(db, clock).tick(start)
         assert (again.due, again.queued) == (0, 0)
     finally:
         await db.close()
