@@ -9,6 +9,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.config import Settings
 from bot.delivery.transport import AiohttpRequest
+from bot.telegram.startup import network_reason
 from storage import Database, current_version
 
 
@@ -68,8 +69,11 @@ async def _ask_bot_api(settings: Settings, report: CheckReport, request: Aiohttp
     except InvalidToken:
         report.problems.append(f"TELEGRAM_BOT_TOKEN was rejected by the Bot API at {settings.telegram_api_url}")
         return
-    except (NetworkError, TelegramError) as exc:
-        report.problems.append(f"Bot API at {settings.telegram_api_url} unreachable: {exc}")
+    except NetworkError as exc:
+        report.problems.append(f"cannot reach {settings.telegram_api_url} ({network_reason(exc)})")
+        return
+    except TelegramError as exc:
+        report.problems.append(f"the Bot API at {settings.telegram_api_url} answered: {exc}")
         return
     try:
         report.lines.append(f"bot: @{bot.username} (id {bot.id})")

@@ -108,6 +108,18 @@ def test_check_names_the_bot_and_refuses_a_rejected_token(tmp_path: Path) -> Non
     ]
 
 
+def test_check_names_an_unreachable_server_in_one_line(tmp_path: Path) -> None:
+    with server_process() as server:
+        env = bot_env(server, tmp_path / "bot.db")
+    port = free_port()  # nothing listens there
+    env["TELEGRAM_API_URL"] = f"http://127.0.0.1:{port}"
+    result = briefing(["check"], env, tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"briefing check: cannot reach http://127.0.0.1:{port} (connection refused)"
+    ]
+
+
 def test_version_and_env_file(tmp_path: Path) -> None:
     version = briefing(["--version"], {}, tmp_path)
     assert version.returncode == 0 and version.stdout.startswith("briefing ")
