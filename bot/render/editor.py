@@ -91,7 +91,7 @@ def broadcast_confirmation(
         quiet = f"🌙 {readers(quiet_silent + quiet_held)} in quiet hours right now"
         details = []
         if quiet_silent:
-            details.append(f"{quiet_silent} get it silently")
+            details.append(f"{quiet_silent} {'gets' if quiet_silent == 1 else 'get'} it silently")
         if quiet_held:
             details.append(f"{quiet_held} when their quiet hours end")
         lines.append(f"{quiet}: {', '.join(details)}.")

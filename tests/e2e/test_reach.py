@@ -281,7 +281,7 @@ async def test_a_reader_in_quiet_hours_gets_the_alert_silently_another_with_soun
     assert "Quiet hours: 00:00–23:59" in (reply.text or "")
 
     _, question = await harness.say(EDITOR, "/broadcast Preview only", replies=2)
-    assert "1 reader in quiet hours right now: 1 get it silently" in (question.text or "")
+    assert "1 reader in quiet hours right now: 1 gets it silently" in (question.text or "")
 
     await confirm_broadcast(harness, "Breaking: quiet please")
     for reader in (READER, OTHER_READER):

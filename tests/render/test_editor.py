@@ -200,6 +200,8 @@ def test_chart_ticks_end_on_the_latest() -> None:
 def test_the_preview_counts_readers_in_quiet_hours_and_offers_the_toggles() -> None:
     question = render.broadcast_confirmation(7, 10, quiet_silent=2, quiet_held=1, channels=2)
     assert "🌙 3 readers in quiet hours right now: 2 get it silently, 1 when their quiet hours end." in question.html
+    one = render.broadcast_confirmation(7, 10, quiet_silent=1, quiet_held=0, channels=0)
+    assert "🌙 1 reader in quiet hours right now: 1 gets it silently." in one.html
     assert "📢 Not posted to the channels." in question.html
     assert question.keyboard is not None
     labels = [(button.text, button.data) for button in question.keyboard.buttons()]
