@@ -60,8 +60,8 @@ class ArchiveRow(Protocol):
     def item_count(self) -> int: ...
 
 
-class SearchRow(Protocol):
-    """A matching item (storage's ``SearchHit``); ``position`` is its index in the issue."""
+class PieceRow(Protocol):
+    """A story or opinion in a list of pieces (storage's ``SearchHit`` and ``AuthoredItem`` both fit)."""
 
     @property
     def digest_id(self) -> int: ...
@@ -75,6 +75,11 @@ class SearchRow(Protocol):
     def title(self) -> str: ...
     @property
     def author(self) -> str | None: ...
+
+
+class SearchRow(PieceRow, Protocol):
+    """A matching item (storage's ``SearchHit``); ``position`` is its index in the issue."""
+
     @property
     def snippet(self) -> str: ...
 
@@ -135,23 +140,6 @@ class AuthorListRow(AuthorRow, Protocol):
 
     @property
     def key(self) -> str: ...
-
-
-class PieceRow(Protocol):
-    """A story or opinion in a list of pieces (storage's ``SearchHit`` and ``AuthoredItem`` both fit)."""
-
-    @property
-    def digest_id(self) -> int: ...
-    @property
-    def issue_date(self) -> dt.date | None: ...
-    @property
-    def position(self) -> int: ...
-    @property
-    def kind(self) -> ItemKind: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def author(self) -> str | None: ...
 
 
 def render_authors(rows: Sequence[AuthorListRow], page: int = 1, pages: int = 1) -> RenderedMessage:
