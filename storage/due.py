@@ -9,6 +9,11 @@ queues the issue for the whole batch (one INSERT … SELECT) and moves everyone 
 same grouping serves the late policy on publication: whether an issue is late for a reader depends only on
 their schedule.
 
+Each batch row carries its schedule's next instant, looked up when the batch is taken (NULL for a schedule
+not yet learnt this tick, filled in once it is): the reschedule is then a lookup by chat id into the batch,
+not a text-keyed lookup of the schedule per reader, and finding the schedules to learn reads only the
+batch's unknown rows.
+
 Why chat id order: the subscribers table is stored by chat id, and due readers are scattered over it. A
 batch taken in due order touches a page of the table for nearly every reader, and every touched page is
 written to the WAL again at each commit; a batch of neighbouring chat ids shares pages, so a tick of a
@@ -55,7 +60,7 @@ class Taken:
 _TABLES = (
     """CREATE TEMP TABLE IF NOT EXISTS due_batch (
            chat_id INTEGER PRIMARY KEY, due_at INTEGER NOT NULL,
-           timezone TEXT NOT NULL, delivery_time TEXT NOT NULL)""",
+           timezone TEXT NOT NULL, delivery_time TEXT NOT NULL, next_at INTEGER)""",
     """CREATE TEMP TABLE IF NOT EXISTS schedule_next (
            timezone TEXT NOT NULL, delivery_time TEXT NOT NULL, next_at INTEGER,
            PRIMARY KEY (timezone, delivery_time)) WITHOUT ROWID""",
@@ -113,9 +118,10 @@ class DueReaders:
             return Taken(0, 0, [])
         taken = await self._db.execute(
             """
-            INSERT INTO temp.due_batch (chat_id, due_at, timezone, delivery_time)
-            SELECT s.chat_id, s.next_delivery_at, s.timezone, s.delivery_time
+            INSERT INTO temp.due_batch (chat_id, due_at, timezone, delivery_time, next_at)
+            SELECT s.chat_id, s.next_delivery_at, s.timezone, s.delivery_time, n.next_at
             FROM temp.due_ids d JOIN subscribers s ON s.chat_id = d.chat_id
+            LEFT JOIN temp.schedule_next n ON n.timezone = s.timezone AND n.delivery_time = s.delivery_time
             WHERE d.chat_id <= :bound AND s.status = 'active' AND s.next_delivery_at <= :now
             ORDER BY d.chat_id
             """,
@@ -124,10 +130,8 @@ class DueReaders:
         used = await self._db.execute("DELETE FROM temp.due_ids WHERE chat_id <= ?", (bound,))
         rows = await self._db.fetchall(
             """
-            SELECT timezone, delivery_time, count(*) AS n FROM temp.due_batch b
-            WHERE NOT EXISTS (SELECT 1 FROM temp.schedule_next n
-                              WHERE n.timezone = b.timezone AND n.delivery_time = b.delivery_time)
-            GROUP BY timezone, delivery_time
+            SELECT timezone, delivery_time, count(*) AS n FROM temp.due_batch
+            WHERE next_at IS NULL GROUP BY timezone, delivery_time
             """
         )
         schedules = [_group(row["timezone"], row["delivery_time"], row["n"]) for row in rows]
@@ -152,9 +156,19 @@ class DueReaders:
 
     async def add_schedules(self, next_at: Mapping[Schedule, dt.datetime | None]) -> None:
         """Learn these schedules' next instants (in the batch's transaction, before :meth:`reschedule_batch`)."""
+        if not next_at:
+            return
         await self._db.execute_many(
             "INSERT OR REPLACE INTO temp.schedule_next (timezone, delivery_time, next_at) VALUES (?, ?, ?)",
             ((tz, hhmm, None if at is None else to_epoch(at)) for (tz, hhmm), at in next_at.items()),
+        )
+        await self._db.execute(
+            """
+            UPDATE temp.due_batch SET next_at = (
+                SELECT n.next_at FROM temp.schedule_next n
+                WHERE n.timezone = due_batch.timezone AND n.delivery_time = due_batch.delivery_time)
+            WHERE next_at IS NULL
+            """
         )
 
     async def reschedule_batch(self) -> int:
@@ -163,9 +177,8 @@ class DueReaders:
         # of every subscriber for each batch.
         changes = await self._db.execute(
             """
-            UPDATE subscribers SET updated_at = :now, next_delivery_at = coalesce((
-                SELECT n.next_at FROM temp.schedule_next n
-                WHERE n.timezone = subscribers.timezone AND n.delivery_time = subscribers.delivery_time),
+            UPDATE subscribers SET updated_at = :now, next_delivery_at = coalesce(
+                (SELECT b.next_at FROM temp.due_batch b WHERE b.chat_id = subscribers.chat_id),
                 -- Never NULL (never delivered again) for a schedule nobody computed: a day on.
                 next_delivery_at + 86400)
             WHERE chat_id IN (SELECT chat_id FROM temp.due_batch)

@@ -344,17 +344,23 @@ class SubscriberRepository:
         )
         return changes.rowcount > 0
 
-    async def resume_expired_pauses(self, now: dt.datetime) -> list[int]:
-        """Re-activate readers whose pause has ended; returns their chat ids (to reschedule them)."""
+    async def resume_expired_pauses(self, now: dt.datetime, *, limit: int | None = None) -> list[int]:
+        """Re-activate readers whose pause has ended; returns their chat ids (to reschedule them).
+
+        With ``limit``, at most that many in one statement (the earliest pause ends first): call again
+        until fewer come back, so a mass of expired pauses never holds the writer for long.
+        """
         at = to_epoch(now)
         rows = await self._db.fetchall(
             """
             UPDATE subscribers
             SET status = 'active', paused_until = NULL, status_changed_at = :now, updated_at = :now
-            WHERE status = 'paused' AND paused_until <= :now
+            WHERE chat_id IN (
+                SELECT chat_id FROM subscribers INDEXED BY subscribers_pause_ends
+                WHERE status = 'paused' AND paused_until <= :now ORDER BY paused_until LIMIT :limit)
             RETURNING chat_id
             """,
-            {"now": at},
+            {"now": at, "limit": -1 if limit is None else limit},
         )
         return sorted(row["chat_id"] for row in rows)
 

@@ -25,14 +25,20 @@ from storage.due import DueReaders, Schedule, ScheduleGroup
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SECONDS = 0.05
-"""How long one batch of the tick may hold the database: the engine's sends wait for their commits meanwhile,
-and its pacing catches up at most 250 ms of missed slots, so batches are sized to stay well under that."""
-PAUSE_SECONDS = 0.01
-"""Between batches the tick steps aside this long: the engine commits what it sent and catches up."""
-MIN_BATCH, MAX_BATCH = 1000, 50_000
-NOTE_LIMIT = 100_000
-"""How many due readers' chat ids the tick notes at a time (from the due index alone: tens of milliseconds)."""
+CHUNK_SECONDS = 0.02
+"""How long one batch of the tick may hold the database (the one writer), commit included. The engine's
+claims and "sent" records wait meanwhile, each of them up to one batch: a claim is a few statements, so
+batches are sized to keep even a claim that waits behind several of them well under the 100 ms that
+sending may pause at most."""
+PAUSE_SECONDS = 0.005
+"""Between batches the tick steps aside this long: the statements that queued up behind the batch (they go
+first: the lock is first come, first served) and the engine's next ones run, and it catches up."""
+MIN_BATCH, MAX_BATCH = 200, 20_000
+FIRST_BATCH = 1000
+RESUME_LIMIT = 500
+"""Readers whose pause has ended, re-activated a statement at a time."""
+NOTE_LIMIT = 50_000
+"""How many due readers' chat ids the tick notes at a time (from the due index alone: about 10 ms)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,27 @@ class TickResult:
     due: int
     queued: int
     digest_id: int | None
+    batches: int = 0
+    """Transactions the tick ran (noting, batches, resuming pauses)."""
+    longest_hold_s: float = 0.0
+    """The longest of them, from taking the database to letting go of it (commit included)."""
+    holding_s: float = 0.0
+    """All of them together: how long the tick held the one writer."""
+
+
+@dataclass
+class _Holds:
+    """How long the tick held the database, one transaction at a time (see :class:`TickResult`)."""
+
+    count: int = 0
+    longest: float = 0.0
+    total: float = 0.0
+
+    def add(self, seconds: float) -> float:
+        self.count += 1
+        self.longest = max(self.longest, seconds)
+        self.total += seconds
+        return seconds
 
 
 def zone(name: str) -> ZoneInfo:
@@ -103,41 +130,61 @@ class Scheduler:
             return await self._tick(now)
 
     async def _tick(self, now: dt.datetime) -> TickResult:
-        await self._subscribers.resume_expired_pauses(now)
+        holds = _Holds()
+        while True:  # a few hundred readers a statement: a mass of expired pauses never holds the writer long
+            started = time.perf_counter()
+            resumed = await self._subscribers.resume_expired_pauses(now, limit=RESUME_LIMIT)
+            holds.add(time.perf_counter() - started)
+            if len(resumed) < RESUME_LIMIT:
+                break
+            await asyncio.sleep(PAUSE_SECONDS)
         todays = await self._digests.todays_issue_id()
         due_total = queued = 0
-        size = self._batch or 1000
+        size = self._batch or FIRST_BATCH
         await self._due.forget_schedules()
         while True:
             # The due readers' chat ids first (from the index alone, a short statement), then batches of them
             # in chat id order: neighbouring readers share the table's pages (see storage.due).
             async with self._db.atomic():
+                started = time.perf_counter()  # the time holding the database, not waiting for it
                 noted = await self._due.note_due(now, NOTE_LIMIT)
+            holds.add(time.perf_counter() - started)
             left = noted
             while left > 0:
+                await asyncio.sleep(PAUSE_SECONDS)
                 async with self._db.atomic():
-                    started = time.perf_counter()  # the time holding the database, not waiting for it
+                    started = time.perf_counter()
                     taken = await self._due.take(now, size)
                     if taken.readers:
                         if todays is not None:
                             queued += await self._due.queue_batch(todays)
                         # Learnt in this batch's transaction, kept (in the connection's temp table) for the
                         # tick's later batches: a schedule's next instant is computed once per tick.
-                        await self._due.add_schedules(next_instants(taken.new_schedules, now))
+                        if taken.new_schedules:
+                            await self._due.add_schedules(next_instants(taken.new_schedules, now))
                         await self._due.reschedule_batch()
-                    elapsed = time.perf_counter() - started
+                elapsed = holds.add(time.perf_counter() - started)  # the commit included
                 due_total += taken.readers
                 left -= taken.used
                 if taken.used == 0:
                     break
                 if self._batch is None:
-                    size = max(MIN_BATCH, min(MAX_BATCH, int(size * CHUNK_SECONDS / max(elapsed, 1e-4))))
-                await asyncio.sleep(PAUSE_SECONDS)
+                    # Towards CHUNK_SECONDS, at most doubling at a time (one quick batch says little).
+                    fit = int(size * CHUNK_SECONDS / max(elapsed, 1e-4))
+                    size = max(MIN_BATCH, min(MAX_BATCH, 2 * size, fit))
             if noted < NOTE_LIMIT:  # all due readers were noted; else some may be left: note again
                 break
+            await asyncio.sleep(PAUSE_SECONDS)
         if due_total:
-            logger.info("tick %s: %d readers due, %d deliveries queued", now.isoformat(), due_total, queued)
-        return TickResult(due_total, queued, todays)
+            logger.info(
+                "tick %s: %d readers due, %d deliveries queued; %d transactions, the longest %.0f ms",
+                now.isoformat(),
+                due_total,
+                queued,
+                holds.count,
+                holds.longest * 1000,
+            )
+        return TickResult(due_total, queued, todays, holds.count, holds.longest, holds.total)
 
     async def schedule(self, subscriber: Subscriber, now: dt.datetime | None = None) -> dt.datetime:
         """Recompute one reader's next delivery after a preference change (or a /start)."""

@@ -153,6 +153,30 @@ async def test_a_tick_with_more_due_than_it_notes_at_once_takes_everyone_once(
         await db.close()
 
 
+async def test_a_tick_resumes_every_expired_pause_a_few_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pauses end in statements of RESUME_LIMIT readers; the tick goes on until none is left, and readers
+    whose pause ended by their delivery time get the issue in the same tick."""
+    monkeypatch.setattr(scheduler_module, "RESUME_LIMIT", 3)
+    start = dt.datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+    clock = ManualClock(start)
+    db = await Database.open(":memory:", clock=clock)
+    try:
+        subscribers = SubscriberRepository(db)
+        for chat in range(1, 11):
+            await subscribers.upsert_on_start(chat, next_delivery_at=start)
+            until = start - dt.timedelta(minutes=chat) if chat <= 8 else start + dt.timedelta(days=1)
+            await subscribers.set_status(chat, SubscriberStatus.PAUSED, until=until)
+        await DigestRepository(db).save(make_digest(start.date()))
+        result = await scheduler(db, clock).tick(start)
+        assert (result.due, result.queued) == (8, 8)
+        statuses = {chat: s.status for chat, s in (await subscribers.get_many(list(range(1, 11)))).items()}
+        paused = SubscriberStatus.PAUSED
+        assert statuses == {chat: SubscriberStatus.ACTIVE if chat <= 8 else paused for chat in range(1, 11)}
+        assert result.batches >= 4 and 0 < result.longest_hold_s <= result.holding_s
+    finally:
+        await db.close()
+
+
 @pytest.mark.parametrize("policy", [LatePolicy.SEND, LatePolicy.SKIP])
 @pytest.mark.parametrize(
     "published", [dt.datetime(2026, 3, 29, 1, 15, tzinfo=UTC), dt.datetime(2026, 10, 25, 0, 45, tzinfo=UTC)]

@@ -138,6 +138,21 @@ async def test_invalid_preferences_are_refused(subs: SubscriberRepository, db: D
         await db.execute("UPDATE subscribers SET paused_until = 1 WHERE chat_id = 1")  # not paused
 
 
+async def test_expired_pauses_resume_a_few_at_a_time_earliest_first(subs: SubscriberRepository) -> None:
+    for chat in range(1, 7):
+        await subs.upsert_on_start(chat)
+        # Chat 6's pause ends last, and after the moment asked about; 1 to 5 end in the order 5, 4, 3, 2, 1.
+        until = T0 + (6 - chat) * HOUR if chat < 6 else T0 + 9 * HOUR
+        await subs.set_status(chat, SubscriberStatus.PAUSED, until=until)
+    now = T0 + 6 * HOUR
+    assert await subs.resume_expired_pauses(now, limit=2) == [4, 5]
+    assert await subs.resume_expired_pauses(now, limit=2) == [2, 3]
+    assert await subs.resume_expired_pauses(now, limit=2) == [1]
+    assert await subs.resume_expired_pauses(now, limit=2) == []
+    still = await subs.get(6)
+    assert still is not None and still.status is SubscriberStatus.PAUSED
+
+
 async def test_pause_and_automatic_resume(subs: SubscriberRepository, clock: ManualClock) -> None:
     await subs.upsert_on_start(1)
     await subs.upsert_on_start(2)
