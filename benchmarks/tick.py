@@ -1,15 +1,20 @@
 """The minute tick at scale, and whether sending keeps its pace while the tick runs.
 
-    python -m benchmarks.tick                          # 100,000 and 1,000,000 subscribers, at 30/s and 1,000/s
-    python -m benchmarks.tick --counts 1000000 --due 1.0 --rates 30
+    python -m benchmarks.tick                          # 100,000 and 1,000,000 subscribers; alone and at 1,000/s
+    python -m benchmarks.tick --counts 1000000 --due 0.333 --rates 1000 --json
 
-For each count and rate: a database of that many subscribers (eight timezones, times across the day), a
-share of them (``--due``, default a third, as at 08:00 Moscow time) due at once, and a published issue.
-The delivery engine meanwhile sends an earlier issue at that rate (1,000/s as paid broadcast) through the
-local Bot API server in its own process. Printed: the tick's wall time and the engine's send rate in the
-seconds before the tick, during it, and over the 5 s from its start (a short tick at 30/s spans only a few
-messages) (target: a tick under 5 s for 1M subscribers and the send rate within
-5% during it). Figures vary with the machine (and its load): run it, don't quote it.
+For each count: a database of that many subscribers (eight timezones, times across the day), a share of them
+(``--due``, default a third, as at 08:00 Moscow time) due at once, and today's issue published. For each
+rate the tick runs on a fresh copy of that database. At rate 0 it runs alone: its wall time and its CPU per
+due reader (the figure that survives a loaded machine). At a positive rate the delivery engine meanwhile
+sends an earlier issue at that rate (paid broadcast above 30/s) through the local Bot API server in its own
+process, and the tick starts once sending is steady.
+
+Printed, each next to its target: the tick's wall time (< 5 s for 1M subscribers); the send rate during the
+tick against the configured rate (>= 0.95) and the longest pause between two sends around it (<= 100 ms);
+and what the tick did to the one writer: how many transactions, the longest (from taking the database to
+letting go of it, commit included) and all of them together; the event loop's longest block; the load
+average. Figures vary with the machine and its load: run it, don't quote it.
 """
 
 from __future__ import annotations
@@ -17,7 +22,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import itertools
 import json
+import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -25,7 +33,7 @@ from typing import Any
 
 from benchmarks.delivery import FIXTURE, TOKEN, Server
 from bot.config import load_settings
-from bot.delivery.engine import build_engine
+from bot.delivery.engine import DeliveryEngine, build_engine
 from bot.features.services import Services
 from bot.rules.clock import ManualClock
 from bot.sources.ingest import ingest_text
@@ -34,8 +42,12 @@ from storage import Database, Repositories
 NOW = dt.datetime(2026, 3, 2, 5, 0, 30, tzinfo=dt.UTC)
 """08:00:30 in Moscow."""
 WARMUP_S = 2.0
-BEFORE_S = 5.0
-WINDOW_S = 5.0
+BEFORE_S = 3.0
+AROUND_S = 0.5
+"""The longest pause is looked for from this long before the tick to this long after it."""
+TARGET_TICK_S = 5.0
+TARGET_RATE_RATIO = 0.95
+TARGET_PAUSE_MS = 100.0
 
 FILL = """
 INSERT INTO subscribers (chat_id, user_id, first_name, status, timezone, delivery_time, format,
@@ -52,90 +64,205 @@ FROM n
 """
 
 
-async def run(count: int, due_share: float, rate: float, directory: Path) -> dict[str, Any]:
-    sending = min(count, max(3000, int(rate * 90)))  # enough to keep sending through a slow tick
-    server = Server()
+async def fill(path: Path, count: int, due_share: float) -> tuple[float, int, int]:
+    """The database for ``count`` subscribers with today's issue published; (seconds, due, issue id)."""
+    clock = ManualClock(NOW)
+    db = await Database.open(path, clock=clock)
     try:
-        for start in range(1, sending + 1, 5000):
-            server.control("add_users", user_ids=list(range(start, min(start + 5000, sending + 1))))
-        clock = ManualClock(NOW - dt.timedelta(hours=1))
-        db = await Database.open(directory / f"tick-{count}.db", clock=clock)
-        settings = load_settings(
-            {},
-            telegram_bot_token=TOKEN,
-            telegram_api_url=server.url,
-            allow_paid_broadcast=rate > 30,
-            delivery_rate=rate,
-        )
-        services = Services.over(db, settings, clock)
+        services = Services.over(db, load_settings({}, telegram_bot_token=TOKEN), clock)
         began = time.perf_counter()
         async with db.atomic():
             await db.execute(FILL, {"count": count, "now": int(NOW.timestamp()), "due_permille": int(due_share * 1000)})
         await db.execute("ANALYZE")
-        fill_s = time.perf_counter() - began
-        due = await services.subscribers.count_due(NOW)
-
-        # An earlier issue being sent when the tick comes; then today's issue.
-        earlier = await ingest_text(db, services.digests, FIXTURE.read_text(), source="earlier")
-        assert earlier.digest_id is not None
-        await services.deliveries.enqueue(earlier.digest_id, range(1, sending + 1))
         # Dated the tick's day: the tick sends only today's issue (an older one would queue nothing).
         today = FIXTURE.read_text().replace("Thursday, July 11, 2024", "Monday, March 2, 2026")
         today = today.replace("July 11, 2024", "March 2, 2026").replace("2024-07-11", "2026-03-02")
-        clock.set(NOW)
         latest = await ingest_text(db, services.digests, today, source="today", publish=True)
-        assert latest.digest_id is not None and latest.digest_id != earlier.digest_id
-
-        engine = build_engine(Repositories.over(db), settings, rate=rate)
-        await engine.open()
-        drain = asyncio.create_task(engine.drain())
-        await asyncio.sleep(WARMUP_S)
-        m0, t0 = engine.stats.messages, time.perf_counter()
-        await asyncio.sleep(BEFORE_S)
-        m1, t1 = engine.stats.messages, time.perf_counter()
-        result = await services.scheduler.tick(NOW)
-        m2, t2 = engine.stats.messages, time.perf_counter()
-        # A short tick at 30/s spans a handful of messages: also count a window of at least 5 s from its start.
-        await asyncio.sleep(max(0.0, t1 + WINDOW_S - time.perf_counter()))
-        m3, t3 = engine.stats.messages, time.perf_counter()
-        before_rate = (m1 - m0) / (t1 - t0)
-        during_rate = (m2 - m1) / (t2 - t1)
-        window_rate = (m3 - m1) / (t3 - t1)
-        await engine.stop()
-        drain.cancel()
-        await asyncio.gather(drain, return_exceptions=True)
-        left_due = await services.subscribers.count_due(NOW)
-        await db.close()
+        assert latest.digest_id is not None
+        due = await services.subscribers.count_due(NOW)
+        return time.perf_counter() - began, due, latest.digest_id
     finally:
-        server.close()
+        await db.close()
+
+
+class SendWatch:
+    """Samples the engine's message count every millisecond: the longest pause between two sends, and how
+    long the event loop was blocked (a pause with the loop free is a wait for the database; with the loop
+    blocked, CPU work in the loop)."""
+
+    def __init__(self, engine: DeliveryEngine) -> None:
+        self._engine = engine
+        self.sends: list[tuple[float, int]] = []
+        self.blocks: list[tuple[float, float]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._sample())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _sample(self) -> None:
+        last = -1
+        while True:
+            began = time.perf_counter()
+            count = self._engine.stats.messages
+            if count != last:
+                self.sends.append((began, count))
+                last = count
+            await asyncio.sleep(0.001)
+            self.blocks.append((began, time.perf_counter() - began - 0.001))
+
+    def count_at(self, at: float) -> int:
+        """Messages sent by ``at`` (as last sampled)."""
+        count = 0
+        for when, seen in self.sends:
+            if when > at:
+                break
+            count = seen
+        return count
+
+    def longest_pause(self, start: float, end: float) -> float:
+        times = [when for when, _ in self.sends if start <= when <= end]
+        return max((b - a for a, b in itertools.pairwise(times)), default=0.0)
+
+    def longest_block(self, start: float, end: float) -> float:
+        return max((block for when, block in self.blocks if start <= when <= end), default=0.0)
+
+
+async def run(path: Path, due: int, digest_id: int, rate: float) -> dict[str, Any]:
+    sending = int(rate * (WARMUP_S + BEFORE_S + 60))  # enough to keep sending through a slow tick
+    server = Server("--record-limit", "1000") if rate else None
+    clock = ManualClock(NOW)
+    db = await Database.open(path, clock=clock)
+    engine: DeliveryEngine | None = None
+    watch: SendWatch | None = None
+    drain: asyncio.Task[int] | None = None
+    stop_at: int | None = None
+    try:
+        api_url = server.url if server else "http://127.0.0.1:9"
+        settings = load_settings(
+            {}, telegram_bot_token=TOKEN, telegram_api_url=api_url, allow_paid_broadcast=rate > 30,
+            delivery_rate=rate or 30,
+        )  # fmt: skip
+        services = Services.over(db, settings, clock)
+        if server is not None:
+            for start in range(1, sending + 1, 5000):
+                server.control("add_users", user_ids=list(range(start, min(start + 5000, sending + 1))))
+            # An earlier issue being sent when the tick comes.
+            earlier = await ingest_text(db, services.digests, FIXTURE.read_text(), source="earlier")
+            assert earlier.digest_id is not None
+            await services.deliveries.enqueue(earlier.digest_id, range(1, sending + 1))
+            engine = build_engine(Repositories.over(db), settings, rate=rate)
+            await engine.open()
+            watch = SendWatch(engine)
+            watch.start()
+            drain = asyncio.create_task(engine.drain(digest_id=earlier.digest_id))
+            stop_at = earlier.digest_id
+            await asyncio.sleep(WARMUP_S + BEFORE_S)
+        load = os.getloadavg()
+        cpu0, t1 = time.process_time(), time.perf_counter()
+        result = await services.scheduler.tick(NOW)
+        cpu, t2 = time.process_time() - cpu0, time.perf_counter()
+        figures: dict[str, Any] = {}
+        if engine is not None and watch is not None:
+            await asyncio.sleep(AROUND_S)
+            before = watch.count_at(t1) - watch.count_at(t1 - BEFORE_S)
+            during = watch.count_at(t2) - watch.count_at(t1)
+            figures = {
+                "configured_rate": rate,
+                "rate_before_tick": round(before / BEFORE_S, 1),
+                "rate_during_tick": round(during / (t2 - t1), 1),
+                "rate_during_over_configured": round(during / (t2 - t1) / rate, 3),
+                "target_rate_ratio_at_least": TARGET_RATE_RATIO,
+                "longest_pause_ms": round(1000 * watch.longest_pause(t1 - AROUND_S, t2 + AROUND_S), 1),
+                "target_longest_pause_ms": TARGET_PAUSE_MS,
+                "event_loop_longest_block_ms": round(1000 * watch.longest_block(t1 - AROUND_S, t2 + AROUND_S), 1),
+            }
+        left_due = await services.subscribers.count_due(NOW)
+        queued_rows = await db.fetchval("SELECT count(*) FROM deliveries WHERE digest_id = ?", (digest_id,))
+    finally:
+        if watch is not None:
+            await watch.stop()
+        if drain is not None:
+            # End the push: what is still queued is dropped, so the workers finish what they hold.
+            await db.execute(
+                "UPDATE deliveries SET status = 'skipped' WHERE digest_id = ? AND status = 'pending'", (stop_at,)
+            )
+            await asyncio.wait_for(drain, timeout=30)
+        if engine is not None:
+            await engine.stop()
+        await db.close()
+        if server is not None:
+            server.close()
     assert result.due == due and left_due == 0, (result, due, left_due)
-    assert result.queued == due, f"the tick queued {result.queued} of {due} due readers: is the issue today's?"
+    assert result.queued == due == queued_rows, f"the tick queued {result.queued} of {due} due readers"
     return {
-        "subscribers": count,
-        "rate": rate,
-        "fill_s": round(fill_s, 1),
         "due_at_tick": due,
         "tick_s": round(t2 - t1, 2),
-        "queued": result.queued,
-        "send_rate_before": round(before_rate, 1),
-        "send_rate_during_tick": round(during_rate, 1),
-        "send_rate_change_pct": round(100 * (during_rate - before_rate) / before_rate, 1),
-        "send_rate_5s_from_tick": round(window_rate, 1),
-        "window_change_pct": round(100 * (window_rate - before_rate) / before_rate, 1),
+        "target_tick_s_under": TARGET_TICK_S,
+        "process_cpu_s_during_tick": round(cpu, 2),
+        "tick_transactions": result.batches,
+        "longest_transaction_ms": round(1000 * result.longest_hold_s, 1),
+        "holding_writer_s": round(result.holding_s, 2),
+        "holding_us_per_due_reader": round(1e6 * result.holding_s / max(due, 1), 1),
+        **figures,
+        "load_average": [round(x, 2) for x in load],
     }
+
+
+def report(count: int, rate: float, fill_s: float, figures: dict[str, Any]) -> str:
+    due, tick_s = figures["due_at_tick"], figures["tick_s"]
+    sending = f"sending at {rate:,.0f}/s" if rate else "alone (nothing sending)"
+    load = " ".join(f"{x:.2f}" for x in figures["load_average"])
+    lines = [
+        f"{count:,} subscribers, {due:,} due, tick {sending}; load average {load}; filled in {fill_s:.1f} s",
+        f"  tick                 {tick_s:8.2f} s        target < {TARGET_TICK_S:g} s (for 1M subscribers)",
+    ]
+    if rate:
+        lines += [
+            f"  send rate in tick    {figures['rate_during_tick']:8.1f}/s      "
+            f"{figures['rate_during_over_configured']:.3f} of {rate:,.0f}/s, target >= {TARGET_RATE_RATIO}"
+            f" (before the tick: {figures['rate_before_tick']:.1f}/s)",
+            f"  longest send pause   {figures['longest_pause_ms']:8.1f} ms       target <= {TARGET_PAUSE_MS:g} ms"
+            f" (event loop blocked at most {figures['event_loop_longest_block_ms']:.1f} ms)",
+        ]
+    lines.append(
+        f"  holding the writer   {figures['holding_writer_s']:8.2f} s        {figures['tick_transactions']} "
+        f"transactions, the longest {figures['longest_transaction_ms']:.1f} ms, "
+        f"{figures['holding_us_per_due_reader']:.1f} us per due reader"
+    )
+    what = "the tick's" if not rate else "the whole process's (tick, engine)"
+    lines.append(f"  CPU during the tick  {figures['process_cpu_s_during_tick']:8.2f} s        {what}")
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", default="100000,1000000", help="comma-separated subscriber counts")
     parser.add_argument("--due", type=float, default=1 / 3, help="share of subscribers due at the tick")
-    parser.add_argument("--rates", default="30,1000", help="comma-separated engine rates, messages per second")
+    parser.add_argument(
+        "--rates", default="0,1000", help="comma-separated engine rates during the tick, messages/s (0: tick alone)"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per run instead of text")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         for count in (int(c) for c in args.counts.split(",")):
+            base = Path(directory) / f"tick-{count}.db"
+            fill_s, due, digest_id = asyncio.run(fill(base, count, args.due))
             for rate in (float(r) for r in args.rates.split(",")):
-                print(json.dumps(asyncio.run(run(count, args.due, rate, Path(directory)))), flush=True)
-                (Path(directory) / f"tick-{count}.db").unlink()
+                copy = Path(directory) / "run.db"
+                shutil.copyfile(base, copy)  # closed cleanly: one file, no WAL
+                figures = asyncio.run(run(copy, due, digest_id, rate))
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{copy}{suffix}").unlink(missing_ok=True)
+                if args.json:
+                    print(json.dumps({"subscribers": count, "rate": rate, "fill_s": round(fill_s, 1)} | figures))
+                else:
+                    print(report(count, rate, fill_s, figures), flush=True)
+            base.unlink()
 
 
 if __name__ == "__main__":

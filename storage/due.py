@@ -20,14 +20,19 @@ written to the WAL again at each commit; a batch of neighbouring chat ids shares
 third of a million readers rewrites each page about once instead of once per batch. It also appends the
 new deliveries in primary-key order.
 
-Every method works in the caller's ``db.atomic()`` block: a batch is taken, queued and rescheduled in one
-transaction. The temporary tables belong to the one connection and are emptied before each use.
+The tick's steps are transactions of their own, each run in one step in the connection's thread
+(:meth:`Database.run_atomic`: one trip through the event loop, not one per statement), so a batch holds the
+one writer only while SQLite works on it: a batch is taken, queued and rescheduled in one transaction. The
+late policy's methods work in the caller's ``db.atomic()`` block. The temporary tables belong to the one
+connection and are emptied before each use.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from storage.db import Database
@@ -50,12 +55,18 @@ class ScheduleGroup:
 
 @dataclass(frozen=True, slots=True)
 class Taken:
-    """What :meth:`DueReaders.take` took: noted readers used up, readers in the batch, schedules to learn."""
+    """What :meth:`DueReaders.next_batch` did: noted readers used up, readers in the batch, deliveries queued,
+    schedules learnt, and the seconds its transaction took (the commit included)."""
 
     used: int
     readers: int
-    new_schedules: list[ScheduleGroup]
+    queued: int
+    learnt: int
+    seconds: float
 
+
+Learn = Callable[[list[ScheduleGroup]], Mapping[Schedule, dt.datetime | None]]
+"""The next instant of each of these schedules (domain code: the DST rules)."""
 
 _TABLES = (
     """CREATE TEMP TABLE IF NOT EXISTS due_batch (
@@ -69,6 +80,44 @@ _TABLES = (
     "CREATE TEMP TABLE IF NOT EXISTS exempt (chat_id INTEGER PRIMARY KEY)",
     "CREATE TEMP TABLE IF NOT EXISTS due_ids (chat_id INTEGER PRIMARY KEY)",
 )
+
+
+_NOTE = """
+    INSERT INTO temp.due_ids (chat_id)
+    SELECT chat_id FROM subscribers WHERE status = 'active' AND next_delivery_at <= ?
+    ORDER BY next_delivery_at LIMIT ?
+"""
+_BOUND = "SELECT max(chat_id) FROM (SELECT chat_id FROM temp.due_ids ORDER BY chat_id LIMIT ?)"
+_TAKE = """
+    INSERT INTO temp.due_batch (chat_id, due_at, timezone, delivery_time, next_at)
+    SELECT s.chat_id, s.next_delivery_at, s.timezone, s.delivery_time, n.next_at
+    FROM temp.due_ids d JOIN subscribers s ON s.chat_id = d.chat_id
+    LEFT JOIN temp.schedule_next n ON n.timezone = s.timezone AND n.delivery_time = s.delivery_time
+    WHERE d.chat_id <= :bound AND s.status = 'active' AND s.next_delivery_at <= :now
+    ORDER BY d.chat_id
+"""
+_QUEUE = """
+    INSERT OR IGNORE INTO deliveries (digest_id, chat_id, status, attempts, created_at, updated_at, due_at)
+    SELECT ?, chat_id, 'pending', 0, ?, ?, due_at FROM temp.due_batch
+"""
+_UNKNOWN = """
+    SELECT timezone, delivery_time, count(*) FROM temp.due_batch WHERE next_at IS NULL GROUP BY timezone, delivery_time
+"""
+_FILL_NEXT = """
+    UPDATE temp.due_batch SET next_at = (
+        SELECT n.next_at FROM temp.schedule_next n
+        WHERE n.timezone = due_batch.timezone AND n.delivery_time = due_batch.delivery_time)
+    WHERE next_at IS NULL
+"""
+# A correlated lookup per row by primary key, not UPDATE … FROM: SQLite would plan that as a scan of every
+# subscriber for each batch.
+_RESCHEDULE = """
+    UPDATE subscribers SET updated_at = :now, next_delivery_at = coalesce(
+        (SELECT b.next_at FROM temp.due_batch b WHERE b.chat_id = subscribers.chat_id),
+        -- Never NULL (never delivered again) for a schedule nobody computed: a day on.
+        next_delivery_at + 86400)
+    WHERE chat_id IN (SELECT chat_id FROM temp.due_batch)
+"""
 
 
 class DueReaders:
@@ -86,106 +135,61 @@ class DueReaders:
 
     # -- the minute tick -------------------------------------------------------------------------------
 
-    async def note_due(self, now: dt.datetime, limit: int) -> int:
-        """Note the chat ids of up to ``limit`` due readers (earliest first) for :meth:`take`; returns how many.
+    async def note_due(self, now: dt.datetime, limit: int) -> tuple[int, float]:
+        """Note the chat ids of up to ``limit`` due readers (earliest first) for :meth:`next_batch`.
 
-        Read from the due index alone (it holds the chat id), without visiting the table.
+        Read from the due index alone (it holds the chat id), without visiting the table. Returns how many
+        were noted and the seconds it took.
         """
         await self._tables()
-        await self._db.execute("DELETE FROM temp.due_ids")
-        changes = await self._db.execute(
-            """
-            INSERT INTO temp.due_ids (chat_id)
-            SELECT chat_id FROM subscribers WHERE status = 'active' AND next_delivery_at <= ?
-            ORDER BY next_delivery_at LIMIT ?
-            """,
-            (to_epoch(now), limit),
-        )
-        return changes.rowcount
 
-    async def take(self, now: dt.datetime, limit: int) -> Taken:
-        """Take the next ``limit`` noted readers (lowest chat ids first) into the batch, those still due.
+        def note(conn: sqlite3.Connection) -> int:
+            conn.execute("DELETE FROM temp.due_ids")
+            return conn.execute(_NOTE, (to_epoch(now), limit)).rowcount
 
-        A reader who stopped being due since they were noted is left out of the batch but used up all the
-        same. The schedules returned are those of the batch not yet learnt (:meth:`add_schedules`) this tick.
+        return await self._db.run_atomic(note)
+
+    async def next_batch(self, now: dt.datetime, limit: int, digest_id: int | None, learn: Learn) -> Taken:
+        """Queue the next ``limit`` noted readers (lowest chat ids first) and move them on: one transaction.
+
+        Of the noted readers, those still due go into the batch (one who stopped being due since is used up
+        all the same); ``digest_id`` is queued for each of them (nothing if None), due when they were due;
+        the schedules of the batch not yet learnt this tick are handed to ``learn`` (in the database's
+        thread, inside the transaction) and their next instants kept for the tick's later batches; and
+        every reader of the batch is moved to their schedule's next instant. The whole transaction runs in
+        one step (:meth:`Database.run_atomic`): it holds the writer only as long as SQLite works.
         """
-        await self._db.execute("DELETE FROM temp.due_batch")
-        bound = await self._db.fetchval(
-            "SELECT max(chat_id) FROM (SELECT chat_id FROM temp.due_ids ORDER BY chat_id LIMIT ?)",
-            (limit,),
-        )
-        if bound is None:
-            return Taken(0, 0, [])
-        taken = await self._db.execute(
-            """
-            INSERT INTO temp.due_batch (chat_id, due_at, timezone, delivery_time, next_at)
-            SELECT s.chat_id, s.next_delivery_at, s.timezone, s.delivery_time, n.next_at
-            FROM temp.due_ids d JOIN subscribers s ON s.chat_id = d.chat_id
-            LEFT JOIN temp.schedule_next n ON n.timezone = s.timezone AND n.delivery_time = s.delivery_time
-            WHERE d.chat_id <= :bound AND s.status = 'active' AND s.next_delivery_at <= :now
-            ORDER BY d.chat_id
-            """,
-            {"bound": bound, "now": to_epoch(now)},
-        )
-        used = await self._db.execute("DELETE FROM temp.due_ids WHERE chat_id <= ?", (bound,))
-        rows = await self._db.fetchall(
-            """
-            SELECT timezone, delivery_time, count(*) AS n FROM temp.due_batch
-            WHERE next_at IS NULL GROUP BY timezone, delivery_time
-            """
-        )
-        schedules = [_group(row["timezone"], row["delivery_time"], row["n"]) for row in rows]
-        return Taken(used.rowcount, taken.rowcount, schedules)
+        at, stamp = to_epoch(now), to_epoch(self._db.clock.now())
+
+        def batch(conn: sqlite3.Connection) -> Taken:
+            conn.execute("DELETE FROM temp.due_batch")
+            bound = conn.execute(_BOUND, (limit,)).fetchone()[0]
+            if bound is None:
+                return Taken(0, 0, 0, 0, 0.0)
+            readers = conn.execute(_TAKE, {"bound": bound, "now": at}).rowcount
+            used = conn.execute("DELETE FROM temp.due_ids WHERE chat_id <= ?", (bound,)).rowcount
+            queued = 0
+            if digest_id is not None and readers:
+                queued = conn.execute(_QUEUE, (digest_id, stamp, stamp)).rowcount
+            groups = [_group(*row) for row in conn.execute(_UNKNOWN)]
+            if groups:
+                learnt = learn(groups)
+                conn.executemany(
+                    "INSERT OR REPLACE INTO temp.schedule_next (timezone, delivery_time, next_at) VALUES (?, ?, ?)",
+                    ((tz, hhmm, None if when is None else to_epoch(when)) for (tz, hhmm), when in learnt.items()),
+                )
+                conn.execute(_FILL_NEXT)
+            if readers:
+                conn.execute(_RESCHEDULE, {"now": stamp})
+            return Taken(used, readers, queued, len(groups), 0.0)
+
+        taken, seconds = await self._db.run_atomic(batch)
+        return dataclasses.replace(taken, seconds=seconds)
 
     async def forget_schedules(self) -> None:
-        """Start a tick afresh: the next instants learnt by :meth:`add_schedules` hold for one tick's ``now``."""
+        """Start a tick afresh: the next instants learnt by :meth:`next_batch` hold for one tick's ``now``."""
         await self._tables()
         await self._db.execute("DELETE FROM temp.schedule_next")
-
-    async def queue_batch(self, digest_id: int) -> int:
-        """Queue ``digest_id`` for every reader of the batch, due when they were due; returns new rows."""
-        now = to_epoch(self._db.clock.now())
-        changes = await self._db.execute(
-            """
-            INSERT OR IGNORE INTO deliveries (digest_id, chat_id, status, attempts, created_at, updated_at, due_at)
-            SELECT ?, chat_id, 'pending', 0, ?, ?, due_at FROM temp.due_batch
-            """,
-            (digest_id, now, now),
-        )
-        return changes.rowcount
-
-    async def add_schedules(self, next_at: Mapping[Schedule, dt.datetime | None]) -> None:
-        """Learn these schedules' next instants (in the batch's transaction, before :meth:`reschedule_batch`)."""
-        if not next_at:
-            return
-        await self._db.execute_many(
-            "INSERT OR REPLACE INTO temp.schedule_next (timezone, delivery_time, next_at) VALUES (?, ?, ?)",
-            ((tz, hhmm, None if at is None else to_epoch(at)) for (tz, hhmm), at in next_at.items()),
-        )
-        await self._db.execute(
-            """
-            UPDATE temp.due_batch SET next_at = (
-                SELECT n.next_at FROM temp.schedule_next n
-                WHERE n.timezone = due_batch.timezone AND n.delivery_time = due_batch.delivery_time)
-            WHERE next_at IS NULL
-            """
-        )
-
-    async def reschedule_batch(self) -> int:
-        """Move every reader of the batch to their schedule's next instant (learnt by :meth:`add_schedules`)."""
-        # A correlated lookup per row by primary key, not UPDATE … FROM: SQLite would plan that as a scan
-        # of every subscriber for each batch.
-        changes = await self._db.execute(
-            """
-            UPDATE subscribers SET updated_at = :now, next_delivery_at = coalesce(
-                (SELECT b.next_at FROM temp.due_batch b WHERE b.chat_id = subscribers.chat_id),
-                -- Never NULL (never delivered again) for a schedule nobody computed: a day on.
-                next_delivery_at + 86400)
-            WHERE chat_id IN (SELECT chat_id FROM temp.due_batch)
-            """,
-            {"now": to_epoch(self._db.clock.now())},
-        )
-        return changes.rowcount
 
     # -- the late policy on publication -----------------------------------------------------------------
 

@@ -141,36 +141,31 @@ class Scheduler:
         todays = await self._digests.todays_issue_id()
         due_total = queued = 0
         size = self._batch or FIRST_BATCH
+
+        def learn(groups: list[ScheduleGroup]) -> dict[Schedule, dt.datetime | None]:
+            return next_instants(groups, now)
+
         await self._due.forget_schedules()
         while True:
             # The due readers' chat ids first (from the index alone, a short statement), then batches of them
             # in chat id order: neighbouring readers share the table's pages (see storage.due).
-            async with self._db.atomic():
-                started = time.perf_counter()  # the time holding the database, not waiting for it
-                noted = await self._due.note_due(now, NOTE_LIMIT)
-            holds.add(time.perf_counter() - started)
+            noted, seconds = await self._due.note_due(now, NOTE_LIMIT)
+            holds.add(seconds)
             left = noted
             while left > 0:
                 await asyncio.sleep(PAUSE_SECONDS)
-                async with self._db.atomic():
-                    started = time.perf_counter()
-                    taken = await self._due.take(now, size)
-                    if taken.readers:
-                        if todays is not None:
-                            queued += await self._due.queue_batch(todays)
-                        # Learnt in this batch's transaction, kept (in the connection's temp table) for the
-                        # tick's later batches: a schedule's next instant is computed once per tick.
-                        if taken.new_schedules:
-                            await self._due.add_schedules(next_instants(taken.new_schedules, now))
-                        await self._due.reschedule_batch()
-                elapsed = holds.add(time.perf_counter() - started)  # the commit included
+                # One transaction, run in one step: a schedule's next instant is learnt in the batch that
+                # first meets it and kept (in the connection's temp table) for the tick's later batches.
+                taken = await self._due.next_batch(now, size, todays, learn)
+                holds.add(taken.seconds)
                 due_total += taken.readers
+                queued += taken.queued
                 left -= taken.used
                 if taken.used == 0:
                     break
                 if self._batch is None:
                     # Towards CHUNK_SECONDS, at most doubling at a time (one quick batch says little).
-                    fit = int(size * CHUNK_SECONDS / max(elapsed, 1e-4))
+                    fit = int(size * CHUNK_SECONDS / max(taken.seconds, 1e-4))
                     size = max(MIN_BATCH, min(MAX_BATCH, 2 * size, fit))
             if noted < NOTE_LIMIT:  # all due readers were noted; else some may be left: note again
                 break
