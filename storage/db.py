@@ -71,6 +71,16 @@ CACHE_KIB = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
+class Took:
+    """How long a :meth:`Database.run_atomic` step took in the connection's thread."""
+
+    seconds: float
+    """Wall time: how long it held the one writer."""
+    cpu_seconds: float
+    """The thread's CPU time: what the work cost, whatever else the machine was doing."""
+
+
+@dataclass(frozen=True, slots=True)
 class Changes:
     """What a write statement did."""
 
@@ -274,7 +284,7 @@ class Database:
         finally:
             self._depth -= 1
 
-    async def run_atomic(self, work: Callable[[sqlite3.Connection], T]) -> tuple[T, float]:
+    async def run_atomic(self, work: Callable[[sqlite3.Connection], T]) -> tuple[T, Took]:
         """Run ``work`` — a plain function of the sqlite3 connection — as one transaction, in one step.
 
         ``atomic()`` costs a trip through the event loop per statement, and the transaction stays open
@@ -284,8 +294,8 @@ class Database:
         once, queued the way aiosqlite queues each of its own statements (``Connection._execute``, what its
         public methods call), so it never interleaves with another statement. Inside the caller's
         ``atomic()`` it runs in a savepoint of that transaction. ``work`` runs in that thread: it must not
-        touch the event loop. Returns what ``work`` returned and the seconds the transaction took there,
-        the commit included.
+        touch the event loop. Returns what ``work`` returned and how long the transaction took there, the
+        commit included.
         """
         if self._owns_transaction():
             async with self._savepoint():
@@ -293,14 +303,15 @@ class Database:
         async with self._lock:
             return await self._in_thread(_immediate(work))
 
-    async def _in_thread(self, work: Callable[[sqlite3.Connection], T]) -> tuple[T, float]:
+    async def _in_thread(self, work: Callable[[sqlite3.Connection], T]) -> tuple[T, Took]:
         conn = self._connection()
 
-        def timed(raw: sqlite3.Connection) -> tuple[T, float]:
-            started = time.perf_counter()
-            return work(raw), time.perf_counter() - started
+        def timed(raw: sqlite3.Connection) -> tuple[T, Took]:
+            wall, cpu = time.perf_counter(), time.thread_time()
+            result = work(raw)
+            return result, Took(time.perf_counter() - wall, time.thread_time() - cpu)
 
-        result: tuple[T, float] = await conn._execute(timed, conn._conn)
+        result: tuple[T, Took] = await conn._execute(timed, conn._conn)
         return result
 
     @contextlib.asynccontextmanager

@@ -34,8 +34,9 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Final
 
-from storage.db import Database
+from storage.db import Database, Took
 from storage.timestamps import to_epoch
 
 Schedule = tuple[str, str]
@@ -53,16 +54,19 @@ class ScheduleGroup:
         return (self.timezone, self.delivery_time.strftime("%H:%M"))
 
 
+NOTHING_TOOK: Final = Took(0.0, 0.0)
+
+
 @dataclass(frozen=True, slots=True)
 class Taken:
     """What :meth:`DueReaders.next_batch` did: noted readers used up, readers in the batch, deliveries queued,
-    schedules learnt, and the seconds its transaction took (the commit included)."""
+    schedules learnt, and how long its transaction took (the commit included)."""
 
     used: int
     readers: int
     queued: int
     learnt: int
-    seconds: float
+    took: Took = NOTHING_TOOK
 
 
 Learn = Callable[[list[ScheduleGroup]], Mapping[Schedule, dt.datetime | None]]
@@ -135,11 +139,11 @@ class DueReaders:
 
     # -- the minute tick -------------------------------------------------------------------------------
 
-    async def note_due(self, now: dt.datetime, limit: int) -> tuple[int, float]:
+    async def note_due(self, now: dt.datetime, limit: int) -> tuple[int, Took]:
         """Note the chat ids of up to ``limit`` due readers (earliest first) for :meth:`next_batch`.
 
         Read from the due index alone (it holds the chat id), without visiting the table. Returns how many
-        were noted and the seconds it took.
+        were noted and how long it took.
         """
         await self._tables()
 
@@ -165,7 +169,7 @@ class DueReaders:
             conn.execute("DELETE FROM temp.due_batch")
             bound = conn.execute(_BOUND, (limit,)).fetchone()[0]
             if bound is None:
-                return Taken(0, 0, 0, 0, 0.0)
+                return Taken(0, 0, 0, 0)
             readers = conn.execute(_TAKE, {"bound": bound, "now": at}).rowcount
             used = conn.execute("DELETE FROM temp.due_ids WHERE chat_id <= ?", (bound,)).rowcount
             queued = 0
@@ -181,10 +185,10 @@ class DueReaders:
                 conn.execute(_FILL_NEXT)
             if readers:
                 conn.execute(_RESCHEDULE, {"now": stamp})
-            return Taken(used, readers, queued, len(groups), 0.0)
+            return Taken(used, readers, queued, len(groups))
 
-        taken, seconds = await self._db.run_atomic(batch)
-        return dataclasses.replace(taken, seconds=seconds)
+        taken, took = await self._db.run_atomic(batch)
+        return dataclasses.replace(taken, took=took)
 
     async def forget_schedules(self) -> None:
         """Start a tick afresh: the next instants learnt by :meth:`next_batch` hold for one tick's ``now``."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import threading
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -192,6 +194,56 @@ async def test_cancelled_transaction_rolls_back_and_releases_the_lock(db: Databa
 
 
 # --- iterate ---------------------------------------------------------------------------------------
+
+
+async def test_run_atomic_commits_in_one_step_or_rolls_back(file_db: Database) -> None:
+    def insert(conn: sqlite3.Connection) -> int:
+        conn.execute("INSERT INTO t (v) VALUES ('a')")
+        return conn.execute("INSERT INTO t (v) VALUES ('b')").rowcount
+
+    def fail(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO t (v) VALUES ('c')")
+        raise RuntimeError("half-way")
+
+    result, took = await file_db.run_atomic(insert)
+    assert result == 1 and took.seconds > 0 and took.cpu_seconds >= 0
+    with pytest.raises(RuntimeError, match="half-way"):
+        await file_db.run_atomic(fail)
+    assert await values(file_db) == ["a", "b"]
+    assert not file_db.in_transaction
+    await file_db.execute("INSERT INTO t (v) VALUES ('d')")  # the connection is usable: nothing left open
+    assert await values(file_db) == ["a", "b", "d"]
+
+
+async def test_run_atomic_inside_atomic_is_a_savepoint_of_it(db: Database) -> None:
+    def insert(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO t (v) VALUES ('inner')")
+
+    with pytest.raises(RuntimeError):
+        async with db.atomic():
+            await db.run_atomic(insert)
+            assert await values(db) == ["inner"]
+            raise RuntimeError
+    assert await values(db) == []
+
+
+async def test_other_tasks_wait_for_a_run_atomic_step(db: Database) -> None:
+    """Another task's statement never lands inside the step's transaction (it waits for the lock)."""
+    started = threading.Event()
+
+    def slow(conn: sqlite3.Connection) -> list[str]:
+        conn.execute("INSERT INTO t (v) VALUES ('step')")
+        started.set()
+        time.sleep(0.05)
+        return [row[0] for row in conn.execute("SELECT v FROM t ORDER BY id")]
+
+    step = asyncio.create_task(db.run_atomic(slow))
+    while not started.is_set():
+        await asyncio.sleep(0.001)
+    await db.execute("INSERT INTO t (v) VALUES ('other')")
+    seen, _ = await step
+    assert seen == ["step"]
+    assert await values(db) == ["step", "other"]
 
 
 async def test_iterate_streams_every_row_in_order(db: Database) -> None:
