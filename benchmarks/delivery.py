@@ -11,9 +11,8 @@ Scenarios (targets from the tracker):
   paired  the ceiling against a raw aiohttp client POSTing the same bodies to the same kind of server with
           the same concurrency, alternating engine and raw runs (3 each), medians: engine >= 0.95x raw.
   scale   1,000,000 subscribers in the database: the due query per tick < 50 ms, memory < 250 MB.
-  tick    the engine pushing an issue at 1,000/s (paid) while the minute tick queues a third of 1,000,000
-          readers for the next one: the send rate during the tick within 5% of 1,000/s, no pause over
-          100 ms between two sends (as the engine saw them answered).
+
+Sending while the minute tick runs (rate, pauses, the tick's time) is measured by ``benchmarks.tick``.
 
 Prints messages/s (sustained: first to last send as the server saw them), the bot's CPU ms per message,
 peak RSS, 429s, lost and duplicated deliveries. Figures vary with the machine: run it, don't quote it.
@@ -24,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import itertools
 import json
 import resource
 import statistics
@@ -37,10 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import load_settings
-from bot.delivery.engine import DeliveryEngine, build_engine
-from bot.delivery.sender import ApiSender, _encoded_fields
+from bot.delivery.engine import build_engine
+from bot.delivery.sender import _encoded_fields
 from bot.features.services import Services
-from bot.render.message import RenderedMessage
 from bot.rules.clock import ManualClock, SystemClock
 from bot.sources.ingest import ingest_text
 from storage import Database, DeliveryStatus, Repositories
@@ -282,21 +279,6 @@ async def scale(readers: int) -> dict[str, Any]:
     }
 
 
-class TimedSender(ApiSender):
-    """The engine's sender, noting when each send was answered (to find pauses in sending)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.answered: list[float] = []
-
-    async def send(
-        self, chat_id: int, message: RenderedMessage, *, thread_id: int | None = None, silent: bool = False
-    ) -> int:
-        message_id = await super().send(chat_id, message, thread_id=thread_id, silent=silent)
-        self.answered.append(time.perf_counter())
-        return message_id
-
-
 async def fill_due(services: Services, readers: int, now: dt.datetime) -> None:
     """``readers`` subscribers, a third of them due at ``now`` (8:00 UTC), the rest at 9:00 and 10:00."""
     batch = 50_000
@@ -317,94 +299,7 @@ async def fill_due(services: Services, readers: int, now: dt.datetime) -> None:
         )
 
 
-async def tick_while_sending(readers: int, rate: float = 1000.0) -> dict[str, Any]:
-    """Send an earlier issue at ``rate`` and, once sending is steady, run the tick for today's issue."""
-    sending_to = 60_000  # readers registered at the server: more than a tick's worth of sends
-    server = Server("--record-limit", "1000")
-    try:
-        for start in range(1, sending_to + 1, 5000):
-            server.control("add_users", user_ids=list(range(start, min(start + 5000, sending_to + 1))))
-        with tempfile.TemporaryDirectory() as tmp:
-            now = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
-            clock = ManualClock(now - dt.timedelta(hours=1))
-            db = await Database.open(Path(tmp) / "tick.db", clock=clock)
-            try:
-                settings = load_settings(
-                    {}, telegram_bot_token=TOKEN, telegram_api_url=server.url, allow_paid_broadcast=True
-                )
-                services = Services.over(db, settings, clock)
-                earlier = await ingest_text(db, services.digests, FIXTURE.read_text(), source="earlier")
-                assert earlier.digest_id is not None
-                began = time.perf_counter()
-                await fill_due(services, readers, now)
-                await db.execute(
-                    "INSERT INTO deliveries (digest_id, chat_id, status, attempts, created_at, updated_at) "
-                    "SELECT ?, chat_id, 'pending', 0, 0, 0 FROM subscribers WHERE chat_id <= ?",
-                    (earlier.digest_id, sending_to),
-                )
-                next_day = FIXTURE.read_text().replace("Thursday, July 11", "Friday, July 12")
-                today = await ingest_text(db, services.digests, next_day, source="today")
-                assert today.digest_id is not None and today.digest_id != earlier.digest_id
-                fill_s = time.perf_counter() - began
-                clock.set(now)
-                concurrency = max(8, min(128, int(rate // 8)))
-                sender = TimedSender(f"{server.url}/bot{TOKEN}", connection_limit=concurrency, paid_broadcast=True)
-                engine = DeliveryEngine(Repositories.over(db), sender, rate=rate, concurrency=concurrency)
-                await engine.open()
-                drain = asyncio.create_task(engine.drain(digest_id=earlier.digest_id))
-                await asyncio.sleep(3.0)  # steady sending first
-                lags: list[float] = []
-
-                async def watch_loop() -> None:
-                    # How long the event loop was blocked: a pause with the loop free is a wait for the
-                    # database; a pause with the loop blocked is CPU work (the tick's) in the loop.
-                    while True:
-                        began = time.perf_counter()
-                        await asyncio.sleep(0.005)
-                        lags.append(time.perf_counter() - began - 0.005)
-
-                watcher = asyncio.create_task(watch_loop())
-                tick_began = time.perf_counter()
-                result = await services.scheduler.tick(now)
-                tick_ended = time.perf_counter()
-                watcher.cancel()
-                await asyncio.sleep(1.0)
-                # End the push: what is still queued is dropped, so the workers finish what they hold.
-                await db.execute(
-                    "UPDATE deliveries SET status = 'skipped' WHERE digest_id = ? AND status = 'pending'",
-                    (earlier.digest_id,),
-                )
-                await drain
-                await engine.stop()
-            finally:
-                await db.close()
-    finally:
-        server.close()
-    during = [t for t in sender.answered if tick_began <= t <= tick_ended]
-    before = [t for t in sender.answered if tick_began - 2.0 <= t < tick_began]
-    window = sorted(t for t in sender.answered if tick_began - 0.5 <= t <= tick_ended + 0.5)
-    gaps = [b - a for a, b in itertools.pairwise(window)]
-    tick_s = tick_ended - tick_began
-    rate_during = len(during) / tick_s if tick_s > 0 else 0.0
-    return {
-        "subscribers": readers,
-        "fill_s": round(fill_s, 1),
-        "tick_due_readers": result.due,
-        "tick_queued": result.queued,
-        "tick_s": round(tick_s, 2),
-        "configured_rate": rate,
-        "rate_before_tick": round(len(before) / 2.0, 1),
-        "rate_during_tick": round(rate_during, 1),
-        "rate_during_over_configured": round(rate_during / rate, 3),
-        "target_rate_ratio_at_least": 0.95,
-        "longest_pause_ms": round(1000 * max(gaps, default=0.0), 1),
-        "event_loop_longest_block_ms": round(1000 * max(lags, default=0.0), 1),
-        "target_longest_pause_ms": 100,
-        "peak_rss_mb": round(peak_rss_mb(), 1),
-    }
-
-
-SCENARIOS = ("strict", "paid", "ceiling", "paired", "scale", "tick")
+SCENARIOS = ("strict", "paid", "ceiling", "paired", "scale")
 
 
 def main() -> None:
@@ -438,8 +333,6 @@ def main() -> None:
         results["paired_engine_vs_raw"] = asyncio.run(paired(args.readers or 20_000))
     if args.only == "scale":
         results["scale"] = asyncio.run(scale(args.readers or 1_000_000))
-    if args.only == "tick":
-        results["tick_while_sending"] = asyncio.run(tick_while_sending(args.readers or 1_000_000))
     print(json.dumps(results, indent=2))
 
 
