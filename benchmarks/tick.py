@@ -194,6 +194,9 @@ async def run(path: Path, due: int, digest_id: int, rate: float) -> dict[str, An
                 "longest_pause_ms": round(1000 * watch.longest_pause(t1 - AROUND_S, t2 + AROUND_S), 1),
                 "target_longest_pause_ms": TARGET_PAUSE_MS,
                 "event_loop_longest_block_ms": round(1000 * watch.longest_block(t1 - AROUND_S, t2 + AROUND_S), 1),
+                # The same in the seconds before the tick: what the machine's load alone does.
+                "longest_pause_before_tick_ms": round(1000 * watch.longest_pause(t1 - BEFORE_S, t1), 1),
+                "event_loop_longest_block_before_tick_ms": round(1000 * watch.longest_block(t1 - BEFORE_S, t1), 1),
             }
         left_due = await services.subscribers.count_due(NOW)
         queued_rows = await db.fetchval("SELECT count(*) FROM deliveries WHERE digest_id = ?", (digest_id,))
@@ -243,7 +246,9 @@ def report(count: int, rate: float, fill_s: float, figures: dict[str, Any]) -> s
             f"{figures['rate_during_over_configured']:.3f} of {rate:,.0f}/s, target >= {TARGET_RATE_RATIO}"
             f" (before the tick: {figures['rate_before_tick']:.1f}/s)",
             f"  longest send pause   {figures['longest_pause_ms']:8.1f} ms       target <= {TARGET_PAUSE_MS:g} ms"
-            f" (event loop blocked at most {figures['event_loop_longest_block_ms']:.1f} ms)",
+            f" (event loop blocked at most {figures['event_loop_longest_block_ms']:.1f} ms; in the"
+            f" {BEFORE_S:g} s before the tick: {figures['longest_pause_before_tick_ms']:.1f} ms and"
+            f" {figures['event_loop_longest_block_before_tick_ms']:.1f} ms)",
         ]
     lines.append(
         f"  holding the writer   {figures['holding_writer_s']:8.2f} s        {figures['tick_transactions']} "
