@@ -60,12 +60,11 @@ NOTHING_TOOK: Final = Took(0.0, 0.0)
 @dataclass(frozen=True, slots=True)
 class Taken:
     """What :meth:`DueReaders.next_batch` did: noted readers used up, readers in the batch, deliveries queued,
-    schedules learnt, and how long its transaction took (the commit included)."""
+    and how long its transaction took (the commit included)."""
 
     used: int
     readers: int
     queued: int
-    learnt: int
     took: Took = NOTHING_TOOK
 
 
@@ -169,7 +168,7 @@ class DueReaders:
             conn.execute("DELETE FROM temp.due_batch")
             bound = conn.execute(_BOUND, (limit,)).fetchone()[0]
             if bound is None:
-                return Taken(0, 0, 0, 0)
+                return Taken(0, 0, 0)
             readers = conn.execute(_TAKE, {"bound": bound, "now": at}).rowcount
             used = conn.execute("DELETE FROM temp.due_ids WHERE chat_id <= ?", (bound,)).rowcount
             queued = 0
@@ -185,7 +184,7 @@ class DueReaders:
                 conn.execute(_FILL_NEXT)
             if readers:
                 conn.execute(_RESCHEDULE, {"now": stamp})
-            return Taken(used, readers, queued, len(groups))
+            return Taken(used, readers, queued)
 
         taken, took = await self._db.run_atomic(batch)
         return dataclasses.replace(taken, took=took)

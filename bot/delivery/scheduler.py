@@ -3,8 +3,9 @@
 The schedule lives in SQLite (``subscribers.next_delivery_at``, UTC, indexed). Each tick takes due readers
 a batch at a time, queues the latest published issue for them and moves their next delivery on by one
 local day, in one transaction per batch, all of it set-based (:mod:`storage.due`): the next instant is
-computed once per (timezone, delivery time) of the batch, never per reader. Between batches the tick
-yields, so the delivery engine keeps sending while a million readers are queued. Queueing is idempotent
+computed once per (timezone, delivery time) of the batch, never per reader. A batch holds the one writer
+about 20 ms and the tick yields between batches, so the delivery engine keeps sending while a million
+readers are queued. Queueing is idempotent
 per (issue, chat), so a tick that runs twice, or late, never sends twice.
 """
 
@@ -124,10 +125,11 @@ class Scheduler:
         """Queue today's issue for every reader whose delivery time has come (nothing if it is not out yet).
 
         Only today's issue goes out: an archive back-fill, however recent, is never sent by the tick.
-        Each batch is one short transaction (a few statements); a schedule's next instant is computed once
-        per tick, however many batches it spans; the batch size adapts so that it holds the database for
-        about :data:`CHUNK_SECONDS` (a fixed ``batch`` if one was given), and after each the tick steps
-        aside for :data:`PAUSE_SECONDS`, so sends and replies go on while it works.
+        Each batch is one short transaction (a few statements) run in one step in the database's thread;
+        a schedule's next instant is computed once per tick, however many batches it spans; the batch size
+        adapts so that it holds the writer for about :data:`CHUNK_SECONDS` (a fixed ``batch`` if one was
+        given), and before each the tick steps aside for :data:`PAUSE_SECONDS`, so sends and replies go on
+        while it works. The result says how many transactions it ran and how long they held the writer.
         """
         now = now or self._clock.now()
         async with self._db.checkpoints_aside():
