@@ -94,14 +94,17 @@ _BOUND = "SELECT max(chat_id) FROM (SELECT chat_id FROM temp.due_ids ORDER BY ch
 _TAKE = """
     INSERT INTO temp.due_batch (chat_id, due_at, timezone, delivery_time, next_at)
     SELECT s.chat_id, s.next_delivery_at, s.timezone, s.delivery_time, n.next_at
-    FROM temp.due_ids d CROSS JOIN subscribers s ON s.chat_id = d.chat_id
+    FROM subscribers s
     LEFT JOIN temp.schedule_next n ON n.timezone = s.timezone AND n.delivery_time = s.delivery_time
-    WHERE d.chat_id <= :bound AND s.status = 'active' AND s.next_delivery_at <= :now
-    ORDER BY d.chat_id
+    WHERE s.chat_id IN (SELECT chat_id FROM temp.due_ids WHERE chat_id <= :bound)
+      AND s.status = 'active' AND s.next_delivery_at <= :now
+    ORDER BY s.chat_id
 """
-# CROSS JOIN keeps the noted ids as the outer loop: left to itself, SQLite may walk the subscribers table
-# from its first row up to the bound (``s.chat_id <= :bound`` follows from the join) in every batch, a
-# tick quadratic in the size of the table (38 µs per due reader at 100,000 subscribers instead of 9).
+# The batch's subscribers looked up by chat id from the list of noted ids, not joined to it: as a join,
+# SQLite either walked the table from its first row up to the bound (which follows from the join) or built a
+# Bloom filter over the whole table, in every batch; a tick quadratic in the size of the table (19 ms of a
+# batch's 20 at 100,000 subscribers).
+
 _QUEUE = """
     INSERT OR IGNORE INTO deliveries (digest_id, chat_id, status, attempts, created_at, updated_at, due_at)
     SELECT ?, chat_id, 'pending', 0, ?, ?, due_at FROM temp.due_batch
