@@ -4,7 +4,7 @@ The schedule lives in SQLite (``subscribers.next_delivery_at``, UTC, indexed). E
 a batch at a time, queues the latest published issue for them and moves their next delivery on by one
 local day, in one transaction per batch, all of it set-based (:mod:`storage.due`): the next instant is
 computed once per (timezone, delivery time) of the batch, never per reader. A batch holds the one writer
-about 20 ms and the tick yields between batches, so the delivery engine keeps sending while a million
+about 30 ms and the tick yields between batches, so the delivery engine keeps sending while a million
 readers are queued. Queueing is idempotent
 per (issue, chat), so a tick that runs twice, or late, never sends twice.
 """
@@ -27,14 +27,16 @@ from storage.due import DueReaders, Schedule, ScheduleGroup
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SECONDS = 0.02
+CHUNK_SECONDS = 0.03
 """How long one batch of the tick may hold the database (the one writer), commit included. The engine's
-claims and "sent" records wait meanwhile, each of them up to one batch: a claim is a few statements, so
-batches are sized to keep even a claim that waits behind several of them well under the 100 ms that
-sending may pause at most."""
-PAUSE_SECONDS = 0.005
-"""Between batches the tick steps aside this long: the statements that queued up behind the batch (they go
-first: the lock is first come, first served) and the engine's next ones run, and it catches up."""
+claims and "sent" records wait meanwhile, up to one batch each; with :data:`PAUSE_SECONDS` between batches a
+claim's few queries go on together, so sending never pauses near the 100 ms it may pause at most."""
+PAUSE_SECONDS = 0.002
+"""Before each batch the tick waits until nothing else has used the database for this long: the statements
+that queued up behind the last batch go first (the lock is first come, first served), and a claim's next
+queries, which follow one another a trip through the event loop apart, go on with them."""
+PAUSE_MAX_SECONDS = 0.01
+"""…but no longer than this: however busy the engine, the tick gets most of the writer's time."""
 MIN_BATCH, MAX_BATCH = 200, 20_000
 FIRST_BATCH = 1000
 RESUME_LIMIT = 500
@@ -128,8 +130,9 @@ class Scheduler:
         Each batch is one short transaction (a few statements) run in one step in the database's thread;
         a schedule's next instant is computed once per tick, however many batches it spans; the batch size
         adapts so that it holds the writer for about :data:`CHUNK_SECONDS` (a fixed ``batch`` if one was
-        given), and before each the tick steps aside for :data:`PAUSE_SECONDS`, so sends and replies go on
-        while it works. The result says how many transactions it ran and how long they held the writer.
+        given), and before each the tick waits for a gap of :data:`PAUSE_SECONDS` in the others' use of the
+        database (at most :data:`PAUSE_MAX_SECONDS`), so sends and replies go on while it works. The result
+        says how many transactions it ran and how long they held the writer.
         """
         now = now or self._clock.now()
         async with self._db.checkpoints_aside():
@@ -159,7 +162,7 @@ class Scheduler:
             holds.add(took)
             left = noted
             while left > 0:
-                await asyncio.sleep(PAUSE_SECONDS)
+                await self._db.quiet(PAUSE_SECONDS, at_most=PAUSE_MAX_SECONDS)
                 # One transaction, run in one step: a schedule's next instant is learnt in the batch that
                 # first meets it and kept (in the connection's temp table) for the tick's later batches.
                 taken = await self._due.next_batch(now, size, todays, learn)

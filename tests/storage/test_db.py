@@ -246,6 +246,28 @@ async def test_other_tasks_wait_for_a_run_atomic_step(db: Database) -> None:
     assert await values(db) == ["step", "other"]
 
 
+async def test_quiet_waits_for_a_run_of_statements_to_end(db: Database) -> None:
+    """A bulk job's gap: another task's statements, one after another, all go before it (the tick lets an
+    engine claim's few queries go on together)."""
+    done: list[int] = []
+
+    async def chain() -> None:
+        for n in range(10):
+            await db.execute("INSERT INTO t (v) VALUES (?)", (str(n),))
+            done.append(n)
+
+    task = asyncio.create_task(chain())
+    await asyncio.sleep(0)  # the chain has started
+    await db.quiet(0.2, at_most=30)
+    assert done == list(range(10))
+    await task
+
+
+async def test_quiet_gives_up_after_at_most(db: Database) -> None:
+    async with db.atomic():  # the connection busy all along: quiet returns anyway, after at_most
+        await db.quiet(1.0, at_most=0.01)
+
+
 async def test_iterate_streams_every_row_in_order(db: Database) -> None:
     async with db.atomic():
         await db.execute_many("INSERT INTO t (v) VALUES (?)", [(str(i),) for i in range(2500)])
