@@ -453,6 +453,21 @@ async def test_search_without_words(reading: Reading, db, digests) -> None:
     assert nothing.html == render_texts.nothing_found("zzyzx")
 
 
+async def test_search_of_only_common_words_says_so(reading: Reading, db, digests) -> None:
+    await load(db, digests, JAN_7)
+    assert html(await reading.search("the")) == replies.too_common_to_search("the")
+    assert html(await reading.search("it's to the")) == replies.too_common_to_search("it's to the")
+    [quoted] = await reading.search('"the"')  # in quotes it is searched
+    assert "<b>Search: “\"the\"”</b>" in quoted.html and "<b>the</b>" in quoted.html
+
+
+async def test_search_leaves_out_common_words(reading: Reading, db, digests) -> None:
+    await load(db, digests, JAN_7)
+    [plain] = await reading.search("NATO")
+    [worded] = await reading.search("the NATO of")
+    assert worded.html.replace("the NATO of", "NATO") == plain.html
+
+
 # --- buttons ----------------------------------------------------------------------------------------------
 
 

@@ -22,13 +22,33 @@ def test_a_repeated_word_is_one_term_and_the_word_typed_last_stays_last() -> Non
 
 
 def test_the_last_word_matches_as_a_prefix_only_from_three_letters() -> None:
-    assert fts_query("Kremlin a") == '"Kremlin" "a"'
+    assert fts_query("Kremlin k") == '"Kremlin" "k"'
     assert fts_query("Kremlin ro") == '"Kremlin" "ro"'
     assert fts_query("Kremlin rot") == '"Kremlin" "rot"*'
 
 
 def test_case_variants_are_one_term_but_sharp_s_is_not_folded_to_ss() -> None:
     assert fts_query("Straße strasse STRASSE") == '"Straße" "STRASSE"*'
+
+
+def test_common_words_are_left_out_but_not_from_a_phrase() -> None:
+    assert fts_query("the Kremlin and the war") == '"Kremlin" "war"*'
+    assert fts_query('"the war" of the') == '"the war"'
+    assert fts_query("the of and to in a is that for on with as was at by") is None
+
+
+def test_the_prefix_is_for_the_word_typed_last_only() -> None:
+    assert fts_query("Kremlin the") == '"Kremlin"'  # "the" was the word being typed, not "Kremlin"
+    assert fts_query("war Kremlin war") == '"Kremlin" "war"*'
+
+
+def test_a_long_query_keeps_its_six_longest_words_in_the_order_typed() -> None:
+    text = "war Kursk Kremlin sanctions mobilization ruble Duma election"  # Duma and war left out
+    assert fts_query(text) == '"Kursk" "Kremlin" "sanctions" "mobilization" "ruble" "election"*'
+    # A phrase is always kept; of the words of five letters, the first typed stays.
+    phrased = '"fog of war" ' + text
+    assert fts_query(phrased) == '"fog of war" "Kursk" "Kremlin" "sanctions" "mobilization" "election"*'
+    assert fts_query(text + " Duma") == '"Kursk" "Kremlin" "sanctions" "mobilization" "ruble" "election"'
 
 
 async def test_searches_read_on_their_own_connection_while_the_writer_is_busy(tmp_path: Path) -> None:
