@@ -101,12 +101,17 @@ async def test_only_the_newest_candidates_are_ranked_and_counted(db: Database, m
     assert not page.has_more
 
 
-async def test_the_index_answers_three_and_four_letter_prefixes_from_prefix_indexes(db: Database) -> None:
-    # Migration 0014: without prefix='3 4' a query like "the*" merges every word starting with "the".
+async def test_the_index_answers_prefixes_of_three_to_twelve_letters_from_prefix_indexes(db: Database) -> None:
+    # Migrations 0015 and 0016: without prefix indexes a query like "the*" or "protest*" merges the doclists of
+    # every word starting so, over the whole archive, on every search.
     sql = await db.fetchval("SELECT sql FROM sqlite_master WHERE name = 'items_fts'")
-    assert "prefix = '3 4'" in sql
+    assert "prefix = '3 4 5 6 7 8 9 10 11 12'" in sql
     repo = DigestRepository(db)
     await repo.save(make_digest())
     assert (await repo.search("Kremlin co")).total == 0  # two letters: the word "co" only
     assert (await repo.search("Kremlin cou")).total == 1  # "cou*" finds "courts"
     assert (await repo.search("Kursk coun")).total == 1  # "coun*" finds "counterattack"
+    assert (await repo.search("Kursk counterat")).total == 1  # nine letters, from its own index
+    assert (await repo.search("Kursk counterattac")).total == 1  # twelve, the longest indexed
+    assert (await repo.search("Kursk counterattack")).total == 1  # thirteen: without an index, the same hits
+    assert (await repo.search("Kursk counterattacks")).total == 0
