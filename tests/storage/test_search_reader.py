@@ -51,6 +51,15 @@ def test_a_long_query_keeps_its_six_longest_words_in_the_order_typed() -> None:
     assert fts_query(text + " Duma") == '"Kursk" "Kremlin" "sanctions" "mobilization" "ruble" "election"'
 
 
+def test_a_word_that_may_match_a_kind_is_looked_for_in_title_author_and_body_only() -> None:
+    assert fts_query("opinion war") == '{title author body} : ("opinion" "war"*)'
+    assert fts_query("war Opínión") == '{title author body} : ("war" "Opínión"*)'
+    assert fts_query("Kremlin sto") == '{title author body} : ("Kremlin" "sto"*)'  # a prefix of "story"
+    assert fts_query("sto Kremlin") == '"sto" "Kremlin"*'  # the word "sto" only
+    assert fts_query('"brief"') == '{title author body} : ("brief")'
+    assert fts_query('"brief history"') == '"brief history"'  # two words cannot match the one of a kind
+
+
 async def test_searches_read_on_their_own_connection_while_the_writer_is_busy(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "bot.db", clock=ManualClock(dt.datetime(2024, 10, 11, 6, tzinfo=dt.UTC)))
     try:
