@@ -358,6 +358,8 @@ HARD_SEARCHES = {
     "/search 16 common words": "the of and to in a is that for on with as was at by said",
     "/search 16 topic words": " ".join(WORDS[:16]),
     "/search long phrase": "Putin said the Kremlin would not negotiate with NATO over sanctions on oil",
+    "/search quoted common words": '"the of and to in a is that"',
+    "/search 6 quoted commonplaces": '"of the" "in the" "to the" "and the" "on the" "at the"',
 }
 
 

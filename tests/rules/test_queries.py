@@ -122,8 +122,8 @@ def test_search_terms_leave_out_repeats_and_common_words_outside_quotes() -> Non
     assert found.last_typed
     assert found.common == ("The", "the", "and", "the")
     assert not found.only_common
-    quoted = search_terms('"to be" or not')
-    assert quoted.terms == (Term("to be", phrase=True), Term("not"))
+    quoted = search_terms('"the fog of war" or not')
+    assert quoted.terms == (Term("the fog of war", phrase=True), Term("not"))
 
 
 def test_search_terms_of_only_common_words_are_nothing_to_look_for() -> None:
@@ -131,6 +131,15 @@ def test_search_terms_of_only_common_words_are_nothing_to_look_for() -> None:
     assert search_terms("it's the a an of").terms == ()
     assert not search_terms("🚨").only_common  # no words at all is another reply
     assert not search_terms('"the"').only_common  # in quotes, searched as typed
+
+
+def test_a_phrase_of_only_common_words_is_searched_only_alone() -> None:
+    assert search_terms('"of the" Kremlin').terms == (Term("Kremlin"),)
+    assert search_terms('"of the" Kremlin').common == ("of the",)
+    assert search_terms('"of the" "in the way"').terms == (Term("in the way", phrase=True),)
+    assert search_terms('"of the" "in the" "to be or"').terms == (Term("to be or", phrase=True),)  # the longest
+    assert search_terms('"of the" the').terms == (Term("of the", phrase=True),)
+    assert search_terms('"to be or not to be"').terms == (Term("to be or not to be", phrase=True),)
 
 
 def test_search_terms_cut_words_as_the_index_does() -> None:
