@@ -53,6 +53,7 @@ from bot.render.pages import (
     render_archive_page,
     render_author_page,
     render_authors,
+    render_no_issue_today,
     render_notice,
     render_pieces,
     render_search_page,
@@ -249,11 +250,22 @@ class Reading:
     # --- issues -------------------------------------------------------------------------------------
 
     async def today(self, chat_id: int | None) -> list[RenderedMessage]:
-        """``/today``: the latest published issue, in the reader's format."""
-        stored = await self._digests.latest_published()
-        if stored is None:
+        """``/today``: today's issue (dated the publisher's today), in the reader's format.
+
+        Before it is out, or once an editor has withdrawn it, an older issue is never shown in its place as
+        if it were today's: the reply says so and offers the latest issue, named by its date, and the archive.
+        """
+        stored = await self._digests.todays_issue()
+        if stored is not None:
+            return self._issue(stored, await self.view(chat_id))
+        today = self._digests.today()
+        dated_today = await self._digests.of_date(today)
+        withdrawn = dated_today is not None and dated_today.status is DigestStatus.WITHDRAWN
+        latest = await self._digests.latest_published()
+        if latest is None and not withdrawn:
             return [message(replies.NO_ISSUE_YET)]
-        return self._issue(stored, await self.view(chat_id))
+        offered = (latest.id, latest.digest.date) if latest is not None else None
+        return [render_no_issue_today(today, offered, withdrawn=withdrawn)]
 
     async def digest_on(self, chat_id: int | None, phrase: str) -> list[RenderedMessage]:
         """``/digest 2022-01-07`` (or "yesterday", "monday"): that day's issue, or the nearest with a note."""

@@ -46,7 +46,7 @@ from storage import (
     PreferenceChanges,
     SubscriberRepository,
 )
-from tests.reading_fixtures import JAN_7, JUL_11_2022, NOV_17, OCT_11, load
+from tests.reading_fixtures import JAN_7, JUL_11_2022, NOV_17, OCT_11, load, load_today
 
 NOW = dt.datetime(2024, 10, 12, 6, 0, tzinfo=dt.UTC)
 """Saturday morning, the day after the latest sample (Friday, October 11, 2024)."""
@@ -135,8 +135,8 @@ async def test_every_command_says_when_no_issue_is_published(reading: Reading) -
 # --- /today and /digest --------------------------------------------------------------------------------
 
 
-async def test_today_is_the_latest_issue_in_the_full_format_by_default(reading: Reading, db, digests) -> None:
-    await load(db, digests, JAN_7, OCT_11)
+async def test_today_is_todays_issue_in_the_full_format_by_default(reading: Reading, db, digests) -> None:
+    await load_today(db, digests, JAN_7, OCT_11)
     parts = await reading.today(CHAT)
     assert len(parts) == 1
     assert "Putin goes to Turkmenistan" in parts[0].html
@@ -144,11 +144,31 @@ async def test_today_is_the_latest_issue_in_the_full_format_by_default(reading: 
     assert parts[0].keyboard is None  # the full format has everything; no buttons
 
 
+async def test_today_before_todays_issue_offers_the_latest_by_its_date(reading: Reading, db, digests) -> None:
+    [oct11] = await load(db, digests, OCT_11)  # it is October 12: yesterday's issue is not today's
+    [reply] = await reading.today(CHAT)
+    assert reply.html == (
+        "There is no issue for today (Saturday, October 12, 2024) yet. "
+        "The latest one is from <b>Friday, October 11, 2024</b>."
+    )
+    assert button_data(reply) == [encode(OpenOverview(oct11)), encode(ArchivePage(1))]
+
+
+async def test_today_after_its_only_issue_was_withdrawn_says_so(reading: Reading, db, digests, clock) -> None:
+    clock.set(dt.datetime(2024, 10, 11, 9, 0, tzinfo=dt.UTC))
+    [oct11] = await load(db, digests, OCT_11)
+    assert len(await reading.today(CHAT)) == 1 and "Putin goes to Turkmenistan" in html(await reading.today(CHAT))
+    await digests.set_status(oct11, DigestStatus.WITHDRAWN)
+    [reply] = await reading.today(CHAT)
+    assert reply.html == "Today's issue (Friday, October 11, 2024) was withdrawn. There is no other issue yet."
+    assert reply.keyboard is None
+
+
 async def test_issues_go_out_under_newsletter_name_when_the_publisher_set_one(
     db: Database, digests: DigestRepository, subscribers: SubscriberRepository, clock: ManualClock
 ) -> None:
     """NEWSLETTER_NAME names the briefing in every issue shown, whatever masthead the issue printed."""
-    await load(db, digests, OCT_11)
+    await load_today(db, digests, OCT_11)
     named = Reading(
         digests=digests, subscribers=subscribers, broadcasts=BroadcastRepository(db), clock=clock,
         searches=SearchMemory(), authors=AuthorDirectory(), newsletter="The Morning Wire",
@@ -164,7 +184,7 @@ async def test_issues_go_out_under_newsletter_name_when_the_publisher_set_one(
 
 
 async def test_today_respects_format_sections_and_followed_authors(reading: Reading, db, digests, subscribers) -> None:
-    [jan7] = await load(db, digests, JAN_7)
+    [jan7] = await load_today(db, digests, JAN_7)
     await subscribe(subscribers, format=DigestFormat.HEADLINES, sections=[ItemKind.OPINION])
     await subscribers.follow(CHAT, "Dmitri Trenin")
     [overview] = await reading.today(CHAT)
@@ -174,7 +194,7 @@ async def test_today_respects_format_sections_and_followed_authors(reading: Read
 
 
 async def test_full_format_of_a_long_issue_comes_in_several_parts(reading: Reading, db, digests) -> None:
-    await load(db, digests, JAN_7)
+    await load_today(db, digests, JAN_7)
     parts = await reading.today(CHAT)
     assert len(parts) == 3
     assert all(visible_len(part.html) <= MESSAGE_LIMIT for part in parts)
