@@ -17,7 +17,7 @@ import time
 from telegram import BotCommand, BotCommandScopeChat, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.digest.parser import Parsed
 from bot.features import broadcasting, publishing
@@ -46,6 +46,10 @@ logger = logging.getLogger(__name__)
 _PENDING = "pending_issues"
 """chat_data key of the chat's :class:`~bot.features.publishing.PendingIssues`."""
 _MENU_SET = "editor_menu_set"
+_MENU_GROUP = -2
+"""Handler groups before the default 0: the editor menu first (for every private message), then a pasted issue,
+which stops there; anything else goes on to group 0's handlers."""
+_PASTE_GROUP = -1
 _COMMAND_PREFIX = re.compile(r"^\s*/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?\s*")
 _CHAT_MESSAGE = "your message"
 
@@ -78,7 +82,7 @@ def _pending(context: BriefingContext) -> PendingIssues:
 
 
 async def offer_editor_menu(update: Update, context: BriefingContext) -> None:
-    """Give an editor's chat the editor menu the first time they write (group -1: runs before the rest).
+    """Give an editor's chat the editor menu the first time they write (``_MENU_GROUP``: before the rest).
 
     Telegram refuses a chat's command scope until that person has opened the chat, so the menu set at
     start-up misses editors who had not written yet.
@@ -256,6 +260,20 @@ async def publish(update: Update, context: BriefingContext) -> None:
         await message.reply_text(render.parse_failed(_CHAT_MESSAGE, str(exc)), parse_mode=ParseMode.HTML)
         return
     await _show_outline(context, message.chat_id, parsed)
+
+
+async def pasted_issue(update: Update, context: BriefingContext) -> None:
+    """An editor's plain message that reads as an issue (see :func:`bot.features.publishing.pasted_issue`):
+    the outline with the buttons to publish it, as ``/publish`` gives, and nothing else (a search of a whole
+    issue's text helps nobody). Any other text goes on to the reader's reply, in the handler groups after this."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or not message.text or not context.services.is_editor(user.id if user else None):
+        return
+    parsed = publishing.pasted_issue(message.text, today=_publisher_today(context))
+    if parsed is None:
+        return
+    await _show_outline(context, message.chat_id, parsed)
+    raise ApplicationHandlerStop
 
 
 def _publisher_today(context: BriefingContext) -> dt.date:
@@ -488,8 +506,10 @@ _EDITED_COMMAND = re.compile(rf"^\s*/({'|'.join(_EDITOR_COMMANDS)})(?:@[A-Za-z0-
 
 
 def register(app: BriefingApplication) -> None:
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE, offer_editor_menu), group=-1)
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE, offer_editor_menu), group=_MENU_GROUP)
     new_messages = filters.UpdateType.MESSAGE  # an edited /broadcast must not make a second draft
+    plain_text = new_messages & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+    app.add_handler(MessageHandler(plain_text, pasted_issue), group=_PASTE_GROUP)
     callbacks = {
         "broadcast": broadcast,
         "cancel": cancel,

@@ -335,6 +335,22 @@ def is_outline(record: SentRecord) -> bool:
 
 
 @pytest.mark.limits(None)
+async def test_a_pasted_issue_gets_the_offer_to_publish_and_no_search(harness: Harness) -> None:
+    [outline] = await harness.say(EDITOR, SHORT_ISSUE.read_text())
+    assert is_outline(outline) and "Date: Friday, October 11, 2024" in (outline.text or ""), outline.text
+    # Updates are handled in order: the next command's reply comes next, so no search reply came in between.
+    [help_reply] = await harness.say(EDITOR, "/help")
+    assert (help_reply.text or "").startswith("What I can do"), help_reply.text
+    assert await harness.services.digests.count(status=None) == 0, "nothing is stored before Publish"
+
+    # Plain text that is not an issue still gets the reader's reply, from an editor too; so does a reader's paste.
+    [search] = await harness.say(EDITOR, "Putin NATO")
+    assert "“Putin NATO”" in (search.text or "") and not is_outline(search), search.text
+    [reader_reply] = await harness.say(READER, SHORT_ISSUE.read_text())
+    assert not is_outline(reader_reply) and "Nothing found" in (reader_reply.text or ""), reader_reply.text
+
+
+@pytest.mark.limits(None)
 async def test_publish_as_a_reply_to_the_issue_text(harness: Harness) -> None:
     server, services = harness.server, harness.services
     issue = server.send_user_message(EDITOR, SHORT_ISSUE.read_text())

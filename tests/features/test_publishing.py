@@ -13,6 +13,7 @@ from bot.features import publishing
 from bot.features.services import Services
 from bot.rules.clock import ManualClock
 from storage import Database, DeliveryStatus, DigestStatus
+from tests.reading_fixtures import FIXTURES
 from tests.storage_fixtures import make_digest
 
 NOON = dt.datetime(2024, 10, 11, 12, 0, tzinfo=dt.UTC)
@@ -152,3 +153,20 @@ async def test_the_application_schedules_the_daily_digest_job_at_the_cutoff_and_
         assert stored is not None and [item.title for item in stored.digest.items()] == ["Rates stay on hold"]
     finally:
         await db.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "an_issue"),
+    [
+        ((FIXTURES / "real-russia-today-2024-10-11.txt").read_text(), True),
+        ("Kazakhstan unrest\n\nFriday, January 7, 2022\n\nThe protests continued on Friday in Almaty.", True),
+        # An item, but no date printed: two paragraphs typed to the bot, not a pasted issue.
+        ("Kazakhstan unrest\n\nThe protests continued on Friday in Almaty, where troops fired on crowds.", False),
+        ("Meeting on March 3, 2026\n\nWe discuss the plan tomorrow at the office.", False),
+        ("what does lukyanov say about kazakhstan", False),
+        ("Remember the milk, 2 March 2026.", False),
+    ],
+)
+def test_a_pasted_issue_prints_its_date_and_has_an_item(text: str, an_issue: bool) -> None:
+    parsed = publishing.pasted_issue(text, today=NOON.date())
+    assert (parsed is not None) is an_issue
