@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -486,7 +488,22 @@ async def test_stats_text_and_chart(harness: Harness) -> None:
     assert photo.media.kind == "photo" and photo.media.size > 1000
 
 
-def test_briefing_stats_prints_the_same_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.settings(DEFAULT_TIMEZONE="Europe/Moscow")
+async def test_stats_show_times_in_the_publishers_timezone(harness: Harness) -> None:
+    services = harness.services
+    eight_utc = START.replace(hour=8)  # 11:00 in Moscow
+    for chat_id in (2001, 2002):
+        await services.subscribers.upsert_on_start(chat_id, user_id=chat_id, next_delivery_at=eight_utc)
+    text, _ = await harness.say(EDITOR, "/stats", replies=2)
+    shown = text.text or ""
+    assert "Statistics · Mar 2, 2026 09:00 MSK (Europe/Moscow)" in shown, shown  # 06:00 UTC
+    assert "Mar 2, 2026 11:00 MSK — 2 readers" in shown and "done by 11:00 MSK" in shown, shown
+    assert "UTC" not in shown
+
+
+def test_briefing_stats_prints_the_same_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     db_path = tmp_path / "bot.db"
 
     async def prepare() -> None:
@@ -508,3 +525,14 @@ def test_briefing_stats_prints_the_same_figures(tmp_path: Path, capsys: pytest.C
     assert cli_main(["stats", "--db", str(db_path)]) == 0
     out = capsys.readouterr().out
     assert "active 2 · paused 0 · blocked 0 · left 1" in out and "Last broadcast\n  None yet." in out
+
+    # With DEFAULT_TIMEZONE set, the text shows its times there and names the zone; the JSON keeps ISO 8601
+    # instants with their offset.
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Europe/Moscow")
+    assert cli_main(["stats", "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^Statistics at \w{3} \d{1,2}, \d{4} \d\d:\d\d MSK \(Europe/Moscow\)$", out, re.M), out
+    assert "UTC" not in out
+    assert cli_main(["stats", "--json", "--db", str(db_path)]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert dt.datetime.fromisoformat(figures["at"]).utcoffset() is not None
