@@ -546,7 +546,7 @@ class Reading:
             found = await self._found_page(chat_id, _PIECES, query, 1)
             if found is not None:
                 return found
-        return await self.search(query.words_query if query.conversational and query.words_query else text)
+        return await self.search(query.words_query if query.conversational and query.words_query else query.text)
 
     async def search_page(self, query_id: str, page: int) -> RenderedMessage | None:
         """Another page of a remembered search; None when the search has expired."""

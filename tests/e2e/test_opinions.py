@@ -143,3 +143,15 @@ async def test_deep_links_still_open_an_opinion_and_words_find_one(harness: Harn
     assert TRENIN_NATO in replies_[-1].text
     found = await harness.say(OTHER_READER, "/start opinion-lukyanov_kazakhstan", replies=2)
     assert LUKYANOV in found[-1].text
+
+
+async def test_markup_typed_into_a_query_is_not_taken_for_words(harness: Harness) -> None:
+    await sample_archive(harness)
+    [page] = await harness.say(READER, "/opinion <b>trennin</b>")
+    assert page.text.startswith("Dmitry Trenin has nothing in today's issue."), page.text
+    assert "“b b”" not in page.text
+    [piece] = await harness.say(OTHER_READER, "/opinion <i>trenin</i> &amp; <b>nato</b>")
+    assert TRENIN_NATO in piece.text, piece.text
+    # What the reply quotes back is still escaped: the server parses the HTML as strictly as Telegram does.
+    [unknown] = await harness.say(THIRD_READER, "/opinion <b>zzxq</b> <script>qqzx</script> 1 < 2")
+    assert "<script>" not in (unknown.html or "") and "qqzx" in unknown.text, unknown.html
