@@ -18,7 +18,17 @@ from bot.config import load_settings
 from bot.features.services import Services
 from bot.render import editor as render
 from bot.render import replies
-from bot.render.callbacks import BroadcastDecision, PublishDecision, decode, encode
+from bot.render.callbacks import (
+    Action,
+    BroadcastDecision,
+    BroadcastOption,
+    PublishDecision,
+    PublishNow,
+    RepublishIssue,
+    WithdrawDecision,
+    decode,
+    encode,
+)
 from bot.render.commands import EDITOR_COMMANDS, editor_menu
 from bot.rules.clock import ManualClock
 from bot.sandbox.records import SentRecord
@@ -109,6 +119,31 @@ async def refusals(harness: Harness) -> list[str]:
 
 
 # --- authorization -------------------------------------------------------------------------------
+
+
+@pytest.mark.limits(None)
+async def test_every_editor_button_is_refused_to_a_reader_under_its_own_audit_name(harness: Harness) -> None:
+    [reply] = await harness.say(READER, "/help")
+    presses: list[tuple[Action, str]] = [
+        (BroadcastDecision(1, True), "broadcast.confirm"),
+        (BroadcastDecision(1, False), "broadcast.discard"),
+        (BroadcastOption(1, "urgent"), "broadcast.option"),
+        (PublishDecision("token", True), "publish.confirm"),
+        (PublishDecision("token", False), "publish.discard"),
+        (PublishNow("token"), "publish.confirm"),
+        (WithdrawDecision(1, True), "withdraw.confirm"),
+        (WithdrawDecision(1, False), "withdraw.keep"),
+        (RepublishIssue(1), "republish"),
+    ]
+    # Data under an editor's tag that does not decode is a stale button: answered so, before any editor check.
+    stale = ["bc:01:ok", "bo:1:loud", "pub:tok:maybe", "pn:", "wd:1:yes", "rp:x"]
+    pressed = [(encode(action), replies.EDITORS_ONLY) for action, _ in presses] + [
+        (data, replies.STALE_BUTTON) for data in stale
+    ]
+    for data, answer in pressed:
+        await harness.press(READER, reply.message_id, data, forge=True)
+        assert harness.last_answer_text() == answer, data
+    assert Counter(await refusals(harness)) == Counter(name for _, name in presses)
 
 
 @pytest.mark.limits(None)
