@@ -108,6 +108,13 @@ def data(record: SentRecord, prefix: str, approve: bool) -> str:
     return wanted[0]
 
 
+def broadcast_of(question: SentRecord) -> int:
+    """The broadcast the question's Send button sends."""
+    action = decode(data(question, "bc:", True))
+    assert isinstance(action, BroadcastDecision), action
+    return action.broadcast_id
+
+
 async def draft(harness: Harness, text: str) -> tuple[SentRecord, SentRecord]:
     """``/broadcast …``: the preview and the question under it."""
     preview, question = await harness.say(EDITOR, text, replies=2)
@@ -222,7 +229,7 @@ async def test_broadcast_preview_confirm_progress_and_report(harness: Harness, m
     # Readers' chats are paced by the engine; the editor's own chat may meet a 429, which PTB's limiter retries.
     assert set(server.stats().flood_rejections_by_chat) <= {EDITOR}
 
-    broadcast_id = decode(data(question, "bc:", True)).broadcast_id
+    broadcast_id = broadcast_of(question)
     stored = await services.broadcasts.get(broadcast_id)
     assert stored is not None and stored.status == BroadcastStatus.DONE and stored.text == expected
     [sent] = await services.audit.recent(action="broadcast.send")
@@ -302,7 +309,7 @@ async def test_cancel_mid_way_stops_the_rest_and_keeps_what_was_sent(harness: Ha
     await server.wait_for(lambda rs: len([r for r in rs if r.chat_id in readers]) >= 3, method="sendMessage")
 
     [reply] = await harness.say(EDITOR, "/cancel")
-    assert reply.text == render.cancelling(decode(data(question, "bc:", True)).broadcast_id)
+    assert reply.text == render.cancelling(broadcast_of(question))
     report = await wait_record(server, EDITOR, is_report, timeout=10)
     assert "cancelled" in (report.text or "")
     await asyncio.sleep(0.3)

@@ -13,6 +13,7 @@ from bot.features import publishing
 from bot.features.services import Services
 from bot.rules.clock import ManualClock
 from storage import Database, DeliveryStatus, DigestStatus
+from tests.harness import present
 from tests.reading_fixtures import FIXTURES
 from tests.storage_fixtures import make_digest
 
@@ -63,7 +64,7 @@ async def test_publishing_is_one_transaction_and_never_loads_the_issue_back(
     stored = await services.digests.get(published.digest_id)
     assert stored is not None and stored.status is DigestStatus.PUBLISHED
     assert await services.deliveries.status(published.digest_id, 1) is not None
-    assert (await services.deliveries.status(published.digest_id, 2)).status is DeliveryStatus.PENDING
+    assert present(await services.deliveries.status(published.digest_id, 2)).status is DeliveryStatus.PENDING
     [entry] = await services.audit.recent(action="issue.publish")
     assert entry.target == str(published.digest_id)
 
@@ -110,7 +111,7 @@ async def test_the_daily_digest_job_publishes_the_days_feed_at_the_cutoff_and_se
         assert stored is not None and stored.status is DigestStatus.PUBLISHED
         assert stored.digest.newsletter == "The Newsroom"
         assert [item.title for item in stored.digest.items()] == ["Rates stay on hold", "Rail workers walk out"]
-        assert (await services.deliveries.status(done.digest_id, 1)).status is DeliveryStatus.PENDING
+        assert present(await services.deliveries.status(done.digest_id, 1)).status is DeliveryStatus.PENDING
         assert await publishing.assemble_daily(services) == []  # once a day: nothing new, nothing again
     finally:
         await db.close()

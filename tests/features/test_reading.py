@@ -313,7 +313,7 @@ async def test_story_without_a_number_lists_them(reading: Reading, db, digests) 
     await load(db, digests, JUL_11_2022)
     [reply] = await reading.story(CHAT, "")
     assert "1. " in reply.html and "2. " in reply.html
-    assert [b.text for b in reply.keyboard.buttons()] == ["1", "2"]
+    assert reply.keyboard is not None and [b.text for b in reply.keyboard.buttons()] == ["1", "2"]
 
 
 async def test_items_lists_todays_opinions(reading: Reading, db, digests) -> None:
@@ -354,7 +354,7 @@ async def test_opinion_by_author_in_todays_issue(reading: Reading, db, digests, 
     await load(db, digests, JAN_7)
     [item] = await reading.opinion(CHAT, query)
     assert f"<i>{author} · " in item.html
-    assert render_texts.BACK_TO_ISSUE in [b.text for b in item.keyboard.buttons()]
+    assert item.keyboard is not None and render_texts.BACK_TO_ISSUE in [b.text for b in item.keyboard.buttons()]
 
 
 async def test_unknown_author_points_to_authors(reading: Reading, db, digests) -> None:
@@ -566,6 +566,7 @@ async def test_inline_offers_the_authors_pieces_first(reading: Reading, db, dige
     assert first.id == f"{jan7}-1"
     assert first.title == "Putin must atone for his early weakness on NATO"
     assert first.description == "Opinion · Dmitry Trenin · Jan 7, 2022"
+    assert first.message.keyboard is not None
     [[button]] = first.message.keyboard.rows
     assert button.url == "https://t.me/briefing_bot?start=opinion-2022-01-07-1"
     assert visible_len(first.message.html) <= MESSAGE_LIMIT
