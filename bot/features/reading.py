@@ -479,13 +479,17 @@ class Reading:
             return render_item_list(kind, stored.digest, digest_id=stored.id)
         positions = _positions(stored.digest, kind)
         command_kind = _COMMAND_KINDS[kind]
-        if not positions:
-            return [message(replies.no_items_of_kind(command_kind))]
         number = int(match[1])
-        if not 1 <= number <= len(positions):
-            return [message(replies.item_number_out_of_range(command_kind, number, len(positions)))]
-        view = await self.view(chat_id)
-        return await self._read(stored, positions[number - 1], view)
+        if positions and 1 <= number <= len(positions):
+            return await self._read(stored, positions[number - 1], await self.view(chat_id))
+        # Before today's issue is out (or once it is withdrawn) the numbers are the latest issue's: it is named
+        # by its date, never called today's.
+        where = "today's issue"
+        if stored.digest.date is not None and await self._digests.todays_issue_id() != stored.id:
+            where = f"the issue of {format_issue_date(stored.digest.date)}"
+        if not positions:
+            return [message(replies.no_items_of_kind(command_kind, where=where))]
+        return [message(replies.item_number_out_of_range(command_kind, number, len(positions), where=where))]
 
     async def _read(self, stored: StoredDigest, position: int, view: ReaderView) -> list[RenderedMessage]:
         """A piece opened (a button, a number, an author, a deep link): counted anonymously, then rendered."""

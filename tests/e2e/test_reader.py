@@ -155,7 +155,7 @@ async def test_stories_list_and_a_story_by_number(harness: Harness) -> None:
 
 
 async def test_story_with_a_bad_number(harness: Harness) -> None:
-    await publish(harness, JUL_11_2022)
+    await publish_today(harness, JUL_11_2022)
     [too_big] = await harness.say(READER, "/story 99")
     assert (
         too_big.text
@@ -184,7 +184,7 @@ async def test_opinions_list(harness: Harness) -> None:
     ],
 )
 async def test_opinion_by_author_or_number(harness: Harness, command: str, expected: str) -> None:
-    await publish(harness, JAN_7)
+    await publish_today(harness, JAN_7)
     [reply] = await harness.say(READER, command)
     assert expected in text_of(reply)
 

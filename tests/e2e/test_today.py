@@ -53,6 +53,10 @@ async def test_today_after_todays_issue_is_withdrawn_offers_the_latest_by_its_da
     label = buttons(reply)[0][0]
     assert "Oct 11, 2024" in label, label
 
+    # A number is today's piece: none today, so the latest issue's, named by its date.
+    [number] = await harness.say(OTHER_READER, "/opinion 1")
+    assert (number.text or "").startswith(f"There are no opinions in the issue of {OLDER}."), number.text
+
     [issue] = await harness.press(OTHER_READER, reply.message_id, encode(OpenOverview(older)), replies=1)
     assert OLDER in (issue.text or "") and "Russia’s counterattack in the Kursk region" in (issue.text or "")
     opened = [action for action in (decode(d) for _, d in buttons(issue)) if isinstance(action, OpenItem)]

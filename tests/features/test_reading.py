@@ -299,7 +299,7 @@ async def test_story_by_number(reading: Reading, db, digests) -> None:
 
 
 async def test_story_bad_numbers_say_how_many_there_are(reading: Reading, db, digests) -> None:
-    await load(db, digests, JUL_11_2022)
+    await load_today(db, digests, JUL_11_2022)
     [reply] = await reading.story(CHAT, "99")
     assert reply.html == replies.item_number_out_of_range("story", 99, 2)
     assert "has 2 stories" in reply.html and "/story 1 to /story 2" in reply.html
@@ -324,7 +324,7 @@ async def test_items_lists_todays_opinions(reading: Reading, db, digests) -> Non
 
 
 async def test_opinion_by_number(reading: Reading, db, digests) -> None:
-    await load(db, digests, JAN_7)
+    await load_today(db, digests, JAN_7)
     [item] = await reading.opinion(CHAT, "2")
     assert "Lilia Shevtsova" in item.html
     [reply] = await reading.opinion(CHAT, "9")
@@ -332,9 +332,19 @@ async def test_opinion_by_number(reading: Reading, db, digests) -> None:
 
 
 async def test_opinion_number_when_today_has_none(reading: Reading, db, digests) -> None:
-    await load(db, digests, OCT_11)
+    await load_today(db, digests, OCT_11)
     [reply] = await reading.opinion(CHAT, "1")
     assert reply.html == replies.no_items_of_kind("opinion")
+
+
+async def test_a_number_before_todays_issue_is_out_names_the_latest_issue_by_its_date(
+    reading: Reading, db, digests
+) -> None:
+    await load(db, digests, OCT_11)  # it is October 12: the latest issue is yesterday's
+    [reply] = await reading.opinion(CHAT, "1")
+    assert reply.html.startswith("There are no opinions in the issue of Friday, October 11, 2024.")
+    [reply] = await reading.story(CHAT, "2")
+    assert reply.html.startswith("There is no story 2: the issue of Friday, October 11, 2024 has one story.")
 
 
 @pytest.mark.parametrize(
