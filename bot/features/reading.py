@@ -650,7 +650,8 @@ class Reading:
         """``@bot trenin nato`` in any chat: stories and opinions to share, read as :meth:`find` reads them.
 
         The author's pieces on the topic come first (all their pieces when there is no topic), then what
-        a search of the remaining words finds. An empty query offers today's stories and opinions.
+        a search of the remaining words finds. An empty query offers the latest issue's stories and opinions
+        (today's once it is out); each result names its issue's date, so an older one is never taken for today's.
         """
         query = normalize_query(text)
         wanted: dict[tuple[int, int], None] = {}
