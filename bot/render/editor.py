@@ -422,12 +422,6 @@ def republished(digest: Digest, digest_id: int, queued: int) -> str:
 # --- statistics -------------------------------------------------------------------------------------
 
 CHART_SUBSCRIBERS = "Subscribers (active or paused), by day"
-def chart_hours(stats: Stats) -> tuple[str, list[str]]:
-    """The deliveries panel's title and hour labels, in the publisher's timezone and named as the text names
-    it ("… per hour (MSK)", "09:00"), not in UTC."""
-    hours = [hour.astimezone(stats.timezone) for hour, _ in stats.sent_by_hour]
-    zone = _zone_name(hours[-1] if hours else stats.at.astimezone(stats.timezone))
-    return f"Issue messages sent per hour ({zone})", [f"{hour:%H:%M}" for hour in hours]
 CHART_NO_DELIVERIES = "No deliveries in the last 24 hours yet"
 CHART_CAPTION = "📈 Subscribers over the last 30 days and deliveries over the last 24 hours."
 
@@ -468,6 +462,14 @@ def _heading_instant(when: dt.datetime, zone: dt.tzinfo) -> str:
     shown = _instant(when, zone)
     key = getattr(zone, "key", None)
     return f"{shown} ({key})" if key and key != _zone_name(when.astimezone(zone)) else shown
+
+
+def chart_hours(stats: Stats) -> tuple[str, list[str]]:
+    """The deliveries panel's title and hour labels, in the publisher's timezone and named as the text names
+    it ("… per hour (MSK)", "09:00"), not in UTC."""
+    hours = [hour.astimezone(stats.timezone) for hour, _ in stats.sent_by_hour]
+    zone = _zone_name(hours[-1] if hours else stats.at.astimezone(stats.timezone))
+    return f"Issue messages sent per hour ({zone})", [f"{hour:%H:%M}" for hour in hours]
 
 
 def _stats_sections(stats: Stats) -> list[tuple[str, list[str]]]:
