@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.rules.authors import AuthorEntry, AuthorIndex
@@ -157,3 +159,26 @@ def test_search_terms_keep_at_most_the_longest_words() -> None:
 def test_stop_words_are_lowercase_words_a_news_search_never_needs() -> None:
     assert all(word == word.lower() and word.isalpha() for word in STOP_WORDS)
     assert not {"us", "who", "may", "will", "not", "against", "putin", "nato"} & STOP_WORDS
+
+
+@pytest.mark.parametrize(
+    ("text", "author", "topic"),
+    [
+        ("<b>trennin</b>", "Dmitry Trenin", ""),
+        ("<b>trenin</b> <i>nato</i>", "Dmitry Trenin", "nato"),
+        ("<b>trenin</b><i>nato</i>", "Dmitry Trenin", "nato"),
+        ('<a href="https://t.me/x">lukyanov</a> on kazakhstan', "Fyodor Lukyanov", "kazakhstan"),
+        ("&lt;b&gt;trenin&lt;/b&gt;", "Dmitry Trenin", ""),
+        ("trenin &amp; nato", "Dmitry Trenin", "nato"),
+        ("trenin &quot;fog of war&quot;", "Dmitry Trenin", '"fog of war"'),
+        ("<B>NATO</B>", None, "NATO"),
+        # Not markup: a comparison and a heart stay words (and symbols, which are no words).
+        ("nato < 3 > 2", None, "nato 3 2"),
+        ("nato <3", None, "nato 3"),
+    ],
+)
+def test_tags_and_entities_are_not_words(text: str, author: str | None, topic: str) -> None:
+    query = read_query(text, INDEX)
+    assert (query.authors[0].name if query.authors else None) == author
+    assert query.topic_query == topic
+    assert not re.search(r"</?[a-z]|&[a-z]+;", query.text, re.IGNORECASE), query.text
