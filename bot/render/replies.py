@@ -144,7 +144,7 @@ def nothing_to_search(text: str) -> str:
 def too_common_to_search(text: str) -> str:
     return (
         f"“{_typed(text)}” has only words that nearly every piece has. Add a word that says what you are "
-        "looking for, e.g. <code>/search Trenin NATO</code>, or put the words in quotes to find them as a phrase."
+        "looking for, e.g. <code>/search Trenin NATO</code>."
     )
 
 

@@ -487,8 +487,9 @@ async def test_search_of_only_common_words_says_so(reading: Reading, db, digests
     await load(db, digests, JAN_7)
     assert html(await reading.search("the")) == replies.too_common_to_search("the")
     assert html(await reading.search("it's to the")) == replies.too_common_to_search("it's to the")
-    [quoted] = await reading.search('"the"')  # in quotes it is searched
-    assert "<b>Search: “\"the\"”</b>" in quoted.html and "<b>the</b>" in quoted.html
+    assert html(await reading.search('"the" "of it"')) == replies.too_common_to_search('"the" "of it"')
+    [quoted] = await reading.search('"his early weakness"')  # a phrase with other words is searched whole
+    assert "<b>Search: “\"his early weakness\"”</b>" in quoted.html and "<b>his early weakness</b>" in quoted.html
 
 
 async def test_search_leaves_out_common_words(reading: Reading, db, digests) -> None:
