@@ -13,13 +13,13 @@ import datetime as dt
 import logging
 import re
 import time
+from typing import TYPE_CHECKING
 
 from telegram import BotCommand, BotCommandScopeChat, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.digest.parser import Parsed
 from bot.features import broadcasting, publishing
 from bot.features.publishing import PendingIssues, UploadError
 from bot.features.stats import gather_stats
@@ -40,6 +40,9 @@ from bot.render.message import message as one_message
 from bot.telegram import progress
 from bot.telegram.context import BriefingApplication, BriefingContext
 from bot.telegram.messages import edit_rendered, send_rendered
+
+if TYPE_CHECKING:
+    from bot.digest.parser import Parsed  # a type only: the parser loads with the first upload
 
 logger = logging.getLogger(__name__)
 
