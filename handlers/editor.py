@@ -22,7 +22,6 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.features import broadcasting, publishing
 from bot.features.publishing import PendingIssues, UploadError
-from bot.features.stats import gather_stats
 from bot.render import editor as render
 from bot.render import replies
 from bot.render.callbacks import (
@@ -34,7 +33,6 @@ from bot.render.callbacks import (
     WithdrawDecision,
     decode,
 )
-from bot.render.charts import render_chart
 from bot.render.commands import editor_menu
 from bot.render.message import message as one_message
 from bot.telegram import progress
@@ -457,6 +455,9 @@ async def stats(update: Update, context: BriefingContext) -> None:
         return
     if await _editor(update, context, "stats") is None:
         return
+    from bot.features.stats import gather_stats  # the figures and the chart load with the first /stats
+    from bot.render.charts import render_chart
+
     services = context.services
     figures = await gather_stats(
         services.subscribers,

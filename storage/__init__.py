@@ -25,7 +25,6 @@ from storage.digests import (
     SearchPage,
     StoredDigest,
 )
-from storage.feeds import FeedEntryRepository, FeedRepository, FeedState, StoredEntry
 from storage.leases import Lease, LeaseRepository, this_process
 from storage.migrations import Migration, MigrationError, available_migrations, current_version, migrate
 from storage.opens import OpenRepository, TopAuthor, TopItem
@@ -74,9 +73,6 @@ __all__ = [
     "DigestRepository",
     "DigestStatus",
     "DigestSummary",
-    "FeedEntryRepository",
-    "FeedRepository",
-    "FeedState",
     "FollowedAuthor",
     "Growth",
     "HourCount",
@@ -94,7 +90,6 @@ __all__ = [
     "SearchHit",
     "SearchPage",
     "StoredDigest",
-    "StoredEntry",
     "Stuck",
     "Subscriber",
     "SubscriberRepository",

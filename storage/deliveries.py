@@ -6,12 +6,14 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from storage.db import Database
 from storage.queue import Claimed, DeliveryStatus, RecipientQueue, message_ids_from_json, status_counts
-from storage.stats import SlotLag
 from storage.timestamps import from_epoch, from_epoch_or_none, to_epoch
+
+if TYPE_CHECKING:
+    from storage.stats import SlotLag  # the /stats figures load with /stats
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +206,8 @@ class DeliveryRepository:
 
     async def lag_by_slot(self, start: dt.datetime, end: dt.datetime) -> list[SlotLag]:
         """Due-to-sent waits of the deliveries due in ``[start, end)``, per due instant (p50, p95, max)."""
+        from storage.stats import SlotLag
+
         rows = await self._db.fetchall(
             """
             WITH lags AS (
