@@ -3,7 +3,9 @@
 Each checks the sender's user id (never the username, which anyone can change) against ADMIN_IDS; anyone
 else gets a plain refusal, and the attempt goes to the audit log. The work itself is in
 :mod:`bot.features.broadcasting`, :mod:`bot.features.publishing`, :mod:`bot.features.stats` and
-:mod:`bot.telegram.progress`; what editors read is in :mod:`bot.render.editor`.
+:mod:`bot.telegram.progress`; what editors read is in :mod:`bot.render.editor`. Broadcasting and the
+statistics load with the first command that needs them, not when the bot starts (issue #15); publishing
+stays at hand, since every file a reader sends is checked as a possible upload.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.features import broadcasting, publishing
+from bot.features import publishing
 from bot.features.publishing import PendingIssues, UploadError
 from bot.render import editor as render
 from bot.render import replies
@@ -131,6 +133,8 @@ async def broadcast(update: Update, context: BriefingContext) -> None:
     if not html:
         await message.reply_text(render.BROADCAST_USAGE if html is None else render.BROADCAST_NO_TEXT)
         return
+    from bot.features import broadcasting
+
     try:
         draft = await broadcasting.draft(context.services, editor_id, html)
     except ValueError as exc:
@@ -151,6 +155,8 @@ async def broadcast_option(update: Update, context: BriefingContext) -> None:
     editor_id = await _editor(update, context, "broadcast.option")
     if editor_id is None:
         return
+    from bot.features import broadcasting
+
     draft = await broadcasting.set_option(context.services, action.broadcast_id, editor_id, action.option)
     if draft is None:
         await query.answer(render.OPTION_TOO_LATE, show_alert=True)
@@ -170,6 +176,8 @@ async def broadcast_decision(update: Update, context: BriefingContext) -> None:
     editor_id = await _editor(update, context, "broadcast.confirm" if action.approve else "broadcast.discard")
     if editor_id is None:
         return
+    from bot.features import broadcasting
+
     services = context.services
     shown = query.message if isinstance(query.message, Message) else None
     if not action.approve:
@@ -196,15 +204,15 @@ async def broadcast_decision(update: Update, context: BriefingContext) -> None:
 
 
 async def _why_not(context: BriefingContext, broadcast_id: int) -> str:
-    return _WHY_NOT[await broadcasting.why_not(context.services, broadcast_id)]
+    from bot.features.broadcasting import Confirmed, why_not
 
-
-_WHY_NOT = {
-    broadcasting.Confirmed.UNKNOWN: render.UNKNOWN_BROADCAST,
-    broadcasting.Confirmed.CANCELLED: render.ALREADY_CANCELLED,
-    broadcasting.Confirmed.FINISHED: render.ALREADY_FINISHED,
-    broadcasting.Confirmed.ALREADY_SENT: render.ALREADY_SENT,
-}
+    reasons = {
+        Confirmed.UNKNOWN: render.UNKNOWN_BROADCAST,
+        Confirmed.CANCELLED: render.ALREADY_CANCELLED,
+        Confirmed.FINISHED: render.ALREADY_FINISHED,
+        Confirmed.ALREADY_SENT: render.ALREADY_SENT,
+    }
+    return reasons[await why_not(context.services, broadcast_id)]
 
 
 def _watch(context: BriefingContext, broadcast_id: int, chat_id: int, message_id: int, shown: str) -> bool:
@@ -220,6 +228,8 @@ async def cancel(update: Update, context: BriefingContext) -> None:
     editor_id = await _editor(update, context, "cancel")
     if editor_id is None:
         return
+    from bot.features import broadcasting
+
     stopped = await broadcasting.stop(context.services, editor_id)
     if stopped is None:
         await message.reply_text(render.NOTHING_TO_CANCEL)
