@@ -19,6 +19,8 @@ from storage.timestamps import from_epoch_or_none, to_epoch
 
 @dataclass(frozen=True, slots=True)
 class ChannelPost:
+    """One issue or broadcast to post in one configured channel, and how far it got."""
+
     id: int
     channel: str
     """As configured: ``@name`` or a numeric id."""

@@ -15,6 +15,8 @@ from storage.db import Database
 
 @dataclass(frozen=True, slots=True)
 class TopItem:
+    """One of the most opened items, with what the /stats list shows of it."""
+
     digest_id: int
     position: int
     title: str
@@ -27,6 +29,8 @@ class TopItem:
 
 @dataclass(frozen=True, slots=True)
 class TopAuthor:
+    """An author and how often their pieces were opened."""
+
     author: str
     opens: int
 

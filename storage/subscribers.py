@@ -86,6 +86,8 @@ EXPORT_COLUMNS: Final = (
 
 @dataclass(frozen=True, slots=True)
 class Subscriber:
+    """A reader (or a group, channel or forum topic): one row of ``subscribers``, with their preferences."""
+
     chat_id: int
     user_id: int | None
     first_name: str | None
@@ -127,6 +129,8 @@ class QuietReader:
 
 @dataclass(frozen=True, slots=True)
 class FollowedAuthor:
+    """An author a reader follows, as they were named when the reader followed them."""
+
     author_key: str
     author_name: str
     followed_at: dt.datetime
@@ -134,6 +138,8 @@ class FollowedAuthor:
 
 @dataclass(frozen=True, slots=True)
 class Growth:
+    """Readers gained and lost over a period (the /stats subscribers line)."""
+
     new: int
     """Joined, or came back after blocking the bot or leaving."""
     lost: int
@@ -142,6 +148,8 @@ class Growth:
 
 @dataclass(frozen=True, slots=True)
 class DayGrowth:
+    """Readers gained and lost on one day (the /stats chart)."""
+
     day: dt.date
     """UTC calendar day."""
     new: int

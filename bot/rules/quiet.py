@@ -24,6 +24,8 @@ _OFF = frozenset({"off", "no", "none", "stop", "0"})
 
 @dataclass(frozen=True, slots=True)
 class QuietHours:
+    """A reader's quiet hours, start to end in their own time (they may wrap past midnight)."""
+
     start: dt.time
     end: dt.time
 
