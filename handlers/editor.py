@@ -3,9 +3,8 @@
 Each checks the sender's user id (never the username, which anyone can change) against ADMIN_IDS; anyone
 else gets a plain refusal, and the attempt goes to the audit log. The work itself is in
 :mod:`bot.features.broadcasting`, :mod:`bot.features.publishing`, :mod:`bot.features.stats` and
-:mod:`bot.telegram.progress`; what editors read is in :mod:`bot.render.editor`. Broadcasting and the
-statistics load with the first command that needs them, not when the bot starts (issue #15); publishing
-stays at hand, since every file a reader sends is checked as a possible upload.
+:mod:`bot.telegram.progress`; what editors read is in :mod:`bot.render.editor`. The use cases load
+with the first command (or file) that needs them, not when the bot starts (issue #15).
 """
 
 from __future__ import annotations
@@ -22,8 +21,6 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.features import publishing
-from bot.features.publishing import PendingIssues, UploadError
 from bot.render import editor as render
 from bot.render import replies
 from bot.render.callbacks import (
@@ -43,6 +40,7 @@ from bot.telegram.messages import edit_rendered, send_rendered
 
 if TYPE_CHECKING:
     from bot.digest.parser import Parsed  # a type only: the parser loads with the first upload
+    from bot.features.publishing import PendingIssues
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +70,8 @@ async def _editor(update: Update, context: BriefingContext, action: str) -> int 
 
 
 def _pending(context: BriefingContext) -> PendingIssues:
+    from bot.features.publishing import PendingIssues
+
     assert context.chat_data is not None
     pending: PendingIssues = context.chat_data.setdefault(_PENDING, PendingIssues())
     return pending
@@ -244,6 +244,8 @@ async def cancel(update: Update, context: BriefingContext) -> None:
 
 async def publish(update: Update, context: BriefingContext) -> None:
     """``/publish`` as a reply to the issue's text (or to an issue file), or followed by the text."""
+    from bot.features import publishing
+
     message = update.effective_message
     if message is None:
         return
@@ -263,7 +265,7 @@ async def publish(update: Update, context: BriefingContext) -> None:
         return
     try:
         parsed = publishing.issue_from_text(text, source=None, today=_publisher_today(context))
-    except UploadError as exc:
+    except publishing.UploadError as exc:
         await message.reply_text(render.parse_failed(_CHAT_MESSAGE, str(exc)), parse_mode=ParseMode.HTML)
         return
     await _show_outline(context, message.chat_id, parsed)
@@ -276,6 +278,8 @@ def _publisher_today(context: BriefingContext) -> dt.date:
 
 async def publish_document(update: Update, context: BriefingContext) -> None:
     """An issue sent as a file. A reader's file is left alone unless it looks like an issue upload."""
+    from bot.features import publishing
+
     message = update.effective_message
     if message is None or message.document is None:
         return
@@ -283,7 +287,7 @@ async def publish_document(update: Update, context: BriefingContext) -> None:
     if not context.services.is_editor(user.id if user else None):
         try:
             publishing.check_upload(message.document.file_name, message.document.file_size)
-        except UploadError:
+        except publishing.UploadError:
             return  # a reader's photo or PDF: not an attempt to publish
     if await _editor(update, context, "publish") is None:
         return
@@ -291,6 +295,8 @@ async def publish_document(update: Update, context: BriefingContext) -> None:
 
 
 async def _publish_file(message: Message, context: BriefingContext) -> None:
+    from bot.features import publishing
+
     document = message.document
     assert document is not None
     name = document.file_name or "the file"
@@ -299,7 +305,7 @@ async def _publish_file(message: Message, context: BriefingContext) -> None:
         file = await document.get_file()
         data = bytes(await file.download_as_bytearray())
         parsed = await asyncio.to_thread(publishing.issue_from_upload, data, name, today=_publisher_today(context))
-    except UploadError as exc:
+    except publishing.UploadError as exc:
         await message.reply_text(render.parse_failed(name, str(exc)), parse_mode=ParseMode.HTML)
         return
     await _show_outline(context, message.chat_id, parsed, source=name)
@@ -307,6 +313,8 @@ async def _publish_file(message: Message, context: BriefingContext) -> None:
 
 async def _show_outline(context: BriefingContext, chat_id: int, parsed: Parsed, *, source: str | None = None) -> None:
     """What was parsed, what was guessed, and what publishing would do by its date; then the buttons."""
+    from bot.features import publishing
+
     token = _pending(context).add(parsed.digest)
     facts = publishing.preview(context.services, parsed.digest)
     outline = render.render_outline(
@@ -323,6 +331,8 @@ async def _show_outline(context: BriefingContext, chat_id: int, parsed: Parsed, 
 
 
 async def publish_decision(update: Update, context: BriefingContext) -> None:
+    from bot.features import publishing
+
     query = update.callback_query
     assert query is not None
     action = decode(query.data)
@@ -373,6 +383,8 @@ def _date_argument(message: Message) -> tuple[dt.date | None, str | None]:
 
 async def withdraw(update: Update, context: BriefingContext) -> None:
     """``/withdraw [DATE]``: name the issue and ask; nothing is withdrawn before the editor presses Withdraw."""
+    from bot.features import publishing
+
     message = update.effective_message
     if message is None:
         return
@@ -390,6 +402,8 @@ async def withdraw(update: Update, context: BriefingContext) -> None:
 
 
 async def withdraw_decision(update: Update, context: BriefingContext) -> None:
+    from bot.features import publishing
+
     query = update.callback_query
     assert query is not None
     action = decode(query.data)
@@ -416,6 +430,8 @@ async def withdraw_decision(update: Update, context: BriefingContext) -> None:
 
 async def republish(update: Update, context: BriefingContext) -> None:
     """``/republish DATE``: bring back the withdrawn issue of that date (the undo of /withdraw)."""
+    from bot.features import publishing
+
     message = update.effective_message
     if message is None:
         return
@@ -436,6 +452,8 @@ async def republish(update: Update, context: BriefingContext) -> None:
 
 
 async def republish_button(update: Update, context: BriefingContext) -> None:
+    from bot.features import publishing
+
     query = update.callback_query
     assert query is not None
     action = decode(query.data)
