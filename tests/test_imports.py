@@ -60,3 +60,17 @@ def test_the_lazily_imported_modules_are_there_once_used() -> None:
         "Metrics()"
     )
     assert {"bot.digest.parser", "bot.sources.document", "bot.config", "prometheus_client"} <= modules
+
+
+def test_briefing_help_loads_neither_telegram_nor_the_application() -> None:
+    """``briefing --help`` stays instant: the CLI imports what a command needs inside the command."""
+    modules = loaded_after(
+        "import contextlib, io, runpy\n"
+        "sys.argv = ['briefing', '--help']\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    runpy.run_module('bot', run_name='__main__')"
+    )
+    assert "bot.cli" in modules
+    assert {name for name in modules if name.split(".")[0] in ("telegram", "storage", "handlers", "aiosqlite")} == set()
+    assert {name for name in HEAVY if name in modules} == set()
+    assert {name for name in modules if name.startswith("bot.")} <= {"bot.cli", "bot.logs", "bot.__main__"}
