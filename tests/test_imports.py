@@ -22,14 +22,15 @@ together they made the import 4.9x PTB's (issue #15)."""
 ON_USE = (
     "bot.digest.parser", "bot.digest.header", "bot.digest.lines", "bot.digest.furniture",
     "bot.digest.markers", "bot.digest.drafts", "bot.digest.contents", "bot.digest.layout",
-    "storage.stats", "bot.features.stats", "bot.render.charts", "storage.feeds",
+    "storage.stats", "storage.figures", "bot.features.stats", "bot.render.charts", "storage.feeds",
+    "bot.rules.timezones",
     "bot.features.broadcasting", "bot.features.publishing",
     "bot.config", "bot.telegram.webserver",
 )  # fmt: skip
 """Our own modules the running bot needs only when an editor uploads or pastes an issue (the parser, whose
 regular expressions alone took 40 ms to compile), publishes, broadcasts or asks for /stats, when someone
-sends a file, when the feed is polled, with the settings (``bot.config``), or when the HTTP server starts
-(``bot.telegram.webserver``)."""
+sends a file, when a reader sets a time, a timezone or a pause, when the feed is polled, with the settings
+(``bot.config``), or when the HTTP server starts (``bot.telegram.webserver``)."""
 
 SOURCES_AT_START = {"bot.sources", "bot.sources.file"}
 """Of the sources, only the file names an upload may have (``/publish`` checks them before downloading);
