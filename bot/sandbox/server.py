@@ -539,7 +539,7 @@ class BotApiServer:
 def _json_response(status: int, body: dict[str, Any]) -> web.Response:
     return web.Response(
         status=status,
-        body=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
         content_type="application/json",
     )
 
