@@ -217,7 +217,8 @@ async def measure(
 
 async def run(days: int, runs: int, path: Path) -> None:
     rng = random.Random(20220107)
-    clock = ManualClock(dt.datetime.combine(FIRST_DAY + dt.timedelta(days=days), dt.time(6), tzinfo=dt.UTC))
+    # The morning of the latest issue's day: /today shows only an issue dated today.
+    clock = ManualClock(dt.datetime.combine(FIRST_DAY + dt.timedelta(days=days - 1), dt.time(6), tzinfo=dt.UTC))
     filled = path.exists()
     db = await Database.open(path, clock=clock)
     try:
@@ -244,7 +245,7 @@ async def run(days: int, runs: int, path: Path) -> None:
             searches=SearchMemory(),
             authors=AuthorDirectory(),
         )
-        latest = await digests.latest_published()
+        latest = await digests.todays_issue()
         assert latest is not None
         print(f"today's issue: {latest.digest.date}, {sum(1 for _ in latest.digest.items())} items")
 

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes
 
 import handlers
@@ -318,13 +318,17 @@ async def _start_web_server(app: BriefingApplication, settings: Settings | None)
 
 
 async def _set_webhook(app: BriefingApplication, settings: Settings) -> None:
+    """Point Telegram at WEBHOOK_URL; a URL Telegram will not take is the operator's to fix: one line, exit 1."""
     assert settings.webhook_url is not None and settings.webhook_secret is not None
-    await app.bot.set_webhook(
-        settings.webhook_url,
-        secret_token=settings.webhook_secret.get_secret_value(),
-        allowed_updates=ALLOWED_UPDATES,
-        drop_pending_updates=False,
-    )
+    try:
+        await app.bot.set_webhook(
+            settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+        )
+    except BadRequest as exc:  # a NetworkError subclass, but the server answered: it refused the URL
+        raise StartupError(f"the Bot API refused WEBHOOK_URL {settings.webhook_url} ({exc.message})") from None
     logger.info("webhook set: Telegram posts updates to %s", settings.webhook_url)
 
 

@@ -13,11 +13,14 @@ import datetime as dt
 import logging
 import re
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-from telegram import BotCommand, BotCommandScopeChat, Message, Update
+from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.digest.parser import Parsed
 from bot.features import broadcasting, publishing
@@ -26,6 +29,7 @@ from bot.features.stats import gather_stats
 from bot.render import editor as render
 from bot.render import replies
 from bot.render.callbacks import (
+    Action,
     BroadcastDecision,
     BroadcastOption,
     PublishDecision,
@@ -46,8 +50,14 @@ logger = logging.getLogger(__name__)
 _PENDING = "pending_issues"
 """chat_data key of the chat's :class:`~bot.features.publishing.PendingIssues`."""
 _MENU_SET = "editor_menu_set"
+_MENU_GROUP = -2
+"""Handler groups before the default 0: the editor menu first (for every private message), then a pasted issue,
+which stops there; anything else goes on to group 0's handlers."""
+_PASTE_GROUP = -1
 _COMMAND_PREFIX = re.compile(r"^\s*/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?\s*")
 _CHAT_MESSAGE = "your message"
+A = TypeVar("A", bound=Action)
+"""The action an editor button handler acts on."""
 
 
 async def _editor(update: Update, context: BriefingContext, action: str) -> int | None:
@@ -68,6 +78,43 @@ async def _editor(update: Update, context: BriefingContext, action: str) -> int 
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class EditorPress(Generic[A]):
+    """An editor's button press that decoded to the action its handler acts on, from an editor."""
+
+    query: CallbackQuery
+    action: A
+    editor_id: int
+
+    @property
+    def shown(self) -> Message | None:
+        """The message the button is on; None when it is too old for Telegram to include."""
+        return self.query.message if isinstance(self.query.message, Message) else None
+
+    @property
+    def chat_id(self) -> int:
+        """Where to answer: the button's chat, else the editor's private chat."""
+        return self.query.message.chat.id if self.query.message is not None else self.editor_id
+
+
+async def _editor_press(
+    update: Update, context: BriefingContext, kinds: tuple[type[A], ...], audit: Callable[[A], str]
+) -> EditorPress[A] | None:
+    """Decode the pressed button; data that is not one of ``kinds`` gets the stale-button answer. Then the
+    editor check of :func:`_editor`, under the audit name ``audit(action)`` ("withdraw.confirm"). None when
+    the press has been answered already and there is nothing more to do."""
+    query = update.callback_query
+    assert query is not None
+    action = decode(query.data)
+    if not isinstance(action, kinds):
+        await query.answer(replies.STALE_BUTTON)
+        return None
+    editor_id = await _editor(update, context, audit(action))
+    if editor_id is None:
+        return None
+    return EditorPress(query, action, editor_id)
+
+
 def _pending(context: BriefingContext) -> PendingIssues:
     assert context.chat_data is not None
     pending: PendingIssues = context.chat_data.setdefault(_PENDING, PendingIssues())
@@ -78,7 +125,7 @@ def _pending(context: BriefingContext) -> PendingIssues:
 
 
 async def offer_editor_menu(update: Update, context: BriefingContext) -> None:
-    """Give an editor's chat the editor menu the first time they write (group -1: runs before the rest).
+    """Give an editor's chat the editor menu the first time they write (``_MENU_GROUP``: before the rest).
 
     Telegram refuses a chat's command scope until that person has opened the chat, so the menu set at
     start-up misses editors who had not written yet.
@@ -141,36 +188,29 @@ async def broadcast(update: Update, context: BriefingContext) -> None:
 
 async def broadcast_option(update: Update, context: BriefingContext) -> None:
     """A toggle under the preview (urgent, channels too): the question is redrawn with the option in force."""
-    query = update.callback_query
-    assert query is not None
-    action = decode(query.data)
-    if not isinstance(action, BroadcastOption):
-        await query.answer(replies.STALE_BUTTON)
+    press = await _editor_press(update, context, (BroadcastOption,), lambda _: "broadcast.option")
+    if press is None:
         return
-    editor_id = await _editor(update, context, "broadcast.option")
-    if editor_id is None:
-        return
-    draft = await broadcasting.set_option(context.services, action.broadcast_id, editor_id, action.option)
+    query, action = press.query, press.action
+    draft = await broadcasting.set_option(context.services, action.broadcast_id, press.editor_id, action.option)
     if draft is None:
         await query.answer(render.OPTION_TOO_LATE, show_alert=True)
         return
     await query.answer(render.SAVED_OPTION)
-    if isinstance(query.message, Message):
-        await edit_rendered(query.message, draft.question())
+    if press.shown is not None:
+        await edit_rendered(press.shown, draft.question())
+
+
+def _broadcast_audit(action: BroadcastDecision) -> str:
+    return "broadcast.confirm" if action.approve else "broadcast.discard"
 
 
 async def broadcast_decision(update: Update, context: BriefingContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    action = decode(query.data)
-    if not isinstance(action, BroadcastDecision):
-        await query.answer(replies.STALE_BUTTON)
+    press = await _editor_press(update, context, (BroadcastDecision,), _broadcast_audit)
+    if press is None:
         return
-    editor_id = await _editor(update, context, "broadcast.confirm" if action.approve else "broadcast.discard")
-    if editor_id is None:
-        return
+    query, action, editor_id, shown = press.query, press.action, press.editor_id, press.shown
     services = context.services
-    shown = query.message if isinstance(query.message, Message) else None
     if not action.approve:
         if await broadcasting.discard(services, action.broadcast_id, editor_id):
             await query.answer(render.CANCELLED_ANSWER)
@@ -258,6 +298,20 @@ async def publish(update: Update, context: BriefingContext) -> None:
     await _show_outline(context, message.chat_id, parsed)
 
 
+async def pasted_issue(update: Update, context: BriefingContext) -> None:
+    """An editor's plain message that reads as an issue (see :func:`bot.features.publishing.pasted_issue`):
+    the outline with the buttons to publish it, as ``/publish`` gives, and nothing else (a search of a whole
+    issue's text helps nobody). Any other text goes on to the reader's reply, in the handler groups after this."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or not message.text or not context.services.is_editor(user.id if user else None):
+        return
+    parsed = publishing.pasted_issue(message.text, today=_publisher_today(context))
+    if parsed is None:
+        return
+    await _show_outline(context, message.chat_id, parsed)
+    raise ApplicationHandlerStop
+
+
 def _publisher_today(context: BriefingContext) -> dt.date:
     """Today in the publisher's timezone: the date of an undated issue published now."""
     return context.services.digests.today()
@@ -311,27 +365,28 @@ async def _show_outline(context: BriefingContext, chat_id: int, parsed: Parsed, 
     await send_rendered(context.bot, chat_id, outline)
 
 
+def _approves(action: PublishDecision | PublishNow) -> bool:
+    """Publish (either button) rather than Cancel."""
+    return isinstance(action, PublishNow) or action.approve
+
+
+def _publish_audit(action: PublishDecision | PublishNow) -> str:
+    return "publish.confirm" if _approves(action) else "publish.discard"
+
+
 async def publish_decision(update: Update, context: BriefingContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    action = decode(query.data)
-    if isinstance(action, PublishNow):
-        token, approve, announce = action.token, True, True
-    elif isinstance(action, PublishDecision):
-        token, approve, announce = action.token, action.approve, False
-    else:
-        await query.answer(replies.STALE_BUTTON)
+    kinds: tuple[type[PublishDecision | PublishNow], ...] = (PublishDecision, PublishNow)
+    press = await _editor_press(update, context, kinds, _publish_audit)
+    if press is None:
         return
-    editor_id = await _editor(update, context, "publish.confirm" if approve else "publish.discard")
-    if editor_id is None:
-        return
-    digest = _pending(context).pop(token)
+    query, action, editor_id, chat_id = press.query, press.action, press.editor_id, press.chat_id
+    approve, announce = _approves(action), isinstance(action, PublishNow)
+    digest = _pending(context).pop(action.token)
     if digest is None:
         await query.answer(render.UPLOAD_EXPIRED)
         return
     await query.answer(render.PUBLISHED_ANSWER if approve else render.DISCARDED)
     await query.edit_message_reply_markup(None)
-    chat_id = query.message.chat.id if query.message is not None else editor_id
     if not approve:
         await context.bot.send_message(chat_id, render.DISCARDED)
         return
@@ -378,17 +433,15 @@ async def withdraw(update: Update, context: BriefingContext) -> None:
     await send_rendered(context.bot, message.chat_id, [render.withdraw_question(stored.digest, stored.id)])
 
 
+def _withdraw_audit(action: WithdrawDecision) -> str:
+    return "withdraw.confirm" if action.approve else "withdraw.keep"
+
+
 async def withdraw_decision(update: Update, context: BriefingContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    action = decode(query.data)
-    if not isinstance(action, WithdrawDecision):
-        await query.answer(replies.STALE_BUTTON)
+    press = await _editor_press(update, context, (WithdrawDecision,), _withdraw_audit)
+    if press is None:
         return
-    editor_id = await _editor(update, context, "withdraw.confirm" if action.approve else "withdraw.keep")
-    if editor_id is None:
-        return
-    chat_id = query.message.chat.id if query.message is not None else editor_id
+    query, action, editor_id, chat_id = press.query, press.action, press.editor_id, press.chat_id
     if not action.approve:
         await query.answer(render.NOT_WITHDRAWN)
         await query.edit_message_reply_markup(None)
@@ -425,24 +478,18 @@ async def republish(update: Update, context: BriefingContext) -> None:
 
 
 async def republish_button(update: Update, context: BriefingContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    action = decode(query.data)
-    if not isinstance(action, RepublishIssue):
-        await query.answer(replies.STALE_BUTTON)
+    press = await _editor_press(update, context, (RepublishIssue,), lambda _: "republish")
+    if press is None:
         return
-    editor_id = await _editor(update, context, "republish")
-    if editor_id is None:
-        return
-    done = await publishing.republish(context.services, action.digest_id, editor_id)
+    query = press.query
+    done = await publishing.republish(context.services, press.action.digest_id, press.editor_id)
     if done is None:
         await query.answer(render.ALREADY_PUBLISHED)
         return
     await query.answer()
     await query.edit_message_reply_markup(None)
-    chat_id = query.message.chat.id if query.message is not None else editor_id
     text = render.republished(done[0].digest, done[0].id, done[1])
-    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+    await context.bot.send_message(press.chat_id, text, parse_mode=ParseMode.HTML)
 
 
 # --- statistics ------------------------------------------------------------------------------------
@@ -488,8 +535,10 @@ _EDITED_COMMAND = re.compile(rf"^\s*/({'|'.join(_EDITOR_COMMANDS)})(?:@[A-Za-z0-
 
 
 def register(app: BriefingApplication) -> None:
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE, offer_editor_menu), group=-1)
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE, offer_editor_menu), group=_MENU_GROUP)
     new_messages = filters.UpdateType.MESSAGE  # an edited /broadcast must not make a second draft
+    plain_text = new_messages & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+    app.add_handler(MessageHandler(plain_text, pasted_issue), group=_PASTE_GROUP)
     callbacks = {
         "broadcast": broadcast,
         "cancel": cancel,

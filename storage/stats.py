@@ -155,6 +155,8 @@ class Stats:
     top_authors: tuple[TopAuthor, ...] = ()
     groups: int = 0
     """Active subscribers that are groups or supergroups (counted among the readers too)."""
+    timezone: dt.tzinfo = dt.UTC
+    """The publisher's (DEFAULT_TIMEZONE): it decided "today" and "yesterday", and the text shows times there."""
 
     @property
     def subscribed(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from bot.config import Settings
 from bot.features.services import Services
@@ -20,6 +21,8 @@ from bot.telegram.context import BriefingApplication
 READER = 1001
 OTHER_READER = 1002
 EDITOR = 9001
+T = TypeVar("T")
+
 START = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
 """A Monday morning: the injected clock starts here unless a test moves it."""
 
@@ -99,3 +102,22 @@ def buttons(record: SentRecord) -> list[tuple[str, str | None]]:
     """(text, callback_data) of every inline button on a sent message, row by row."""
     markup = record.reply_markup or {}
     return [(b["text"], b.get("callback_data")) for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def text_of(record: SentRecord) -> str:
+    """The plain text of a message the bot sent (or edited, or a callback answer): every such record has
+    one, and a test that reads it fails here, with the method named, when one does not."""
+    assert record.text is not None, f"{record.method} to chat {record.chat_id} has no text"
+    return record.text
+
+
+def html_of(record: SentRecord) -> str:
+    """The HTML exactly as the bot sent it; see :func:`text_of`."""
+    assert record.html is not None, f"{record.method} to chat {record.chat_id} has no text"
+    return record.html
+
+
+def present(value: T | None) -> T:
+    """``value``, which the test expects to be there (a stored record, a match): a None fails here."""
+    assert value is not None, "expected a value, got None"
+    return value

@@ -72,6 +72,21 @@ def issue_from_text(text: str, *, source: str | None = None, today: dt.date | No
         raise UploadError(str(exc)) from None
 
 
+def pasted_issue(text: str, *, today: dt.date) -> Parsed | None:
+    """An editor's plain message read as an issue, or None when it is not one (it gets the reader's reply).
+
+    Stricter than ``/publish``, where the editor said the text is an issue: a pasted issue prints its date
+    (as every issue's masthead does) and has at least one item, so that two paragraphs typed to the bot are
+    never taken for an issue.
+    """
+    try:
+        parsed = issue_from_text(text, today=today)
+    except UploadError:
+        return None
+    date = parsed.note("date")
+    return parsed if date is not None and not date.guessed else None
+
+
 def _dated(parsed: Parsed, today: dt.date | None) -> Parsed:
     """Date an undated issue ``today``; refuse one without a single item (never offered to publish)."""
     if (reason := empty_issue_reason(parsed.digest)) is not None:

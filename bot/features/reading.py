@@ -53,6 +53,7 @@ from bot.render.pages import (
     render_archive_page,
     render_author_page,
     render_authors,
+    render_no_issue_today,
     render_notice,
     render_pieces,
     render_search_page,
@@ -249,11 +250,22 @@ class Reading:
     # --- issues -------------------------------------------------------------------------------------
 
     async def today(self, chat_id: int | None) -> list[RenderedMessage]:
-        """``/today``: the latest published issue, in the reader's format."""
-        stored = await self._digests.latest_published()
-        if stored is None:
+        """``/today``: today's issue (dated the publisher's today), in the reader's format.
+
+        Before it is out, or once an editor has withdrawn it, an older issue is never shown in its place as
+        if it were today's: the reply says so and offers the latest issue, named by its date, and the archive.
+        """
+        stored = await self._digests.todays_issue()
+        if stored is not None:
+            return self._issue(stored, await self.view(chat_id))
+        today = self._digests.today()
+        dated_today = await self._digests.of_date(today)
+        withdrawn = dated_today is not None and dated_today.status is DigestStatus.WITHDRAWN
+        latest = await self._digests.latest_published()
+        if latest is None and not withdrawn:
             return [message(replies.NO_ISSUE_YET)]
-        return self._issue(stored, await self.view(chat_id))
+        offered = (latest.id, latest.digest.date) if latest is not None else None
+        return [render_no_issue_today(today, offered, withdrawn=withdrawn)]
 
     async def digest_on(self, chat_id: int | None, phrase: str) -> list[RenderedMessage]:
         """``/digest 2022-01-07`` (or "yesterday", "monday"): that day's issue, or the nearest with a note."""
@@ -467,13 +479,17 @@ class Reading:
             return render_item_list(kind, stored.digest, digest_id=stored.id)
         positions = _positions(stored.digest, kind)
         command_kind = _COMMAND_KINDS[kind]
-        if not positions:
-            return [message(replies.no_items_of_kind(command_kind))]
         number = int(match[1])
-        if not 1 <= number <= len(positions):
-            return [message(replies.item_number_out_of_range(command_kind, number, len(positions)))]
-        view = await self.view(chat_id)
-        return await self._read(stored, positions[number - 1], view)
+        if positions and 1 <= number <= len(positions):
+            return await self._read(stored, positions[number - 1], await self.view(chat_id))
+        # Before today's issue is out (or once it is withdrawn) the numbers are the latest issue's: it is named
+        # by its date, never called today's.
+        where = "today's issue"
+        if stored.digest.date is not None and await self._digests.todays_issue_id() != stored.id:
+            where = f"the issue of {format_issue_date(stored.digest.date)}"
+        if not positions:
+            return [message(replies.no_items_of_kind(command_kind, where=where))]
+        return [message(replies.item_number_out_of_range(command_kind, number, len(positions), where=where))]
 
     async def _read(self, stored: StoredDigest, position: int, view: ReaderView) -> list[RenderedMessage]:
         """A piece opened (a button, a number, an author, a deep link): counted anonymously, then rendered."""
@@ -534,7 +550,7 @@ class Reading:
             found = await self._found_page(chat_id, _PIECES, query, 1)
             if found is not None:
                 return found
-        return await self.search(query.words_query if query.conversational and query.words_query else text)
+        return await self.search(query.words_query if query.conversational and query.words_query else query.text)
 
     async def search_page(self, query_id: str, page: int) -> RenderedMessage | None:
         """Another page of a remembered search; None when the search has expired."""
@@ -634,7 +650,8 @@ class Reading:
         """``@bot trenin nato`` in any chat: stories and opinions to share, read as :meth:`find` reads them.
 
         The author's pieces on the topic come first (all their pieces when there is no topic), then what
-        a search of the remaining words finds. An empty query offers today's stories and opinions.
+        a search of the remaining words finds. An empty query offers the latest issue's stories and opinions
+        (today's once it is out); each result names its issue's date, so an older one is never taken for today's.
         """
         query = normalize_query(text)
         wanted: dict[tuple[int, int], None] = {}

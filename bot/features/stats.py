@@ -83,6 +83,7 @@ async def gather_stats(
         top_items=tuple(await opens.top_items(_week_start(now))) if opens is not None else (),
         top_authors=tuple(await opens.top_authors(_week_start(now))) if opens is not None else (),
         groups=sum(n for kind, n in (await subscribers.count_by_kind()).items() if kind.shared),
+        timezone=timezone,
         forecast=await forecast(
             subscribers,
             deliveries,

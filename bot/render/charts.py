@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
-from bot.render.editor import CHART_NO_DELIVERIES, CHART_SENT, CHART_SUBSCRIBERS, short_day, tick_labels
+from bot.render.editor import CHART_NO_DELIVERIES, CHART_SUBSCRIBERS, chart_hours, short_day, tick_labels
 from storage.stats import Stats
 
 if TYPE_CHECKING:
@@ -46,10 +46,10 @@ def chart_figure(stats: Stats) -> Figure:
     top.set_xticks(range(len(days)), tick_labels([short_day(day) for day in days], every=5))
     _whole_numbers(top, max(subscribed, default=0))
 
-    hours = [hour for hour, _ in stats.sent_by_hour]
+    title, hours = chart_hours(stats)
     sent = [count for _, count in stats.sent_by_hour]
-    bottom.set_title(CHART_SENT, loc="left")
-    bottom.set_xticks(range(len(hours)), tick_labels([f"{hour:%H}:00" for hour in hours], every=3))
+    bottom.set_title(title, loc="left")
+    bottom.set_xticks(range(len(hours)), tick_labels(hours, every=3))
     if any(sent):
         bottom.bar(range(len(hours)), sent, color=BAR_COLOUR)
         _whole_numbers(bottom, max(sent))

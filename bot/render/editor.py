@@ -422,7 +422,6 @@ def republished(digest: Digest, digest_id: int, queued: int) -> str:
 # --- statistics -------------------------------------------------------------------------------------
 
 CHART_SUBSCRIBERS = "Subscribers (active or paused), by day"
-CHART_SENT = "Issue messages sent per hour (UTC)"
 CHART_NO_DELIVERIES = "No deliveries in the last 24 hours yet"
 CHART_CAPTION = "📈 Subscribers over the last 30 days and deliveries over the last 24 hours."
 
@@ -439,9 +438,38 @@ def short_day(day: dt.date) -> str:
     return f"{MONTHS[day.month - 1][:3]} {day.day}"
 
 
-def _instant(when: dt.datetime) -> str:
-    utc = when.astimezone(dt.UTC)
-    return f"{format_short_date(utc.date())} {utc:%H:%M} UTC"
+def _zone_name(local: dt.datetime) -> str:
+    """ "MSK", "CEST", "UTC"; "UTC-03" for a zone whose name is only its offset (America/Sao_Paulo)."""
+    name = local.tzname() or ""
+    if name.startswith("UTC") or name.isalpha():
+        return name
+    return f"UTC{name}"
+
+
+def _clock(when: dt.datetime, zone: dt.tzinfo) -> str:
+    """ "08:20 MSK": the time of day in the publisher's ``zone``, named."""
+    local = when.astimezone(zone)
+    return f"{local:%H:%M} {_zone_name(local)}"
+
+
+def _instant(when: dt.datetime, zone: dt.tzinfo) -> str:
+    """ "Mar 2, 2026 08:00 MSK": a moment in the publisher's ``zone``."""
+    return f"{format_short_date(when.astimezone(zone).date())} {_clock(when, zone)}"
+
+
+def _heading_instant(when: dt.datetime, zone: dt.tzinfo) -> str:
+    """:func:`_instant`, with the zone's full name when it has one (once, at the top): "… 09:00 MSK (Europe/Moscow)"."""
+    shown = _instant(when, zone)
+    key = getattr(zone, "key", None)
+    return f"{shown} ({key})" if key and key != _zone_name(when.astimezone(zone)) else shown
+
+
+def chart_hours(stats: Stats) -> tuple[str, list[str]]:
+    """The deliveries panel's title and hour labels, in the publisher's timezone and named as the text names
+    it ("… per hour (MSK)", "09:00"), not in UTC."""
+    hours = [hour.astimezone(stats.timezone) for hour, _ in stats.sent_by_hour]
+    zone = _zone_name(hours[-1] if hours else stats.at.astimezone(stats.timezone))
+    return f"Issue messages sent per hour ({zone})", [f"{hour:%H:%M}" for hour in hours]
 
 
 def _stats_sections(stats: Stats) -> list[tuple[str, list[str]]]:
@@ -471,7 +499,7 @@ def _stats_sections(stats: Stats) -> list[tuple[str, list[str]]]:
     if last is None:
         broadcast = ["None yet."]
     else:
-        when = f" {_instant(last.finished_at)}" if last.finished_at else ""
+        when = f" {_instant(last.finished_at, stats.timezone)}" if last.finished_at else ""
         state = "cancelled" if last.status is BroadcastStatus.CANCELLED else "sent"
         broadcast = [
             f"#{last.id}, {state}{when}",
@@ -480,7 +508,7 @@ def _stats_sections(stats: Stats) -> list[tuple[str, list[str]]]:
         ]
     sections.append(("Last broadcast", broadcast))
     if stats.forecast is not None:
-        sections.extend(_forecast_sections(stats.forecast))
+        sections.extend(_forecast_sections(stats.forecast, stats.timezone))
     if stats.groups:
         sections[0][1].append(f"of them groups: {stats.groups}")
     if stats.channels is not None:
@@ -525,22 +553,22 @@ def _wait(span: dt.timedelta) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def _forecast_sections(forecast: Forecast) -> list[tuple[str, list[str]]]:
+def _forecast_sections(forecast: Forecast, zone: dt.tzinfo) -> list[tuple[str, list[str]]]:
     rate = f"{forecast.rate:g}/s"
     lines = [
-        f"{_instant(slot.due_at)} — {slot.readers} readers, {slot.messages} messages, "
-        f"done by {slot.finish_at.astimezone(dt.UTC):%H:%M} (last reader waits {_wait(slot.last_wait)})"
+        f"{_instant(slot.due_at, zone)} — {slot.readers} readers, {slot.messages} messages, "
+        f"done by {_clock(slot.finish_at, zone)} (last reader waits {_wait(slot.last_wait)})"
         for slot in forecast.slots
     ] or ["No readers due in the next 24 hours."]
     if forecast.backlog:
         lines.insert(0, f"Already queued: {forecast.backlog} messages")
     for slot in forecast.over:
         lines.append(
-            f"⚠ {_instant(slot.due_at)}: the last of {slot.readers} readers would wait {_wait(slot.last_wait)}, "
+            f"⚠ {_instant(slot.due_at, zone)}: the last of {slot.readers} readers would wait {_wait(slot.last_wait)}, "
             f"over DELIVERY_LAG_WARN ({_wait(forecast.lag_warn)}) at {rate}"
         )
     lag = [
-        f"{_instant(slot.due_at)} — {slot.sent} sent · p50 {_wait(slot.p50)} · p95 {_wait(slot.p95)} "
+        f"{_instant(slot.due_at, zone)} — {slot.sent} sent · p50 {_wait(slot.p50)} · p95 {_wait(slot.p95)} "
         f"· max {_wait(slot.worst)}"
         for slot in sorted(sorted(forecast.yesterday_lag, key=lambda s: -s.sent)[:8], key=lambda s: s.due_at)
     ] or ["No deliveries were due yesterday."]
@@ -551,7 +579,7 @@ def _forecast_sections(forecast: Forecast) -> list[tuple[str, list[str]]]:
 
 
 def render_stats(stats: Stats) -> list[RenderedMessage]:
-    blocks = [f"📊 <b>Statistics</b> · <i>{escape(_instant(stats.at))}</i>"]
+    blocks = [f"📊 <b>Statistics</b> · <i>{escape(_heading_instant(stats.at, stats.timezone))}</i>"]
     for heading, lines in _stats_sections(stats):
         blocks.append("\n".join([f"<b>{escape(heading)}</b>", *(escape(line) for line in lines)]))
     return messages(PARAGRAPH_SEPARATOR.join(blocks))
@@ -559,7 +587,7 @@ def render_stats(stats: Stats) -> list[RenderedMessage]:
 
 def stats_text(stats: Stats) -> str:
     """Plain text for ``briefing stats``."""
-    blocks = [f"Statistics at {_instant(stats.at)}"]
+    blocks = [f"Statistics at {_heading_instant(stats.at, stats.timezone)}"]
     for heading, lines in _stats_sections(stats):
         blocks.append("\n".join([heading, *(f"  {line}" for line in lines)]))
     return "\n\n".join(blocks)

@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from bot.digest.calendar import format_short_date
+from bot.digest.calendar import format_issue_date, format_short_date
 from bot.digest.model import ItemKind
-from bot.render import texts
+from bot.render import replies, texts
 from bot.render.callbacks import (
     Action,
     ArchivePage,
@@ -30,7 +30,7 @@ from bot.render.callbacks import (
     encode,
 )
 from bot.render.html import MESSAGE_LIMIT, escape, visible_len
-from bot.render.keyboard import Button, Keyboard, grid
+from bot.render.keyboard import Button, Keyboard, grid, label
 from bot.render.message import RenderedMessage, message
 from bot.render.split import PARAGRAPH_SEPARATOR
 from bot.rules.authors import AuthorRow
@@ -224,6 +224,25 @@ def render_author_page(
         return AuthorPage(token, number)
 
     return render_pieces(heading, rows, page, pages, turn, note=note, with_author=False, extra=(switch, back))
+
+
+def render_no_issue_today(
+    today: dt.date, latest: tuple[int, dt.date | None] | None, *, withdrawn: bool
+) -> RenderedMessage:
+    """``/today`` when today's issue is not out yet, or was withdrawn: it says so, and offers ``latest``
+    (the latest issue's id and date, if there is one) by its date, and the archive; never shows it as today's."""
+    latest_date = latest[1] if latest is not None else None
+    text = replies.no_issue_today(
+        format_issue_date(today), format_issue_date(latest_date) if latest_date else None, withdrawn=withdrawn
+    )
+    if latest is None:
+        return message(text)
+    issue = texts.read_issue_of(format_short_date(latest_date) if latest_date else None)
+    buttons = (
+        (Button(label(issue), data=encode(OpenOverview(latest[0]))),),
+        (Button(texts.OPEN_ARCHIVE, data=encode(ArchivePage(1))),),
+    )
+    return message(text, Keyboard(buttons))
 
 
 def render_notice(text: str, buttons: Sequence[Button] = ()) -> RenderedMessage:

@@ -117,6 +117,17 @@ def nearest_issue(asked: str, found: str) -> str:
     return f"There is no issue for {_typed(asked)}. Here is the nearest one, from <b>{_escape(found)}</b>:"
 
 
+def no_issue_today(today: str, latest: str | None, *, withdrawn: bool) -> str:
+    """``/today`` without today's issue; ``today`` and ``latest`` (the latest issue's, if any) are formatted dates."""
+    if withdrawn:
+        head = f"Today's issue ({_escape(today)}) was withdrawn."
+    else:
+        head = f"There is no issue for today ({_escape(today)}) yet."
+    if latest is None:
+        return f"{head} There is no other issue yet."
+    return f"{head} The latest one is from <b>{_escape(latest)}</b>."
+
+
 def archive_page_out_of_range(page: int, pages: int) -> str:
     last = "only one page" if pages == 1 else f"{pages} pages"
     return f"There is no page {page}: the archive has {last}. Here is the last one."

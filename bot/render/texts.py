@@ -31,6 +31,12 @@ ARCHIVE_EMPTY = "The archive is empty for now."
 AUTHORS = "Authors"
 NO_AUTHORS = "No authors yet."
 FOLLOWED_MARKER = "⭐"
+OPEN_ARCHIVE = "🗄 Archive"
+
+
+def read_issue_of(date: str | None) -> str:
+    """The button that opens the latest issue when today's is not out (or was withdrawn)."""
+    return f"📰 Read the issue of {date}" if date else "📰 Read the latest issue"
 
 
 def read_time(minutes: int) -> str:

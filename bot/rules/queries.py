@@ -15,6 +15,7 @@ into full-text terms (``storage.fts``), so a quoted phrase means the same in ``/
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +45,16 @@ _QUOTED = re.compile(r'"([^"]*)"|“([^”"]*)”|«([^»]*)»|„([^“”"]*)[
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 _APOSTROPHE = re.compile(r"['’]")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+"""An HTML-like tag (``<b>``, ``</i>``, ``<a href="…">``); "<3" and "1 < 2" are not tags."""
+
+
+def strip_markup(text: str) -> str:
+    """``text`` without tag-like fragments and with entities decoded: ``<b>trenin</b> &amp; nato`` is
+    "trenin & nato". Readers paste formatted text, or type the tags themselves; the words are what they
+    ask about, never "b". Tags become spaces (``<b>trenin</b><i>nato</i>`` is two words), and are taken
+    out again once entities are decoded, so ``&lt;b&gt;`` is no word either."""
+    return _TAG.sub(" ", html.unescape(_TAG.sub(" ", text)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +98,7 @@ class ReadQuery:
     """What a query asks for, as :func:`read_query` understood it."""
 
     text: str
-    """The query as typed, whitespace folded."""
+    """The query as typed, markup taken out (:func:`strip_markup`) and whitespace folded."""
     authors: tuple[AuthorMatch, ...] = ()
     """The authors the author part may mean, best first; several when the name is ambiguous ("dmitry")."""
     author_words: tuple[str, ...] = ()
@@ -125,9 +136,9 @@ def read_query(text: str, index: AuthorIndex, *, limit: int = 5) -> ReadQuery:
     The author part is the run of up to :data:`MAX_NAME_WORDS` consecutive non-filler words (outside
     quotes) that matches an author best: the best single word first, then widened by its neighbours
     for as long as that matches at least as well ("dmitri trenin" is one name, "trenin nato" is not).
-    Only one author part is taken; the rest is the topic.
+    Only one author part is taken; the rest is the topic. Markup is not words: see :func:`strip_markup`.
     """
-    folded = " ".join(text.split())
+    folded = " ".join(strip_markup(text).split())
     terms = split_terms(folded)
     kept = [term for term in terms if term.phrase or _fold(term.text) not in FILLER]
     conversational = len(kept) < len(terms)

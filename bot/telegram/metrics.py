@@ -92,6 +92,8 @@ class Metrics:
         self.last_api_error: str | None = None
         self.last_tick_at: float | None = None
         """Monotonic time the minute tick last finished."""
+        self.started_at = self.now()
+        """Monotonic time the bot started: the first tick comes at the top of the next minute."""
 
     def now(self) -> float:
         return self._monotonic()

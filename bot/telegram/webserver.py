@@ -127,7 +127,10 @@ class WebServer:
                 f"last successful call {now - metrics.last_api_ok:.0f}s ago ({metrics.last_api_error or 'no error'})"
             )
         if metrics.last_tick_at is None:
-            failed["tick"] = "the minute tick has not run yet"
+            # The first tick runs at the top of the next minute: a bot that just started is not late yet,
+            # and a proxy that waits for readiness must not refuse Telegram's webhook POSTs meanwhile.
+            if (since_start := now - metrics.started_at) > TICK_STALE:
+                failed["tick"] = f"the minute tick has not run since the bot started {since_start:.0f}s ago"
         elif now - metrics.last_tick_at > TICK_STALE:
             failed["tick"] = f"the minute tick last ran {now - metrics.last_tick_at:.0f}s ago"
         return failed

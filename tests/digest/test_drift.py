@@ -68,7 +68,8 @@ def test_the_date_is_found_without_knowing_the_masthead(top: str, newsletter: st
     assert parsed.digest.newsletter == newsletter
     assert parsed.digest.title == (title or "A sad anniversary")
     if title is None:
-        assert parsed.note("title").guessed
+        note = parsed.note("title")
+        assert note is not None and note.guessed
 
 
 def test_a_parenthetical_note_after_the_date_is_teaser_not_the_date() -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +18,17 @@ from bot.config import load_settings
 from bot.features.services import Services
 from bot.render import editor as render
 from bot.render import replies
-from bot.render.callbacks import BroadcastDecision, PublishDecision, decode, encode
+from bot.render.callbacks import (
+    Action,
+    BroadcastDecision,
+    BroadcastOption,
+    PublishDecision,
+    PublishNow,
+    RepublishIssue,
+    WithdrawDecision,
+    decode,
+    encode,
+)
 from bot.render.commands import EDITOR_COMMANDS, editor_menu
 from bot.rules.clock import ManualClock
 from bot.sandbox.records import SentRecord
@@ -96,6 +108,13 @@ def data(record: SentRecord, prefix: str, approve: bool) -> str:
     return wanted[0]
 
 
+def broadcast_of(question: SentRecord) -> int:
+    """The broadcast the question's Send button sends."""
+    action = decode(data(question, "bc:", True))
+    assert isinstance(action, BroadcastDecision), action
+    return action.broadcast_id
+
+
 async def draft(harness: Harness, text: str) -> tuple[SentRecord, SentRecord]:
     """``/broadcast …``: the preview and the question under it."""
     preview, question = await harness.say(EDITOR, text, replies=2)
@@ -107,6 +126,31 @@ async def refusals(harness: Harness) -> list[str]:
 
 
 # --- authorization -------------------------------------------------------------------------------
+
+
+@pytest.mark.limits(None)
+async def test_every_editor_button_is_refused_to_a_reader_under_its_own_audit_name(harness: Harness) -> None:
+    [reply] = await harness.say(READER, "/help")
+    presses: list[tuple[Action, str]] = [
+        (BroadcastDecision(1, True), "broadcast.confirm"),
+        (BroadcastDecision(1, False), "broadcast.discard"),
+        (BroadcastOption(1, "urgent"), "broadcast.option"),
+        (PublishDecision("token", True), "publish.confirm"),
+        (PublishDecision("token", False), "publish.discard"),
+        (PublishNow("token"), "publish.confirm"),
+        (WithdrawDecision(1, True), "withdraw.confirm"),
+        (WithdrawDecision(1, False), "withdraw.keep"),
+        (RepublishIssue(1), "republish"),
+    ]
+    # Data under an editor's tag that does not decode is a stale button: answered so, before any editor check.
+    stale = ["bc:01:ok", "bo:1:loud", "pub:tok:maybe", "pn:", "wd:1:yes", "rp:x"]
+    pressed = [(encode(action), replies.EDITORS_ONLY) for action, _ in presses] + [
+        (data, replies.STALE_BUTTON) for data in stale
+    ]
+    for data, answer in pressed:
+        await harness.press(READER, reply.message_id, data, forge=True)
+        assert harness.last_answer_text() == answer, data
+    assert Counter(await refusals(harness)) == Counter(name for _, name in presses)
 
 
 @pytest.mark.limits(None)
@@ -185,7 +229,7 @@ async def test_broadcast_preview_confirm_progress_and_report(harness: Harness, m
     # Readers' chats are paced by the engine; the editor's own chat may meet a 429, which PTB's limiter retries.
     assert set(server.stats().flood_rejections_by_chat) <= {EDITOR}
 
-    broadcast_id = decode(data(question, "bc:", True)).broadcast_id
+    broadcast_id = broadcast_of(question)
     stored = await services.broadcasts.get(broadcast_id)
     assert stored is not None and stored.status == BroadcastStatus.DONE and stored.text == expected
     [sent] = await services.audit.recent(action="broadcast.send")
@@ -265,7 +309,7 @@ async def test_cancel_mid_way_stops_the_rest_and_keeps_what_was_sent(harness: Ha
     await server.wait_for(lambda rs: len([r for r in rs if r.chat_id in readers]) >= 3, method="sendMessage")
 
     [reply] = await harness.say(EDITOR, "/cancel")
-    assert reply.text == render.cancelling(decode(data(question, "bc:", True)).broadcast_id)
+    assert reply.text == render.cancelling(broadcast_of(question))
     report = await wait_record(server, EDITOR, is_report, timeout=10)
     assert "cancelled" in (report.text or "")
     await asyncio.sleep(0.3)
@@ -332,6 +376,22 @@ async def test_restart_mid_broadcast_resumes_and_nobody_gets_it_twice(tmp_path: 
 
 def is_outline(record: SentRecord) -> bool:
     return any(d and d.startswith("pub:") for _, d in buttons(record))
+
+
+@pytest.mark.limits(None)
+async def test_a_pasted_issue_gets_the_offer_to_publish_and_no_search(harness: Harness) -> None:
+    [outline] = await harness.say(EDITOR, SHORT_ISSUE.read_text())
+    assert is_outline(outline) and "Date: Friday, October 11, 2024" in (outline.text or ""), outline.text
+    # Updates are handled in order: the next command's reply comes next, so no search reply came in between.
+    [help_reply] = await harness.say(EDITOR, "/help")
+    assert (help_reply.text or "").startswith("What I can do"), help_reply.text
+    assert await harness.services.digests.count(status=None) == 0, "nothing is stored before Publish"
+
+    # Plain text that is not an issue still gets the reader's reply, from an editor too; so does a reader's paste.
+    [search] = await harness.say(EDITOR, "Putin NATO")
+    assert "“Putin NATO”" in (search.text or "") and not is_outline(search), search.text
+    [reader_reply] = await harness.say(READER, SHORT_ISSUE.read_text())
+    assert not is_outline(reader_reply) and "Nothing found" in (reader_reply.text or ""), reader_reply.text
 
 
 @pytest.mark.limits(None)
@@ -470,7 +530,22 @@ async def test_stats_text_and_chart(harness: Harness) -> None:
     assert photo.media.kind == "photo" and photo.media.size > 1000
 
 
-def test_briefing_stats_prints_the_same_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.settings(DEFAULT_TIMEZONE="Europe/Moscow")
+async def test_stats_show_times_in_the_publishers_timezone(harness: Harness) -> None:
+    services = harness.services
+    eight_utc = START.replace(hour=8)  # 11:00 in Moscow
+    for chat_id in (2001, 2002):
+        await services.subscribers.upsert_on_start(chat_id, user_id=chat_id, next_delivery_at=eight_utc)
+    text, _ = await harness.say(EDITOR, "/stats", replies=2)
+    shown = text.text or ""
+    assert "Statistics · Mar 2, 2026 09:00 MSK (Europe/Moscow)" in shown, shown  # 06:00 UTC
+    assert "Mar 2, 2026 11:00 MSK — 2 readers" in shown and "done by 11:00 MSK" in shown, shown
+    assert "UTC" not in shown
+
+
+def test_briefing_stats_prints_the_same_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     db_path = tmp_path / "bot.db"
 
     async def prepare() -> None:
@@ -492,3 +567,14 @@ def test_briefing_stats_prints_the_same_figures(tmp_path: Path, capsys: pytest.C
     assert cli_main(["stats", "--db", str(db_path)]) == 0
     out = capsys.readouterr().out
     assert "active 2 · paused 0 · blocked 0 · left 1" in out and "Last broadcast\n  None yet." in out
+
+    # With DEFAULT_TIMEZONE set, the text shows its times there and names the zone; the JSON keeps ISO 8601
+    # instants with their offset.
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Europe/Moscow")
+    assert cli_main(["stats", "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^Statistics at \w{3} \d{1,2}, \d{4} \d\d:\d\d MSK \(Europe/Moscow\)$", out, re.M), out
+    assert "UTC" not in out
+    assert cli_main(["stats", "--json", "--db", str(db_path)]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert dt.datetime.fromisoformat(figures["at"]).utcoffset() is not None

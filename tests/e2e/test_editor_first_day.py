@@ -17,7 +17,7 @@ from bot.render import editor as render
 from bot.sandbox.records import SentRecord
 from storage import DigestStatus
 from tests.e2e.test_editor import FIXTURES, SHORT_ISSUE, is_outline, subscribe, wait_record
-from tests.harness import EDITOR, Harness, buttons
+from tests.harness import EDITOR, Harness, buttons, present
 
 LONG_ISSUE = FIXTURES / "the-real-russia-today-2022-01-07.txt"
 TODAY_TEXT = LONG_ISSUE.read_text().replace("Friday, January 7, 2022", "Monday, March 2, 2026")
@@ -97,34 +97,34 @@ async def test_withdraw_names_the_issue_asks_first_and_can_be_undone(harness: Ha
 
     [question] = await harness.say(EDITOR, "/withdraw")
     assert f"#{today.id}" in (question.text or "") and "March 2, 2026" in (question.text or "")
-    assert (await services.digests.get(today.id)).status is DigestStatus.PUBLISHED
+    assert present(await services.digests.get(today.id)).status is DigestStatus.PUBLISHED
     [again] = await harness.say(EDITOR, "/withdraw")  # asking twice still names the same one
     assert f"#{today.id}" in (again.text or "")
 
     [done] = await harness.press(EDITOR, question.message_id, button(question, "Withdraw"), replies=1)
     assert (done.text or "").startswith("🗑 Withdrew") and f"#{today.id}" in (done.text or "")
-    assert (await services.digests.get(today.id)).status is DigestStatus.WITHDRAWN
-    assert (await services.digests.get(older.id)).status is DigestStatus.PUBLISHED
+    assert present(await services.digests.get(today.id)).status is DigestStatus.WITHDRAWN
+    assert present(await services.digests.get(older.id)).status is DigestStatus.PUBLISHED
     # The second question's button names an issue already withdrawn: nothing else is taken down.
     await harness.press(EDITOR, again.message_id, button(again, "Withdraw"))
     assert harness.last_answer_text() == render.ALREADY_WITHDRAWN
-    assert (await services.digests.get(older.id)).status is DigestStatus.PUBLISHED
+    assert present(await services.digests.get(older.id)).status is DigestStatus.PUBLISHED
 
     [back] = await harness.press(EDITOR, done.message_id, button(done, "Republish"), replies=1)
     assert (back.text or "").startswith("↩️ Republished") and f"#{today.id}" in (back.text or "")
-    assert (await services.digests.get(today.id)).status is DigestStatus.PUBLISHED
+    assert present(await services.digests.get(today.id)).status is DigestStatus.PUBLISHED
 
     [question] = await harness.say(EDITOR, "/withdraw 2024-10-11")
     assert f"#{older.id}" in (question.text or "")
     [cancelled] = await harness.press(EDITOR, question.message_id, button(question, "Keep"), replies=1)
-    assert (await services.digests.get(older.id)).status is DigestStatus.PUBLISHED
+    assert present(await services.digests.get(older.id)).status is DigestStatus.PUBLISHED
     assert "Nothing was withdrawn" in (cancelled.text or "")
     [question] = await harness.say(EDITOR, "/withdraw 2024-10-11")
     await harness.press(EDITOR, question.message_id, button(question, "Withdraw"), replies=1)
-    assert (await services.digests.get(older.id)).status is DigestStatus.WITHDRAWN
+    assert present(await services.digests.get(older.id)).status is DigestStatus.WITHDRAWN
     [back] = await harness.say(EDITOR, "/republish 2024-10-11")
     assert (back.text or "").startswith("↩️ Republished")
-    assert (await services.digests.get(older.id)).status is DigestStatus.PUBLISHED
+    assert present(await services.digests.get(older.id)).status is DigestStatus.PUBLISHED
 
     [reply] = await harness.say(EDITOR, "/withdraw 1999-01-01")
     assert "no published issue of" in (reply.text or "").lower()

@@ -8,26 +8,26 @@ import pytest
 
 from bot.render import replies
 from bot.render.commands import READER_COMMANDS
-from tests.harness import EDITOR, READER, Harness
+from tests.harness import EDITOR, READER, Harness, html_of, text_of
 
 
 async def test_start_welcomes_and_subscribes(harness: Harness) -> None:
     harness.server.add_user(READER, first_name="Anna <3")
     [reply] = await harness.say(READER, "/start")
-    assert "Hello, Anna &lt;3!" in reply.html
+    assert "Hello, Anna &lt;3!" in html_of(reply)
     assert reply.parse_mode == "HTML"
-    assert "08:00" in reply.text
+    assert "08:00" in text_of(reply)
     subscriber = await harness.services.subscribers.get(READER)
     assert subscriber is not None and subscriber.status == "active"
 
     [again] = await harness.say(READER, "/start")
-    assert "Welcome back" in again.text
+    assert "Welcome back" in text_of(again)
 
 
 async def test_help_lists_reader_commands(harness: Harness) -> None:
     [reply] = await harness.say(READER, "/help")
     for command in READER_COMMANDS:
-        assert f"/{command.name}" in reply.text
+        assert f"/{command.name}" in text_of(reply)
 
 
 async def test_command_menu_is_published(harness: Harness) -> None:
@@ -37,13 +37,13 @@ async def test_command_menu_is_published(harness: Harness) -> None:
 
 async def test_command_addressed_to_the_bot_by_name(harness: Harness) -> None:
     [reply] = await harness.say(READER, f"/help@{harness.server.bot_user['username']}")
-    assert "/start" in reply.text
+    assert "/start" in text_of(reply)
 
 
 async def test_unknown_command_gets_the_command_list(harness: Harness) -> None:
     [reply] = await harness.say(READER, "/frobnicate now")
-    assert "I don't know /frobnicate" in reply.text
-    assert "/help" in reply.text
+    assert "I don't know /frobnicate" in text_of(reply)
+    assert "/help" in text_of(reply)
 
 
 async def test_a_failing_handler_apologises_without_a_traceback(
@@ -65,4 +65,4 @@ async def test_a_failing_handler_apologises_without_a_traceback(
 
 async def test_editor_sees_editor_help(harness: Harness) -> None:
     [reply] = await harness.say(EDITOR, "/help")
-    assert "/start" in reply.text
+    assert "/start" in text_of(reply)

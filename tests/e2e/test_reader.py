@@ -18,8 +18,8 @@ from bot.render import texts as render_texts
 from bot.render.callbacks import ArchivePage, OpenItem, OpenOverview, SearchPage, decode, encode
 from bot.render.html import MESSAGE_LIMIT, visible_len
 from storage import DigestFormat
-from tests.harness import OTHER_READER, READER, Harness, buttons
-from tests.reading_fixtures import JAN_7, JUL_11_2022, OCT_11, load
+from tests.harness import OTHER_READER, READER, Harness, buttons, html_of, text_of
+from tests.reading_fixtures import JAN_7, JUL_11_2022, OCT_11, load, load_today
 
 THIRD_READER = 1003
 FOURTH_READER = 1004
@@ -27,6 +27,11 @@ FOURTH_READER = 1004
 
 async def publish(harness: Harness, *names: str) -> list[int]:
     return await load(harness.services.db, harness.services.digests, *names)
+
+
+async def publish_today(harness: Harness, *names: str) -> list[int]:
+    """:func:`publish`, the last one as today's issue (the samples are dated years before the harness's day)."""
+    return await load_today(harness.services.db, harness.services.digests, *names)
 
 
 async def headlines_reader(harness: Harness, user_id: int = READER) -> None:
@@ -58,10 +63,10 @@ async def test_before_the_first_issue_every_reader_command_says_so(harness: Harn
 
 
 async def test_today_in_the_full_format_is_paced_within_the_chat_limit(harness: Harness) -> None:
-    await publish(harness, JAN_7)
+    await publish_today(harness, JAN_7)
     first = await harness.say(READER, "/today", replies=3)
-    assert first[0].text.startswith("Kazakhstan’s ‘terrorists’ are now to be shot on sight")
-    assert "Dmitry Trenin" in first[1].text and "Fyodor Lukyanov" in first[2].text
+    assert text_of(first[0]).startswith("Kazakhstan’s ‘terrorists’ are now to be shot on sight")
+    assert "Dmitry Trenin" in text_of(first[1]) and "Fyodor Lukyanov" in text_of(first[2])
     assert all(json.loads(r.params["link_preview_options"])["is_disabled"] for r in first)
     # The same again at once: the chat's burst is spent, so the bot waits instead of bouncing off a 429.
     second = await harness.say(READER, "/today", replies=3, timeout=10)
@@ -71,28 +76,28 @@ async def test_today_in_the_full_format_is_paced_within_the_chat_limit(harness: 
 
 
 async def test_today_in_headlines_is_the_overview_with_a_button_per_piece(harness: Harness) -> None:
-    [jan7] = await publish(harness, JAN_7)
+    [jan7] = await publish_today(harness, JAN_7)
     await headlines_reader(harness)
     [overview] = await harness.say(READER, "/today")
-    assert "Kazakhstan’s ‘terrorists’" in overview.text
-    assert "Opinions on Russia’s geopolitical aims" in overview.html
+    assert "Kazakhstan’s ‘terrorists’" in text_of(overview)
+    assert "Opinions on Russia’s geopolitical aims" in html_of(overview)
     assert [data for _, data in buttons(overview)] == [encode(OpenItem(jan7, i)) for i in range(4)]
     assert all(len((data or "").encode()) < 64 for _, data in buttons(overview))
 
 
 @pytest.mark.limits(None)
 async def test_an_item_button_opens_the_item_and_navigates_by_editing(harness: Harness) -> None:
-    [jan7] = await publish(harness, JAN_7)
+    [jan7] = await publish_today(harness, JAN_7)
     await headlines_reader(harness)
     [overview] = await harness.say(READER, "/today")
 
     [item] = await harness.press(READER, overview.message_id, encode(OpenItem(jan7, 1)), edits=1)
     assert item.edited and item.message_id == overview.message_id
-    assert "Putin must atone for his early weakness on NATO" in item.text
+    assert "Putin must atone for his early weakness on NATO" in text_of(item)
     assert [text for text, _ in buttons(item)] == ["◀ Previous", "Next ▶", "◀ Back to the issue"]
 
     [following] = await harness.press(READER, item.message_id, data_of(item, "Next ▶"), edits=1)
-    assert "Lilia Shevtsova" in following.text
+    assert "Lilia Shevtsova" in text_of(following)
 
     [back] = await harness.press(READER, item.message_id, data_of(following, "◀ Back to the issue"), edits=1)
     assert back.text == overview.text
@@ -107,12 +112,12 @@ async def test_digest_by_date_and_by_words(harness: Harness) -> None:
     await publish(harness, JAN_7, OCT_11)
     await headlines_reader(harness)
     [issue] = await harness.say(READER, "/digest 2022-01-07")
-    assert "Kazakhstan’s ‘terrorists’" in issue.text
+    assert "Kazakhstan’s ‘terrorists’" in text_of(issue)
     harness.clock.set(dt.datetime(2024, 10, 12, 9, 0, tzinfo=dt.UTC))
     [yesterday] = await harness.say(OTHER_READER, "/digest yesterday")
-    assert "Putin goes to Turkmenistan" in yesterday.text
+    assert "Putin goes to Turkmenistan" in text_of(yesterday)
     [friday] = await harness.say(THIRD_READER, "/digest Friday")
-    assert "Putin goes to Turkmenistan" in friday.text
+    assert "Putin goes to Turkmenistan" in text_of(friday)
 
 
 async def test_digest_of_a_day_without_an_issue_sends_the_nearest(harness: Harness) -> None:
@@ -122,14 +127,14 @@ async def test_digest_of_a_day_without_an_issue_sends_the_nearest(harness: Harne
         note.text
         == "There is no issue for Thursday, January 1, 2099. Here is the nearest one, from Friday, October 11, 2024:"
     )
-    assert "Putin goes to Turkmenistan" in issue.text
+    assert "Putin goes to Turkmenistan" in text_of(issue)
 
 
 async def test_digest_with_nonsense_or_nothing_says_what_works(harness: Harness) -> None:
     await publish(harness, OCT_11)
     [nonsense] = await harness.say(READER, "/digest nonsense")
-    assert "I can't read “nonsense” as a date" in nonsense.text
-    assert "/digest 2022-01-07" in nonsense.text
+    assert "I can't read “nonsense” as a date" in text_of(nonsense)
+    assert "/digest 2022-01-07" in text_of(nonsense)
     [bare] = await harness.say(READER, "/digest")
     assert bare.html == replies.DIGEST_USAGE
 
@@ -140,17 +145,17 @@ async def test_digest_with_nonsense_or_nothing_says_what_works(harness: Harness)
 async def test_stories_list_and_a_story_by_number(harness: Harness) -> None:
     [jul11] = await publish(harness, JUL_11_2022)
     [listing] = await harness.say(READER, "/stories")
-    assert "1. 🕵️ Spy games" in listing.text
+    assert "1. 🕵️ Spy games" in text_of(listing)
     assert [text for text, _ in buttons(listing)] == ["1", "2"]
     [story] = await harness.say(READER, "/story 2")
-    assert "Why Putin won’t share the limelight" in story.text
+    assert "Why Putin won’t share the limelight" in text_of(story)
     # A number button under the list sends the item as a new message: the list stays.
     [opened] = await harness.press(READER, listing.message_id, encode(OpenItem(jul11, 15)), replies=1)
-    assert not opened.edited and "Spy games" in opened.text
+    assert not opened.edited and "Spy games" in text_of(opened)
 
 
 async def test_story_with_a_bad_number(harness: Harness) -> None:
-    await publish(harness, JUL_11_2022)
+    await publish_today(harness, JUL_11_2022)
     [too_big] = await harness.say(READER, "/story 99")
     assert (
         too_big.text
@@ -163,7 +168,7 @@ async def test_story_with_a_bad_number(harness: Harness) -> None:
 async def test_opinions_list(harness: Harness) -> None:
     await publish(harness, JAN_7)
     [listing] = await harness.say(READER, "/opinions")
-    assert "Dmitry Trenin" in listing.text and "Fyodor Lukyanov" in listing.text
+    assert "Dmitry Trenin" in text_of(listing) and "Fyodor Lukyanov" in text_of(listing)
     assert [text for text, _ in buttons(listing)] == ["1", "2", "3"]
 
 
@@ -179,26 +184,26 @@ async def test_opinions_list(harness: Harness) -> None:
     ],
 )
 async def test_opinion_by_author_or_number(harness: Harness, command: str, expected: str) -> None:
-    await publish(harness, JAN_7)
+    await publish_today(harness, JAN_7)
     [reply] = await harness.say(READER, command)
-    assert expected in reply.text
+    assert expected in text_of(reply)
 
 
 async def test_an_author_missing_today_gets_their_page(harness: Harness) -> None:
     jan7, _ = await publish(harness, JAN_7, OCT_11)
     [reply] = await harness.say(READER, "/opinion trenin")
-    assert reply.text.startswith("Dmitry Trenin has nothing in today's issue.")
-    assert "Dmitry Trenin — 1 piece, latest Jan 7, 2022" in reply.text
+    assert text_of(reply).startswith("Dmitry Trenin has nothing in today's issue.")
+    assert "Dmitry Trenin — 1 piece, latest Jan 7, 2022" in text_of(reply)
     (_, data), *_ = buttons(reply)
     assert data == encode(OpenItem(jan7, 1))
     [item] = await harness.press(READER, reply.message_id, data, replies=1)
-    assert not item.edited and "Dmitri Trenin reiterated his belief" in item.text
+    assert not item.edited and "Dmitri Trenin reiterated his belief" in text_of(item)
 
 
 async def test_authors_with_their_counts(harness: Harness) -> None:
     await publish(harness, JAN_7)
     [reply] = await harness.say(READER, "/authors")
-    assert "Dmitry Trenin — 1 piece, latest Jan 7, 2022" in reply.text
+    assert "Dmitry Trenin — 1 piece, latest Jan 7, 2022" in text_of(reply)
 
 
 # --- search -----------------------------------------------------------------------------------------------
@@ -217,26 +222,26 @@ async def kursk_archive(harness: Harness, count: int = 12) -> None:
 async def test_search_pages_with_highlights_and_buttons(harness: Harness) -> None:
     await kursk_archive(harness)
     [first] = await harness.say(READER, "/search kursk fighting")
-    assert first.text.startswith("Search: “kursk fighting” · page 1 of 3")
-    assert "<b>Kursk</b>" in first.html and "<b>Fighting</b>" in first.html
+    assert text_of(first).startswith("Search: “kursk fighting” · page 1 of 3")
+    assert "<b>Kursk</b>" in html_of(first) and "<b>Fighting</b>" in html_of(first)
     labels = [text for text, _ in buttons(first)]
     assert labels == ["1", "2", "3", "4", "5", "1/3", "▶"]
     forward = decode(data_of(first, "▶"))
     assert isinstance(forward, SearchPage) and forward.page == 2
 
     [second] = await harness.press(READER, first.message_id, data_of(first, "▶"), edits=1)
-    assert second.edited and "page 2 of 3" in second.text
+    assert second.edited and "page 2 of 3" in text_of(second)
     [again] = await harness.press(READER, first.message_id, data_of(second, "◀"), edits=1)
     assert again.text == first.text
 
     [opened] = await harness.press(READER, first.message_id, data_of(again, "1"), replies=1)
-    assert opened.text.startswith("📰") and "Kursk" in opened.text
+    assert text_of(opened).startswith("📰") and "Kursk" in text_of(opened)
 
 
 async def test_search_with_fts_syntax_and_without_words(harness: Harness) -> None:
     await publish(harness, JAN_7)
     [syntax] = await harness.say(READER, '/search "NATO AND (Putin* NEAR')
-    assert syntax.text.startswith("Search: ") or syntax.text.startswith("Nothing found")
+    assert text_of(syntax).startswith("Search: ") or text_of(syntax).startswith("Nothing found")
     [empty] = await harness.say(OTHER_READER, "/search")
     assert empty.html == replies.SEARCH_USAGE
     [nothing] = await harness.say(THIRD_READER, "/search zzyzx")
@@ -246,11 +251,11 @@ async def test_search_with_fts_syntax_and_without_words(harness: Harness) -> Non
 async def test_plain_text_is_a_search(harness: Harness) -> None:
     [jan7] = await publish(harness, JAN_7)
     [results] = await harness.say(READER, "Putin NATO")
-    assert results.text.startswith("Search: “Putin NATO”")
+    assert text_of(results).startswith("Search: “Putin NATO”")
     assert buttons(results)[0] == ("1", encode(OpenItem(jan7, 1)))
     # Naming an author and a topic finds that author's piece on it first (see tests/e2e/test_opinions.py).
     [piece] = await harness.say(OTHER_READER, "Trenin NATO")
-    assert "Putin must atone for his early weakness on NATO" in piece.text and not buttons(piece)[0][0].isdigit()
+    assert "Putin must atone for his early weakness on NATO" in text_of(piece) and not buttons(piece)[0][0].isdigit()
 
 
 # --- archive ----------------------------------------------------------------------------------------------
@@ -260,15 +265,15 @@ async def test_plain_text_is_a_search(harness: Harness) -> None:
 async def test_archive_pages_and_opens_an_issue(harness: Harness) -> None:
     await kursk_archive(harness)
     [first] = await harness.say(READER, "/archive")
-    assert first.text.startswith("Archive · page 1 of 2")
+    assert text_of(first).startswith("Archive · page 1 of 2")
     assert decode(data_of(first, "▶")) == ArchivePage(2)
     [second] = await harness.press(READER, first.message_id, data_of(first, "▶"), edits=1)
-    assert "page 2 of 2" in second.text
+    assert "page 2 of 2" in text_of(second)
     assert [text for text, _ in buttons(second)] == ["1", "2", "3", "4", "◀", "2/2"]
     issue_id = decode(data_of(second, "1"))
     assert isinstance(issue_id, OpenOverview)
     [issue] = await harness.press(READER, first.message_id, data_of(second, "1"), replies=1)
-    assert "Issue 3" in issue.text
+    assert "Issue 3" in text_of(issue)
     # The counter between the arrows only answers.
     await harness.press(READER, first.message_id, data_of(second, "2/2"))
     assert harness.last_answer_text() is None
@@ -292,7 +297,7 @@ async def test_archive_pages_and_opens_an_issue(harness: Harness) -> None:
     ],
 )
 async def test_forged_or_stale_buttons_get_a_polite_answer(harness: Harness, data: str, answer: str) -> None:
-    [jan7] = await publish(harness, JAN_7)
+    [jan7] = await publish_today(harness, JAN_7)
     await headlines_reader(harness)
     [overview] = await harness.say(READER, "/today")
     result = await harness.press(READER, overview.message_id, data.format(jan7=jan7), forge=True)
@@ -306,17 +311,17 @@ async def test_forged_or_stale_buttons_get_a_polite_answer(harness: Harness, dat
 async def test_deep_link_opens_an_opinion_after_the_welcome(harness: Harness) -> None:
     await publish(harness, JAN_7, OCT_11)
     welcome, opinion = await harness.say(READER, "/start opinion-2022-01-07-1", replies=2)
-    assert welcome.text.startswith("Hello")
-    assert "Putin must atone for his early weakness on NATO" in opinion.text
+    assert text_of(welcome).startswith("Hello")
+    assert "Putin must atone for his early weakness on NATO" in text_of(opinion)
     assert await harness.services.subscribers.get(READER) is not None
 
 
 async def test_deep_link_to_an_issue_and_a_bad_one(harness: Harness) -> None:
     await publish(harness, OCT_11)
     _, issue = await harness.say(READER, "/start issue-2024-10-11", replies=2)
-    assert "Putin goes to Turkmenistan" in issue.text
+    assert "Putin goes to Turkmenistan" in text_of(issue)
     _, bad = await harness.say(OTHER_READER, "/start story-2024-10-11-5", replies=2)
-    assert "There is no story 5: the issue of Friday, October 11, 2024 has one story." in bad.text
+    assert "There is no story 5: the issue of Friday, October 11, 2024 has one story." in text_of(bad)
     _, forged = await harness.say(THIRD_READER, "/start <script>", replies=2)
     assert forged.text == replies.BAD_DEEP_LINK
 
@@ -365,9 +370,9 @@ async def test_help_and_unknown_commands_list_the_reader_commands(harness: Harne
         "/search &lt;words&gt;",
         "/latest",
     ):
-        assert usage in help_reply.html
+        assert usage in html_of(help_reply)
     [unknown] = await harness.say(OTHER_READER, "/storys 2")
-    assert "I don't know /storys" in unknown.text and "/story" in unknown.text
+    assert "I don't know /storys" in text_of(unknown) and "/story" in text_of(unknown)
 
 
 async def test_in_a_private_chat_a_command_for_another_bot_gets_no_answer(harness: Harness) -> None:

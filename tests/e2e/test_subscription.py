@@ -18,7 +18,7 @@ from bot.render import settings as view
 from bot.rules.preferences import Format
 from bot.sandbox.records import SentRecord
 from bot.sources.ingest import store_digest
-from tests.harness import OTHER_READER, READER, START, Harness, buttons
+from tests.harness import OTHER_READER, READER, START, Harness, buttons, html_of, text_of
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 ISSUE = "the-real-russia-today-2022-01-07.txt"
@@ -81,8 +81,8 @@ async def test_time_a_minute_from_now_delivers_then_and_not_before(harness: Harn
     await subscribe(harness)
     digest_id = await publish(harness)
     [reply] = await harness.say(READER, "/time 06:01")
-    assert "Delivery time: 06:01" in reply.text
-    assert "Next delivery: Mon 2 Mar 06:01 (in 1 min)" in reply.text
+    assert "Delivery time: 06:01" in text_of(reply)
+    assert "Next delivery: Mon 2 Mar 06:01 (in 1 min)" in text_of(reply)
     assert (await reader(harness)).next_delivery_at == utc(2026, 3, 2, 6, 1)
 
     assert await tick(harness, utc(2026, 3, 2, 6, 0)) == 0
@@ -92,7 +92,7 @@ async def test_time_a_minute_from_now_delivers_then_and_not_before(harness: Harn
     await receives_issue(harness, READER)
     assert (await reader(harness)).next_delivery_at == utc(2026, 3, 3, 6, 1)
     [data] = await harness.say(READER, "/mydata")
-    assert "Issues received: 1" in data.text
+    assert "Issues received: 1" in text_of(data)
 
 
 async def test_spring_forward_delivers_at_the_end_of_the_gap(harness: Harness) -> None:
@@ -101,7 +101,7 @@ async def test_spring_forward_delivers_at_the_end_of_the_gap(harness: Harness) -
     await harness.say(READER, "/timezone Europe/Berlin")
     [reply] = await harness.say(READER, "/time 02:30")
     # 02:30 does not exist in Berlin on 29 March 2026: the clocks go from 02:00 CET to 03:00 CEST.
-    assert "Next delivery: Sun 29 Mar 03:00" in reply.text
+    assert "Next delivery: Sun 29 Mar 03:00" in text_of(reply)
     assert (await reader(harness)).next_delivery_at == utc(2026, 3, 29, 1, 0)
     digest_id = await publish(harness, day=dt.date(2026, 3, 29))
 
@@ -118,7 +118,7 @@ async def test_fall_back_delivers_once_at_the_first_half_past_two(harness: Harne
     await subscribe(harness)
     await harness.say(READER, "/timezone berlin")
     [reply] = await harness.say(READER, "/time 2:30")
-    assert "Next delivery: Sun 25 Oct 02:30" in reply.text
+    assert "Next delivery: Sun 25 Oct 02:30" in text_of(reply)
     await publish(harness, day=dt.date(2026, 10, 25))
 
     assert await tick(harness, utc(2026, 10, 25, 0, 29)) == 0
@@ -134,7 +134,7 @@ async def test_pause_skips_two_days_then_deliveries_resume(harness: Harness) -> 
     await subscribe(harness)
     digest_id = await publish(harness)
     [reply] = await harness.say(READER, "/pause 2")
-    assert "Paused for 2 days" in reply.text
+    assert "Paused for 2 days" in text_of(reply)
     subscriber = await reader(harness)
     assert subscriber.status == "paused" and subscriber.paused_until == utc(2026, 3, 4, 6, 0)
     assert subscriber.next_delivery_at == utc(2026, 3, 4, 8, 0)
@@ -153,13 +153,13 @@ async def test_stop_means_no_delivery_until_start(harness: Harness) -> None:
     await subscribe(harness)
     digest_id = await publish(harness)
     [reply] = await harness.say(READER, "/stop")
-    assert "You are unsubscribed" in reply.text and "/start" in reply.text and "/forget" in reply.text
+    assert "You are unsubscribed" in text_of(reply) and "/start" in text_of(reply) and "/forget" in text_of(reply)
     assert (await reader(harness)).status == "left"
     assert await tick(harness, utc(2026, 3, 2, 8, 0)) == 0
     assert not await has_issue(harness, READER, digest_id)
 
     [again] = await harness.say(READER, "/stop")
-    assert "already unsubscribed" in again.text
+    assert "already unsubscribed" in text_of(again)
     [pause] = await harness.say(READER, "/pause 3")
     assert pause.text == view.UNSUBSCRIBED
 
@@ -197,7 +197,7 @@ async def test_follower_who_asked_gets_a_new_piece_on_publication(harness: Harne
 async def test_time_and_its_mistakes(harness: Harness) -> None:
     await subscribe(harness)
     [reply] = await harness.say(READER, "/time 7:30 pm")
-    assert "Delivery time: 19:30" in reply.text
+    assert "Delivery time: 19:30" in text_of(reply)
     assert (await reader(harness)).delivery_time == dt.time(19, 30)
     for text, problem in [
         ("/time 25:00", "There is no hour 25"),
@@ -206,8 +206,8 @@ async def test_time_and_its_mistakes(harness: Harness) -> None:
         ("/time soon", 'Cannot read "soon" as a time'),
     ]:
         [reply] = await harness.say(READER, text)
-        assert problem in reply.text, text
-        assert "For example: /time 07:30" in reply.text
+        assert problem in text_of(reply), text
+        assert "For example: /time 07:30" in text_of(reply)
     assert (await reader(harness)).delivery_time == dt.time(19, 30)
 
 
@@ -215,11 +215,11 @@ async def test_time_and_its_mistakes(harness: Harness) -> None:
 async def test_timezone_by_name_city_offset_or_local_time(harness: Harness) -> None:
     await subscribe(harness)
     [reply] = await harness.say(READER, "/timezone Europe/Berlin")
-    assert "Timezone: Europe/Berlin, UTC+01:00 (now 07:00 there)" in reply.text
+    assert "Timezone: Europe/Berlin, UTC+01:00 (now 07:00 there)" in text_of(reply)
     assert (await reader(harness)).next_delivery_at == utc(2026, 3, 2, 7, 0)  # 08:00 CET
 
     [reply] = await harness.say(READER, "/timezone UTC+3")
-    assert "UTC+03:00, no daylight saving" in reply.text and "send your city instead" in reply.text
+    assert "UTC+03:00, no daylight saving" in text_of(reply) and "send your city instead" in text_of(reply)
     subscriber = await reader(harness)
     assert subscriber.timezone == "Etc/GMT-3" and subscriber.next_delivery_at == utc(2026, 3, 3, 5, 0)
 
@@ -231,7 +231,7 @@ async def test_timezone_by_name_city_offset_or_local_time(harness: Harness) -> N
 
     for text, problem in [("/timezone Mars", 'Unknown timezone "Mars"'), ("/timezone", "No timezone given")]:
         [reply] = await harness.say(READER, text)
-        assert problem in reply.text and "For example: /timezone Europe/Berlin" in reply.text
+        assert problem in text_of(reply) and "For example: /timezone Europe/Berlin" in text_of(reply)
     assert (await reader(harness)).timezone == "America/Sao_Paulo"
 
 
@@ -239,17 +239,17 @@ async def test_timezone_by_name_city_offset_or_local_time(harness: Harness) -> N
 async def test_pause_resume_and_their_mistakes(harness: Harness) -> None:
     await subscribe(harness)
     [reply] = await harness.say(READER, "/pause")
-    assert "Paused until you send /resume" in reply.text
+    assert "Paused until you send /resume" in text_of(reply)
     assert (await reader(harness)).status == "paused"
     [reply] = await harness.say(READER, "/resume")
-    assert "Welcome back: the next digest comes Mon 2 Mar 08:00" in reply.text
+    assert "Welcome back: the next digest comes Mon 2 Mar 08:00" in text_of(reply)
     assert (await reader(harness)).status == "active"
     [reply] = await harness.say(READER, "/resume")
-    assert "You are not paused" in reply.text
+    assert "You are not paused" in text_of(reply)
 
     for text, problem in [("/pause 400", "from 1 to 365 days"), ("/pause soon", 'Cannot read "soon"')]:
         [reply] = await harness.say(READER, text)
-        assert problem in reply.text and "For example: /pause 7" in reply.text
+        assert problem in text_of(reply) and "For example: /pause 7" in text_of(reply)
     assert (await reader(harness)).status == "active"
 
 
@@ -271,7 +271,7 @@ async def test_commands_before_start_say_how_to_subscribe(harness: Harness) -> N
 async def test_settings_panel_changes_in_place(harness: Harness) -> None:
     await subscribe(harness, headlines=False)
     [panel] = await harness.say(READER, "/settings")
-    assert "Format: full stories" in panel.text and "Next delivery: Mon 2 Mar 08:00" in panel.text
+    assert "Format: full stories" in text_of(panel) and "Next delivery: Mon 2 Mar 08:00" in text_of(panel)
     labels = [text for text, _ in buttons(panel)]
     assert labels[:2] == ["✓ Full stories", "Headlines only"]
     assert "✓ 08:00" in labels
@@ -282,30 +282,30 @@ async def test_settings_panel_changes_in_place(harness: Harness) -> None:
         return edit
 
     edit = await press("set:format:headlines")
-    assert "✅ Format: headlines only." in edit.text
+    assert "✅ Format: headlines only." in text_of(edit)
     assert harness.last_answer_text() == view.SAVED
     assert (await reader(harness)).format == "headlines"
 
     edit = await press("set:briefs:off")
-    assert "✅ Sections: stories, opinions." in edit.text
+    assert "✅ Sections: stories, opinions." in text_of(edit)
     assert ("☐ Briefs", "set:briefs:on") in buttons(edit)
     assert (await reader(harness)).sections == {ItemKind.STORY, ItemKind.OPINION}
 
     edit = await press("set:time:09:00")
-    assert "✅ Delivery time: 09:00. Next delivery: Mon 2 Mar 09:00 (in 3 h)." in edit.text
+    assert "✅ Delivery time: 09:00. Next delivery: Mon 2 Mar 09:00 (in 3 h)." in text_of(edit)
     subscriber = await reader(harness)
     assert subscriber.delivery_time == dt.time(9, 0) and subscriber.next_delivery_at == utc(2026, 3, 2, 9, 0)
 
     edit = await press("set:alerts:off")
-    assert "✅ Breaking alerts: off." in edit.text
+    assert "✅ Breaking alerts: off." in text_of(edit)
     edit = await press("set:push:on")
-    assert "✅ New pieces by followed authors: sent when published." in edit.text
+    assert "✅ New pieces by followed authors: sent when published." in text_of(edit)
     subscriber = await reader(harness)
     assert not subscriber.breaking_alerts and subscriber.push_followed_on_publish
 
     # Buttons carry the value they set: pressing the current one changes nothing.
     edit = await press("set:format:headlines")
-    assert "Format was already headlines only." in edit.text
+    assert "Format was already headlines only." in text_of(edit)
     assert harness.last_answer_text() == view.ALREADY_SO
 
     await press("set:stories:off")
@@ -327,36 +327,36 @@ async def test_follow_and_unfollow(harness: Harness) -> None:
     await publish(harness)
     await subscribe(harness)
     [reply] = await harness.say(READER, "/follow trenin")
-    assert "Following Dmitry Trenin" in reply.text
+    assert "Following Dmitry Trenin" in text_of(reply)
     [reply] = await harness.say(READER, "/follow Dmitri Trenin")
-    assert "You already follow Dmitry Trenin" in reply.text
+    assert "You already follow Dmitry Trenin" in text_of(reply)
     [reply] = await harness.say(READER, "/follow Shevtsva")  # a typo
-    assert "Following Lilia Shevtsova" in reply.text
+    assert "Following Lilia Shevtsova" in text_of(reply)
 
     [reply] = await harness.say(READER, "/follow Zhukovsky")
-    assert "I found no author called “Zhukovsky”" in reply.text and "The closest are:" in reply.text
+    assert "I found no author called “Zhukovsky”" in text_of(reply) and "The closest are:" in text_of(reply)
     offered = dict(buttons(reply))
     assert "Follow Fyodor Lukyanov" in offered
     [edit] = await harness.press(READER, reply.message_id, offered["Follow Fyodor Lukyanov"], edits=1)
-    assert "Following Fyodor Lukyanov" in edit.text and buttons(edit) == []
+    assert "Following Fyodor Lukyanov" in text_of(edit) and buttons(edit) == []
     followed = [f.author_name for f in await harness.services.subscribers.followed(READER)]
     assert followed == ["Dmitry Trenin", "Fyodor Lukyanov", "Lilia Shevtsova"]
 
     [reply] = await harness.say(READER, "/follow")
-    assert "No author given" in reply.text and "/follow Dmitry Trenin" in reply.text
+    assert "No author given" in text_of(reply) and "/follow Dmitry Trenin" in text_of(reply)
 
     [reply] = await harness.say(READER, "/unfollow lukianov")
-    assert "No longer following Fyodor Lukyanov" in reply.text
+    assert "No longer following Fyodor Lukyanov" in text_of(reply)
     [reply] = await harness.say(READER, "/unfollow Navalny")
-    assert "You don't follow “Navalny”. You follow: Dmitry Trenin, Lilia Shevtsova." in reply.text
+    assert "You don't follow “Navalny”. You follow: Dmitry Trenin, Lilia Shevtsova." in text_of(reply)
     [reply] = await harness.say(READER, "/unfollow")
-    assert "No author given" in reply.text and "/unfollow Dmitry Trenin" in reply.text
+    assert "No author given" in text_of(reply) and "/unfollow Dmitry Trenin" in text_of(reply)
 
     [panel] = await harness.say(READER, "/settings")
     unfollow = dict(buttons(panel))["✖ Unfollow Lilia Shevtsova"]
     [edit] = await harness.press(READER, panel.message_id, unfollow, edits=1)
-    assert "✅ No longer following Lilia Shevtsova." in edit.text
-    assert "Followed authors: Dmitry Trenin" in edit.text
+    assert "✅ No longer following Lilia Shevtsova." in text_of(edit)
+    assert "Followed authors: Dmitry Trenin" in text_of(edit)
     assert [f.author_name for f in await harness.services.subscribers.followed(READER)] == ["Dmitry Trenin"]
 
 
@@ -370,7 +370,7 @@ async def test_follow_asks_when_several_authors_fit(harness: Harness) -> None:
     await store_digest(harness.services.db, harness.services.digests, digest)
     await subscribe(harness)
     [reply] = await harness.say(READER, "/follow anna")
-    assert "Several authors fit “anna”" in reply.text
+    assert "Several authors fit “anna”" in text_of(reply)
     offered = dict(buttons(reply))
     assert set(offered) == {"Follow Anna Ivanova", "Follow Anna Petrova"}
     await harness.press(READER, reply.message_id, offered["Follow Anna Petrova"], edits=1)
@@ -402,8 +402,8 @@ async def test_mydata_shows_everything_stored(harness: Harness) -> None:
         "Issues received: 0",
         "/forget",
     ):
-        assert line in reply.text, line
-    assert "Anna &lt;3" in reply.html
+        assert line in text_of(reply), line
+    assert "Anna &lt;3" in html_of(reply)
 
 
 @pytest.mark.limits(None)
@@ -412,7 +412,7 @@ async def test_forget_asks_then_deletes_everything(harness: Harness) -> None:
     await subscribe(harness)
     await harness.say(READER, "/follow trenin")
     [question] = await harness.say(READER, "/forget")
-    assert "Delete everything I store about you?" in question.text and "1 followed author" in question.text
+    assert "Delete everything I store about you?" in text_of(question) and "1 followed author" in text_of(question)
     choices = dict(buttons(question))
     [edit] = await harness.press(READER, question.message_id, choices["Cancel"], edits=1)
     assert edit.text == view.FORGET_CANCELLED

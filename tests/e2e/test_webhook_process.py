@@ -82,6 +82,18 @@ def test_run_in_webhook_mode(tmp_path: Path) -> None:
     assert TOKEN.split(":")[1] not in captured
 
 
+def test_run_refuses_a_webhook_url_the_bot_api_will_not_take_in_one_line(tmp_path: Path) -> None:
+    hook = "https://bot.example.org/tg/updates"  # the stand-in, like Telegram, cannot resolve this host
+    with server_process() as server:
+        env = bot_env(server, tmp_path / "bot.db", WEBHOOK_URL=hook, WEBHOOK_SECRET=SECRET, HTTP_PORT=str(free_port()))
+        result = briefing(["run"], env, tmp_path)
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"briefing: the Bot API refused WEBHOOK_URL {hook} (")
+    assert "Traceback" not in result.stderr and "cannot reach" not in result.stderr
+    assert SECRET not in result.stderr
+
+
 def briefing(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60

@@ -51,7 +51,7 @@ async def test_slots_queue_one_after_another_at_the_rate_and_the_slow_one_is_war
 
     text = stats_text(stats)
     assert "Delivery forecast (next 24 h at 1/s)" in text
-    assert "1200 readers, 1200 messages, done by 08:20 (last reader waits 20 min)" in text
+    assert "1200 readers, 1200 messages, done by 08:20 UTC (last reader waits 20 min)" in text
     assert "⚠" in text and "over DELIVERY_LAG_WARN (15 min)" in text
 
     relaxed = await gather(db, rate=30.0)

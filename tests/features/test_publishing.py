@@ -13,6 +13,8 @@ from bot.features import publishing
 from bot.features.services import Services
 from bot.rules.clock import ManualClock
 from storage import Database, DeliveryStatus, DigestStatus
+from tests.harness import present
+from tests.reading_fixtures import FIXTURES
 from tests.storage_fixtures import make_digest
 
 NOON = dt.datetime(2024, 10, 11, 12, 0, tzinfo=dt.UTC)
@@ -62,7 +64,7 @@ async def test_publishing_is_one_transaction_and_never_loads_the_issue_back(
     stored = await services.digests.get(published.digest_id)
     assert stored is not None and stored.status is DigestStatus.PUBLISHED
     assert await services.deliveries.status(published.digest_id, 1) is not None
-    assert (await services.deliveries.status(published.digest_id, 2)).status is DeliveryStatus.PENDING
+    assert present(await services.deliveries.status(published.digest_id, 2)).status is DeliveryStatus.PENDING
     [entry] = await services.audit.recent(action="issue.publish")
     assert entry.target == str(published.digest_id)
 
@@ -109,7 +111,7 @@ async def test_the_daily_digest_job_publishes_the_days_feed_at_the_cutoff_and_se
         assert stored is not None and stored.status is DigestStatus.PUBLISHED
         assert stored.digest.newsletter == "The Newsroom"
         assert [item.title for item in stored.digest.items()] == ["Rates stay on hold", "Rail workers walk out"]
-        assert (await services.deliveries.status(done.digest_id, 1)).status is DeliveryStatus.PENDING
+        assert present(await services.deliveries.status(done.digest_id, 1)).status is DeliveryStatus.PENDING
         assert await publishing.assemble_daily(services) == []  # once a day: nothing new, nothing again
     finally:
         await db.close()
@@ -152,3 +154,20 @@ async def test_the_application_schedules_the_daily_digest_job_at_the_cutoff_and_
         assert stored is not None and [item.title for item in stored.digest.items()] == ["Rates stay on hold"]
     finally:
         await db.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "an_issue"),
+    [
+        ((FIXTURES / "real-russia-today-2024-10-11.txt").read_text(), True),
+        ("Kazakhstan unrest\n\nFriday, January 7, 2022\n\nThe protests continued on Friday in Almaty.", True),
+        # An item, but no date printed: two paragraphs typed to the bot, not a pasted issue.
+        ("Kazakhstan unrest\n\nThe protests continued on Friday in Almaty, where troops fired on crowds.", False),
+        ("Meeting on March 3, 2026\n\nWe discuss the plan tomorrow at the office.", False),
+        ("what does lukyanov say about kazakhstan", False),
+        ("Remember the milk, 2 March 2026.", False),
+    ],
+)
+def test_a_pasted_issue_prints_its_date_and_has_an_item(text: str, an_issue: bool) -> None:
+    parsed = publishing.pasted_issue(text, today=NOON.date())
+    assert (parsed is not None) is an_issue

@@ -46,7 +46,7 @@ from storage import (
     PreferenceChanges,
     SubscriberRepository,
 )
-from tests.reading_fixtures import JAN_7, JUL_11_2022, NOV_17, OCT_11, load
+from tests.reading_fixtures import JAN_7, JUL_11_2022, NOV_17, OCT_11, load, load_today
 
 NOW = dt.datetime(2024, 10, 12, 6, 0, tzinfo=dt.UTC)
 """Saturday morning, the day after the latest sample (Friday, October 11, 2024)."""
@@ -135,8 +135,8 @@ async def test_every_command_says_when_no_issue_is_published(reading: Reading) -
 # --- /today and /digest --------------------------------------------------------------------------------
 
 
-async def test_today_is_the_latest_issue_in_the_full_format_by_default(reading: Reading, db, digests) -> None:
-    await load(db, digests, JAN_7, OCT_11)
+async def test_today_is_todays_issue_in_the_full_format_by_default(reading: Reading, db, digests) -> None:
+    await load_today(db, digests, JAN_7, OCT_11)
     parts = await reading.today(CHAT)
     assert len(parts) == 1
     assert "Putin goes to Turkmenistan" in parts[0].html
@@ -144,11 +144,31 @@ async def test_today_is_the_latest_issue_in_the_full_format_by_default(reading: 
     assert parts[0].keyboard is None  # the full format has everything; no buttons
 
 
+async def test_today_before_todays_issue_offers_the_latest_by_its_date(reading: Reading, db, digests) -> None:
+    [oct11] = await load(db, digests, OCT_11)  # it is October 12: yesterday's issue is not today's
+    [reply] = await reading.today(CHAT)
+    assert reply.html == (
+        "There is no issue for today (Saturday, October 12, 2024) yet. "
+        "The latest one is from <b>Friday, October 11, 2024</b>."
+    )
+    assert button_data(reply) == [encode(OpenOverview(oct11)), encode(ArchivePage(1))]
+
+
+async def test_today_after_its_only_issue_was_withdrawn_says_so(reading: Reading, db, digests, clock) -> None:
+    clock.set(dt.datetime(2024, 10, 11, 9, 0, tzinfo=dt.UTC))
+    [oct11] = await load(db, digests, OCT_11)
+    assert len(await reading.today(CHAT)) == 1 and "Putin goes to Turkmenistan" in html(await reading.today(CHAT))
+    await digests.set_status(oct11, DigestStatus.WITHDRAWN)
+    [reply] = await reading.today(CHAT)
+    assert reply.html == "Today's issue (Friday, October 11, 2024) was withdrawn. There is no other issue yet."
+    assert reply.keyboard is None
+
+
 async def test_issues_go_out_under_newsletter_name_when_the_publisher_set_one(
     db: Database, digests: DigestRepository, subscribers: SubscriberRepository, clock: ManualClock
 ) -> None:
     """NEWSLETTER_NAME names the briefing in every issue shown, whatever masthead the issue printed."""
-    await load(db, digests, OCT_11)
+    await load_today(db, digests, OCT_11)
     named = Reading(
         digests=digests, subscribers=subscribers, broadcasts=BroadcastRepository(db), clock=clock,
         searches=SearchMemory(), authors=AuthorDirectory(), newsletter="The Morning Wire",
@@ -164,7 +184,7 @@ async def test_issues_go_out_under_newsletter_name_when_the_publisher_set_one(
 
 
 async def test_today_respects_format_sections_and_followed_authors(reading: Reading, db, digests, subscribers) -> None:
-    [jan7] = await load(db, digests, JAN_7)
+    [jan7] = await load_today(db, digests, JAN_7)
     await subscribe(subscribers, format=DigestFormat.HEADLINES, sections=[ItemKind.OPINION])
     await subscribers.follow(CHAT, "Dmitri Trenin")
     [overview] = await reading.today(CHAT)
@@ -174,7 +194,7 @@ async def test_today_respects_format_sections_and_followed_authors(reading: Read
 
 
 async def test_full_format_of_a_long_issue_comes_in_several_parts(reading: Reading, db, digests) -> None:
-    await load(db, digests, JAN_7)
+    await load_today(db, digests, JAN_7)
     parts = await reading.today(CHAT)
     assert len(parts) == 3
     assert all(visible_len(part.html) <= MESSAGE_LIMIT for part in parts)
@@ -279,7 +299,7 @@ async def test_story_by_number(reading: Reading, db, digests) -> None:
 
 
 async def test_story_bad_numbers_say_how_many_there_are(reading: Reading, db, digests) -> None:
-    await load(db, digests, JUL_11_2022)
+    await load_today(db, digests, JUL_11_2022)
     [reply] = await reading.story(CHAT, "99")
     assert reply.html == replies.item_number_out_of_range("story", 99, 2)
     assert "has 2 stories" in reply.html and "/story 1 to /story 2" in reply.html
@@ -293,7 +313,7 @@ async def test_story_without_a_number_lists_them(reading: Reading, db, digests) 
     await load(db, digests, JUL_11_2022)
     [reply] = await reading.story(CHAT, "")
     assert "1. " in reply.html and "2. " in reply.html
-    assert [b.text for b in reply.keyboard.buttons()] == ["1", "2"]
+    assert reply.keyboard is not None and [b.text for b in reply.keyboard.buttons()] == ["1", "2"]
 
 
 async def test_items_lists_todays_opinions(reading: Reading, db, digests) -> None:
@@ -304,7 +324,7 @@ async def test_items_lists_todays_opinions(reading: Reading, db, digests) -> Non
 
 
 async def test_opinion_by_number(reading: Reading, db, digests) -> None:
-    await load(db, digests, JAN_7)
+    await load_today(db, digests, JAN_7)
     [item] = await reading.opinion(CHAT, "2")
     assert "Lilia Shevtsova" in item.html
     [reply] = await reading.opinion(CHAT, "9")
@@ -312,9 +332,19 @@ async def test_opinion_by_number(reading: Reading, db, digests) -> None:
 
 
 async def test_opinion_number_when_today_has_none(reading: Reading, db, digests) -> None:
-    await load(db, digests, OCT_11)
+    await load_today(db, digests, OCT_11)
     [reply] = await reading.opinion(CHAT, "1")
     assert reply.html == replies.no_items_of_kind("opinion")
+
+
+async def test_a_number_before_todays_issue_is_out_names_the_latest_issue_by_its_date(
+    reading: Reading, db, digests
+) -> None:
+    await load(db, digests, OCT_11)  # it is October 12: the latest issue is yesterday's
+    [reply] = await reading.opinion(CHAT, "1")
+    assert reply.html.startswith("There are no opinions in the issue of Friday, October 11, 2024.")
+    [reply] = await reading.story(CHAT, "2")
+    assert reply.html.startswith("There is no story 2: the issue of Friday, October 11, 2024 has one story.")
 
 
 @pytest.mark.parametrize(
@@ -334,7 +364,7 @@ async def test_opinion_by_author_in_todays_issue(reading: Reading, db, digests, 
     await load(db, digests, JAN_7)
     [item] = await reading.opinion(CHAT, query)
     assert f"<i>{author} · " in item.html
-    assert render_texts.BACK_TO_ISSUE in [b.text for b in item.keyboard.buttons()]
+    assert item.keyboard is not None and render_texts.BACK_TO_ISSUE in [b.text for b in item.keyboard.buttons()]
 
 
 async def test_unknown_author_points_to_authors(reading: Reading, db, digests) -> None:
@@ -546,6 +576,7 @@ async def test_inline_offers_the_authors_pieces_first(reading: Reading, db, dige
     assert first.id == f"{jan7}-1"
     assert first.title == "Putin must atone for his early weakness on NATO"
     assert first.description == "Opinion · Dmitry Trenin · Jan 7, 2022"
+    assert first.message.keyboard is not None
     [[button]] = first.message.keyboard.rows
     assert button.url == "https://t.me/briefing_bot?start=opinion-2022-01-07-1"
     assert visible_len(first.message.html) <= MESSAGE_LIMIT

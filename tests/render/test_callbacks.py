@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -213,6 +215,6 @@ def test_every_truncation_of_valid_data_is_refused_or_another_valid_action() -> 
         lambda: BroadcastDecision(1, "ok"),  # type: ignore[arg-type]  # a wrong type on purpose
     ],
 )
-def test_invalid_actions_cannot_be_built(build: object) -> None:
+def test_invalid_actions_cannot_be_built(build: Callable[[], object]) -> None:
     with pytest.raises(ValueError):
         build()

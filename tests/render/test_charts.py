@@ -45,3 +45,13 @@ def test_the_png_has_the_size_it_declares() -> None:
         png = render_chart(figures)
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         assert struct.unpack(">II", png[16:24]) == (int(WIDTH_INCHES * DPI), int(HEIGHT_INCHES * DPI))
+
+
+def test_the_hours_are_the_publishers_with_the_zone_named() -> None:
+    from zoneinfo import ZoneInfo
+
+    figures = dataclasses.replace(series([1] * 24, [1] * 30), timezone=ZoneInfo("Europe/Moscow"))
+    _, bottom = chart_figure(figures).axes
+    labels = [label.get_text() for label in bottom.get_xticklabels()]
+    assert labels[-1] == "09:00", labels  # T0 is 06:00 UTC
+    assert "MSK" in bottom.get_title(loc="left") and "UTC" not in bottom.get_title(loc="left")

@@ -162,7 +162,8 @@ def test_a_long_overview_is_split_with_the_buttons_on_the_last_part() -> None:
     texts = check(messages)
     assert len(messages) > 1
     assert texts[0].startswith("Title")
-    assert len(list(messages[-1].keyboard.buttons())) == 60
+    keyboard = messages[-1].keyboard
+    assert keyboard is not None and len(list(keyboard.buttons())) == 60
 
 
 # --- one item ------------------------------------------------------------------------------------
@@ -357,7 +358,8 @@ def test_archive_page() -> None:
         "▶": ArchivePage(3),
     }
     assert set(button_map(render_archive_page(entries, page=1, pages=3))) == {"1", "2", "1/3", "▶"}
-    assert render_archive_page(entries, page=1, pages=1).keyboard.rows[-1][0].text == "1"
+    keyboard = render_archive_page(entries, page=1, pages=1).keyboard
+    assert keyboard is not None and keyboard.rows[-1][0].text == "1"
     empty = render_archive_page([], page=1, pages=1)
     assert "The archive is empty" in check([empty])[0] and empty.keyboard is None
 
@@ -382,6 +384,7 @@ def test_search_page_stays_one_message() -> None:
     message = render_search_page("q" * 500, hits, page=1, pages=1, query_id="q")
     check([message])
     shown = len(visible_text(message.html).split("\n\n")) - 1
+    assert message.keyboard is not None
     assert 0 < shown < len(hits) and len(list(message.keyboard.buttons())) == shown
 
 

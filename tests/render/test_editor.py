@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,7 +13,7 @@ from bot.render import editor as render
 from bot.render.callbacks import BroadcastDecision, PublishDecision, decode
 from bot.render.html import parse
 from storage import Broadcast, BroadcastStatus, BroadcastTally, SaveOutcome, SubscriberStatus
-from storage.stats import BroadcastResult, DeliveriesToday, Stats
+from storage.stats import BroadcastResult, DeliveriesToday, Forecast, SlotForecast, SlotLag, Stats
 from tests.storage_fixtures import make_digest
 
 T0 = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
@@ -190,6 +192,35 @@ def test_statistics_in_the_chat_and_the_terminal() -> None:
     text = render.stats_text(stats(None))
     assert text.startswith("Statistics at Mar 2, 2026 06:00 UTC\n\nSubscribers\n  active 12")
     assert "Last broadcast\n  None yet." in text and "<" not in text
+
+
+def test_statistics_show_times_in_the_publishers_timezone_with_the_zone_named() -> None:
+    due = dt.datetime(2026, 3, 2, 5, 0, tzinfo=dt.UTC)  # 08:00 in Moscow
+    slot = SlotForecast(due, readers=30, messages=60, finish_at=due + dt.timedelta(minutes=20))
+    minutes = dt.timedelta(minutes=1)
+    lag = SlotLag(due - dt.timedelta(days=1), sent=20, p50=10 * minutes, p95=19 * minutes, worst=20 * minutes)
+    forecast = Forecast(
+        rate=30.0, lag_warn=15 * minutes, backlog=0, slots=(slot,), over=(slot,), yesterday=dt.date(2026, 3, 1),
+        yesterday_lag=(lag,),
+    )  # fmt: skip
+    last = BroadcastResult(4, BroadcastStatus.DONE, T0, 120, sent=120, failed=0, blocked=0, skipped=0)
+    figures = dataclasses.replace(stats(last), forecast=forecast, timezone=ZoneInfo("Europe/Moscow"))
+    text = render.stats_text(figures)
+    assert text.startswith("Statistics at Mar 2, 2026 09:00 MSK (Europe/Moscow)\n"), text
+    assert "#4, sent Mar 2, 2026 09:00 MSK" in text
+    assert "Mar 2, 2026 08:00 MSK — 30 readers, 60 messages, done by 08:20 MSK (last reader waits 20 min)" in text
+    assert "⚠ Mar 2, 2026 08:00 MSK: the last of 30 readers would wait 20 min" in text
+    assert "Mar 1, 2026 08:00 MSK — 20 sent · p50 10 min" in text
+    assert "UTC" not in text
+    [message] = render.render_stats(figures)
+    assert message.html.startswith("📊 <b>Statistics</b> · <i>Mar 2, 2026 09:00 MSK (Europe/Moscow)</i>")
+
+    # A zone without a letter abbreviation is named by its offset; the summer and winter names follow the date.
+    sao_paulo = render.stats_text(dataclasses.replace(figures, timezone=ZoneInfo("America/Sao_Paulo")))
+    assert sao_paulo.startswith("Statistics at Mar 2, 2026 03:00 UTC-03 (America/Sao_Paulo)"), sao_paulo
+    summer = dataclasses.replace(figures, at=T0 + dt.timedelta(days=120), timezone=ZoneInfo("Europe/Berlin"))
+    berlin = render.stats_text(summer)
+    assert berlin.startswith("Statistics at Jun 30, 2026 08:00 CEST (Europe/Berlin)"), berlin
 
 
 def test_chart_ticks_end_on_the_latest() -> None:

@@ -85,6 +85,7 @@ def test_panel_shows_values_and_buttons_that_set_the_other_value() -> None:
     assert "<i>✅ Format: headlines only.</i>" in panel.html
     assert "Delivery time: <b>07:30</b>" in panel.html
     assert "Sections: <b>stories, briefs</b>" in panel.html
+    assert panel.keyboard is not None
     data = {button.text: button.data for button in panel.keyboard.buttons()}
     assert data["✓ Headlines only"] == "set:format:headlines"
     assert data["Full stories"] == "set:format:full"
@@ -106,6 +107,7 @@ def test_panel_of_a_reader_who_left_says_so() -> None:
 def test_only_the_first_followed_authors_get_buttons() -> None:
     names = tuple(f"Author Number{chr(ord('a') + n)}" for n in range(view.UNFOLLOW_BUTTONS + 2))
     panel = view.panel(profile(followed=names))
+    assert panel.keyboard is not None
     unfollows = [b for b in panel.keyboard.buttons() if (b.data or "").startswith("uf:")]
     assert len(unfollows) == view.UNFOLLOW_BUTTONS
     assert "use /unfollow" in panel.html

@@ -23,6 +23,7 @@ def test_a_short_item_is_whole_with_a_button_into_the_bot() -> None:
     shared = render_share(issue(item), 0, more_url="https://t.me/bot?start=opinion-2022-01-07-1")
     assert shared.html.startswith("💬 <i>Opinions · Friday, January 7, 2022</i>\n<b>On NATO</b>")
     assert "One &amp; two.\n\n&lt;Three&gt;" in shared.html
+    assert shared.keyboard is not None
     [[button]] = shared.keyboard.rows
     assert (button.text, button.url) == (texts.READ_IN_BOT, "https://t.me/bot?start=opinion-2022-01-07-1")
     assert shared.disable_preview

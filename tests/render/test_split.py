@@ -87,7 +87,9 @@ def check_split(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     position = 0
     for text in texts:
         if not original.startswith(text, position):
-            position = _CUT_SPACE.match(original, position).end()
+            space = _CUT_SPACE.match(original, position)
+            assert space is not None, f"part does not continue the text at {position}"
+            position = space.end()
         assert original.startswith(text, position), f"part does not continue the text at {position}"
         position += len(text)
     assert not original[position:].strip()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.rules.authors import AuthorEntry, AuthorIndex
@@ -114,3 +116,26 @@ def test_split_terms(text: str, terms: list[Term]) -> None:
 def test_filler_is_lowercase_words() -> None:
     assert all(word == word.casefold() and word.isalpha() for word in FILLER)
     assert {"what", "does", "say", "about", "on"} <= FILLER
+
+
+@pytest.mark.parametrize(
+    ("text", "author", "topic"),
+    [
+        ("<b>trennin</b>", "Dmitry Trenin", ""),
+        ("<b>trenin</b> <i>nato</i>", "Dmitry Trenin", "nato"),
+        ("<b>trenin</b><i>nato</i>", "Dmitry Trenin", "nato"),
+        ('<a href="https://t.me/x">lukyanov</a> on kazakhstan', "Fyodor Lukyanov", "kazakhstan"),
+        ("&lt;b&gt;trenin&lt;/b&gt;", "Dmitry Trenin", ""),
+        ("trenin &amp; nato", "Dmitry Trenin", "nato"),
+        ("trenin &quot;fog of war&quot;", "Dmitry Trenin", '"fog of war"'),
+        ("<B>NATO</B>", None, "NATO"),
+        # Not markup: a comparison and a heart stay words (and symbols, which are no words).
+        ("nato < 3 > 2", None, "nato 3 2"),
+        ("nato <3", None, "nato 3"),
+    ],
+)
+def test_tags_and_entities_are_not_words(text: str, author: str | None, topic: str) -> None:
+    query = read_query(text, INDEX)
+    assert (query.authors[0].name if query.authors else None) == author
+    assert query.topic_query == topic
+    assert not re.search(r"</?[a-z]|&[a-z]+;", query.text, re.IGNORECASE), query.text

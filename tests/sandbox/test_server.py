@@ -23,6 +23,7 @@ from telegram import (
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
+    Message,
 )
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
@@ -563,6 +564,7 @@ async def test_edit_rules(bot: Bot, server: BotApiServer) -> None:
 
     # Same text but no markup: Telegram removes the keyboard, so this is a change.
     edited = await bot.edit_message_text("<b>Hi</b>", USER, message.message_id, parse_mode="HTML")
+    assert isinstance(edited, Message)
     assert edited.reply_markup is None and edited.edit_date is not None
     await bot.edit_message_text("Bye", USER, message.message_id)
     [current] = server.messages(USER, from_bot=True)
@@ -628,6 +630,7 @@ async def test_document_upload_and_download_round_trip(bot: Bot, server: BotApiS
     photo = await bot.send_photo(USER, b"\x89PNG fake", caption="chart")
     assert photo.photo and photo.caption == "chart"
     edited = await bot.edit_message_caption(USER, photo.message_id, caption="<b>chart</b>", parse_mode="HTML")
+    assert isinstance(edited, Message) and edited.caption_entities
     assert (edited.caption, edited.caption_entities[0].type) == ("chart", "bold")
     with pytest.raises(BadRequest, match="Message is not modified"):
         await bot.edit_message_caption(USER, photo.message_id, caption="<b>chart</b>", parse_mode="HTML")

@@ -13,7 +13,7 @@ from email.policy import SMTP
 
 import pytest
 
-from bot.digest.parser import ParseError
+from bot.digest.parser import Note, Parsed, ParseError
 from bot.sources.document import parse_document, read_document
 from bot.sources.file import SourceError
 
@@ -51,6 +51,13 @@ NEWSLETTER = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>The Morn
  </table>
 </td></tr></table>
 </body></html>"""
+
+
+def note(parsed: Parsed, field: str) -> Note:
+    """The parser's note on ``field``, which every parsed issue has for its date and title."""
+    found = parsed.note(field)
+    assert found is not None, f"no note on {field}"
+    return found
 
 
 def email(html: str | None, text: str | None, *, subject: str, date: str | None, cte: str = "quoted-printable") -> str:
@@ -102,9 +109,9 @@ def test_an_eml_prefers_the_html_part_and_reads_subject_and_date() -> None:
     )
     parsed = parse_document(raw, name="issue.eml")
     assert parsed.digest.title == "Rates, rail and a rescue"
-    assert parsed.note("title").rule == "e-mail Subject"
+    assert note(parsed, "title").rule == "e-mail Subject"
     assert parsed.digest.date == dt.date(2024, 3, 5)
-    assert parsed.note("date").rule == "e-mail Date: header" and parsed.note("date").guessed
+    assert note(parsed, "date").rule == "e-mail Date: header" and note(parsed, "date").guessed
     assert parsed.digest.newsletter == "The Morning Wire"
     assert [item.title for item in parsed.digest.items()][:2] == [
         "Central bank holds rates steady",
@@ -136,15 +143,15 @@ def test_dates_in_order_printed_then_metadata_then_url() -> None:
     Monday. Traders blamed the rates outlook for it.</p></td></tr></table></body></html>"""
     url = "https://news.example/2024/03/07/markets"
     parsed = parse_document(page, name="p.html", url=url)
-    assert (parsed.digest.date, parsed.note("date").rule) == (dt.date(2024, 3, 6), "article:published_time")
+    assert (parsed.digest.date, note(parsed, "date").rule) == (dt.date(2024, 3, 6), "article:published_time")
     printed = page.replace("<h2>", "<p>Thursday, March 7, 2024</p><h2>").replace("2024-03-06", "2024-03-01")
-    printed_note = parse_document(printed, name="p.html", url=url).note("date")
+    printed_note = note(parse_document(printed, name="p.html", url=url), "date")
     assert (printed_note.value, printed_note.guessed) == ("2024-03-07", False)
     bare = page.replace('<meta property="article:published_time" content="2024-03-06T08:00:00Z">', "")
-    from_url = parse_document(bare, name="p.html", url=url).note("date")
+    from_url = note(parse_document(bare, name="p.html", url=url), "date")
     assert from_url.value == "2024-03-07" and from_url.guessed  # the URL's date (the extractor reads it too)
     timed = bare.replace("<body>", '<body><time datetime="2024-03-02">March 2</time>')
-    assert parse_document(timed, name="p.html", url=url).note("date").rule == "<time> element"
+    assert note(parse_document(timed, name="p.html", url=url), "date").rule == "<time> element"
 
 
 def test_an_email_without_a_body_and_an_empty_page_are_refused_with_the_reason() -> None:

@@ -17,6 +17,7 @@ from storage import (
     SubscriberRepository,
     SubscriberStatus,
 )
+from tests.harness import present
 from tests.storage_fixtures import T0
 
 
@@ -68,7 +69,7 @@ async def test_discard_only_touches_drafts(broadcasts: BroadcastRepository) -> N
     confirmed = await broadcasts.create(7, "Going out")
     await broadcasts.confirm(confirmed.id)
     assert not await broadcasts.discard(confirmed.id)
-    assert (await broadcasts.get(confirmed.id)).status == BroadcastStatus.CONFIRMED
+    assert present(await broadcasts.get(confirmed.id)).status == BroadcastStatus.CONFIRMED
     discarded = await broadcasts.get(draft.id)
     assert discarded is not None and discarded.status == BroadcastStatus.CANCELLED and discarded.finished_at
 
@@ -81,13 +82,13 @@ async def test_latest_finished_includes_cancelled(broadcasts: BroadcastRepositor
     for chat_id in await broadcasts.claim(sent.id):
         await broadcasts.mark_sent(sent.id, chat_id, [chat_id])
     await broadcasts.finish(sent.id)
-    assert (await broadcasts.latest_finished()).id == sent.id
+    assert present(await broadcasts.latest_finished()).id == sent.id
     clock.advance(dt.timedelta(minutes=1))
     dropped = await broadcasts.create(7, "Two")
     await broadcasts.cancel(dropped.id)
     latest = await broadcasts.latest_finished()
     assert latest is not None and (latest.id, latest.status) == (dropped.id, BroadcastStatus.CANCELLED)
-    assert (await broadcasts.latest_done()).id == sent.id
+    assert present(await broadcasts.latest_done()).id == sent.id
 
 
 async def test_confirm_only_once(broadcasts: BroadcastRepository, clock: ManualClock) -> None:

@@ -15,6 +15,7 @@ from storage import (
     SubscriberRepository,
     SubscriberStatus,
 )
+from tests.harness import present
 from tests.storage_fixtures import T0, make_digest
 
 P, S, OK, F, K = (
@@ -195,5 +196,5 @@ async def test_mark_sent_many_records_a_batch_once(db: Database) -> None:
     await deliveries.claim(digest_id, 10)
     assert await deliveries.mark_sent_many([(digest_id, 1, [10]), (digest_id, 2, [11, 12])]) == 2
     assert await deliveries.mark_sent_many([(digest_id, 1, [10])]) == 0
-    assert (await deliveries.status(digest_id, 2)).message_ids == (11, 12)
-    assert (await deliveries.status(digest_id, 3)).status == DeliveryStatus.SENDING
+    assert present(await deliveries.status(digest_id, 2)).message_ids == (11, 12)
+    assert present(await deliveries.status(digest_id, 3)).status == DeliveryStatus.SENDING
