@@ -30,13 +30,14 @@ class RateLimiter:
     Slots are reserved, not polled: ``acquire`` computes when the caller may send and sleeps until then, so
     a thousand waiting senders cost a thousand timers, not a busy loop.
 
-    When slots are at most a quarter of ``tick`` apart (160 messages/s and more), bulk senders wake in
-    ticks: each waits for the first multiple of ``tick`` at or after its slot, and everyone due in one
-    tick wakes from one timer, in the order of their slots, in one turn of the event loop. At 1,000/s a
-    wake-up per message cost more CPU than the sending did (and the Bot API server, getting one request
-    per turn, paid the same again; issue #15); 25 per wake-up is a burst of 25 ms, well inside what
-    Telegram's bucket (and ``catch_up``) allows. No send goes before its slot, so the rate is unchanged.
-    Interactive sends (:meth:`acquire_first`) wake at their slot.
+    When slots are at most a quarter of ``tick`` apart (160 messages/s and more), bulk senders go in
+    ticks: the slots of one ``tick`` (a stretch between two of its multiples) go together at its start,
+    woken by one timer, in the order of the slots, in one turn of the event loop. At 1,000/s a wake-up per
+    message cost more CPU than the sending did (and the Bot API server, getting one request per turn,
+    paid the same again; issue #15). A send goes at most one tick (25 ms) before its slot, a burst of 25
+    messages at 1,000/s, well inside what Telegram's bucket (and ``catch_up``, 250 ms) allows; slots are
+    reserved as before, so the rate over any longer stretch is unchanged, and a :meth:`pause` is kept to
+    the instant. Interactive sends (:meth:`acquire_first`) go at their slot.
     """
 
     def __init__(
@@ -98,9 +99,11 @@ class RateLimiter:
         await self._wait(delay)
 
     async def _next_tick(self, delay: float) -> None:
-        """Wait for the first tick at or after ``delay`` from now, with everyone else due by then."""
+        """Wait for the start of the tick holding the slot ``delay`` from now, with the others in it."""
         now = self._clock()
-        at = math.ceil((now + delay) / self._tick) * self._tick
+        at = math.floor((now + delay) / self._tick) * self._tick
+        if at <= now:
+            return  # the slot is in the tick under way
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[None] = loop.create_future()
         waiters = self._ticks.get(at)
