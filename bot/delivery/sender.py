@@ -1,16 +1,18 @@
-"""Sending one message for the engine: aiohttp straight to the Bot API, without PTB's object model.
+"""Sending one message for the engine: straight to the Bot API, without PTB's object model.
 
 ``Bot.send_message`` turns every answer into a ``Message`` (``Message.de_json``) and JSON-encodes every
 parameter twice, and PTB's request wrapper (``BaseRequest.post``) adds its own layers per call; at 1,000
 messages/s that was most of the engine's CPU (issue #15: ``ApiSender.send`` 36.5%, the wrapper 31%), and
 the engine needs only the message id. So each rendered part is encoded once (the same issue goes to
-thousands of readers), only the chat id is spliced in per reader, and the bytes are POSTed on one aiohttp
-session.
+thousands of readers), only the chat id is spliced in per reader, and the bytes are POSTed by the lean
+keep-alive client of :mod:`bot.delivery.keepalive` (aiohttp's client cost more per request than the
+local Bot API server spent answering it); through a proxy, on one aiohttp session. The message id is
+read off the start of the answer; anything unexpected is decoded in full.
 
-Failures stay exactly what PTB raises, so :mod:`bot.delivery.failures` sorts them unchanged:
-:func:`api_error` is PTB's ``_request_wrapper`` mapping (``RetryAfter``, ``ChatMigrated``,
-``Forbidden``, ``BadRequest``, ``InvalidToken``, ``Conflict``, ``NetworkError`` for 5xx), and the
-transport's own failures become ``TimedOut`` and ``NetworkError`` as in :mod:`bot.delivery.transport`.
+Failures stay what PTB raises, so :mod:`bot.delivery.failures` sorts them unchanged: :func:`api_error`
+is PTB's ``_request_wrapper`` mapping (``RetryAfter``, ``ChatMigrated``, ``Forbidden``, ``BadRequest``,
+``InvalidToken``, ``Conflict``, ``NetworkError`` for 5xx), and the transport's own failures become
+``TimedOut`` and ``NetworkError``, raised from their cause as in :mod:`bot.delivery.transport`.
 ``tests/delivery/test_sender.py`` holds the two side by side for every kind of failure.
 """
 
