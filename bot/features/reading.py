@@ -62,7 +62,7 @@ from bot.rules.authors import AuthorMatch, author_key
 from bot.rules.clock import Clock
 from bot.rules.dates import parse_date_phrase
 from bot.rules.preferences import Format
-from bot.rules.queries import ReadQuery, read_query
+from bot.rules.queries import ReadQuery, read_query, search_terms
 from bot.rules.searches import SearchMemory, normalize_query
 from storage import (
     BroadcastRepository,
@@ -535,6 +535,8 @@ class Reading:
             return [message(replies.SEARCH_USAGE)]
         if not _WORD.search(query):
             return [message(replies.nothing_to_search(query))]
+        if search_terms(query).only_common:
+            return [message(replies.too_common_to_search(query))]
         query_id = self._searches.remember(query, self._clock.now())
         return [await self._search_page(query, query_id, 1)]
 

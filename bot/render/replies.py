@@ -141,6 +141,13 @@ def nothing_to_search(text: str) -> str:
     return f"“{_typed(text)}” has no words to search for. Search with words, e.g. <code>/search Trenin NATO</code>."
 
 
+def too_common_to_search(text: str) -> str:
+    return (
+        f"“{_typed(text)}” has only words that nearly every piece has. Add a word that says what you are "
+        "looking for, e.g. <code>/search Trenin NATO</code>."
+    )
+
+
 def unknown_author(text: str) -> str:
     return (
         f"I don't know an author called “{_typed(text)}”. "

@@ -248,6 +248,14 @@ async def test_search_with_fts_syntax_and_without_words(harness: Harness) -> Non
     assert nothing.text == render_texts.nothing_found("zzyzx")
 
 
+async def test_search_of_only_common_words_asks_for_a_word(harness: Harness) -> None:
+    await publish(harness, JAN_7)
+    [common] = await harness.say(READER, "/search the of it's")
+    assert common.html == replies.too_common_to_search("the of it's")
+    [found] = await harness.say(OTHER_READER, "/search the NATO")
+    assert text_of(found).startswith("Search: “the NATO”")
+
+
 async def test_plain_text_is_a_search(harness: Harness) -> None:
     [jan7] = await publish(harness, JAN_7)
     [results] = await harness.say(READER, "Putin NATO")

@@ -483,6 +483,22 @@ async def test_search_without_words(reading: Reading, db, digests) -> None:
     assert nothing.html == render_texts.nothing_found("zzyzx")
 
 
+async def test_search_of_only_common_words_says_so(reading: Reading, db, digests) -> None:
+    await load(db, digests, JAN_7)
+    assert html(await reading.search("the")) == replies.too_common_to_search("the")
+    assert html(await reading.search("it's to the")) == replies.too_common_to_search("it's to the")
+    assert html(await reading.search('"the" "of it"')) == replies.too_common_to_search('"the" "of it"')
+    [quoted] = await reading.search('"his early weakness"')  # a phrase with other words is searched whole
+    assert "<b>Search: “\"his early weakness\"”</b>" in quoted.html and "<b>his early weakness</b>" in quoted.html
+
+
+async def test_search_leaves_out_common_words(reading: Reading, db, digests) -> None:
+    await load(db, digests, JAN_7)
+    [plain] = await reading.search("NATO")
+    [worded] = await reading.search("the NATO of")
+    assert worded.html.replace("the NATO of", "NATO") == plain.html
+
+
 # --- buttons ----------------------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bot.rules.authors import AuthorEntry, AuthorIndex
-from bot.rules.queries import FILLER, Term, read_query, split_terms
+from bot.rules.queries import FILLER, MAX_SEARCH_TERMS, STOP_WORDS, Term, read_query, search_terms, split_terms
 
 INDEX = AuthorIndex(
     [
@@ -116,6 +116,48 @@ def test_split_terms(text: str, terms: list[Term]) -> None:
 def test_filler_is_lowercase_words() -> None:
     assert all(word == word.casefold() and word.isalpha() for word in FILLER)
     assert {"what", "does", "say", "about", "on"} <= FILLER
+
+
+def test_search_terms_leave_out_repeats_and_common_words_outside_quotes() -> None:
+    found = search_terms("The war, the WAR and the Kremlin's war")
+    assert found.terms == (Term("Kremlin"), Term("war"))
+    assert found.last_typed
+    assert found.common == ("The", "the", "and", "the")
+    assert not found.only_common
+    quoted = search_terms('"the fog of war" or not')
+    assert quoted.terms == (Term("the fog of war", phrase=True), Term("not"))
+
+
+def test_search_terms_of_only_common_words_are_nothing_to_look_for() -> None:
+    assert search_terms("the").only_common
+    assert search_terms("it's the a an of").terms == ()
+    assert not search_terms("🚨").only_common  # no words at all is another reply
+    assert search_terms('"the"').only_common  # in quotes too
+
+
+def test_a_phrase_of_only_common_words_is_left_out_too() -> None:
+    assert search_terms('"of the" Kremlin').terms == (Term("Kremlin"),)
+    assert search_terms('"of the" Kremlin').common == ("of the",)
+    assert search_terms('"of the" "in the way"').terms == (Term("in the way", phrase=True),)
+    assert search_terms('"of the" "in the"').only_common
+    assert search_terms('"to be or not to be"').terms == (Term("to be or not to be", phrase=True),)
+
+
+def test_search_terms_cut_words_as_the_index_does() -> None:
+    assert search_terms("Il'ya NATO's").terms == (Term("Il"), Term("ya"), Term("NATO"))
+
+
+def test_search_terms_keep_at_most_the_longest_words() -> None:
+    words = ["w" * length for length in (3, 9, 4, 8, 5, 7, 6, 2)]
+    found = search_terms(" ".join(words))
+    assert len(found.terms) == MAX_SEARCH_TERMS == 6
+    assert [len(term.text) for term in found.terms] == [9, 4, 8, 5, 7, 6]
+    assert not found.last_typed  # the two-letter word typed last was left out
+
+
+def test_stop_words_are_lowercase_words_a_news_search_never_needs() -> None:
+    assert all(word == word.lower() and word.isalpha() for word in STOP_WORDS)
+    assert not {"us", "who", "may", "will", "not", "against", "putin", "nato"} & STOP_WORDS
 
 
 @pytest.mark.parametrize(

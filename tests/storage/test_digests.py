@@ -376,6 +376,32 @@ async def test_search_limited_to_kinds_and_authors(repo: DigestRepository) -> No
     assert (await repo.search("nato", kinds=[])).total == 0
 
 
+async def test_kinds_are_matched_in_the_index_without_changing_scores(repo: DigestRepository) -> None:
+    await repo.save(
+        issue(
+            DAY,
+            story("NATO summit", "NATO leaders met. NATO again."),
+            opinion("NATO must change", "Dmitry Trenin", "On NATO."),
+            opinion("NATO is fine", "Lilia Shevtsova", "On NATO too, and on the summit."),
+        )
+    )
+    everything = {hit.title: hit.score for hit in (await repo.search("nato")).hits}
+    opinions = await repo.search("nato", kinds=[ItemKind.OPINION])
+    assert {hit.title: hit.score for hit in opinions.hits} == {
+        title: score for title, score in everything.items() if title != "NATO summit"
+    }
+    pieces = await repo.search("nato", kinds=[ItemKind.OPINION, ItemKind.STORY])
+    assert {hit.title: hit.score for hit in pieces.hits} == everything
+    assert (await repo.search("nato", kinds=[ItemKind.BRIEF])).total == 0
+
+
+async def test_a_word_that_names_a_kind_matches_only_the_text(repo: DigestRepository) -> None:
+    await repo.save(issue(DAY, opinion("NATO must change", "Dmitry Trenin", "On NATO."), story("Kursk", "Fighting.")))
+    assert (await repo.search("opinion")).total == 0  # the kind column is not searched for readers' words
+    assert (await repo.search("story")).total == 0
+    assert (await repo.search("opinion", kinds=[ItemKind.OPINION])).total == 0
+
+
 async def test_an_authors_items_page_by_page_and_by_kind(repo: DigestRepository) -> None:
     for offset in range(3):
         day = DAY + dt.timedelta(days=offset)

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.digest.model import ItemKind
 from bot.rules.clock import ManualClock
 from storage import (
     AuditRepository,
@@ -156,6 +157,9 @@ async def test_upgrade_from_every_earlier_version(start: int, clock: ManualClock
             assert stored.digest == make_digest()
             # Items written before the search index existed were indexed by the migration.
             assert (await digests.search("Kursk")).total == 1
+            # … and by kind (the index's kind column, 0016, filled for the items already stored).
+            assert (await digests.search("Kremlin", kinds=[ItemKind.OPINION])).total == 1
+            assert (await digests.search("Kremlin", kinds=[ItemKind.STORY])).total == 0
             subscribers = SubscriberRepository(upgraded)
             assert [s.chat_id for s in await subscribers.due(T0)] == [100]
             assert [f.author_key for f in await subscribers.followed(100)] == ["kevin rothrock"]
