@@ -55,8 +55,11 @@ def inline_buttons(markup: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 
 def _rows(rows: object) -> list[list[Any]]:
-    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+    if not isinstance(rows, list):
         raise bad_request(MARKUP_ERROR)
+    for row in rows:
+        if not isinstance(row, list):
+            raise bad_request(MARKUP_ERROR)
     return rows
 
 
