@@ -20,7 +20,6 @@ from bot.delivery.channels import ChannelPoster, build_channel_poster
 from bot.delivery.engine import DeliveryEngine, build_engine
 from bot.delivery.pacing import SendBudget
 from bot.delivery.transport import AiohttpRequest
-from bot.features.publishing import announce_published
 from bot.features.services import Services
 from bot.render.commands import READER_COMMANDS, editor_menu
 from bot.rules.clock import Clock, SystemClock
@@ -205,7 +204,7 @@ def _schedule_heartbeat(app: BriefingApplication) -> None:
 
 def _schedule_feed_polls(app: BriefingApplication, settings: Settings) -> None:
     """Poll FEED_URL every FEED_POLL_MINUTES, starting shortly after start-up."""
-    from bot.features.publishing import assemble_daily, daily_digests
+    from bot.features.publishing import announce_published, assemble_daily, daily_digests
     from bot.sources.poller import FeedPoller
 
     async def poll(context: BriefingContext) -> None:

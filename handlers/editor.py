@@ -3,7 +3,8 @@
 Each checks the sender's user id (never the username, which anyone can change) against ADMIN_IDS; anyone
 else gets a plain refusal, and the attempt goes to the audit log. The work itself is in
 :mod:`bot.features.broadcasting`, :mod:`bot.features.publishing`, :mod:`bot.features.stats` and
-:mod:`bot.telegram.progress`; what editors read is in :mod:`bot.render.editor`.
+:mod:`bot.telegram.progress`; what editors read is in :mod:`bot.render.editor`. The use cases load
+with the first command (or file) that needs them, not when the bot starts (issue #15).
 """
 
 from __future__ import annotations
@@ -15,17 +16,13 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.digest.parser import Parsed
-from bot.features import broadcasting, publishing
-from bot.features.publishing import PendingIssues, UploadError
-from bot.features.stats import gather_stats
 from bot.render import editor as render
 from bot.render import replies
 from bot.render.callbacks import (
@@ -38,12 +35,15 @@ from bot.render.callbacks import (
     WithdrawDecision,
     decode,
 )
-from bot.render.charts import render_chart
 from bot.render.commands import editor_menu
 from bot.render.message import message as one_message
 from bot.telegram import progress
 from bot.telegram.context import BriefingApplication, BriefingContext
 from bot.telegram.messages import edit_rendered, send_rendered
+
+if TYPE_CHECKING:
+    from bot.digest.parser import Parsed  # a type only: the parser loads with the first upload
+    from bot.features.publishing import PendingIssues
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +116,8 @@ async def _editor_press(
 
 
 def _pending(context: BriefingContext) -> PendingIssues:
+    from bot.features.publishing import PendingIssues
+
     assert context.chat_data is not None
     pending: PendingIssues = context.chat_data.setdefault(_PENDING, PendingIssues())
     return pending
@@ -167,6 +169,8 @@ def _broadcast_html(message: Message) -> str | None:
 
 
 async def broadcast(update: Update, context: BriefingContext) -> None:
+    from bot.features import broadcasting
+
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
@@ -188,6 +192,8 @@ async def broadcast(update: Update, context: BriefingContext) -> None:
 
 async def broadcast_option(update: Update, context: BriefingContext) -> None:
     """A toggle under the preview (urgent, channels too): the question is redrawn with the option in force."""
+    from bot.features import broadcasting
+
     press = await _editor_press(update, context, (BroadcastOption,), lambda _: "broadcast.option")
     if press is None:
         return
@@ -206,6 +212,8 @@ def _broadcast_audit(action: BroadcastDecision) -> str:
 
 
 async def broadcast_decision(update: Update, context: BriefingContext) -> None:
+    from bot.features import broadcasting
+
     press = await _editor_press(update, context, (BroadcastDecision,), _broadcast_audit)
     if press is None:
         return
@@ -235,15 +243,15 @@ async def broadcast_decision(update: Update, context: BriefingContext) -> None:
 
 
 async def _why_not(context: BriefingContext, broadcast_id: int) -> str:
-    return _WHY_NOT[await broadcasting.why_not(context.services, broadcast_id)]
+    from bot.features.broadcasting import Confirmed, why_not
 
-
-_WHY_NOT = {
-    broadcasting.Confirmed.UNKNOWN: render.UNKNOWN_BROADCAST,
-    broadcasting.Confirmed.CANCELLED: render.ALREADY_CANCELLED,
-    broadcasting.Confirmed.FINISHED: render.ALREADY_FINISHED,
-    broadcasting.Confirmed.ALREADY_SENT: render.ALREADY_SENT,
-}
+    reasons = {
+        Confirmed.UNKNOWN: render.UNKNOWN_BROADCAST,
+        Confirmed.CANCELLED: render.ALREADY_CANCELLED,
+        Confirmed.FINISHED: render.ALREADY_FINISHED,
+        Confirmed.ALREADY_SENT: render.ALREADY_SENT,
+    }
+    return reasons[await why_not(context.services, broadcast_id)]
 
 
 def _watch(context: BriefingContext, broadcast_id: int, chat_id: int, message_id: int, shown: str) -> bool:
@@ -253,6 +261,8 @@ def _watch(context: BriefingContext, broadcast_id: int, chat_id: int, message_id
 
 
 async def cancel(update: Update, context: BriefingContext) -> None:
+    from bot.features import broadcasting
+
     message = update.effective_message
     if message is None:
         return
@@ -273,6 +283,8 @@ async def cancel(update: Update, context: BriefingContext) -> None:
 
 async def publish(update: Update, context: BriefingContext) -> None:
     """``/publish`` as a reply to the issue's text (or to an issue file), or followed by the text."""
+    from bot.features import publishing
+
     message = update.effective_message
     if message is None:
         return
@@ -292,7 +304,7 @@ async def publish(update: Update, context: BriefingContext) -> None:
         return
     try:
         parsed = publishing.issue_from_text(text, source=None, today=_publisher_today(context))
-    except UploadError as exc:
+    except publishing.UploadError as exc:
         await message.reply_text(render.parse_failed(_CHAT_MESSAGE, str(exc)), parse_mode=ParseMode.HTML)
         return
     await _show_outline(context, message.chat_id, parsed)
@@ -305,6 +317,8 @@ async def pasted_issue(update: Update, context: BriefingContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or not message.text or not context.services.is_editor(user.id if user else None):
         return
+    from bot.features import publishing  # editors only: a reader's message does not load the use case
+
     parsed = publishing.pasted_issue(message.text, today=_publisher_today(context))
     if parsed is None:
         return
@@ -319,6 +333,8 @@ def _publisher_today(context: BriefingContext) -> dt.date:
 
 async def publish_document(update: Update, context: BriefingContext) -> None:
     """An issue sent as a file. A reader's file is left alone unless it looks like an issue upload."""
+    from bot.features import publishing
+
     message = update.effective_message
     if message is None or message.document is None:
         return
@@ -326,7 +342,7 @@ async def publish_document(update: Update, context: BriefingContext) -> None:
     if not context.services.is_editor(user.id if user else None):
         try:
             publishing.check_upload(message.document.file_name, message.document.file_size)
-        except UploadError:
+        except publishing.UploadError:
             return  # a reader's photo or PDF: not an attempt to publish
     if await _editor(update, context, "publish") is None:
         return
@@ -334,6 +350,8 @@ async def publish_document(update: Update, context: BriefingContext) -> None:
 
 
 async def _publish_file(message: Message, context: BriefingContext) -> None:
+    from bot.features import publishing
+
     document = message.document
     assert document is not None
     name = document.file_name or "the file"
@@ -342,7 +360,7 @@ async def _publish_file(message: Message, context: BriefingContext) -> None:
         file = await document.get_file()
         data = bytes(await file.download_as_bytearray())
         parsed = await asyncio.to_thread(publishing.issue_from_upload, data, name, today=_publisher_today(context))
-    except UploadError as exc:
+    except publishing.UploadError as exc:
         await message.reply_text(render.parse_failed(name, str(exc)), parse_mode=ParseMode.HTML)
         return
     await _show_outline(context, message.chat_id, parsed, source=name)
@@ -350,6 +368,8 @@ async def _publish_file(message: Message, context: BriefingContext) -> None:
 
 async def _show_outline(context: BriefingContext, chat_id: int, parsed: Parsed, *, source: str | None = None) -> None:
     """What was parsed, what was guessed, and what publishing would do by its date; then the buttons."""
+    from bot.features import publishing
+
     token = _pending(context).add(parsed.digest)
     facts = publishing.preview(context.services, parsed.digest)
     outline = render.render_outline(
@@ -375,6 +395,8 @@ def _publish_audit(action: PublishDecision | PublishNow) -> str:
 
 
 async def publish_decision(update: Update, context: BriefingContext) -> None:
+    from bot.features import publishing
+
     kinds: tuple[type[PublishDecision | PublishNow], ...] = (PublishDecision, PublishNow)
     press = await _editor_press(update, context, kinds, _publish_audit)
     if press is None:
@@ -417,6 +439,8 @@ def _date_argument(message: Message) -> tuple[dt.date | None, str | None]:
 
 async def withdraw(update: Update, context: BriefingContext) -> None:
     """``/withdraw [DATE]``: name the issue and ask; nothing is withdrawn before the editor presses Withdraw."""
+    from bot.features import publishing
+
     message = update.effective_message
     if message is None:
         return
@@ -438,6 +462,8 @@ def _withdraw_audit(action: WithdrawDecision) -> str:
 
 
 async def withdraw_decision(update: Update, context: BriefingContext) -> None:
+    from bot.features import publishing
+
     press = await _editor_press(update, context, (WithdrawDecision,), _withdraw_audit)
     if press is None:
         return
@@ -458,6 +484,8 @@ async def withdraw_decision(update: Update, context: BriefingContext) -> None:
 
 async def republish(update: Update, context: BriefingContext) -> None:
     """``/republish DATE``: bring back the withdrawn issue of that date (the undo of /withdraw)."""
+    from bot.features import publishing
+
     message = update.effective_message
     if message is None:
         return
@@ -478,6 +506,8 @@ async def republish(update: Update, context: BriefingContext) -> None:
 
 
 async def republish_button(update: Update, context: BriefingContext) -> None:
+    from bot.features import publishing
+
     press = await _editor_press(update, context, (RepublishIssue,), lambda _: "republish")
     if press is None:
         return
@@ -501,6 +531,9 @@ async def stats(update: Update, context: BriefingContext) -> None:
         return
     if await _editor(update, context, "stats") is None:
         return
+    from bot.features.stats import gather_stats  # the figures and the chart load with the first /stats
+    from bot.render.charts import render_chart
+
     services = context.services
     figures = await gather_stats(
         services.subscribers,

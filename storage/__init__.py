@@ -8,9 +8,9 @@ several writes to stand or fall together wraps them in ``db.atomic()``.
 from bot.rules.authors import author_key
 from storage.audit import AuditEntry, AuditRepository
 from storage.broadcasts import Broadcast, BroadcastRepository, BroadcastStatus, BroadcastTally
-from storage.channels import ChannelPost, ChannelPostRepository, ChannelTotals
+from storage.channels import ChannelPost, ChannelPostRepository
 from storage.db import Changes, CheckResult, Database, DatabaseError
-from storage.deliveries import Delivery, DeliveryRepository, HourCount
+from storage.deliveries import Delivery, DeliveryRepository
 from storage.digests import (
     SNIPPET_END,
     SNIPPET_START,
@@ -25,19 +25,16 @@ from storage.digests import (
     SearchPage,
     StoredDigest,
 )
-from storage.feeds import FeedEntryRepository, FeedRepository, FeedState, StoredEntry
 from storage.leases import Lease, LeaseRepository, this_process
 from storage.migrations import Migration, MigrationError, available_migrations, current_version, migrate
-from storage.opens import OpenRepository, TopAuthor, TopItem
+from storage.opens import OpenRepository
 from storage.queue import Claimed, DeliveryStatus, RecipientQueue, Stuck
 from storage.repositories import Repositories
 from storage.subscribers import (
     EXPORT_COLUMNS,
     UNSET,
-    DayGrowth,
     DigestFormat,
     FollowedAuthor,
-    Growth,
     PreferenceChanges,
     QuietReader,
     Subscriber,
@@ -61,12 +58,10 @@ __all__ = [
     "Changes",
     "ChannelPost",
     "ChannelPostRepository",
-    "ChannelTotals",
     "CheckResult",
     "Claimed",
     "Database",
     "DatabaseError",
-    "DayGrowth",
     "Delivery",
     "DeliveryRepository",
     "DeliveryStatus",
@@ -74,12 +69,7 @@ __all__ = [
     "DigestRepository",
     "DigestStatus",
     "DigestSummary",
-    "FeedEntryRepository",
-    "FeedRepository",
-    "FeedState",
     "FollowedAuthor",
-    "Growth",
-    "HourCount",
     "Lease",
     "LeaseRepository",
     "Migration",
@@ -94,13 +84,10 @@ __all__ = [
     "SearchHit",
     "SearchPage",
     "StoredDigest",
-    "StoredEntry",
     "Stuck",
     "Subscriber",
     "SubscriberRepository",
     "SubscriberStatus",
-    "TopAuthor",
-    "TopItem",
     "author_key",
     "available_migrations",
     "current_version",

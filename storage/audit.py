@@ -19,6 +19,8 @@ from storage.timestamps import from_epoch, to_epoch
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
+    """One recorded action: who did what to which target, with its details."""
+
     id: int
     at: dt.datetime
     actor_id: int | None

@@ -29,6 +29,8 @@ class BroadcastStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Broadcast:
+    """An editor's broadcast: its text, its options, how far it got (draft to done or cancelled) and its totals."""
+
     id: int
     editor_id: int
     text: str

@@ -12,13 +12,19 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from storage.db import Database
 from storage.timestamps import from_epoch_or_none, to_epoch
 
+if TYPE_CHECKING:
+    from storage.figures import ChannelTotals  # the /stats rows load with /stats
+
 
 @dataclass(frozen=True, slots=True)
 class ChannelPost:
+    """One issue or broadcast to post in one configured channel, and how far it got."""
+
     id: int
     channel: str
     """As configured: ``@name`` or a numeric id."""
@@ -30,16 +36,6 @@ class ChannelPost:
     message_ids: tuple[int, ...]
     error: str | None
     posted_at: dt.datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelTotals:
-    """What ``/stats`` says about the channels: posts made, failed, and reactions counted."""
-
-    issues: int
-    broadcasts: int
-    failed: int
-    reactions: int
 
 
 class ChannelPostRepository:
@@ -116,6 +112,8 @@ class ChannelPostRepository:
         return int(value)
 
     async def totals(self, since: dt.datetime | None = None) -> ChannelTotals:
+        from storage.figures import ChannelTotals
+
         row = await self._db.fetchone(
             """
             SELECT coalesce(sum(status = 'sent' AND digest_id IS NOT NULL), 0) AS issues,

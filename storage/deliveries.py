@@ -6,12 +6,15 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from storage.db import Database
 from storage.queue import Claimed, DeliveryStatus, RecipientQueue, message_ids_from_json, status_counts
-from storage.stats import SlotLag
 from storage.timestamps import from_epoch, from_epoch_or_none, to_epoch
+
+if TYPE_CHECKING:
+    from storage.figures import HourCount
+    from storage.stats import SlotLag  # the /stats figures load with /stats
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +35,6 @@ class Delivery:
     """Waiting to be retried (pending) or failed for a reason that may pass (``briefing push`` retries it)."""
     next_attempt_at: dt.datetime | None = None
     possibly_doubled: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class HourCount:
-    hour: dt.datetime
-    """Start of the UTC hour."""
-    count: int
 
 
 class DeliveryRepository:
@@ -204,6 +200,8 @@ class DeliveryRepository:
 
     async def lag_by_slot(self, start: dt.datetime, end: dt.datetime) -> list[SlotLag]:
         """Due-to-sent waits of the deliveries due in ``[start, end)``, per due instant (p50, p95, max)."""
+        from storage.stats import SlotLag
+
         rows = await self._db.fetchall(
             """
             WITH lags AS (
@@ -231,6 +229,8 @@ class DeliveryRepository:
 
     async def sent_per_hour(self, since: dt.datetime) -> list[HourCount]:
         """Messages sent per UTC hour since ``since`` (hours with none are left out)."""
+        from storage.figures import HourCount
+
         rows = await self._db.fetchall(
             """
             SELECT sent_at - sent_at % 3600 AS hour, count(*) AS n

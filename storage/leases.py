@@ -18,6 +18,8 @@ from storage.timestamps import from_epoch, to_epoch
 
 @dataclass(frozen=True, slots=True)
 class Lease:
+    """Who holds a named lease (``bot``, the delivery engine) and until when."""
+
     name: str
     owner: str
     expires_at: dt.datetime

@@ -41,6 +41,8 @@ class MigrationError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class Migration:
+    """One numbered file of ``storage/migrations``: its version, name and SQL."""
+
     version: int
     name: str
     sql: str

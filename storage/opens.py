@@ -7,28 +7,13 @@ line in /mydata, and /forget has nothing to delete.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.digest.model import ItemKind
 from storage.db import Database
 
-
-@dataclass(frozen=True, slots=True)
-class TopItem:
-    digest_id: int
-    position: int
-    title: str
-    author: str | None
-    kind: ItemKind
-    date: dt.date | None
-    """The issue's date."""
-    opens: int
-
-
-@dataclass(frozen=True, slots=True)
-class TopAuthor:
-    author: str
-    opens: int
+if TYPE_CHECKING:
+    from storage.figures import TopAuthor, TopItem  # the /stats rows load with /stats
 
 
 class OpenRepository:
@@ -57,6 +42,8 @@ class OpenRepository:
 
     async def top_items(self, since: dt.date, limit: int = 10) -> list[TopItem]:
         """The most opened pieces on days from ``since`` (UTC) on, most opened first."""
+        from storage.figures import TopItem
+
         rows = await self._db.fetchall(
             """
             SELECT o.digest_id, o.position, i.title, i.author, i.kind, d.issue_date, sum(o.opens) AS opens
@@ -85,6 +72,8 @@ class OpenRepository:
 
     async def top_authors(self, since: dt.date, limit: int = 5) -> list[TopAuthor]:
         """Authors whose pieces were opened most on days from ``since`` on."""
+        from storage.figures import TopAuthor
+
         rows = await self._db.fetchall(
             """
             SELECT min(i.author) AS author, sum(o.opens) AS opens

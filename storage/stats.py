@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.broadcasts import BroadcastStatus
-from storage.channels import ChannelTotals
-from storage.opens import TopAuthor, TopItem
+from storage.figures import ChannelTotals, TopAuthor, TopItem
 from storage.subscribers import SubscriberStatus
 
 GROWTH_DAYS = 7

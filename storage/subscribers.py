@@ -13,7 +13,7 @@ import zoneinfo
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
-from typing import Any, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from bot.digest.model import ItemKind
 from bot.rules.authors import author_key
@@ -22,6 +22,9 @@ from bot.rules.preferences import Format
 from bot.rules.quiet import QuietHours
 from storage.db import Database
 from storage.timestamps import from_epoch, to_epoch, to_epoch_or_none
+
+if TYPE_CHECKING:
+    from storage.figures import DayGrowth, Growth  # the /stats rows load with /stats
 
 
 class SubscriberStatus(StrEnum):
@@ -86,6 +89,8 @@ EXPORT_COLUMNS: Final = (
 
 @dataclass(frozen=True, slots=True)
 class Subscriber:
+    """A reader (or a group, channel or forum topic): one row of ``subscribers``, with their preferences."""
+
     chat_id: int
     user_id: int | None
     first_name: str | None
@@ -127,25 +132,11 @@ class QuietReader:
 
 @dataclass(frozen=True, slots=True)
 class FollowedAuthor:
+    """An author a reader follows, as they were named when the reader followed them."""
+
     author_key: str
     author_name: str
     followed_at: dt.datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Growth:
-    new: int
-    """Joined, or came back after blocking the bot or leaving."""
-    lost: int
-    """Blocked the bot, left, or asked to be deleted, from active or paused."""
-
-
-@dataclass(frozen=True, slots=True)
-class DayGrowth:
-    day: dt.date
-    """UTC calendar day."""
-    new: int
-    lost: int
 
 
 _NEW: Final = "kind = 'joined' OR (kind = 'active' AND from_status IN ('blocked', 'left'))"
@@ -545,6 +536,8 @@ class SubscriberRepository:
         return counts
 
     async def new_and_lost_since(self, since: dt.datetime) -> Growth:
+        from storage.figures import Growth
+
         row = await self._db.fetchone(
             f"""
             SELECT coalesce(sum({_NEW}), 0) AS new, coalesce(sum({_LOST}), 0) AS lost
@@ -557,6 +550,8 @@ class SubscriberRepository:
 
     async def growth_by_day(self, since: dt.datetime) -> list[DayGrowth]:
         """New and lost per UTC day since ``since``, for a subscribers-over-time chart."""
+        from storage.figures import DayGrowth
+
         rows = await self._db.fetchall(
             f"""
             SELECT date(at, 'unixepoch') AS day, sum({_NEW}) AS new, sum({_LOST}) AS lost

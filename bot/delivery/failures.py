@@ -42,6 +42,8 @@ class Action(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Failure:
+    """A Telegram failure sorted by kind: what to do about it, and why."""
+
     action: Action
     reason: str
     retry_after: float = 0.0

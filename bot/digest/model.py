@@ -69,6 +69,8 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class Section:
+    """A titled (or untitled) run of items of an issue, in the order printed."""
+
     title: str | None
     items: tuple[Item, ...] = ()
 

@@ -3,6 +3,9 @@
 The parsed issue waits in :class:`PendingIssues` (per chat, in memory) until the editor presses Publish or
 Cancel: nothing touches the database before that, so a cancelled or failed upload leaves no trace but the
 chat. Withdrawing and publishing are recorded in the audit log.
+
+The parser and the readers of files, e-mails, pages and feeds are imported by the functions that use them:
+the running bot loads them with the first upload (or the first feed poll), not at start-up (issue #15).
 """
 
 from __future__ import annotations
@@ -12,16 +15,17 @@ import functools
 import secrets
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from bot.digest.model import Digest
-from bot.digest.parser import Parsed, ParseError, dated_today
 from bot.features.services import Services
 from bot.rules.issues import IssueDay, empty_issue_reason, is_far_past, issue_day
-from bot.sources.daily import Assembled, DailyDigests, DailyFeed
-from bot.sources.document import DOCUMENT_SUFFIXES, parse_document
-from bot.sources.file import SourceError, decode_text
-from bot.sources.ingest import store_digest
+from bot.sources.file import DOCUMENT_SUFFIXES, SourceError, decode_text
 from storage import DigestStatus, SaveOutcome, StoredDigest
+
+if TYPE_CHECKING:
+    from bot.digest.parser import Parsed
+    from bot.sources.daily import Assembled, DailyDigests
 
 UPLOAD_EXTENSIONS = DOCUMENT_SUFFIXES
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -54,6 +58,9 @@ def issue_from_upload(data: bytes, filename: str, *, today: dt.date | None = Non
     Raises:
         UploadError: binary or undecodable data, a page without text, or text that is not an issue.
     """
+    from bot.digest.parser import ParseError
+    from bot.sources.document import parse_document
+
     try:
         return _dated(parse_document(decode_text(data, filename), name=filename), today)
     except SourceError as exc:
@@ -64,6 +71,9 @@ def issue_from_upload(data: bytes, filename: str, *, today: dt.date | None = Non
 
 def issue_from_text(text: str, *, source: str | None = None, today: dt.date | None = None) -> Parsed:
     """A pasted issue, read like a file of the same text (an e-mail's source pasted whole works too)."""
+    from bot.digest.parser import ParseError
+    from bot.sources.document import parse_document
+
     try:
         return _dated(parse_document(text, source=source), today)
     except SourceError as exc:
@@ -91,6 +101,8 @@ def _dated(parsed: Parsed, today: dt.date | None) -> Parsed:
     """Date an undated issue ``today``; refuse one without a single item (never offered to publish)."""
     if (reason := empty_issue_reason(parsed.digest)) is not None:
         raise UploadError(reason)
+    from bot.digest.parser import dated_today
+
     return dated_today(parsed, today) if today is not None else parsed
 
 
@@ -146,6 +158,8 @@ class Published:
 
 async def daily_digests(services: Services) -> DailyDigests:
     """The daily digest of the newsroom feeds (FEED_MODE=daily), named like the briefing."""
+    from bot.sources.daily import DailyDigests, DailyFeed
+
     settings = services.settings
     config = DailyFeed(settings.digest_cutoff, settings.timezone, await services.newsletter_name())
     return DailyDigests(services.db, services.digests, config)
@@ -197,6 +211,8 @@ async def publish(services: Services, digest: Digest, editor_id: int, *, announc
     searchable only, unless ``announce`` sends it as today's on purpose. A date after tomorrow keeps the
     issue a draft (see :func:`store_digest`). One transaction, and the issue is never loaded back.
     """
+    from bot.sources.ingest import store_digest
+
     day = issue_day(digest.date, services.digests.today())
     draft = day is IssueDay.FUTURE
     republished, queued = False, 0

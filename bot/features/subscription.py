@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Unpack
+from typing import TYPE_CHECKING, Unpack
 from zoneinfo import ZoneInfo
 
 from bot.digest.model import ItemKind
@@ -24,9 +24,11 @@ from bot.rules.chats import ChatKind
 from bot.rules.preferences import ALL_SECTIONS, PreferenceError, Preferences, parse_format
 from bot.rules.quiet import parse_quiet_hours
 from bot.rules.schedule import next_delivery
-from bot.rules.timezones import TimezoneChoice, parse_delivery_time, parse_pause_days, parse_timezone
 from storage import AuthorStat, PreferenceChanges, Subscriber, SubscriberStatus
 from storage.timestamps import to_epoch
+
+if TYPE_CHECKING:
+    from bot.rules.timezones import TimezoneChoice
 
 SUGGESTIONS = 3
 """How many authors an unknown name is answered with ("did you mean…")."""
@@ -128,6 +130,8 @@ class Subscriptions:
             PreferenceError: an unreadable or out-of-range number of days.
             Unsubscribed: the reader left; pausing would be meaningless.
         """
+        from bot.rules.timezones import parse_pause_days  # the readers of times and zones load when used
+
         days = parse_pause_days(text)
         await self._require_receiving(chat_id)
         until = None if days is None else self._now + dt.timedelta(days=days)
@@ -159,6 +163,8 @@ class Subscriptions:
 
     async def set_delivery_time(self, chat_id: int, text: str) -> ReaderProfile:
         """``/time 07:30``. Raises PreferenceError (with an example) or :class:`NotSubscribed`."""
+        from bot.rules.timezones import parse_delivery_time
+
         return await self._update(chat_id, delivery_time=parse_delivery_time(text))
 
     async def set_quiet(self, chat_id: int, text: str) -> ReaderProfile:
@@ -171,6 +177,8 @@ class Subscriptions:
 
     async def set_timezone(self, chat_id: int, text: str) -> tuple[ReaderProfile, TimezoneChoice]:
         """``/timezone Berlin`` (or "UTC+3", or "it's 14:35 here", read against the current time)."""
+        from bot.rules.timezones import parse_timezone
+
         choice = parse_timezone(text, now=self._now)
         return await self._update(chat_id, timezone=choice.tz_name), choice
 
@@ -241,6 +249,8 @@ class Subscriptions:
             hold = _QUIET_MODES[value]
             return await self._changed(chat_id, before, name, hold != before.subscriber.quiet_hold, quiet_hold=hold)
         if name == "time":
+            from bot.rules.timezones import parse_delivery_time
+
             when = parse_delivery_time(value)
             if when == prefs.delivery_time:
                 return Change(before, name, changed=False)

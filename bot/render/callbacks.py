@@ -76,6 +76,8 @@ def _check_token(token: str, what: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class OpenItem:
+    """Open one item of a digest (``i:<digest_id>:<index>``)."""
+
     tag: ClassVar[str] = "i"
     digest_id: int
     index: int
@@ -91,6 +93,8 @@ class OpenItem:
 
 @dataclass(frozen=True, slots=True)
 class OpenOverview:
+    """Show a digest's overview (``o:<digest_id>``)."""
+
     tag: ClassVar[str] = "o"
     digest_id: int
 
@@ -103,6 +107,8 @@ class OpenOverview:
 
 @dataclass(frozen=True, slots=True)
 class ArchivePage:
+    """A page of the archive (``a:<page>``)."""
+
     tag: ClassVar[str] = "a"
     page: int
     """1-based."""
@@ -116,6 +122,8 @@ class ArchivePage:
 
 @dataclass(frozen=True, slots=True)
 class SearchPage:
+    """A page of search results for a query the bot remembered (``s:<page>:<query_id>``)."""
+
     tag: ClassVar[str] = "s"
     page: int
     """1-based."""
@@ -154,6 +162,8 @@ class FindPage:
 
 @dataclass(frozen=True, slots=True)
 class AuthorsPage:
+    """A page of the authors listing (``al:<page>``)."""
+
     tag: ClassVar[str] = "al"
     page: int
 
@@ -201,6 +211,8 @@ class AuthorFollow:
 
 @dataclass(frozen=True, slots=True)
 class ChangeSetting:
+    """Change one reader setting from the settings panel (``set:<name>:<value>``)."""
+
     tag: ClassVar[str] = "set"
     name: str
     """``[a-z][a-z0-9_]{0,15}``, e.g. "format", "time", "tz"."""
@@ -217,6 +229,8 @@ class ChangeSetting:
 
 @dataclass(frozen=True, slots=True)
 class BroadcastDecision:
+    """An editor confirms or cancels a drafted broadcast (``bc:<broadcast_id>:ok|no``)."""
+
     tag: ClassVar[str] = "bc"
     broadcast_id: int
     approve: bool
@@ -236,6 +250,8 @@ BROADCAST_OPTIONS = {"urgent": ("urgent", True), "calm": ("urgent", False), "cha
 
 @dataclass(frozen=True, slots=True)
 class BroadcastOption:
+    """An editor sets an option of a draft broadcast (``bo:<broadcast_id>:<option>``)."""
+
     tag: ClassVar[str] = "bo"
     broadcast_id: int
     option: str
@@ -250,6 +266,8 @@ class BroadcastOption:
 
 @dataclass(frozen=True, slots=True)
 class PublishDecision:
+    """An editor publishes or discards an uploaded issue (``pub:<token>:ok|no``)."""
+
     tag: ClassVar[str] = "pub"
     token: str
     approve: bool
@@ -278,6 +296,8 @@ class PublishNow:
 
 @dataclass(frozen=True, slots=True)
 class WithdrawDecision:
+    """An editor confirms or cancels ``/withdraw`` of an issue (``wd:<digest_id>:ok|no``)."""
+
     tag: ClassVar[str] = "wd"
     digest_id: int
     approve: bool
@@ -292,6 +312,8 @@ class WithdrawDecision:
 
 @dataclass(frozen=True, slots=True)
 class RepublishIssue:
+    """An editor brings a withdrawn issue back (``rp:<digest_id>``)."""
+
     tag: ClassVar[str] = "rp"
     digest_id: int
 
@@ -315,6 +337,8 @@ def author_token(key: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FollowAuthor:
+    """Follow an author that ``/follow`` offered ("did you mean…?") (``fo:<author_token>``)."""
+
     tag: ClassVar[str] = "fo"
     author: str
     """:func:`author_token` of the author's key."""
@@ -328,6 +352,8 @@ class FollowAuthor:
 
 @dataclass(frozen=True, slots=True)
 class UnfollowAuthor:
+    """Stop following an author, from the settings panel (``uf:<author_token>``)."""
+
     tag: ClassVar[str] = "uf"
     author: str
     """:func:`author_token` of the author's key."""

@@ -11,11 +11,12 @@ import io
 from typing import TYPE_CHECKING
 
 from bot.render.editor import CHART_NO_DELIVERIES, CHART_SUBSCRIBERS, chart_hours, short_day, tick_labels
-from storage.stats import Stats
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+    from storage.stats import Stats
 
 # matplotlib (with numpy, PIL, pyparsing) costs 1.5 s and 60 MB to import: it loads when /stats draws.
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Command:
+    """A bot command as the menu and /help list it."""
+
     name: str
     description: str
     usage: str = ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from bot.digest.calendar import MONTHS, format_issue_date, format_short_date
 from bot.digest.model import Digest, Item, ItemKind
@@ -29,7 +30,9 @@ from bot.render.message import RenderedMessage, message, messages
 from bot.render.split import PARAGRAPH_SEPARATOR
 from bot.rules.issues import IssueDay
 from storage import Broadcast, BroadcastStatus, BroadcastTally, SaveOutcome, SubscriberStatus
-from storage.stats import GROWTH_DAYS, TOP_DAYS, Forecast, Stats
+
+if TYPE_CHECKING:
+    from storage.stats import Forecast, Stats  # the /stats figures load with /stats
 
 TOP_SHOWN = 5
 """Pieces listed under "Most opened" in /stats (the JSON has up to ten)."""
@@ -474,6 +477,8 @@ def chart_hours(stats: Stats) -> tuple[str, list[str]]:
 
 def _stats_sections(stats: Stats) -> list[tuple[str, list[str]]]:
     """The statistics as (heading, lines) of plain text: the chat and the terminal show the same."""
+    from storage.stats import GROWTH_DAYS, TOP_DAYS
+
     status_line = " · ".join(f"{_STATUS_NAMES[status]} {count}" for status, count in stats.by_status.items())
     sections = [
         ("Subscribers", [status_line, f"Last {GROWTH_DAYS} days: +{stats.new} new, −{stats.lost} lost"]),

@@ -40,6 +40,8 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Keyboard:
+    """An inline keyboard: rows of buttons, top to bottom."""
+
     rows: tuple[tuple[Button, ...], ...]
 
     def buttons(self) -> Iterator[Button]:

@@ -66,6 +66,8 @@ class FollowOutcome:
 
 @dataclass(frozen=True, slots=True)
 class UnfollowOutcome:
+    """What an unfollow did: the author dropped, or why none was."""
+
     unfollowed: str | None = None
     candidates: tuple[FollowedAuthor, ...] = ()
     """Several followed authors fit the query."""

@@ -106,6 +106,8 @@ class AuthorEntry:
 
 @dataclass(frozen=True, slots=True)
 class AuthorMatch:
+    """An author found for what a reader typed, and how close the match is."""
+
     name: str
     """The spelling to show: the one used most recently."""
     score: float
@@ -119,6 +121,8 @@ class AuthorMatch:
 
 @dataclass(frozen=True, slots=True)
 class _Author:
+    """One author of the archive as the index keeps them: key, words to match, spellings, counts."""
+
     key: str
     words: tuple[str, ...]
     name: str

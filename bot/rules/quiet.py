@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from bot.rules.preferences import PreferenceError
 from bot.rules.schedule import next_delivery
-from bot.rules.timezones import parse_delivery_time
 
 QUIET_EXAMPLE = "For example /quiet 22:00-07:00, or /quiet off."
 _SPAN = re.compile(r"^\s*(.+?)\s*(?:-|–|—|\bto\b|\buntil\b)\s*(.+?)\s*$", re.IGNORECASE)
@@ -24,6 +23,8 @@ _OFF = frozenset({"off", "no", "none", "stop", "0"})
 
 @dataclass(frozen=True, slots=True)
 class QuietHours:
+    """A reader's quiet hours, start to end in their own time (they may wrap past midnight)."""
+
     start: dt.time
     end: dt.time
 
@@ -64,6 +65,8 @@ def parse_quiet_hours(text: str) -> QuietHours | None:
     match = _SPAN.match(raw)
     if match is None:
         raise PreferenceError(f'"{raw}" is not a span of hours. ' + QUIET_EXAMPLE)
+    from bot.rules.timezones import parse_delivery_time  # with the reader's /quiet, not with the storage rows
+
     try:
         start, end = parse_delivery_time(match[1]), parse_delivery_time(match[2])
     except PreferenceError as error:

@@ -18,7 +18,6 @@ How offsets are stored:
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
 import zoneinfo
@@ -380,6 +379,8 @@ def _place_choice(raw: str, key: str) -> TimezoneChoice:
             raise PreferenceError(f'{name} has several timezones. Send your city instead, like "{example}".')
     if len(key) >= 4:
         # A typo rarely hits the first letter; requiring it keeps "Earth" from becoming Perth.
+        import difflib  # only for a name not found as typed
+
         close = difflib.get_close_matches(key, places.keys(), n=5, cutoff=_FUZZY_CUTOFF)
         for place in close:
             if place[0] == key[0]:

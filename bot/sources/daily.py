@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 from bot.digest.model import Digest, Item, ItemKind, Section
 from bot.rules.cutoff import assembly_due, entry_day
 from bot.sources.feed import FeedEntry
-from storage import Database, DigestRepository, FeedEntryRepository, SaveOutcome, StoredEntry
+from storage import Database, DigestRepository, SaveOutcome
+from storage.feeds import FeedEntryRepository, StoredEntry
 
 TEASER_CHARS = 500
 _TAG_RE = re.compile(r"<[^>]+>")

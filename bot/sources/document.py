@@ -20,15 +20,10 @@ from pathlib import PurePath
 
 from bot.digest.dates import date_in_url
 from bot.digest.parser import Hints, Parsed, parse_issue
-from bot.sources.file import SourceError
+from bot.sources.file import EMAIL_SUFFIXES, HTML_SUFFIXES, TEXT_SUFFIXES, SourceError
 from bot.sources.html import extract_issue_text, looks_like_html
 from bot.sources.mail import looks_like_email, read_mail
 from bot.sources.structure import looks_like_email_html, read_structure
-
-EMAIL_SUFFIXES = frozenset({".eml", ".msg", ".mbox"})
-HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
-TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
-DOCUMENT_SUFFIXES = EMAIL_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES
 
 
 @dataclass(frozen=True, slots=True)

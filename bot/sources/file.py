@@ -5,6 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+EMAIL_SUFFIXES = frozenset({".eml", ".msg", ".mbox"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+DOCUMENT_SUFFIXES = EMAIL_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES
+"""The files read as an issue document (:mod:`bot.sources.document`); here, so that checking an upload's
+name does not load the parser and the readers of e-mail and HTML."""
+
 
 class SourceError(Exception):
     """The source could not be read; the message names it and says why."""

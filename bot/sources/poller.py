@@ -20,7 +20,8 @@ from bot.sources.file import SourceError
 from bot.sources.http import Fetcher
 from bot.sources.ingest import ingest_text
 from bot.sources.resolve import entry_text
-from storage import Database, DigestRepository, FeedRepository, SaveOutcome
+from storage import Database, DigestRepository, SaveOutcome
+from storage.feeds import FeedRepository
 
 logger = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from bot.digest.parser import Hints
-from bot.sources.document import DOCUMENT_SUFFIXES, read_document, read_html
+from bot.sources.document import read_document, read_html
 from bot.sources.feed import EntryError, FeedEntry, FeedIssue, entry_issues, looks_like_feed, parse_feed
-from bot.sources.file import SourceError, read_file
+from bot.sources.file import DOCUMENT_SUFFIXES, SourceError, read_file
 from bot.sources.html import looks_like_html
 from bot.sources.http import Fetcher
 

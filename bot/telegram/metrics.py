@@ -4,6 +4,9 @@ Everything lives in a registry of this object's own (prometheus_client's default
 global). Labels carry kinds and results only, never chat ids or texts. The delivery layer reports through
 :class:`bot.delivery.observer.DeliveryObserver`, which this class implements; PTB's update processing is
 timed by :class:`MeteredUpdateProcessor`; Bot API calls by :class:`ObservedRequest`.
+
+prometheus_client (with the HTTP and WSGI servers its exposition module imports) loads when the metrics are
+built by ``build_application``, not with ``import bot.app`` (issue #15).
 """
 
 from __future__ import annotations
@@ -15,15 +18,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import telegram
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from telegram import Update
 from telegram.ext import SimpleUpdateProcessor
 from telegram.request import BaseRequest, RequestData
 
 from bot.delivery.observer import SendResult
-
-CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 UPDATE_KINDS = (
     "message",
@@ -49,7 +48,12 @@ class Metrics:
     """
 
     def __init__(self, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+        from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
         self._monotonic = monotonic
+        self.content_type = CONTENT_TYPE_LATEST
+        """The Content-Type of :meth:`exposition`'s text."""
         self.registry = CollectorRegistry()
         r = self.registry
         self.updates = Counter("briefing_updates", "Telegram updates handled, by kind", ["kind"], registry=r)
@@ -100,6 +104,8 @@ class Metrics:
 
     def exposition(self) -> bytes:
         """The Prometheus text format of every metric."""
+        from prometheus_client import generate_latest
+
         return generate_latest(self.registry)
 
     # -- the delivery observer -----------------------------------------------------------------------

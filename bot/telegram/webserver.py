@@ -20,7 +20,7 @@ from aiohttp import web
 from telegram import Update
 
 from bot.telegram.context import BriefingApplication
-from bot.telegram.metrics import CONTENT_TYPE, Metrics
+from bot.telegram.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ class WebServer:
         except Exception as exc:  # the counters are still worth serving
             logger.warning("metrics: database gauges not refreshed: %s", exc)
         body = self._metrics.exposition()
-        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+        return web.Response(body=body, headers={"Content-Type": self._metrics.content_type})
 
     async def _update(self, request: web.Request) -> web.Response:
         assert self._webhook is not None

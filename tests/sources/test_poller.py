@@ -21,7 +21,8 @@ from bot.rules.clock import ManualClock
 from bot.sources.daily import DailyDigests, DailyFeed
 from bot.sources.http import Fetcher
 from bot.sources.poller import FeedPoller
-from storage import Database, FeedRepository
+from storage import Database
+from storage.feeds import FeedRepository
 from tests.harness import START
 from tests.sources.test_feed import FeedSite
 
