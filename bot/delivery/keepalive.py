@@ -17,9 +17,12 @@ PTB's errors.
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections import deque
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    import ssl
 
 MAX_HEAD = 64 * 1024
 """An answer whose status line and headers are longer than this is not from a Bot API."""
@@ -290,6 +293,8 @@ class KeepAlivePool:
     async def _connect(self) -> _Connection:
         loop = asyncio.get_running_loop()
         if self._tls and self._ssl is None:
+            import ssl  # with the first https connection, not with the app (start-up time, issue #15)
+
             self._ssl = ssl.create_default_context()
         try:
             async with asyncio.timeout(self._connect_timeout):
