@@ -88,12 +88,15 @@ def classify(error: TelegramError) -> Failure:
 def _never_sent(error: BaseException) -> bool:
     """The transport's error meant the request never left: the connection could not be opened.
 
-    Transports raise Telegram's errors *from* aiohttp's (``raise NetworkError(...) from exc``). aiohttp is
-    imported here, on a failure, not with the engine: it is loaded with the first session anyway.
+    Transports raise Telegram's errors *from* their own (``raise NetworkError(...) from exc``): aiohttp's,
+    or the engine's lean client's :class:`~bot.delivery.keepalive.ConnectFailed`. aiohttp is imported
+    here, on a failure, not with the engine.
     """
     import aiohttp
 
-    return _caused_by(error, (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError))
+    from bot.delivery.keepalive import ConnectFailed
+
+    return _caused_by(error, (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError, ConnectFailed))
 
 
 def _caused_by(error: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:

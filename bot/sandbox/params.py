@@ -30,7 +30,7 @@ class Upload:
 
 async def read_params(request: web.Request) -> Params:
     """Collect query-string and body parameters of a Bot API request."""
-    values: dict[str, Any] = dict(request.query)
+    values: dict[str, Any] = dict(request.query) if request.query_string else {}
     uploads: dict[str, Upload] = {}
     if request.can_read_body:
         content_type = request.content_type

@@ -149,6 +149,8 @@ class SentLog:
         self._limit = limit
         self._delivered: dict[str, Delivered] = {}
         self._changed = asyncio.Event()
+        self._waiting = 0
+        """Callers in :meth:`wait_until`: without any, an append wakes nobody (and makes no new event)."""
         self._subscribers: list[asyncio.Queue[SentRecord]] = []
 
     def __len__(self) -> int:
@@ -199,12 +201,17 @@ class SentLog:
             if remaining <= 0:
                 raise TimeoutError(describe())
             changed = self._changed
+            self._waiting += 1
             try:
                 await asyncio.wait_for(changed.wait(), remaining)
             except TimeoutError:
                 continue
+            finally:
+                self._waiting -= 1
 
     def _wake(self) -> None:
         # Replacing the event lets every current waiter re-check exactly once per change.
+        if not self._waiting:
+            return
         self._changed.set()
         self._changed = asyncio.Event()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.delivery.pacing import ChatPacer, RateLimiter
@@ -55,6 +57,81 @@ async def test_a_pause_during_the_wait_for_a_slot_holds_that_slot_back() -> None
     await limiter.acquire()
     assert clock.now == pytest.approx(103.0)
     assert slept == pytest.approx([0.1, 2.9])
+
+
+async def test_fast_bulk_senders_go_at_the_start_of_their_slots_tick() -> None:
+    clock = FakeClock()
+    woke: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        clock.now += seconds
+
+    limiter = RateLimiter(1000, catch_up=0.0, tick=0.025, clock=clock, sleep=sleep)
+    for _ in range(60):
+        start = clock.now
+        await limiter.acquire()
+        woke.append(clock.now)
+        clock.now = start
+    # 60 slots 1 ms apart from 100.0 s: those up to 100.025 at once, the others in two wake-ups, not 59.
+    assert len({round(t, 6) for t in woke}) == 3
+    for index, at in enumerate(woke):
+        slot = 100.0 + index * 0.001
+        assert slot - 0.025 - 1e-9 <= at <= slot + 1e-9  # at most one tick early, never late
+
+
+async def test_senders_due_in_one_tick_share_one_timer_and_go_in_slot_order() -> None:
+    clock = FakeClock()
+    timers: list[float] = []
+    ring = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        timers.append(seconds)
+        await ring.wait()
+
+    limiter = RateLimiter(1000, catch_up=0.0, tick=0.025, clock=clock, sleep=sleep)
+    went: list[int] = []
+
+    async def sender(n: int) -> None:
+        await limiter.acquire()
+        went.append(n)
+
+    tasks = [asyncio.create_task(sender(n)) for n in range(60)]
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert len(timers) == 2  # the first tick's slots go at once; 35 more slots 1 ms apart: two timers, not 35
+    ring.set()
+    await asyncio.gather(*tasks)
+    assert went == list(range(60))
+
+
+async def test_a_pause_holds_fast_senders_to_the_instant_although_they_go_in_ticks() -> None:
+    clock = FakeClock()
+    clock.now = 100.01  # inside a tick: a send due at the tick's start may not go early into the pause
+
+    async def sleep(seconds: float) -> None:
+        clock.now += seconds
+
+    limiter = RateLimiter(1000, catch_up=0.0, tick=0.025, clock=clock, sleep=sleep)
+    await limiter.acquire()
+    limiter.pause(1.0)
+    await limiter.acquire()
+    assert clock.now >= 101.01 - 1e-9
+
+
+async def test_slots_wider_than_the_tick_are_kept_exactly() -> None:
+    clock = FakeClock()
+
+    async def sleep(seconds: float) -> None:
+        clock.now += seconds
+
+    limiter = RateLimiter(30, catch_up=0.0, clock=clock, sleep=sleep)
+    woke = []
+    for _ in range(4):
+        start = clock.now
+        await limiter.acquire()
+        woke.append(clock.now - 100.0)
+        clock.now = start
+    assert woke == pytest.approx([0.0, 1 / 30, 2 / 30, 3 / 30])
 
 
 def test_pause_holds_everyone_back() -> None:

@@ -7,6 +7,7 @@ the bot's own transport, and the two errors compared; :mod:`bot.delivery.failure
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -46,7 +47,13 @@ async def server() -> AsyncIterator[BotApiServer]:
         yield running
 
 
-async def both(server: BotApiServer, chat_id: int, html: str, setup: Setup) -> tuple[Outcome, Outcome]:
+async def both(
+    server: BotApiServer,
+    chat_id: int,
+    html: str,
+    setup: Setup,
+    observe: Callable[[Callable[[], Awaitable[object]]], Awaitable[Outcome]] | None = None,
+) -> tuple[Outcome, Outcome]:
     """What the sender and PTB's wrapper raise (or return) for the same message, each after ``setup``."""
     base = f"{server.url}/bot{server.token}"
     outcomes: list[Outcome] = []
@@ -67,11 +74,26 @@ async def both(server: BotApiServer, chat_id: int, html: str, setup: Setup) -> t
     try:
         for attempt in (through_sender, through_ptb):
             setup(server)
-            outcomes.append(await outcome(attempt))
+            outcomes.append(await (observe or outcome)(attempt))
     finally:
         await sender.shutdown()
         await ptb.shutdown()
     return outcomes[0], outcomes[1]
+
+
+async def both_errors(server: BotApiServer, chat_id: int, html: str, setup: Setup) -> list[BaseException]:
+    """The exceptions the sender and PTB's wrapper raise for the same message, each after ``setup``."""
+    caught: list[BaseException] = []
+
+    async def keep(attempt: Callable[[], Awaitable[object]]) -> Outcome:
+        try:
+            return ("sent", await attempt())
+        except TelegramError as exc:
+            caught.append(exc)
+            return (type(exc),)
+
+    await both(server, chat_id, html, setup, keep)
+    return caught
 
 
 async def outcome(attempt: Callable[[], Awaitable[object]]) -> Outcome:
@@ -92,6 +114,8 @@ CASES: dict[str, tuple[int, str, Setup]] = {
     "429": (READER, "hello", lambda s: s.inject_faults("429", 1, {"sendMessage"}, retry_after=3)),
     "500": (READER, "hello", lambda s: s.inject_faults("5xx", 1, {"sendMessage"})),
     "502": (READER, "hello", lambda s: s.inject_faults("5xx", 1, {"sendMessage"}, status=502)),
+}
+TRANSPORT_CASES: dict[str, tuple[int, str, Setup]] = {
     "network": (READER, "hello", lambda s: s.inject_faults("network", 1, {"sendMessage"})),
     "timeout": (READER, "hello", lambda s: s.inject_faults("timeout", 1, {"sendMessage"}, delay=2.0)),
 }
@@ -103,6 +127,20 @@ async def test_every_failure_is_the_one_ptb_raises(server: BotApiServer, case: s
     ours, ptbs = await both(server, chat_id, html, setup)
     assert ours[0] != "sent"
     assert ours == ptbs
+
+
+@pytest.mark.parametrize("case", TRANSPORT_CASES)
+async def test_a_lost_answer_is_the_error_ptb_raises_and_sorts_alike(server: BotApiServer, case: str) -> None:
+    """The sender's own HTTP client words a dropped connection in its own terms, not aiohttp's: the class
+    and what the engine makes of it (back off, outcome unknown) are PTB's."""
+    chat_id, html, setup = TRANSPORT_CASES[case]
+    errors = []
+    for attempt in await both_errors(server, chat_id, html, setup):
+        assert isinstance(attempt, TelegramError)
+        failure = classify(attempt)
+        errors.append((type(attempt), failure.action, failure.outcome_unknown, failure.unreachable))
+    assert errors[0] == errors[1]
+    assert errors[0][1:] == (Action.BACKOFF, True, False)
 
 
 async def test_a_migrated_group_answers_chat_migrated_with_the_new_id(server: BotApiServer) -> None:
@@ -139,3 +177,44 @@ async def test_a_send_returns_the_message_id_the_server_gave(server: BotApiServe
 )
 def test_answers_sort_as_before(status: int, payload: bytes, action: Action) -> None:
     assert classify(api_error(status, payload)).action is action
+
+
+@contextlib.asynccontextmanager
+async def answering(answer: bytes) -> AsyncIterator[ApiSender]:
+    """A sender to a server answering every sendMessage with ``answer`` (status 200)."""
+    from aiohttp import web
+
+    async def send_message(request: web.Request) -> web.Response:
+        return web.Response(body=answer, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_post("/botTOKEN/sendMessage", send_message)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    sender = ApiSender(f"http://127.0.0.1:{runner.addresses[0][1]}/botTOKEN")
+    try:
+        yield sender
+    finally:
+        await sender.shutdown()
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b'{"ok":true,"result":{"message_id":7,"chat":{"id":42}}}',  # Telegram's compact JSON
+        b'{"ok": true, "result": {"message_id": 7, "chat": {"id": 42}}}',
+        b'{"ok":true,"result":{"chat":{"id":42},"message_id":7}}',  # another order: decoded in full
+        b'{"result":{"message_id":7},"ok":true}',
+    ],
+)
+async def test_the_message_id_is_read_from_any_successful_answer(answer: bytes) -> None:
+    async with answering(answer) as sender:
+        assert await sender.send(READER, message("hello")) == 7
+
+
+async def test_an_answer_without_a_result_is_an_invalid_response() -> None:
+    async with answering(b'{"ok":true}') as sender:
+        with pytest.raises(TelegramError, match="Invalid server response"):
+            await sender.send(READER, message("hello"))
