@@ -202,9 +202,19 @@ class KeepAlivePool:
         limit: connections open at most; more requests wait for a free one.
         connect_timeout: seconds to open a connection (and finish TLS).
         read_timeout: seconds from writing a request to the whole answer.
+        ssl_context: for ``https://``: how to check the server (default: the system's trusted CAs and the
+            host name, as for api.telegram.org).
     """
 
-    def __init__(self, url: str, *, limit: int, connect_timeout: float, read_timeout: float) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        limit: int,
+        connect_timeout: float,
+        read_timeout: float,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {parts.scheme}://{parts.hostname}")
@@ -222,7 +232,7 @@ class KeepAlivePool:
         self._limit = limit
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
-        self._ssl: ssl.SSLContext | None = None
+        self._ssl = ssl_context
         self._idle: list[_Connection] = []
         self._opened = 0
         self._waiting: deque[asyncio.Future[_Connection | None]] = deque()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
+import trustme
 from aiohttp import web
 
 from bot.delivery.keepalive import ConnectFailed, KeepAlivePool
@@ -15,7 +17,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @contextlib.asynccontextmanager
-async def serving(handler: Handler) -> AsyncIterator[tuple[str, list[int]]]:
+async def serving(handler: Handler, tls: ssl.SSLContext | None = None) -> AsyncIterator[tuple[str, list[int]]]:
     """An aiohttp server answering POST /bot/m with ``handler``; yields its URL and the peer port of each request."""
     peers: list[int] = []
 
@@ -28,9 +30,10 @@ async def serving(handler: Handler) -> AsyncIterator[tuple[str, list[int]]]:
     app.router.add_post("/bot/m", handle)
     runner = web.AppRunner(app)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    await web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls).start()
     try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}/bot/m", peers
+        origin = "https://localhost" if tls else "http://127.0.0.1"  # the certificate names localhost
+        yield f"{origin}:{runner.addresses[0][1]}/bot/m", peers
     finally:
         await runner.cleanup()
 
@@ -91,6 +94,33 @@ async def test_sequential_requests_share_one_connection_and_bodies_arrive_intact
         finally:
             await pool.close()
     assert len(peers) == 5 and len(set(peers)) == 1
+
+
+async def test_https_checks_the_certificate_and_keeps_the_connection() -> None:
+    """Telegram is https: the handshake names the host, the certificate is verified, connections are reused."""
+    ca = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost").configure_cert(server_tls)
+    trusting = ssl.create_default_context()
+    ca.configure_trust(trusting)
+    async with serving(echo, tls=server_tls) as (url, peers):
+        assert url.startswith("https://localhost:")
+        pool = KeepAlivePool(url, limit=2, connect_timeout=2, read_timeout=2, ssl_context=trusting)
+        try:
+            for n in range(3):
+                assert await pool.post(b'{"n":%d}' % n) == (200, b'echo:{"n":%d}' % n)
+        finally:
+            await pool.close()
+        assert len(peers) == 3 and len(set(peers)) == 1
+
+        # The system's CAs do not know this one: refused before anything is sent.
+        strict = KeepAlivePool(url, limit=1, connect_timeout=2, read_timeout=2)
+        try:
+            with pytest.raises(ConnectFailed, match=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
+                await strict.post(b"{}")
+        finally:
+            await strict.close()
+    assert len(peers) == 3
 
 
 async def test_concurrent_requests_open_at_most_limit_connections() -> None:
