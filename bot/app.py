@@ -75,6 +75,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
             holder = await bot_lease_holder(db)
             await db.close()
             raise AlreadyRunning(already_running(settings.briefing_db, holder or "another process"))
+        await db.refresh_statistics()
         repos = Repositories.over(db, timezone=settings.timezone)
         engine = build_engine(repos, settings, budget=budget, observer=metrics)
         channels = build_channel_poster(repos, settings, app.bot.username)
@@ -89,6 +90,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Brie
         await channels.start()
         _schedule_ticks(app)
         _schedule_heartbeat(app)
+        _schedule_statistics(app, db)
         _keep_bot_lease(app, leases)
         if settings.feed_url:
             _schedule_feed_polls(app, settings)
@@ -176,6 +178,19 @@ def _schedule_ticks(app: BriefingApplication) -> None:
         name="delivery-tick",
         job_kwargs={"misfire_grace_time": 50, "coalesce": True, "max_instances": 1},
     )
+
+
+def _schedule_statistics(app: BriefingApplication, db: Database) -> None:
+    """Hourly sampled ANALYZE: readers who join by the thousand change the minute tick's best plan."""
+
+    async def refresh(context: BriefingContext) -> None:
+        try:
+            await db.refresh_statistics()
+        except Exception as exc:  # the planner keeps its older statistics; the next hour tries again
+            logger.warning("database statistics not refreshed: %s", exc)
+
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(refresh, interval=3600, first=3600, name="db-statistics")
 
 
 def _schedule_heartbeat(app: BriefingApplication) -> None:

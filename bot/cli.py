@@ -450,6 +450,7 @@ def cmd_subscribers_import(args: argparse.Namespace) -> int:
     async def store(checked: SubscriberCsv) -> None:
         async with await Database.open(settings.briefing_db) as db:
             await import_subscribers(SubscriberRepository(db), checked)
+            await db.refresh_statistics()  # a big import changes what the minute tick's plan should be
 
     try:
         # Streamed: each row is checked as storage takes it, so a million rows never sit in memory at once.
