@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from telegram import Bot
@@ -11,6 +12,9 @@ from bot.config import Settings
 from bot.delivery.transport import AiohttpRequest
 from bot.telegram.startup import network_reason
 from storage import Database, current_version
+
+FAILING_WEBHOOK = dt.timedelta(minutes=10)
+"""A webhook error this recent, with updates waiting, means readers are not being answered right now."""
 
 
 @dataclass
@@ -89,6 +93,17 @@ async def _ask_bot_api(settings: Settings, report: CheckReport, request: Aiohttp
             )
             if info.url and info.url != settings.webhook_url:
                 report.lines.append(f"  `briefing run` will point it at {settings.webhook_url}")
+            elif (
+                info.url
+                and info.pending_update_count
+                and info.last_error_date is not None
+                and dt.datetime.now(dt.UTC) - info.last_error_date < FAILING_WEBHOOK
+            ):
+                report.problems.append(
+                    f"the Bot API cannot deliver updates to {info.url} ({info.last_error_message}; "
+                    f"{info.pending_update_count} waiting): is `briefing run` up, and does the proxy pass "
+                    f"that path on to HTTP_HOST:HTTP_PORT unchanged?"
+                )
         elif info.url:
             report.lines.append(f"polling mode: the webhook {info.url} is removed when `briefing run` starts")
     except TelegramError as exc:

@@ -120,6 +120,21 @@ def test_check_names_the_bot_and_refuses_a_rejected_token(tmp_path: Path) -> Non
     ]
 
 
+def test_check_fails_while_the_bot_api_cannot_deliver_to_the_webhook(tmp_path: Path) -> None:
+    hook = f"http://127.0.0.1:{free_port()}/tg/updates"  # nothing listens: like a proxy that drops the path
+    with server_process() as server:
+        assert http(f"{server.url}/bot{TOKEN}/setWebhook", {"url": hook, "secret_token": SECRET})[0] == 200
+        server.control("add_user", user_id=7, first_name="Waiting")
+        server.control("send_user_message", user_id=7, text="/start")
+        wait_until(lambda: bool(server.control("webhook")["posts"]))
+        env = bot_env(server, tmp_path / "bot.db", WEBHOOK_URL=hook, WEBHOOK_SECRET=SECRET)
+        result = briefing(["check"], env, tmp_path)
+    assert result.returncode == 1, result.stdout
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"briefing check: the Bot API cannot deliver updates to {hook} (")
+    assert "1 waiting" in line and "Traceback" not in result.stderr
+
+
 def test_check_names_an_unreachable_server_in_one_line(tmp_path: Path) -> None:
     with server_process() as server:
         env = bot_env(server, tmp_path / "bot.db")
