@@ -558,7 +558,7 @@ def _check_file(path: Path, *, read_only: bool) -> None:
         if read_only:
             raise DatabaseError(f"{path}: no database there")
         if not os.access(path.parent, os.W_OK):
-            raise DatabaseError(f"{path}: cannot create the database: the directory {path.parent} is read-only")
+            raise DatabaseError(f"{path}: cannot create the database: {_not_writable(path.parent)}")
         return
     try:
         with path.open("rb") as file:
@@ -576,8 +576,19 @@ def _check_file(path: Path, *, read_only: bool) -> None:
         )
     if not read_only and not os.access(path.parent, os.W_OK):
         raise DatabaseError(
-            f"{path}: the directory {path.parent} is read-only; the bot needs to write its journal next to the file"
+            f"{path}: {_not_writable(path.parent)}; the bot needs to write its journal next to the file"
         )
+
+
+def _not_writable(directory: Path) -> str:
+    """Why this process cannot write in ``directory``: a read-only file system, or someone else's directory."""
+    try:
+        if os.statvfs(directory).f_flag & os.ST_RDONLY:
+            return f"the directory {directory} is on a read-only file system"
+        owner = directory.stat().st_uid
+    except OSError:
+        return f"the directory {directory} is not writable"
+    return f"the directory {directory} is not writable by this user (uid {os.getuid()}; it belongs to uid {owner})"
 
 
 def _describe(location: str, exc: sqlite3.DatabaseError) -> str:

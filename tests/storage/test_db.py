@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sqlite3
 import threading
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.rules.clock import ManualClock
-from storage import Database, SubscriberRepository, current_version
+from storage import Database, DatabaseError, SubscriberRepository, current_version
 
 
 @pytest.fixture
@@ -360,3 +361,22 @@ async def test_refresh_statistics_gives_the_planner_the_subscribers_size(file_db
     await file_db.refresh_statistics()
     stats = await file_db.fetchall("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'subscribers'")
     assert stats and all(int(row["stat"].split()[0]) == 500 for row in stats)
+
+
+async def test_a_directory_of_another_owner_is_named_as_such_not_as_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A container's bind mount owned by root: the operator needs to hear "whose", not "read-only"."""
+    data = tmp_path / "data"
+    data.mkdir()
+    try:
+        os.chown(data, 12345, 12345)
+    except PermissionError:
+        pytest.skip("needs to run as root to give the directory away")
+    monkeypatch.setattr("storage.db.os.access", lambda path, mode: False)  # root may write anywhere
+    with pytest.raises(DatabaseError) as raised:
+        await Database.open(str(data / "briefing.db"))
+    message = str(raised.value)
+    assert "cannot create the database" in message
+    assert f"not writable by this user (uid {os.getuid()}; it belongs to uid 12345)" in message
+    assert "read-only" not in message
