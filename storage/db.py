@@ -585,10 +585,12 @@ def _not_writable(directory: Path) -> str:
     try:
         if os.statvfs(directory).f_flag & os.ST_RDONLY:
             return f"the directory {directory} is on a read-only file system"
-        owner = directory.stat().st_uid
+        info = directory.stat()
     except OSError:
         return f"the directory {directory} is not writable"
-    return f"the directory {directory} is not writable by this user (uid {os.getuid()}; it belongs to uid {owner})"
+    if (owner := info.st_uid) != (user := os.getuid()):
+        return f"the directory {directory} is not writable by this user (uid {user}; it belongs to uid {owner})"
+    return f"the directory {directory} is read-only (mode {info.st_mode & 0o777:o})"
 
 
 def _describe(location: str, exc: sqlite3.DatabaseError) -> str:
