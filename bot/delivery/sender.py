@@ -209,23 +209,26 @@ class ApiSender:
             await self.initialize()
         if self._pool is not None:
             status, payload = await _pooled(self._pool, body)
-            if not 200 <= status <= 299:
-                raise api_error(status, payload)
-            return payload
+        else:
+            status, payload = await self._through_aiohttp(body)
+        if not 200 <= status <= 299:
+            raise api_error(status, payload)
+        return payload
+
+
+    async def _through_aiohttp(self, body: bytes) -> tuple[int, bytes]:
+        """One POST through aiohttp (with a proxy configured); its failures as PTB's transport raises them."""
         assert self._session is not None
         try:
             with as_telegram_errors():
                 async with self._session.post(
                     self._target, data=body, headers=self._headers, timeout=self._timeout
                 ) as response:
-                    status, payload = response.status, await response.read()
+                    return response.status, await response.read()
         except TelegramError:
             raise
         except Exception as exc:  # as PTB's request wrapper does with whatever else the transport raises
             raise NetworkError(f"Unknown error in HTTP implementation: {exc!r}") from exc
-        if not 200 <= status <= 299:
-            raise api_error(status, payload)
-        return payload
 
 
 async def _pooled(pool: KeepAlivePool, body: bytes) -> tuple[int, bytes]:
