@@ -307,11 +307,20 @@ class _LineReader:
     def _read(self) -> None:
         try:
             for line in iter(self._source.readline, ""):
-                self._hand_over(line)
+                self._hand_over(self._as_sent(line))
         except (OSError, ValueError):
             pass  # the stream was closed under us: treat it as end of input
         finally:
             self._hand_over(None)
+
+    def _as_sent(self, line: str) -> str:
+        """The line as a Telegram client would send it: bytes that are not valid text become U+FFFD.
+
+        A terminal's stdin decodes with ``surrogateescape``; a lone surrogate in a message would make every
+        later getUpdates answer unencodable, which Telegram (valid UTF-8 only) never has to face.
+        """
+        encoding = getattr(self._source, "encoding", None) or "utf-8"
+        return line.encode(encoding, "surrogateescape").decode(encoding, "replace")
 
     def _hand_over(self, line: str | None) -> None:
         # The loop may be gone if the chat ended first; then nobody wants the line.

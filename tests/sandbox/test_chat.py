@@ -149,6 +149,19 @@ async def test_pipe_input_ends_at_eof(server: BotApiServer) -> None:
     assert output.getvalue().endswith("you> \n")
 
 
+@pytest.mark.usefixtures("fake_bot")
+async def test_bytes_that_are_not_text_arrive_as_replacement_characters(server: BotApiServer) -> None:
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "wb") as writer:
+        writer.write(b"\xff\xfe bad bytes\nsecond\n")
+    output = io.StringIO()
+    with os.fdopen(read_end, encoding="utf-8", errors="surrogateescape") as source:
+        await asyncio.wait_for(run_chat(server, user_id=USER, input=source, output=output, settle=0.05), timeout=10)
+    assert [u["message"]["text"] for u in server.updates()] == ["\ufffd\ufffd bad bytes", "second"]
+    # The Bot API's answers stay encodable: the bot still gets (and echoes) what came after.
+    assert "bot: echo: second\n" in output.getvalue()
+
+
 def test_rendering_uses_ansi_only_with_color() -> None:
     entities = [
         {"type": "bold", "offset": 0, "length": 4},
